@@ -1,0 +1,57 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { RegisterClientController } from './clients/register-client/register-client.controller';
+import { RegisterClientHandler } from './clients/register-client/register-client.handler';
+import { LEDGER_CONFIG, LedgerConfig } from './config/ledger-config';
+import { GetConsentController } from './consents/get-consent/get-consent.controller';
+import { GrantConsentController } from './consents/grant-consent/grant-consent.controller';
+import { GrantConsentHandler } from './consents/grant-consent/grant-consent.handler';
+import { ListUserConsentsController } from './consents/list-user-consents/list-user-consents.controller';
+import { RevokeConsentController } from './consents/revoke-consent/revoke-consent.controller';
+import { RevokeConsentHandler } from './consents/revoke-consent/revoke-consent.handler';
+import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
+import { IntrospectTokenController } from './tokens/introspect-token/introspect-token.controller';
+import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
+import { IssueTokenController } from './tokens/issue-token/issue-token.controller';
+import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
+import { RevokeTokenController } from './tokens/revoke-token/revoke-token.controller';
+import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: LedgerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        { module: ConfigHolder, global: true, providers: [{ provide: LEDGER_CONFIG, useValue: config }], exports: [LEDGER_CONFIG] },
+        LedgerInfrastructureModule,
+      ],
+      controllers: [
+        RegisterClientController,
+        GrantConsentController,
+        RevokeConsentController,
+        GetConsentController,
+        ListUserConsentsController,
+        IssueTokenController,
+        RevokeTokenController,
+        IntrospectTokenController,
+        HealthController,
+      ],
+      providers: [
+        RegisterClientHandler,
+        GrantConsentHandler,
+        RevokeConsentHandler,
+        IssueTokenHandler,
+        RevokeTokenHandler,
+        IntrospectToken,
+        IdempotencyInterceptor,
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolder {}

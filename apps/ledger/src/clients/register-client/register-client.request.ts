@@ -1,0 +1,31 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
+import { ClientIdField, ScopeList } from '../../http/validators';
+
+export class RegisterClientRequest {
+  @ClientIdField()
+  clientId: string;
+
+  @ApiProperty({ example: 'Globus Transfer web app', maxLength: 200 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ScopeList(false, 'Scopes this client may ever be granted. Absent: any well-formed scope.')
+  allowedScopes?: string[];
+
+  @ApiPropertyOptional({ example: 'https://example.org/terms' })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
+  termsUrl?: string;
+}
+
+export class ClientResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [String], nullable: true }) allowedScopes: string[] | null;
+  @ApiProperty({ nullable: true }) termsUrl: string | null;
+  @ApiProperty() registeredAt: string;
+}

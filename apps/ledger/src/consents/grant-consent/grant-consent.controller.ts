@@ -1,0 +1,27 @@
+import { Body, Controller, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { CommandMetadata } from '@ledger/domain';
+import { Idempotent } from '../../http/idempotency.interceptor';
+import { CommandMeta, RequireRole } from '../../http/request-context';
+import { ConsentResponse } from '../consent.response';
+import { GrantConsentCommand } from './grant-consent.command';
+import { GrantConsentRequest } from './grant-consent.request';
+
+@ApiTags('consents')
+@Controller('v1/consents')
+export class GrantConsentController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @RequireRole('commands')
+  @Idempotent()
+  @ApiCreatedResponse({ type: ConsentResponse, description: 'A new consent' })
+  @ApiOkResponse({ type: ConsentResponse, description: 'The active consent of this user and client, extended (or unchanged when it held every scope already)' })
+  async grant(@Body() body: GrantConsentRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { consent, created } = await this.commands.execute(new GrantConsentCommand(body, meta));
+    reply.status(created ? 201 : 200);
+    return consent;
+  }
+}

@@ -1,0 +1,25 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { CommandMetadata } from '@ledger/domain';
+import { Idempotent } from '../../http/idempotency.interceptor';
+import { CommandMeta, RequireRole } from '../../http/request-context';
+import { ConsentIdParam } from '../consent-id.param';
+import { RevokeConsentCommand } from './revoke-consent.command';
+import { RevokeConsentRequest, RevokeConsentResponse } from './revoke-consent.request';
+
+@ApiTags('consents')
+@Controller('v1/consents')
+export class RevokeConsentController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /** Revocation takes effect before this answers: this instance's introspection already says inactive. */
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @RequireRole('commands')
+  @Idempotent()
+  @ApiOkResponse({ type: RevokeConsentResponse })
+  revoke(@ConsentIdParam() consentId: string, @Body() body: RevokeConsentRequest, @CommandMeta() meta: CommandMetadata) {
+    return this.commands.execute(new RevokeConsentCommand({ consentId, ...body }, { ...meta, reason: body.reason }));
+  }
+}

@@ -1,0 +1,86 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ErrorCategory } from '@ledger/domain';
+import { EventStoreUnavailableError } from '@ledger/event-store';
+import { Problem, PROBLEM_CONTENT_TYPE, problem, ProblemError } from './problem';
+
+const STATUS: Record<ErrorCategory, number> = {
+  validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+};
+
+const TITLE: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable request',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+/** The one place where errors become HTTP answers: every error is application/problem+json with a stable code. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  if (error instanceof DomainError) {
+    const status = STATUS[error.category];
+    return problem(status, error.code, TITLE[status], error.message, error.details ? { details: error.details } : {});
+  }
+  if (error instanceof EventStoreUnavailableError) return problem(503, 'store_unavailable', TITLE[503], 'The event store cannot be reached; retry later');
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_ERR_CTP_')) return fastifyProblem(fastifyError);
+  if (error instanceof HttpException) {
+    // Fastify's JSON parser reports malformed bodies through Nest as a plain 400.
+    if (error.getStatus() === 400) return problem(400, 'malformed_body', 'Bad request', 'The request body is not well-formed JSON');
+    const status = error.getStatus();
+    const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : `http_${status}`;
+    return problem(status, code, TITLE[status] ?? 'Error', status === 404 ? 'No such resource' : error.message);
+  }
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) return fastifyProblem(fastifyError);
+  return problem(500, 'internal_error', TITLE[500], 'An unexpected error occurred');
+}
+
+function fastifyProblem(fastifyError: { statusCode?: number; code?: string; message?: string }): Problem {
+  {
+    const status = fastifyError.statusCode ?? 400;
+    const code =
+      fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'unsupported_media_type'
+        : fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'payload_too_large'
+          : fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+            ? 'empty_body'
+            : status === 400
+              ? 'malformed_body'
+              : `http_${status}`;
+    const detail =
+      code === 'malformed_body' ? 'The request body is not well-formed' : code === 'unsupported_media_type' ? 'Unsupported Content-Type' : fastifyError.message;
+    return problem(status, code, TITLE[status] ?? 'Error', detail);
+  }
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const body = toProblem(error);
+    body.instance = request.url.split('?')[0];
+    if (body.status >= 500) {
+      this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
+    }
+    reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
+  }
+}

@@ -1,0 +1,35 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { CommandMetadata, Initiator } from '@ledger/domain';
+import { INITIATORS } from '@ledger/domain';
+import { problem, ProblemError } from './problem';
+
+/** The caller as established by authentication (issue: trust boundary). Until then every caller is 'anonymous'. */
+export interface Caller {
+  name: string;
+  role: Role;
+}
+
+export type Role = 'commands' | 'introspect' | 'audit' | 'admin';
+export const ROLES_KEY = 'ledger:roles';
+
+/** Which role a route needs. The guard that enforces it reads this metadata, so routes don't move when it lands. */
+export const RequireRole = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export function callerOf(request: FastifyRequest): Caller {
+  return (request as FastifyRequest & { caller?: Caller }).caller ?? { name: 'anonymous', role: 'admin' };
+}
+
+/**
+ * Builds command metadata at the edge: the time, the authenticated actor, the request id, and the CAEP initiating
+ * entity (X-Initiator header, default 'user' because the auth front end acts for a user).
+ */
+export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const header = request.headers['x-initiator'];
+  const initiator = (header === undefined ? 'user' : String(header).toLowerCase()) as Initiator;
+  if (!INITIATORS.includes(initiator)) {
+    throw new ProblemError(problem(400, 'invalid_initiator', 'Bad request', `X-Initiator must be one of ${INITIATORS.join(', ')}`));
+  }
+  return { now: new Date(), actor: callerOf(request).name, correlationId: String(request.id), initiator };
+});

@@ -1,0 +1,14 @@
+import { Command } from '@nestjs/cqrs';
+import type { CommandMetadata } from '@ledger/domain';
+import type { IssueTokenResponse } from './issue-token.request';
+
+export class IssueTokenCommand extends Command<IssueTokenResponse> {
+  constructor(
+    readonly data: { consentId: string; scopes?: string[]; expiresIn?: number },
+    readonly meta: CommandMetadata,
+    /** Present when the request carried an Idempotency-Key: the token is then derived from it (see TokenMinter). */
+    readonly idempotencyKey?: string,
+  ) {
+    super();
+  }
+}

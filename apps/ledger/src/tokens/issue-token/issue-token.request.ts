@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CONSENT_ID_PATTERN, MAX_TOKEN_LIFETIME_S } from '@ledger/domain';
+import { ScopeList } from '../../http/validators';
+
+export class IssueTokenRequest {
+  @ApiProperty({ example: 'cns_3f0c5b6a9d2e4f1a8b7c6d5e4f3a2b1c_1', pattern: CONSENT_ID_PATTERN.source })
+  @IsString()
+  @Matches(CONSENT_ID_PATTERN, { message: 'consentId is not a consent id' })
+  consentId: string;
+
+  @ScopeList(false, 'Scopes the token carries, within the consent. Absent: every consented scope.')
+  scopes?: string[];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKEN_LIFETIME_S, default: 3600, description: 'Lifetime in seconds.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TOKEN_LIFETIME_S)
+  expiresIn?: number;
+}
+
+/** RFC 6749 section 5.1 shape. The raw token appears here once and nowhere else. */
+export class IssueTokenResponse {
+  @ApiProperty({ description: 'Opaque bearer token. Shown once; only its SHA-256 hash is stored.' }) access_token: string;
+  @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
+  @ApiProperty() expires_in: number;
+  @ApiProperty({ description: 'Space-delimited scopes' }) scope: string;
+  @ApiProperty() token_id: string;
+}

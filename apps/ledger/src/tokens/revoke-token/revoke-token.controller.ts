@@ -1,0 +1,42 @@
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hashToken, TOKEN_ID_PATTERN, type CommandMetadata } from '@ledger/domain';
+import { problem, ProblemError } from '../../http/problem';
+import { CommandMeta, RequireRole } from '../../http/request-context';
+import { tokenParameter } from '../oauth-form';
+import { RevokeTokenCommand } from './revoke-token.command';
+
+@ApiTags('tokens')
+@Controller()
+export class RevokeTokenController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /**
+   * RFC 7009. 200 whether or not the token was known, so that the endpoint reveals nothing about which tokens exist;
+   * the raw token is hashed at once and goes no further.
+   */
+  @Post('v1/oauth2/revoke')
+  @HttpCode(200)
+  @RequireRole('introspect')
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } } } })
+  @ApiOkResponse({ description: 'Revoked, or unknown' })
+  async revoke(@Req() request: FastifyRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {
+    const tokenHash = hashToken(tokenParameter(request));
+    await this.commands.execute(new RevokeTokenCommand({ tokenHash }, meta));
+    reply.header('cache-control', 'no-store');
+    return '';
+  }
+
+  /** The auth front end revokes by token id: it never holds raw tokens after issuing them. */
+  @Post('v1/tokens/:tokenId/revoke')
+  @HttpCode(200)
+  @RequireRole('commands')
+  @ApiOkResponse({ description: '{ revoked: true } when this call ended the token; false when it was unknown, expired or already revoked' })
+  revokeById(@Param('tokenId') tokenId: string, @CommandMeta() meta: CommandMetadata) {
+    if (!TOKEN_ID_PATTERN.test(tokenId)) throw new ProblemError(problem(404, 'token_not_found', 'Not found', 'No such token'));
+    return this.commands.execute(new RevokeTokenCommand({ tokenId }, meta));
+  }
+}

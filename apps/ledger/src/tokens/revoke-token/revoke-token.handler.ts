@@ -1,0 +1,27 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { consentDecider, parseConsentId } from '@ledger/domain';
+import { ViewStore } from '@ledger/projections';
+import { AggregateRepository } from '../../infrastructure/aggregate-repository';
+import { RevokeTokenCommand } from './revoke-token.command';
+
+@CommandHandler(RevokeTokenCommand)
+export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
+  constructor(
+    private readonly repository: AggregateRepository,
+    private readonly views: ViewStore,
+  ) {}
+
+  async execute({ target, meta }: RevokeTokenCommand) {
+    // The view only locates the token's consent stream; the decision is made on the stream itself.
+    const row = 'tokenHash' in target ? this.views.token(target.tokenHash) : this.views.tokenById(target.tokenId);
+    const parsed = row && parseConsentId(row.consentId);
+    if (!row || !parsed) return { revoked: false };
+    const { events } = await this.repository.execute(
+      parsed.stream,
+      consentDecider,
+      { type: 'RevokeToken', data: { tokenId: row.tokenId, reason: meta.reason } },
+      meta,
+    );
+    return { revoked: events.length > 0 };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './client';
+export * from './register-client';
+export * from './client.decider';

@@ -1,0 +1,390 @@
+import { ClientState } from '../client/client';
+import { DomainError } from '../shared/domain-error';
+import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
+import { ConsentEvent, ConsentGranted, ConsentState, liveTokens, TokenIssued, TokenRevoked } from './consent';
+import { ConsentCommand, consentDecider } from './consent.decider';
+
+const USER = 'alice';
+const CLIENT = 'transfer-app';
+const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+const GROUPS = 'urn:globus:auth:scope:groups.api.globus.org:all';
+
+const consentId = (generation = 1) => consentIdFor(pairKey(USER, CLIENT), generation);
+const ref = (generation = 1) => ({ consentId: consentId(generation), userId: USER, clientId: CLIENT });
+const at = (seconds: number) => secondsAfter(seconds).toISOString();
+const ms = (seconds: number) => secondsAfter(seconds).getTime();
+
+const tokenId = (name: string) => `tok_${Buffer.from(name.padEnd(16, '_').slice(0, 16)).toString('hex')}`;
+const tokenHash = (name: string) => hashToken(`raw-${name}`);
+
+const granted = (scopes: string[], generation = 1, seconds = -7200): ConsentGranted => ({
+  type: 'ConsentGranted',
+  data: { ...ref(generation), scopes, grantedAt: at(seconds) },
+});
+const issued = (name: string, scopes: string[], issuedAt: number, expiresIn = 3600, generation = 1): TokenIssued => ({
+  type: 'TokenIssued',
+  data: { ...ref(generation), tokenId: tokenId(name), tokenHash: tokenHash(name), scopes, issuedAt: at(issuedAt), expiresAt: at(issuedAt + expiresIn) },
+});
+const tokenRevoked = (name: string, seconds: number): TokenRevoked => ({
+  type: 'TokenRevoked',
+  data: { ...ref(1), tokenId: tokenId(name), tokenHash: tokenHash(name), revokedAt: at(seconds), reason: null },
+});
+const ended = (...names: string[]) => names.map((name) => ({ tokenId: tokenId(name), tokenHash: tokenHash(name) }));
+
+const tokensOf = (state: ConsentState) => (state.status === 'none' ? new Map() : state.tokens);
+
+describe('Consent aggregate: evolve', () => {
+  it('starts with no consent, at generation 0', () => {
+    expect(consentDecider.initialState()).toEqual({ status: 'none', generation: 0 });
+  });
+
+  it('ConsentGranted makes an active consent of the next generation, with no tokens', () => {
+    expect(stateAfter(consentDecider, [granted(['openid'])])).toEqual({
+      status: 'active',
+      generation: 1,
+      ...ref(1),
+      scopes: ['openid'],
+      grantedAt: at(-7200),
+      tokens: new Map(),
+    });
+  });
+
+  it('TokenIssued adds a live token, with its expiry in epoch milliseconds', () => {
+    const state = stateAfter(consentDecider, [granted(['openid']), issued('t1', ['openid'], -60, 600)]);
+    expect(tokensOf(state).get(tokenId('t1'))).toEqual({
+      tokenHash: tokenHash('t1'),
+      scopes: ['openid'],
+      issuedAt: at(-60),
+      expiresAtMs: ms(540),
+      revoked: false,
+    });
+  });
+
+  describe('pruning: tokens that had expired when a later token is issued are dropped', () => {
+    const history: ConsentEvent[] = [
+      granted(['openid']),
+      issued('expired', ['openid'], -1000, 100), // expired at -900
+      issued('edge', ['openid'], -700, 600), // expires at -100, exactly when "new" is issued
+      issued('revoked-live', ['openid'], -500, 3600),
+      tokenRevoked('revoked-live', -400),
+      issued('revoked-old', ['openid'], -500, 250), // expires at -250
+      tokenRevoked('revoked-old', -450),
+      issued('live', ['openid'], -300, 3600),
+    ];
+
+    it('before the next issue, expired tokens are still in the state (evolve never looks at a clock)', () => {
+      expect([...tokensOf(stateAfter(consentDecider, history)).keys()]).toEqual(
+        ['edge', 'revoked-live', 'revoked-old', 'live'].map(tokenId),
+      );
+    });
+
+    it('a later TokenIssued drops every token expired at its issue time, revoked or not, and keeps the rest', () => {
+      const state = stateAfter(consentDecider, [...history, issued('new', ['openid'], -100)]);
+      expect([...tokensOf(state).keys()]).toEqual(['revoked-live', 'live', 'new'].map(tokenId));
+      // A revoked token that has not expired yet is kept, so that re-issuing or re-revoking it stays a no-op.
+      expect(tokensOf(state).get(tokenId('revoked-live'))?.revoked).toBe(true);
+    });
+
+    it('the first prune already happened: "expired" was dropped when "edge" was issued', () => {
+      const state = stateAfter(consentDecider, history.slice(0, 3));
+      expect([...tokensOf(state).keys()]).toEqual([tokenId('edge')]);
+    });
+  });
+
+  it('ConsentScopesExtended replaces the scopes and keeps the tokens', () => {
+    const state = stateAfter(consentDecider, [
+      granted(['openid']),
+      issued('t1', ['openid'], -60),
+      { type: 'ConsentScopesExtended', data: { ...ref(1), addedScopes: ['email'], scopes: ['email', 'openid'], extendedAt: at(-30) } },
+    ]);
+    expect(state).toMatchObject({ status: 'active', scopes: ['email', 'openid'] });
+    expect(tokensOf(state).has(tokenId('t1'))).toBe(true);
+  });
+
+  it('ConsentScopesRevoked keeps the remaining scopes and marks the ended tokens revoked', () => {
+    const state = stateAfter(consentDecider, [
+      granted(['openid', TRANSFER]),
+      issued('a', ['openid', TRANSFER], -60),
+      issued('b', ['openid'], -50),
+      {
+        type: 'ConsentScopesRevoked',
+        data: { ...ref(1), revokedScopes: [TRANSFER], remainingScopes: ['openid'], endedTokens: ended('a'), revokedAt: at(-10), reason: null },
+      },
+    ]);
+    expect(state).toMatchObject({ status: 'active', scopes: ['openid'] });
+    expect(liveTokens(state, secondsAfter(0)).map(([id]) => id)).toEqual([tokenId('b')]);
+  });
+
+  it('ConsentRevoked makes the consent revoked and its ended tokens revoked, keeping them for idempotency', () => {
+    const state = stateAfter(consentDecider, [
+      granted(['openid']),
+      issued('a', ['openid'], -60),
+      { type: 'ConsentRevoked', data: { ...ref(1), revokedScopes: ['openid'], endedTokens: ended('a'), revokedAt: at(-10), reason: null } },
+    ]);
+    expect(state).toMatchObject({ status: 'revoked', generation: 1, revokedAt: at(-10) });
+    expect(tokensOf(state).get(tokenId('a'))?.revoked).toBe(true);
+    expect(liveTokens(state, secondsAfter(0))).toEqual([]);
+  });
+
+  it('a grant after a full revocation starts generation 2 with a fresh token map', () => {
+    const state = stateAfter(consentDecider, [
+      granted(['openid']),
+      issued('a', ['openid'], -60),
+      { type: 'ConsentRevoked', data: { ...ref(1), revokedScopes: ['openid'], endedTokens: ended('a'), revokedAt: at(-10), reason: null } },
+      granted(['email'], 2, -5),
+    ]);
+    expect(state).toMatchObject({ status: 'active', generation: 2, consentId: consentId(2), scopes: ['email'] });
+    expect(tokensOf(state).size).toBe(0);
+  });
+
+  it('ignores consent and token events that do not apply to the current status', () => {
+    const revoked = stateAfter(consentDecider, [
+      granted(['openid']),
+      { type: 'ConsentRevoked', data: { ...ref(1), revokedScopes: ['openid'], endedTokens: [], revokedAt: at(-10), reason: null } },
+    ]);
+    expect(consentDecider.evolve(revoked, issued('late', ['openid'], -5))).toBe(revoked);
+    expect(consentDecider.evolve(consentDecider.initialState(), tokenRevoked('x', -5))).toEqual(consentDecider.initialState());
+  });
+
+  it('never mutates the state it is given', () => {
+    const before = stateAfter(consentDecider, [granted(['openid']), issued('a', ['openid'], -60)]);
+    const snapshot = new Map(tokensOf(before));
+    consentDecider.evolve(before, issued('b', ['openid'], -30));
+    consentDecider.evolve(before, tokenRevoked('a', -20));
+    expect(tokensOf(before)).toEqual(snapshot);
+    expect(tokensOf(before).get(tokenId('a'))?.revoked).toBe(false);
+  });
+
+  it('liveTokens: neither revoked nor expired at the given instant (expiry is exclusive)', () => {
+    const state = stateAfter(consentDecider, [granted(['openid']), issued('a', ['openid'], -60, 60), issued('b', ['openid'], -60, 61)]);
+    expect(liveTokens(state, secondsAfter(0)).map(([id]) => id)).toEqual([tokenId('b')]);
+    expect(liveTokens(state, secondsAfter(-1)).map(([id]) => id)).toEqual([tokenId('a'), tokenId('b')]);
+    expect(liveTokens(consentDecider.initialState(), secondsAfter(0))).toEqual([]);
+  });
+
+  it('decide refuses a command type it does not know (a programming error, not a DomainError)', () => {
+    const bogus = { type: 'DeleteEverything', data: {} } as unknown as ConsentCommand;
+    expect(() => consentDecider.decide(bogus, consentDecider.initialState(), testMeta())).toThrow(/Unknown consent command/);
+  });
+});
+
+/**
+ * The rule the whole ledger exists for: once a consent or a scope is revoked, no token carrying it is live. Checked
+ * against random command sequences run through decide + evolve exactly as the command handler runs them.
+ */
+describe('Consent aggregate: invariant under random command sequences', () => {
+  const UNIVERSE = ['email', 'openid', 'profile', GROUPS, TRANSFER];
+  const client: ClientState = {
+    status: 'registered',
+    clientId: CLIENT,
+    name: 'Transfer App',
+    allowedScopes: UNIVERSE,
+    termsUrl: null,
+    registeredAt: at(-86_400),
+  };
+
+  /** mulberry32: a tiny seeded PRNG, so that a failure replays exactly. */
+  function prng(seed: number) {
+    let a = seed >>> 0;
+    const next = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const int = (n: number) => Math.floor(next() * n);
+    const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
+    const chance = (p: number) => next() < p;
+    const subset = (xs: readonly string[]) => {
+      const out = xs.filter(() => chance(0.5));
+      return out.length > 0 ? out : [pick(xs)];
+    };
+    return { int, pick, chance, subset };
+  }
+
+  /**
+   * What a resource service would know from the published events alone: every token ever issued, under which
+   * consent, and whether something ended it. Built independently of evolve (and so unaffected by its pruning).
+   */
+  class LedgerView {
+    consents = new Map<string, { status: 'active' | 'revoked'; scopes: string[] }>();
+    tokens = new Map<string, { consentId: string; tokenId: string; scopes: string[]; expiresAtMs: number; revoked: boolean }>();
+
+    apply(e: ConsentEvent) {
+      const key = (tokenId: string) => `${e.data.consentId}/${tokenId}`;
+      const end = (tokenId: string) => {
+        const t = this.tokens.get(key(tokenId));
+        if (!t) throw new Error(`${e.type} ends unknown token ${tokenId} of ${e.data.consentId}`);
+        t.revoked = true;
+      };
+      switch (e.type) {
+        case 'ConsentGranted':
+          this.consents.set(e.data.consentId, { status: 'active', scopes: e.data.scopes });
+          break;
+        case 'ConsentScopesExtended':
+          this.consents.get(e.data.consentId)!.scopes = e.data.scopes;
+          break;
+        case 'ConsentScopesRevoked': {
+          this.consents.get(e.data.consentId)!.scopes = e.data.remainingScopes;
+          // A partial revocation ends only what it must: live tokens that carry a revoked scope.
+          const revokedAtMs = Date.parse(e.data.revokedAt);
+          for (const { tokenId } of e.data.endedTokens) {
+            const t = this.tokens.get(key(tokenId));
+            if (t && (t.revoked || t.expiresAtMs <= revokedAtMs || !t.scopes.some((s) => e.data.revokedScopes.includes(s)))) {
+              throw new Error(`ConsentScopesRevoked ends ${tokenId}, which was not live or carries none of ${e.data.revokedScopes.join(' ')}`);
+            }
+          }
+          e.data.endedTokens.forEach((t) => end(t.tokenId));
+          break;
+        }
+        case 'ConsentRevoked':
+          this.consents.get(e.data.consentId)!.status = 'revoked';
+          e.data.endedTokens.forEach((t) => end(t.tokenId));
+          break;
+        case 'TokenIssued':
+          this.tokens.set(key(e.data.tokenId), { ...e.data, expiresAtMs: Date.parse(e.data.expiresAt), revoked: false });
+          break;
+        case 'TokenRevoked':
+          end(e.data.tokenId);
+          break;
+      }
+    }
+
+    /** Every violation of the invariant at `now`, as readable strings (empty when it holds). */
+    violations(now: Date): string[] {
+      const out: string[] = [];
+      for (const t of this.tokens.values()) {
+        if (t.revoked || t.expiresAtMs <= now.getTime()) continue;
+        const consent = this.consents.get(t.consentId);
+        if (!consent) out.push(`live token ${t.tokenId} under unknown consent ${t.consentId}`);
+        else if (consent.status !== 'active') out.push(`live token ${t.tokenId} under revoked consent ${t.consentId}`);
+        else {
+          const extra = t.scopes.filter((s) => !consent.scopes.includes(s));
+          if (extra.length > 0) out.push(`live token ${t.tokenId} carries ${extra.join(' ')}, not in consent ${t.consentId}`);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** The same invariant, read from the aggregate state that decisions are made against. */
+  function stateViolations(state: ConsentState, now: Date): string[] {
+    if (state.status === 'none') return [];
+    const live = liveTokens(state, now);
+    if (state.status === 'revoked') return live.map(([id]) => `state: live token ${id} in revoked consent`);
+    return live.filter(([, t]) => t.scopes.some((s) => !state.scopes.includes(s))).map(([id]) => `state: live token ${id} beyond consent scopes`);
+  }
+
+  function run(seed: number, steps: number) {
+    const r = prng(seed);
+    let state = consentDecider.initialState();
+    let nowMs = ms(0);
+    let nextToken = 1;
+    const knownTokens: string[] = [];
+    const view = new LedgerView();
+    const log: ConsentEvent[] = [];
+    const stats = { events: {} as Record<string, number>, rejected: {} as Record<string, number>, noops: 0, partialEnds: 0, fullEnds: 0 };
+
+    const someConsentId = () => {
+      const current = state.generation;
+      if (current === 0 || r.chance(0.1)) return consentIdFor(pairKey(USER, CLIENT), Math.max(1, current + r.int(2))); // maybe not reached yet
+      if (current > 1 && r.chance(0.15)) return consentIdFor(pairKey(USER, CLIENT), 1 + r.int(current - 1)); // an older generation
+      return consentIdFor(pairKey(USER, CLIENT), current);
+    };
+    const someTokenId = (now: Date) => {
+      const live = liveTokens(state, now);
+      if (live.length > 0 && r.chance(0.6)) return r.pick(live)[0];
+      if (knownTokens.length > 0 && r.chance(0.8)) return r.pick(knownTokens); // often expired or revoked by now
+      return `tok_${(0xdead0000 + r.int(1000)).toString(16).padStart(32, '0')}`; // never issued
+    };
+
+    const randomCommand = (now: Date): ConsentCommand => {
+      // Without an active consent most commands are refused; grant more often then, so runs spend time where it matters.
+      const roll = state.status !== 'active' && r.chance(0.5) ? 0 : r.int(100);
+      if (roll < 15) return { type: 'GrantConsent', data: { userId: USER, clientId: CLIENT, scopes: r.subset(UNIVERSE) }, context: { client } };
+      if (roll < 27) return { type: 'RevokeConsent', data: { consentId: someConsentId(), scopes: r.subset(UNIVERSE), reason: 'partial' } };
+      if (roll < 32) return { type: 'RevokeConsent', data: { consentId: someConsentId() } };
+      if (roll < 80) {
+        const retry = knownTokens.length > 0 && r.chance(0.1);
+        const n = retry ? undefined : nextToken++;
+        const id = retry ? r.pick(knownTokens) : `tok_${n!.toString(16).padStart(32, '0')}`;
+        if (!retry) knownTokens.push(id);
+        return {
+          type: 'IssueToken',
+          data: {
+            consentId: someConsentId(),
+            tokenId: id,
+            tokenHash: hashToken(`raw-${id}`),
+            scopes: r.chance(0.4) ? undefined : r.subset(state.status === 'active' && r.chance(0.8) ? state.scopes : UNIVERSE),
+            expiresIn: r.chance(0.3) ? undefined : r.pick([1, 30, 300, 900, 3600, 86_400, 0, 86_401]),
+          },
+        };
+      }
+      return { type: 'RevokeToken', data: { tokenId: someTokenId(now) } };
+    };
+
+    for (let step = 0; step < steps; step++) {
+      nowMs += 1000 * r.pick([0, 0, 1, 5, 10, 60, 60, 300, 900, 3600, 7200]);
+      const now = new Date(nowMs);
+      const command = randomCommand(now);
+      let events: ConsentEvent[] = [];
+      try {
+        events = consentDecider.decide(command, state, testMeta({ now }));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw new Error(`seed ${seed} step ${step}: ${command.type} threw ${String(error)}`);
+        stats.rejected[error.code] = (stats.rejected[error.code] ?? 0) + 1;
+      }
+      if (events.length === 0) stats.noops++;
+      for (const e of events) {
+        stats.events[e.type] = (stats.events[e.type] ?? 0) + 1;
+        if (e.type === 'ConsentScopesRevoked' && e.data.endedTokens.length > 0) stats.partialEnds++;
+        if (e.type === 'ConsentRevoked' && e.data.endedTokens.length > 0) stats.fullEnds++;
+        state = consentDecider.evolve(state, e);
+        view.apply(e);
+        log.push(e);
+        // Every event lands on the consent the state now holds (no event for another generation).
+        if (state.status !== 'none') expect(e.data.consentId).toBe(state.consentId);
+      }
+      const violations = [...view.violations(now), ...stateViolations(state, now)];
+      if (violations.length > 0) {
+        throw new Error(`seed ${seed} step ${step} after ${JSON.stringify(command)}:\n${violations.join('\n')}`);
+      }
+    }
+    if (process.env.PROPERTY_STATS) console.log(seed, JSON.stringify(stats));
+    // Replaying the log from scratch gives the state the decisions were made against.
+    expect(stateAfter(consentDecider, log)).toEqual(state);
+    return stats;
+  }
+
+  it.each([1, 2, 3, 7, 42, 1337, 20250301, 987654321])('holds for every step of a 400-step run (seed %d)', (seed) => {
+    const stats = run(seed, 400);
+    // The run must actually exercise the interesting paths, or the property above proves little.
+    expect(stats.events.ConsentGranted ?? 0).toBeGreaterThan(0);
+    expect(stats.events.TokenIssued ?? 0).toBeGreaterThan(20);
+    expect(stats.events.ConsentScopesRevoked ?? 0).toBeGreaterThan(0);
+    expect(stats.events.TokenRevoked ?? 0).toBeGreaterThan(0);
+    expect(stats.noops).toBeGreaterThan(0);
+  });
+
+  it('across all seeds, exercises every event type, every rejection, and revocations that end tokens', () => {
+    const total = { events: {} as Record<string, number>, rejected: {} as Record<string, number>, partialEnds: 0, fullEnds: 0 };
+    for (const seed of [1, 2, 3, 7, 42, 1337, 20250301, 987654321]) {
+      const stats = run(seed, 400);
+      for (const [k, v] of Object.entries(stats.events)) total.events[k] = (total.events[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(stats.rejected)) total.rejected[k] = (total.rejected[k] ?? 0) + v;
+      total.partialEnds += stats.partialEnds;
+      total.fullEnds += stats.fullEnds;
+    }
+    for (const type of ['ConsentGranted', 'ConsentScopesExtended', 'ConsentScopesRevoked', 'ConsentRevoked', 'TokenIssued', 'TokenRevoked']) {
+      expect([type, total.events[type] ?? 0]).toEqual([type, expect.any(Number)]);
+      expect(total.events[type] ?? 0).toBeGreaterThan(0);
+    }
+    for (const code of ['consent_not_found', 'consent_not_active', 'scope_not_consented', 'invalid_expires_in']) {
+      expect(total.rejected[code] ?? 0).toBeGreaterThan(0);
+    }
+    expect(total.partialEnds).toBeGreaterThan(0);
+    expect(total.fullEnds).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,42 @@
+import { ClientState } from '../client/client';
+import { CommandMetadata } from '../shared/command-metadata';
+import { invalid, notFound } from '../shared/domain-error';
+import { consentIdFor, pairKey, USER_ID_PATTERN } from '../shared/ids';
+import { difference, normaliseScopes } from '../shared/scope';
+import { ConsentEvent, ConsentState } from './consent';
+
+export interface GrantConsent {
+  type: 'GrantConsent';
+  data: { userId: string; clientId: string; scopes: string[] };
+  /** The client's state, read by the handler: a consent can only be granted to a registered client. */
+  context: { client: ClientState };
+}
+
+/**
+ * Granting to a pair with an active consent extends it; granting scopes it already holds is a no-op (no event), so
+ * that parallel or repeated grants converge instead of duplicating. After a full revocation the next grant starts a
+ * new consent, with a new id, so that tokens and history of the old one stay where they were.
+ */
+export function grantConsent(command: GrantConsent, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
+  const { userId, clientId } = command.data;
+  if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) throw invalid('invalid_user_id', 'userId must be 1-128 characters of A-Z a-z 0-9 . _ : @ + -');
+  const scopes = normaliseScopes(command.data.scopes);
+  const client = command.context.client;
+  if (client.status !== 'registered') throw notFound('client_not_found', `Client ${clientId} is not registered`);
+  if (client.allowedScopes) {
+    const notAllowed = difference(scopes, client.allowedScopes);
+    if (notAllowed.length > 0) {
+      throw invalid('scope_not_allowed', `Client ${clientId} may not be granted: ${notAllowed.join(' ')}`, { scopes: notAllowed });
+    }
+  }
+  const at = meta.now.toISOString();
+
+  if (state.status === 'active') {
+    const added = difference(scopes, state.scopes);
+    if (added.length === 0) return [];
+    const all = [...state.scopes, ...added].sort();
+    return [{ type: 'ConsentScopesExtended', data: { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, extendedAt: at } }];
+  }
+  const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
+  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, grantedAt: at } }];
+}

@@ -1,0 +1,207 @@
+import { DomainError } from '../shared/domain-error';
+import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { DeciderSpecification, secondsAfter } from '../testing/decider-spec';
+import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesExtended, ConsentScopesRevoked, TokenIssued, TokenRevoked } from './consent';
+import { consentDecider } from './consent.decider';
+import { DEFAULT_TOKEN_LIFETIME_S, IssueToken, MAX_TOKEN_LIFETIME_S } from './issue-token';
+
+const USER = 'alice';
+const CLIENT = 'transfer-app';
+const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+
+const consentId = (generation = 1) => consentIdFor(pairKey(USER, CLIENT), generation);
+const ref = (generation = 1) => ({ consentId: consentId(generation), userId: USER, clientId: CLIENT });
+const at = (seconds: number) => secondsAfter(seconds).toISOString();
+
+const tokenId = (name: string) => `tok_${Buffer.from(name.padEnd(16, '_').slice(0, 16)).toString('hex')}`;
+const tokenHash = (name: string) => hashToken(`raw-${name}`);
+
+const granted = (scopes: string[], generation = 1, seconds = -7200): ConsentGranted => ({
+  type: 'ConsentGranted',
+  data: { ...ref(generation), scopes, grantedAt: at(seconds) },
+});
+const extended = (addedScopes: string[], scopes: string[]): ConsentScopesExtended => ({
+  type: 'ConsentScopesExtended',
+  data: { ...ref(1), addedScopes, scopes, extendedAt: at(-3600) },
+});
+const scopesRevoked = (revokedScopes: string[], remainingScopes: string[]): ConsentScopesRevoked => ({
+  type: 'ConsentScopesRevoked',
+  data: { ...ref(1), revokedScopes, remainingScopes, endedTokens: [], revokedAt: at(-1800), reason: null },
+});
+const revokedInFull = (scopes: string[], generation = 1): ConsentRevoked => ({
+  type: 'ConsentRevoked',
+  data: { ...ref(generation), revokedScopes: scopes, endedTokens: [], revokedAt: at(-3600), reason: null },
+});
+const tokenRevoked = (name: string): TokenRevoked => ({
+  type: 'TokenRevoked',
+  data: { ...ref(1), tokenId: tokenId(name), tokenHash: tokenHash(name), revokedAt: at(-60), reason: null },
+});
+
+const issue = (name: string, data: Partial<IssueToken['data']> = {}): IssueToken => ({
+  type: 'IssueToken',
+  data: { consentId: consentId(1), tokenId: tokenId(name), tokenHash: tokenHash(name), ...data },
+});
+
+/** The TokenIssued that IssueToken(name) at FIXED_NOW produces. */
+const issuedNow = (name: string, scopes: string[], expiresIn = DEFAULT_TOKEN_LIFETIME_S, generation = 1): TokenIssued => ({
+  type: 'TokenIssued',
+  data: { ...ref(generation), tokenId: tokenId(name), tokenHash: tokenHash(name), scopes, issuedAt: at(0), expiresAt: at(expiresIn) },
+});
+
+describe('IssueToken', () => {
+  const spec = DeciderSpecification.for(consentDecider);
+  const consented: ConsentEvent[] = [granted(['email', 'openid', TRANSFER])];
+
+  describe('scopes', () => {
+    it('defaults to every consented scope', () => {
+      spec.given(consented).when(issue('t1')).then([issuedNow('t1', ['email', 'openid', TRANSFER])]);
+    });
+
+    it('may be a subset of the consent, normalised', () => {
+      spec
+        .given(consented)
+        .when(issue('t1', { scopes: [TRANSFER, 'openid', TRANSFER] }))
+        .then([issuedNow('t1', ['openid', TRANSFER])]);
+    });
+
+    it('may not go beyond the consent: scope_not_consented, naming the extra scopes', () => {
+      const error = spec
+        .given(consented)
+        .when(issue('t1', { scopes: ['openid', 'profile', 'urn:example:admin'] }))
+        .thenThrows('scope_not_consented', 'validation');
+      expect(error.details).toEqual({ scopes: ['profile', 'urn:example:admin'] });
+    });
+
+    it('may include scopes added by a later grant', () => {
+      spec
+        .given([...consented, extended(['profile'], ['email', 'openid', 'profile', TRANSFER])])
+        .when(issue('t1', { scopes: ['profile'] }))
+        .then([issuedNow('t1', ['profile'])]);
+    });
+
+    it('after a partial revocation, may not include the revoked scope', () => {
+      spec
+        .given([...consented, scopesRevoked([TRANSFER], ['email', 'openid'])])
+        .when(issue('t1', { scopes: ['openid', TRANSFER] }))
+        .thenThrows('scope_not_consented');
+    });
+
+    it('after a partial revocation, defaults to the remaining scopes', () => {
+      spec
+        .given([...consented, scopesRevoked([TRANSFER], ['email', 'openid'])])
+        .when(issue('t1'))
+        .then([issuedNow('t1', ['email', 'openid'])]);
+    });
+
+    it('must be well-formed and not empty: invalid_scope', () => {
+      spec.given(consented).when(issue('t1', { scopes: ['open id'] })).thenThrows('invalid_scope');
+      spec.given(consented).when(issue('t1', { scopes: [] })).thenThrows('invalid_scope');
+    });
+  });
+
+  describe('lifetime', () => {
+    it(`defaults to ${DEFAULT_TOKEN_LIFETIME_S} s: expiresAt = now + expiresIn`, () => {
+      spec.given(consented).when(issue('t1', { scopes: ['openid'] })).then([issuedNow('t1', ['openid'], DEFAULT_TOKEN_LIFETIME_S)]);
+    });
+
+    it.each([1, 60, MAX_TOKEN_LIFETIME_S])('is %d s when asked: expiresAt = now + expiresIn', (expiresIn) => {
+      spec.given(consented).when(issue('t1', { scopes: ['openid'], expiresIn })).then([issuedNow('t1', ['openid'], expiresIn)]);
+    });
+
+    it('uses the time from the metadata, never the clock', () => {
+      const now = new Date('2030-06-15T08:00:00.000Z');
+      const [event] = spec.given(consented).when(issue('t1', { expiresIn: 90 }), { now }).events() as TokenIssued[];
+      expect(event.data.issuedAt).toBe('2030-06-15T08:00:00.000Z');
+      expect(event.data.expiresAt).toBe('2030-06-15T08:01:30.000Z');
+    });
+
+    it.each([0, -1, 1.5, MAX_TOKEN_LIFETIME_S + 1, Number.NaN, Number.POSITIVE_INFINITY])(
+      'refuses expiresIn %p: invalid_expires_in',
+      (expiresIn) => {
+        spec.given(consented).when(issue('t1', { expiresIn })).thenThrows('invalid_expires_in', 'validation');
+      },
+    );
+  });
+
+  describe('the consent must be live', () => {
+    it('a revoked consent: consent_not_active', () => {
+      spec
+        .given([...consented, revokedInFull(['email', 'openid', TRANSFER])])
+        .when(issue('t1'))
+        .thenThrows('consent_not_active', 'conflict');
+    });
+
+    it('an earlier generation, while a newer consent is active: consent_not_active', () => {
+      spec
+        .given([granted(['openid']), revokedInFull(['openid']), granted(['openid'], 2, -1000)])
+        .when(issue('t1', { consentId: consentId(1) }))
+        .thenThrows('consent_not_active', 'conflict');
+    });
+
+    it('the current generation after a re-grant works, with scopes of the new consent only', () => {
+      const history = [granted(['openid', TRANSFER]), revokedInFull(['openid', TRANSFER]), granted(['openid'], 2, -1000)];
+      spec.given(history).when(issue('t1', { consentId: consentId(2) })).then([issuedNow('t1', ['openid'], DEFAULT_TOKEN_LIFETIME_S, 2)]);
+      spec.given(history).when(issue('t1', { consentId: consentId(2), scopes: [TRANSFER] })).thenThrows('scope_not_consented');
+    });
+
+    it('no consent yet: consent_not_found', () => {
+      spec.given([]).when(issue('t1')).thenThrows('consent_not_found', 'not_found');
+    });
+
+    it('a generation not reached yet: consent_not_found', () => {
+      spec.given(consented).when(issue('t1', { consentId: consentId(2) })).thenThrows('consent_not_found');
+    });
+
+    it('a malformed consent id: consent_not_found', () => {
+      spec.given(consented).when(issue('t1', { consentId: 'cns_nope_1' })).thenThrows('consent_not_found');
+    });
+  });
+
+  describe('retries', () => {
+    it('issuing the same token id again is a no-op', () => {
+      spec
+        .given([...consented, issuedNow('t1', ['openid'])])
+        .when(issue('t1', { scopes: ['openid'] }))
+        .thenNothing();
+    });
+
+    it('is a no-op even if the retry asks for other scopes or another lifetime (the first one stands)', () => {
+      spec
+        .given([...consented, issuedNow('t1', ['openid'])])
+        .when(issue('t1', { scopes: [TRANSFER], expiresIn: 60 }))
+        .thenNothing();
+    });
+
+    it('does not bring a revoked token back', () => {
+      spec
+        .given([...consented, issuedNow('t1', ['openid']), tokenRevoked('t1')])
+        .when(issue('t1', { scopes: ['openid'] }))
+        .thenNothing();
+    });
+
+    it('a new token id is a new token', () => {
+      spec
+        .given([...consented, issuedNow('t1', ['openid'])])
+        .when(issue('t2', { scopes: ['openid'] }))
+        .then([issuedNow('t2', ['openid'])]);
+    });
+  });
+
+  describe('token id and hash come from the handler', () => {
+    // Not a DomainError on purpose: the handler mints both, so a bad value is a programming error, not bad input.
+    it.each<[string, Partial<IssueToken['data']>]>([
+      ['a malformed token id', { tokenId: 'tok_123' }],
+      ['a raw token instead of its hash', { tokenHash: 'raw-secret' }],
+      ['an upper-case hash', { tokenHash: hashToken('x').toUpperCase() }],
+    ])('%s is refused as a programming error', (_label, data) => {
+      let thrown: unknown;
+      try {
+        spec.given(consented).when(issue('t1', data)).events();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect(thrown).not.toBeInstanceOf(DomainError);
+    });
+  });
+});

@@ -1,0 +1,249 @@
+import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { DeciderSpecification, secondsAfter, stateAfter } from '../testing/decider-spec';
+import { ConsentEvent, ConsentGranted, ConsentRevoked, liveTokens, TokenIssued, TokenRevoked } from './consent';
+import { consentDecider } from './consent.decider';
+import { RevokeConsent } from './revoke-consent';
+
+const USER = 'alice';
+const CLIENT = 'transfer-app';
+const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+
+const consentId = (generation = 1) => consentIdFor(pairKey(USER, CLIENT), generation);
+const ref = (generation = 1) => ({ consentId: consentId(generation), userId: USER, clientId: CLIENT });
+const at = (seconds: number) => secondsAfter(seconds).toISOString();
+
+/** Token ids are tok_ + 32 hex; the stored hash is the SHA-256 of the raw token, which tests make up per name. */
+const tokenId = (name: string) => `tok_${Buffer.from(name.padEnd(16, '_').slice(0, 16)).toString('hex')}`;
+const tokenHash = (name: string) => hashToken(`raw-${name}`);
+const ended = (...names: string[]) => names.map((name) => ({ tokenId: tokenId(name), tokenHash: tokenHash(name) }));
+
+const granted = (scopes: string[], generation = 1, seconds = -7200): ConsentGranted => ({
+  type: 'ConsentGranted',
+  data: { ...ref(generation), scopes, grantedAt: at(seconds) },
+});
+const issued = (name: string, scopes: string[], { issuedAt = -600, expiresIn = 3600, generation = 1 } = {}): TokenIssued => ({
+  type: 'TokenIssued',
+  data: { ...ref(generation), tokenId: tokenId(name), tokenHash: tokenHash(name), scopes, issuedAt: at(issuedAt), expiresAt: at(issuedAt + expiresIn) },
+});
+const tokenRevoked = (name: string, seconds = -300): TokenRevoked => ({
+  type: 'TokenRevoked',
+  data: { ...ref(1), tokenId: tokenId(name), tokenHash: tokenHash(name), revokedAt: at(seconds), reason: null },
+});
+const revokedInFull = (scopes: string[], generation = 1, seconds = -3600): ConsentRevoked => ({
+  type: 'ConsentRevoked',
+  data: { ...ref(generation), revokedScopes: scopes, endedTokens: [], revokedAt: at(seconds), reason: null },
+});
+
+const revoke = (data: Partial<RevokeConsent['data']> = {}): RevokeConsent => ({ type: 'RevokeConsent', data: { consentId: consentId(1), ...data } });
+
+describe('RevokeConsent', () => {
+  const spec = DeciderSpecification.for(consentDecider);
+
+  describe('in full (no scopes named)', () => {
+    /**
+     * Four tokens: "live-1" and "live-2" are live; "expired" expired 40 s ago; "revoked" was revoked on its own.
+     * Only the live ones are ended: the others already can't be used, and resource services need not hear of them.
+     */
+    const history: ConsentEvent[] = [
+      granted(['openid', TRANSFER]),
+      issued('live-1', ['openid', TRANSFER], { issuedAt: -200 }),
+      issued('expired', ['openid'], { issuedAt: -100, expiresIn: 60 }),
+      issued('revoked', [TRANSFER], { issuedAt: -90 }),
+      tokenRevoked('revoked', -80),
+      issued('live-2', ['openid'], { issuedAt: -70 }),
+    ];
+
+    it('revokes every scope and ends every live token, and only the live ones', () => {
+      spec
+        .given(history)
+        .when(revoke({ reason: 'user clicked revoke' }))
+        .then([
+          {
+            type: 'ConsentRevoked',
+            data: {
+              ...ref(1),
+              revokedScopes: ['openid', TRANSFER],
+              endedTokens: ended('live-1', 'live-2'),
+              revokedAt: at(0),
+              reason: 'user clicked revoke',
+            },
+          },
+        ]);
+    });
+
+    it('leaves a revoked consent with no live token', () => {
+      const events = [...history, ...spec.given(history).when(revoke()).events()];
+      const state = stateAfter(consentDecider, events);
+      expect(state.status).toBe('revoked');
+      expect(liveTokens(state, secondsAfter(0))).toEqual([]);
+    });
+
+    it('of a consent without tokens ends nothing', () => {
+      spec
+        .given([granted(['openid'])])
+        .when(revoke())
+        .then([{ type: 'ConsentRevoked', data: { ...ref(1), revokedScopes: ['openid'], endedTokens: [], revokedAt: at(0), reason: null } }]);
+    });
+  });
+
+  describe('in part (some scopes named)', () => {
+    const history: ConsentEvent[] = [
+      granted(['email', 'openid', TRANSFER]),
+      issued('openid+transfer', ['openid', TRANSFER]),
+      issued('openid-only', ['openid']),
+      issued('email+transfer', ['email', TRANSFER]),
+      issued('expired-transfer', [TRANSFER], { issuedAt: -100, expiresIn: 60 }),
+    ];
+
+    it('revokes the named scopes, keeps the others, and ends every live token that carries a revoked scope', () => {
+      spec
+        .given(history)
+        .when(revoke({ scopes: [TRANSFER] }))
+        .then([
+          {
+            type: 'ConsentScopesRevoked',
+            data: {
+              ...ref(1),
+              revokedScopes: [TRANSFER],
+              remainingScopes: ['email', 'openid'],
+              endedTokens: ended('openid+transfer', 'email+transfer'),
+              revokedAt: at(0),
+              reason: null,
+            },
+          },
+        ]);
+    });
+
+    it('leaves the consent active with the remaining scopes, and tokens without a revoked scope live', () => {
+      const events = [...history, ...spec.given(history).when(revoke({ scopes: [TRANSFER] })).events()];
+      const state = stateAfter(consentDecider, events);
+      expect(state).toMatchObject({ status: 'active', scopes: ['email', 'openid'] });
+      expect(liveTokens(state, secondsAfter(0)).map(([id]) => id)).toEqual([tokenId('openid-only')]);
+    });
+
+    it('ignores named scopes the consent does not hold, revoking only those it does', () => {
+      spec
+        .given(history)
+        .when(revoke({ scopes: ['profile', 'email'] }))
+        .then([
+          {
+            type: 'ConsentScopesRevoked',
+            data: {
+              ...ref(1),
+              revokedScopes: ['email'],
+              remainingScopes: ['openid', TRANSFER],
+              endedTokens: ended('email+transfer'),
+              revokedAt: at(0),
+              reason: null,
+            },
+          },
+        ]);
+    });
+
+    it('naming every remaining scope is a full revocation: ConsentRevoked, all live tokens ended', () => {
+      spec
+        .given(history)
+        .when(revoke({ scopes: [TRANSFER, 'openid', 'email', 'profile'] }))
+        .then([
+          {
+            type: 'ConsentRevoked',
+            data: {
+              ...ref(1),
+              revokedScopes: ['email', 'openid', TRANSFER],
+              endedTokens: ended('openid+transfer', 'openid-only', 'email+transfer'),
+              revokedAt: at(0),
+              reason: null,
+            },
+          },
+        ]);
+    });
+
+    it('refuses a malformed scope list: invalid_scope', () => {
+      spec.given(history).when(revoke({ scopes: ['urn:'] })).thenThrows('invalid_scope', 'validation');
+      spec.given(history).when(revoke({ scopes: [] })).thenThrows('invalid_scope', 'validation');
+    });
+  });
+
+  describe('is idempotent', () => {
+    it('revoking a revoked consent again changes nothing', () => {
+      spec
+        .given([granted(['openid']), revokedInFull(['openid'])])
+        .when(revoke())
+        .thenNothing();
+    });
+
+    it('revoking scopes of a revoked consent changes nothing', () => {
+      spec
+        .given([granted(['openid', 'email']), revokedInFull(['openid', 'email'])])
+        .when(revoke({ scopes: ['openid'] }))
+        .thenNothing();
+    });
+
+    it('revoking scopes the consent does not hold changes nothing', () => {
+      spec
+        .given([granted(['openid'])])
+        .when(revoke({ scopes: ['email', TRANSFER] }))
+        .thenNothing();
+    });
+
+    it('revoking a scope already revoked in part changes nothing', () => {
+      const first = spec.given([granted(['openid', 'email'])]).when(revoke({ scopes: ['email'] })).events();
+      spec
+        .given([granted(['openid', 'email']), ...first])
+        .when(revoke({ scopes: ['email'] }))
+        .thenNothing();
+    });
+  });
+
+  describe('which consent', () => {
+    it('a consent id when the pair never had a consent: consent_not_found', () => {
+      spec.given([]).when(revoke()).thenThrows('consent_not_found', 'not_found');
+    });
+
+    it('a generation the pair has not reached yet: consent_not_found', () => {
+      spec
+        .given([granted(['openid'])])
+        .when(revoke({ consentId: consentId(2) }))
+        .thenThrows('consent_not_found');
+    });
+
+    it.each(['', 'cns_123', 'consent-1', `cns_${pairKey(USER, CLIENT)}_0`, `${consentId(1)} `])(
+      'a malformed consent id %p: consent_not_found',
+      (malformed) => {
+        spec
+          .given([granted(['openid'])])
+          .when(revoke({ consentId: malformed }))
+          .thenThrows('consent_not_found');
+      },
+    );
+
+    it('an earlier generation (revoked in full before the current one was granted) changes nothing', () => {
+      const history = [granted(['openid']), revokedInFull(['openid']), granted(['openid'], 2, -1000), issued('gen-2', ['openid'], { generation: 2 })];
+      spec.given(history).when(revoke({ consentId: consentId(1) })).thenNothing();
+      // ...and in particular does not touch the current consent or its tokens
+      expect(liveTokens(stateAfter(consentDecider, history), secondsAfter(0))).toHaveLength(1);
+    });
+  });
+
+  describe('reason', () => {
+    const history = [granted(['openid']), issued('t', ['openid'])];
+    const reasonOf = (command: RevokeConsent, metaReason?: string) =>
+      (spec.given(history).when(command, { reason: metaReason }).events()[0] as ConsentRevoked).data.reason;
+
+    it('comes from the command', () => {
+      expect(reasonOf(revoke({ reason: 'suspicious activity' }))).toBe('suspicious activity');
+    });
+
+    it('falls back to the metadata reason', () => {
+      expect(reasonOf(revoke(), 'policy: account closed')).toBe('policy: account closed');
+    });
+
+    it('prefers the command over the metadata', () => {
+      expect(reasonOf(revoke({ reason: 'from command' }), 'from metadata')).toBe('from command');
+    });
+
+    it('is null when neither gives one', () => {
+      expect(reasonOf(revoke())).toBeNull();
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { CommandMetadata } from '../shared/command-metadata';
+import { notFound } from '../shared/domain-error';
+import { parseConsentId } from '../shared/ids';
+import { difference, intersection, normaliseScopes } from '../shared/scope';
+import { ConsentEvent, ConsentState, EndedToken, liveTokens } from './consent';
+
+export interface RevokeConsent {
+  type: 'RevokeConsent';
+  /** scopes absent: revoke the whole consent. */
+  data: { consentId: string; scopes?: string[]; reason?: string };
+}
+
+/**
+ * Revocation is idempotent: revoking what is already revoked, or scopes the consent does not hold, changes nothing
+ * and appends nothing. A bearer token cannot be narrowed, so every live token that carries any revoked scope ends.
+ * Revoking every remaining scope is a full revocation.
+ */
+export function revokeConsent(command: RevokeConsent, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
+  const { consentId } = command.data;
+  const parsed = parseConsentId(consentId);
+  if (!parsed || state.status === 'none' || parsed.generation > state.generation || !state.consentId.startsWith(`cns_${parsed.pairKey}_`)) {
+    throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
+  }
+  // An earlier generation of this pair was revoked in full before the current one was granted.
+  if (parsed.generation < state.generation || state.status === 'revoked') return [];
+
+  const requested = command.data.scopes === undefined ? state.scopes : normaliseScopes(command.data.scopes);
+  const revoked = intersection(state.scopes, requested);
+  if (revoked.length === 0) return [];
+  const remaining = difference(state.scopes, revoked);
+  const reason = command.data.reason ?? meta.reason ?? null;
+  const revokedAt = meta.now.toISOString();
+  const ref = { consentId, userId: state.userId, clientId: state.clientId };
+  const revokedSet = new Set(revoked);
+  const ended: EndedToken[] = liveTokens(state, meta.now)
+    .filter(([, t]) => remaining.length === 0 || t.scopes.some((s) => revokedSet.has(s)))
+    .map(([tokenId, t]) => ({ tokenId, tokenHash: t.tokenHash }));
+
+  if (remaining.length === 0) {
+    return [{ type: 'ConsentRevoked', data: { ...ref, revokedScopes: revoked, endedTokens: ended, revokedAt, reason } }];
+  }
+  return [{ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, endedTokens: ended, revokedAt, reason } }];
+}

@@ -1,0 +1,3 @@
+export * from './shared';
+export * from './client';
+export * from './consent';

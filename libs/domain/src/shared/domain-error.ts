@@ -1,0 +1,24 @@
+/**
+ * The category decides the HTTP status at the edge; the code is a stable, documented identifier that clients may
+ * branch on. Deciders throw only DomainError; nothing below the controller knows about HTTP.
+ */
+export type ErrorCategory = 'validation' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly category: ErrorCategory,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError(code, 'validation', message, details);
+export const notFound = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError(code, 'not_found', message, details);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError(code, 'conflict', message, details);

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Identifiers and stream names. A consent lives on one stream per (user, client) pair, together with the tokens
+ * issued under it: every decision that could break "no token is active for a revoked consent or scope" then reads
+ * and appends ONE stream with an expected revision, so IssueToken and RevokeConsent cannot both win a race.
+ *
+ * The pair key is a hash, so that arbitrary user and client ids make safe stream names. When a consent is revoked
+ * in full and granted again, the pair's next generation is a new consent with a new id; the id carries the pair key
+ * and the generation, so a consent id leads straight to its stream without an index.
+ */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$/;
+export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}$/;
+export const CONSENT_ID_PATTERN = /^cns_([0-9a-f]{32})_([1-9][0-9]{0,8})$/;
+export const TOKEN_ID_PATTERN = /^tok_[0-9a-f]{32}$/;
+
+export const clientStream = (clientId: string) => `client-${clientId}`;
+
+export function pairKey(userId: string, clientId: string): string {
+  return createHash('sha256').update(userId).update('\u0000').update(clientId).digest('hex').slice(0, 32);
+}
+
+export const consentStreamForPair = (key: string) => `consent-${key}`;
+export const consentStreamFor = (userId: string, clientId: string) => consentStreamForPair(pairKey(userId, clientId));
+export const consentIdFor = (key: string, generation: number) => `cns_${key}_${generation}`;
+
+export function parseConsentId(consentId: string): { pairKey: string; generation: number; stream: string } | undefined {
+  const m = CONSENT_ID_PATTERN.exec(consentId);
+  if (!m) return undefined;
+  return { pairKey: m[1], generation: Number(m[2]), stream: consentStreamForPair(m[1]) };
+}
+
+/** SHA-256 hex of a raw bearer token: the only form in which a token is ever stored, logged or published. */
+export const hashToken = (rawToken: string) => createHash('sha256').update(rawToken).digest('hex');

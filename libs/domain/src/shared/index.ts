@@ -1,0 +1,4 @@
+export * from './command-metadata';
+export * from './domain-error';
+export * from './scope';
+export * from './ids';

@@ -1,0 +1,3 @@
+export * from './ledger-views';
+export * from './view-store';
+export * from './projection-runner';

@@ -1,0 +1,113 @@
+import type { ClientEvent, ConsentEvent } from '@ledger/domain';
+
+/**
+ * The read side, as a pure function: what each stored ledger event changes in the views. Storage (view-store.ts)
+ * applies these changes; keeping the mapping pure lets a rebuild, a live subscription and the audit replay share it.
+ */
+
+export interface ClientRow {
+  clientId: string;
+  name: string;
+  allowedScopes: string[] | null;
+  termsUrl: string | null;
+  registeredAt: string;
+}
+
+export type ConsentStatus = 'active' | 'revoked';
+
+export interface ConsentRow {
+  consentId: string;
+  userId: string;
+  clientId: string;
+  /** Granted scopes; for a revoked consent, the scopes it held when it was revoked. */
+  scopes: string[];
+  status: ConsentStatus;
+  grantedAt: string;
+  updatedAt: string;
+  revokedAt: string | null;
+  /** Revision of the consent's stream after the last change to the consent itself. */
+  revision: number;
+}
+
+/** The token validity view: what RFC 7662 introspection answers from. Times are epoch seconds, as RFC 7662 wants. */
+export interface TokenRow {
+  tokenHash: string;
+  tokenId: string;
+  consentId: string;
+  clientId: string;
+  sub: string;
+  scope: string;
+  iat: number;
+  exp: number;
+  active: boolean;
+}
+
+export type ViewChange =
+  | { kind: 'client'; row: ClientRow }
+  | { kind: 'consent'; row: ConsentRow }
+  | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number }
+  | { kind: 'tokenIssued'; row: TokenRow }
+  | { kind: 'tokensEnded'; tokenHashes: string[] };
+
+export type LedgerEvent = ClientEvent | ConsentEvent;
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] {
+  switch (event.type) {
+    case 'ClientRegistered':
+      return [{ kind: 'client', row: { ...event.data } }];
+    case 'ConsentGranted': {
+      const d = event.data;
+      return [
+        {
+          kind: 'consent',
+          row: { consentId: d.consentId, userId: d.userId, clientId: d.clientId, scopes: d.scopes, status: 'active', grantedAt: d.grantedAt, updatedAt: d.grantedAt, revokedAt: null, revision },
+        },
+      ];
+    }
+    case 'ConsentScopesExtended': {
+      const d = event.data;
+      return [{ kind: 'consentUpdate', consentId: d.consentId, scopes: d.scopes, status: 'active', updatedAt: d.extendedAt, revokedAt: null, revision }];
+    }
+    case 'ConsentScopesRevoked': {
+      const d = event.data;
+      return [
+        { kind: 'consentUpdate', consentId: d.consentId, scopes: d.remainingScopes, status: 'active', updatedAt: d.revokedAt, revokedAt: null, revision },
+        { kind: 'tokensEnded', tokenHashes: d.endedTokens.map((t) => t.tokenHash) },
+      ];
+    }
+    case 'ConsentRevoked': {
+      const d = event.data;
+      return [
+        { kind: 'consentUpdate', consentId: d.consentId, scopes: d.revokedScopes, status: 'revoked', updatedAt: d.revokedAt, revokedAt: d.revokedAt, revision },
+        { kind: 'tokensEnded', tokenHashes: d.endedTokens.map((t) => t.tokenHash) },
+      ];
+    }
+    case 'TokenIssued': {
+      const d = event.data;
+      return [
+        {
+          kind: 'tokenIssued',
+          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true },
+        },
+      ];
+    }
+    case 'TokenRevoked':
+      return [{ kind: 'tokensEnded', tokenHashes: [event.data.tokenHash] }];
+    default: {
+      const _exhaustive: never = event;
+      return [];
+    }
+  }
+}
+
+export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [
+  'ClientRegistered',
+  'ConsentGranted',
+  'ConsentScopesExtended',
+  'ConsentScopesRevoked',
+  'ConsentRevoked',
+  'TokenIssued',
+  'TokenRevoked',
+];

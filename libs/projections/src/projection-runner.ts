@@ -1,0 +1,117 @@
+import type { EventStore, Subscription } from '@ledger/event-store';
+import { LEDGER_EVENT_TYPES } from './ledger-views';
+import { ViewStore } from './view-store';
+
+export interface ProjectionRunnerOptions {
+  /** Called when the subscription fails; the runner restarts from its checkpoint after a backoff. */
+  onError?: (error: Error, attempt: number) => void;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Drives the views from a checkpointed event-store subscription, never from the in-process EventBus: errors here
+ * must stop the projection and be seen, not vanish into an event handler.
+ *
+ * Read-your-writes: a command handler appends, then awaits waitFor(position). When that resolves, this instance's
+ * views include the append, so introspection on this instance already answers with it.
+ */
+export class ProjectionRunner {
+  private subscription?: Subscription;
+  private position: number;
+  private waiters: Array<{ position: number; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
+  private running = false;
+  private caughtUp = false;
+  private failures = 0;
+  private lastError?: Error;
+  private restartTimer?: NodeJS.Timeout;
+  /** recordedAt of the last applied event, for lag in milliseconds. */
+  private lastRecordedAt?: string;
+
+  constructor(
+    private readonly store: EventStore,
+    readonly views: ViewStore,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.position = views.checkpoint() ?? -1;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.subscribe();
+  }
+
+  private subscribe(): void {
+    this.caughtUp = false;
+    this.subscription = this.store.subscribeToAll(
+      { after: this.position >= 0 ? this.position : undefined, filter: { eventTypePrefixes: [...LEDGER_EVENT_TYPES] }, maxBatchSize: 5000 },
+      {
+        onEvents: async (events) => {
+          this.views.apply(events);
+          const last = events[events.length - 1];
+          this.position = last.position;
+          this.lastRecordedAt = last.recordedAt;
+          this.failures = 0;
+          this.lastError = undefined;
+          this.release();
+        },
+        onCaughtUp: () => {
+          this.caughtUp = true;
+        },
+        onError: (error) => {
+          this.failures += 1;
+          this.lastError = error;
+          this.options.onError?.(error, this.failures);
+          if (!this.running) return;
+          const delay = Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(this.failures, 10));
+          this.restartTimer = setTimeout(() => this.running && this.subscribe(), delay);
+        },
+      },
+    );
+  }
+
+  /** Resolves once the views include the event at `position` (or a later one). */
+  waitFor(position: number, timeoutMs = 10_000): Promise<void> {
+    if (position <= this.position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.timer !== timer);
+        reject(new Error(`Views did not reach position ${position} within ${timeoutMs} ms (at ${this.position})`));
+      }, timeoutMs);
+      this.waiters.push({ position, resolve, reject, timer });
+    });
+  }
+
+  private release(): void {
+    if (this.waiters.length === 0) return;
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.position <= this.position) {
+        clearTimeout(w.timer);
+        w.resolve();
+      } else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  status() {
+    return {
+      position: this.position,
+      caughtUp: this.caughtUp,
+      failures: this.failures,
+      lastError: this.lastError?.message,
+      lastRecordedAt: this.lastRecordedAt,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.restartTimer);
+    await this.subscription?.stop();
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error('Projection stopped'));
+    }
+    this.waiters = [];
+  }
+}

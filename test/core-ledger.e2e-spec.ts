@@ -1,0 +1,3 @@
+import { coreLedgerSuite } from './suites/core-ledger.suite';
+
+coreLedgerSuite('embedded SQLite', async () => ({ env: () => ({}) }));

@@ -1,0 +1,105 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EVENT_STORE, EventStore, StoredEvent } from '@ledger/event-store';
+import { ProjectionRunner, ViewStore } from '@ledger/projections';
+import { createLedgerApp } from '../../apps/ledger/src/bootstrap';
+import { loadConfig } from '../../apps/ledger/src/config/ledger-config';
+
+export interface RunningLedger {
+  app: NestFastifyApplication;
+  url: string;
+  dataDir: string;
+  store: EventStore;
+  views: ViewStore;
+  projection: ProjectionRunner;
+  http: Http;
+  /** Every event in the log, in order. */
+  events(): Promise<StoredEvent[]>;
+  close(): Promise<void>;
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export type Http = ReturnType<typeof httpClient>;
+
+/**
+ * Starts the real service in this process, on a real port, with the real wiring (bootstrap.ts), on a data
+ * directory of its own. Env overrides select the store (EVENTSTORE_CONNECTION_STRING) or Kafka.
+ */
+export async function startLedger(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningLedger> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, LEDGER_DATA_DIR: dataDir, PORT: '0' });
+  const app = await createLedgerApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const store = app.get<EventStore>(EVENT_STORE);
+  return {
+    app,
+    url,
+    dataDir,
+    store,
+    views: app.get(ViewStore),
+    projection: app.get(ProjectionRunner),
+    http: httpClient(url),
+    events: async () => {
+      const out: StoredEvent[] = [];
+      for await (const e of store.readAll()) out.push(e);
+      return out;
+    },
+    close: () => app.close(),
+  };
+}
+
+export function tempDataDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function httpClient(base: string, defaultHeaders: Record<string, string> = {}) {
+  async function request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+    const init: RequestInit = { method, headers: { ...defaultHeaders, ...headers } };
+    if (body !== undefined) {
+      if (typeof body === 'string' || body instanceof URLSearchParams) init.body = body;
+      else {
+        init.body = JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] = 'application/json';
+      }
+    }
+    const res = await fetch(base + path, init);
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+  return {
+    request,
+    get: <T = any>(path: string, headers?: Record<string, string>) => request<T>('GET', path, undefined, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body, headers),
+    form: <T = any>(path: string, fields: Record<string, string>, headers?: Record<string, string>) =>
+      request<T>('POST', path, new URLSearchParams(fields), { 'content-type': 'application/x-www-form-urlencoded', ...headers }),
+  };
+}
+
+/** The product's happy path, as steps the suites reuse. */
+export function ledgerSteps(http: Http) {
+  return {
+    registerClient: (clientId: string, allowedScopes?: string[]) =>
+      http.post('/v1/clients', { clientId, name: `Client ${clientId}`, ...(allowedScopes ? { allowedScopes } : {}) }),
+    grant: (userId: string, clientId: string, scopes: string[]) => http.post('/v1/consents', { userId, clientId, scopes }),
+    issue: (consentId: string, scopes?: string[], headers?: Record<string, string>) =>
+      http.post('/v1/tokens', { consentId, ...(scopes ? { scopes } : {}) }, headers),
+    revoke: (consentId: string, body: { scopes?: string[]; reason?: string } = {}) => http.post(`/v1/consents/${consentId}/revoke`, body),
+    introspect: (token: string) => http.form('/v1/oauth2/introspect', { token }),
+  };
+}
