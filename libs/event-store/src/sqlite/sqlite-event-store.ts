@@ -160,7 +160,10 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     const headBefore = this.head;
     const writeOne = this.db.transaction((req: PendingAppend) => this.write(req));
     try {
+      // IMMEDIATE takes the write lock up front, and the head is re-read under it: another process (the auditors'
+      // CLI, say) may have written to the file since, and positions must stay gap-free and unique.
       this.db.transaction(() => {
+        this.head = this.stmt.head.get()?.position ?? -1;
         for (const req of batch) {
           const headAtSavepoint = this.head;
           try {
@@ -170,7 +173,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
             outcomes.push({ ok: false, error });
           }
         }
-      })();
+      }).immediate();
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
       this.head = headBefore;
@@ -269,7 +272,13 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     let stopped = false;
     let wake: (() => void) | undefined;
-    const onAppended = () => wake?.();
+    // Set by every append; cleared before each read. An append that lands while the handler is busy must not be
+    // lost, or the subscription would sleep until the next poll with the event already written.
+    let dirty = false;
+    const onAppended = () => {
+      dirty = true;
+      wake?.();
+    };
     this.appended.on('appended', onAppended);
     const batchSize = options.maxBatchSize ?? 2000;
 
@@ -277,6 +286,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
       let cursor = options.after ?? -1;
       let caughtUp = false;
       while (!stopped) {
+        dirty = false;
         const rows = this.closed ? [] : this.stmt.readAllFwd.all(cursor, batchSize);
         if (rows.length > 0) {
           cursor = rows[rows.length - 1].position;
@@ -290,6 +300,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
           caughtUp = true;
           handler.onCaughtUp?.();
         }
+        if (dirty || stopped) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.pollIntervalMs);
           wake = () => {
@@ -332,6 +343,35 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
 
   async save(name: string, position: number): Promise<void> {
     this.stmt.saveCheckpoint.run(name, position);
+  }
+
+  /**
+   * The import path of `ledger audit import`, below the port and on the embedded store only: writes events exactly
+   * as another store recorded them (id, stream, revision, type, data, metadata, recordedAt) in one transaction.
+   * Positions are assigned here, gap-free, as for any append. Each event must continue its stream at exactly the
+   * next revision, so an import can only produce a coherent ledger; the caller checks the store was empty first.
+   */
+  importEvents(events: readonly Omit<StoredEvent, 'position'>[]): AppendResult {
+    if (this.closed) throw new EventStoreError('Event store is closed');
+    if (this.queue.length > 0) throw new EventStoreError('Cannot import while appends are pending');
+    const headBefore = this.head;
+    let revision = -1;
+    try {
+      this.db.transaction(() => {
+        for (const e of events) {
+          const current = this.stmt.streamHead.get(e.stream)?.revision ?? -1;
+          if (e.revision !== current + 1) throw new WrongExpectedVersionError(e.stream, e.revision - 1, current);
+          this.head += 1;
+          revision = e.revision;
+          this.stmt.insert.run(this.head, e.id, e.stream, e.revision, e.type, e.recordedAt, JSON.stringify(e.data), JSON.stringify(e.metadata));
+        }
+      })();
+    } catch (error) {
+      this.head = headBefore;
+      throw error instanceof EventStoreError ? error : new EventStoreError('Import failed', { cause: error });
+    }
+    if (this.head !== headBefore) this.appended.emit('appended', this.head);
+    return { nextRevision: revision, position: this.head };
   }
 
   /** The raw database, for tools that work below the port on the embedded store only (audit verify/tests). */
