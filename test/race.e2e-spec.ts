@@ -1,5 +1,5 @@
 import { StoredEvent } from '@ledger/event-store';
-import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
+import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
 
 /**
  * The invariant that matters most: no token is ever active for a revoked consent or scope, even when IssueToken and
@@ -102,5 +102,34 @@ describe('Races (embedded SQLite, over HTTP)', () => {
       const mine = events.filter((e) => (e.data as any).userId === `dup-${i}`);
       expect(mine.map((e) => e.type)).toEqual(['ConsentGranted', 'ConsentRevoked']);
     }
+  });
+
+  it('the same Idempotency-Key from two callers at once: one token per caller, every retry gets it, nothing doubled', async () => {
+    const ROUNDS_IDEMPOTENT = 50;
+    for (let i = 0; i < ROUNDS_IDEMPOTENT; i++) {
+      const consentId = (await steps.grant(`idem-${i}`, 'race-app', scopes)).body.id;
+      const key = { 'idempotency-key': `race-key-${i}` };
+      const answers = await Promise.all([
+        ...Array.from({ length: 3 }, () => steps.issue(consentId, undefined, { ...key, ...bearer('commands') })),
+        ...Array.from({ length: 3 }, () => steps.issue(consentId, undefined, key)),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      const [frontend, admin] = [answers.slice(0, 3), answers.slice(3)].map((group) => new Set(group.map((a) => a.body.access_token)));
+      expect(frontend.size).toBe(1);
+      expect(admin.size).toBe(1);
+      expect([...frontend][0]).not.toBe([...admin][0]);
+    }
+    const byConsent = new Map<string, string[]>();
+    for (const e of (await ledger.events()).filter((e) => e.type === 'TokenIssued')) {
+      const id = String((e.data as any).consentId);
+      byConsent.set(id, [...(byConsent.get(id) ?? []), String(e.metadata.actor)]);
+    }
+    let checked = 0;
+    for (let i = 0; i < ROUNDS_IDEMPOTENT; i++) {
+      const consent = (await ledger.http.get(`/v1/users/idem-${i}/consents`)).body.consents[0];
+      expect((byConsent.get(consent.id) ?? []).sort()).toEqual([TEST_KEYS.admin.name, TEST_KEYS.commands.name].sort());
+      checked += 1;
+    }
+    expect(checked).toBe(ROUNDS_IDEMPOTENT);
   });
 });

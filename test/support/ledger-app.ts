@@ -7,6 +7,20 @@ import { ProjectionRunner, ViewStore } from '@ledger/projections';
 import { createLedgerApp } from '../../apps/ledger/src/bootstrap';
 import { loadConfig } from '../../apps/ledger/src/config/ledger-config';
 
+/**
+ * The credentials every test service starts with, one per role. The suites' http client sends the admin one by
+ * default; pass `headers` (or use `asRole`) to call as another role or as nobody.
+ */
+export const TEST_KEYS = {
+  admin: { name: 'test-admin', role: 'admin', secret: 'test-admin-secret-0123456789' },
+  commands: { name: 'test-frontend', role: 'commands', secret: 'test-commands-secret-0123456789' },
+  introspect: { name: 'test-resource', role: 'introspect', secret: 'test-introspect-secret-0123456789' },
+  audit: { name: 'test-auditor', role: 'audit', secret: 'test-audit-secret-0123456789' },
+} as const;
+export type TestRole = keyof typeof TEST_KEYS;
+export const TEST_API_KEYS = Object.values(TEST_KEYS).map((k) => `${k.name}:${k.role}:${k.secret}`).join(',');
+export const bearer = (role: TestRole) => ({ authorization: `Bearer ${TEST_KEYS[role].secret}` });
+
 export interface RunningLedger {
   app: NestFastifyApplication;
   url: string;
@@ -14,7 +28,10 @@ export interface RunningLedger {
   store: EventStore;
   views: ViewStore;
   projection: ProjectionRunner;
+  /** Sends the admin credential unless a request overrides `authorization`. */
   http: Http;
+  /** A client that calls as the given role (or, with undefined, without credentials). */
+  asRole(role: TestRole | undefined): Http;
   /** Every event in the log, in order. */
   events(): Promise<StoredEvent[]>;
   close(): Promise<void>;
@@ -34,7 +51,7 @@ export type Http = ReturnType<typeof httpClient>;
  */
 export async function startLedger(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningLedger> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
-  const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, LEDGER_DATA_DIR: dataDir, PORT: '0' });
+  const config = loadConfig({ LOG_LEVEL: 'error', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: dataDir, PORT: '0' });
   const app = await createLedgerApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -47,7 +64,8 @@ export async function startLedger(options: { dataDir?: string; env?: Record<stri
     store,
     views: app.get(ViewStore),
     projection: app.get(ProjectionRunner),
-    http: httpClient(url),
+    http: httpClient(url, bearer('admin')),
+    asRole: (role) => httpClient(url, role ? bearer(role) : {}),
     events: async () => {
       const out: StoredEvent[] = [];
       for await (const e of store.readAll()) out.push(e);

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { RegisterClientController } from './clients/register-client/register-client.controller';
 import { RegisterClientHandler } from './clients/register-client/register-client.handler';
 import { LEDGER_CONFIG, LedgerConfig } from './config/ledger-config';
@@ -9,15 +11,17 @@ import { GrantConsentHandler } from './consents/grant-consent/grant-consent.hand
 import { ListUserConsentsController } from './consents/list-user-consents/list-user-consents.controller';
 import { RevokeConsentController } from './consents/revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './consents/revoke-consent/revoke-consent.handler';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { IntrospectTokenController } from './tokens/introspect-token/introspect-token.controller';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
 import { IssueTokenController } from './tokens/issue-token/issue-token.controller';
 import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
 import { RevokeTokenController } from './tokens/revoke-token/revoke-token.controller';
 import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
+import { RevocationsModule } from './revocations/revocations.module';
 
 @Module({})
 export class AppModule {
@@ -27,7 +31,12 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         { module: ConfigHolder, global: true, providers: [{ provide: LEDGER_CONFIG, useValue: config }], exports: [LEDGER_CONFIG] },
+        MetricsModule,
+        AuthModule,
         LedgerInfrastructureModule,
+        RevocationsModule,
+        HealthModule,
+        AuditModule,
       ],
       controllers: [
         RegisterClientController,
@@ -38,7 +47,6 @@ export class AppModule {
         IssueTokenController,
         RevokeTokenController,
         IntrospectTokenController,
-        HealthController,
       ],
       providers: [
         RegisterClientHandler,

@@ -1,30 +1,49 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { AppModule } from './app.module';
+import { Authenticator, hasRole } from './auth/api-keys';
+import { authenticationHook } from './auth/authentication.hook';
 import { LedgerConfig } from './config/ledger-config';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { ProblemDetailsFilter, toProblem } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
+import { createRootLogger, PinoLoggerService } from './logging/pino-logger';
+import { LedgerMetrics } from './metrics/ledger-metrics';
+import { IntrospectionFastPath } from './tokens/introspect-token/introspect-token.fast-path';
+import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
-const NEST_LEVELS: Record<string, LogLevel[]> = {
-  silent: [],
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 /** Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. */
 export async function createLedgerApp(config: LedgerConfig): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config.logLevel);
+  // Introspection is answered before Fastify sees the request (see introspect-token.fast-path.ts); set once the
+  // application exists, until then every request goes the ordinary way.
+  let fastPath: IntrospectionFastPath | undefined;
   const adapter = new FastifyAdapter({
+    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createServer((req, res) => (fastPath?.handle(req, res) ? undefined : handler(req, res))),
     bodyLimit: config.bodyLimitBytes,
+    // Fastify logs through the same pino logger, every line of a request bound to its id. Its own two lines per
+    // request are replaced by one (onResponse below) that carries no body, header or query string.
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // Errors Fastify raises before routing (an over-long or malformed path parameter) and Node's HTTP parser raises
+    // before Fastify (oversized headers) are problem+json like every other error.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const body = toProblem(error);
+      body.instance = request.url.split('?')[0].slice(0, 200);
+      reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify(problem(status, status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_request', STATUS_CODES[status] ?? 'Bad request'));
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
     // A caller's X-Request-Id becomes the correlation id of every event the request appends, when it is sane.
     genReqId: (req: import("node:http").IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -32,13 +51,15 @@ export async function createLedgerApp(config: LedgerConfig): Promise<NestFastify
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
-    logger: new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.logLevel] }),
+    logger: new PinoLoggerService(logger),
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   // JSON routes take JSON only and the OAuth routes form-encoding only: a body in another encoding is refused with
   // 415 instead of being parsed into something that might pass validation by accident.
   fastify.removeContentTypeParser('text/plain');
+  // First hook of every request: who is calling. A stranger is refused before anything else looks at the request.
+  fastify.addHook('onRequest', authenticationHook(app.get(Authenticator)));
   fastify.addHook('onRequest', async (request) => {
     if (request.method !== 'POST' || !hasBody(request.headers)) return;
     const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -47,13 +68,42 @@ export async function createLedgerApp(config: LedgerConfig): Promise<NestFastify
       throw new ProblemError(problem(415, 'unsupported_media_type', 'Unsupported media type', `Send ${wanted}`, wanted.startsWith('application/x-www') ? { error: 'invalid_request' } : {}));
     }
   });
+  // While shutting down, answers to in-flight requests close their connection, so a keep-alive client cannot hold
+  // the server open until its idle timeout.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+    logger.info('shutting down: no new connections; finishing in-flight requests');
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
     return payload;
+  });
+  const metrics = app.get(LedgerMetrics);
+  const authenticator = app.get(Authenticator);
+  fastPath = new IntrospectionFastPath(
+    app.get(IntrospectToken),
+    (authorization) => {
+      const caller = authenticator.authenticate(authorization, { basic: true });
+      return caller !== undefined && hasRole(caller, ['introspect']);
+    },
+    () => closing,
+  );
+  fastify.addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL: bounded label values, and nothing a client typed (a token in a query string).
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, caller: request.caller?.name };
+    if (reply.statusCode >= 500) request.log.error(fields, 'request failed');
+    else request.log.info(fields, 'request completed');
   });
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(strictValidationPipe());
-  app.enableShutdownHooks();
+  // SIGTERM: Nest closes the HTTP server first (no new requests, in-flight ones finish), then the shutdown hooks stop
+  // the projection (its checkpoint is committed with every batch) and close the stores. process.exit at the end
+  // lets pino flush.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
   const document = SwaggerModule.createDocument(
     app,

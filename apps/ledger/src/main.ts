@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createLedgerApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/ledger-config';
 
@@ -6,6 +7,8 @@ async function main() {
   let config;
   try {
     config = loadConfig();
+    // The configuration holds only hashes of the callers' secrets; the plain list leaves the process here too.
+    delete process.env.LEDGER_API_KEYS;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -14,9 +17,18 @@ async function main() {
     throw error;
   }
   const app = await createLedgerApp(config);
+  // Graceful shutdown waits for in-flight requests; a request (or stream) that never ends must not keep the process.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`consent ledger: shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting\n`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+    });
+  }
   await app.listen(config.port, config.host);
   const store = config.eventStoreConnectionString ? 'EventStoreDB' : `SQLite in ${config.dataDir}`;
-  process.stdout.write(JSON.stringify({ level: 'log', msg: `consent ledger listening on http://${config.host}:${config.port} (${store})` }) + '\n');
+  new Logger('Main').log(`consent ledger listening on http://${config.host}:${config.port} (${store})`);
 }
 
 main().catch((error) => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 
 /**
  * Every setting the service reads, validated once at start-up. A bad value stops the service with a message that
@@ -13,6 +14,17 @@ export interface LedgerConfig {
   kafka?: { brokers: string[]; topic: string; clientId: string };
   bodyLimitBytes: number;
   logLevel: string;
+  /** LEDGER_API_KEYS, hashed at once. Unset: credentials.json in dataDir, generated at the first start. */
+  apiKeys?: HashedApiKey[];
+  /** /health/ready fails when the views are more than this many events behind the store. */
+  readyMaxLagEvents: number;
+  /** After SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /**
+   * Leader lease for work done by one instance at a time (Kafka publishing) on a shared EventStoreDB. A crashed holder
+   * is replaced after about ttlMs; it renews every renewIntervalMs and steps down after ttlMs / 3 without renewal.
+   */
+  lease: { ttlMs: number; renewIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -47,6 +59,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of fatal,error,warn,info,debug,trace,silent`);
+  let apiKeys: HashedApiKey[] | undefined;
+  if (env.LEDGER_API_KEYS !== undefined && env.LEDGER_API_KEYS.trim() !== '') {
+    try {
+      apiKeys = hashApiKeys(parseApiKeys(env.LEDGER_API_KEYS));
+    } catch (error) {
+      // parseApiKeys never repeats a secret in its messages, so this is safe to print.
+      throw new ConfigError('LEDGER_API_KEYS', `${(error as Error).message} (format: name:role:secret,...)`);
+    }
+  }
   return {
     port: int('PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -55,5 +76,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     kafka,
     bodyLimitBytes: int('LEDGER_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     logLevel,
+    apiKeys,
+    readyMaxLagEvents: int('LEDGER_READY_MAX_LAG_EVENTS', 1000, 0, 1_000_000_000),
+    shutdownTimeoutMs: int('LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
+}
+
+/** The renew interval must fit twice into the time a holder may go without renewing (two thirds of the ttl). */
+function leaseTiming(ttlMs: number, renewIntervalMs = Math.round(ttlMs / 5)): LedgerConfig['lease'] {
+  if (2 * renewIntervalMs > ttlMs - Math.round(ttlMs / 3)) {
+    throw new ConfigError('LEDGER_LEASE_RENEW_MS', `must be at most a third of LEDGER_LEASE_TTL_MS (${ttlMs}), got "${renewIntervalMs}"`);
+  }
+  return { ttlMs, renewIntervalMs };
 }

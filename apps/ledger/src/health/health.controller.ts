@@ -1,15 +1,28 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ProjectionRunner } from '@ledger/projections';
+import { Public } from '../auth/role.guard';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
+import { lagOf } from '../metrics/lag';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
+import { REVOCATION_PUBLISHER_STATUS, RevocationPublisherStatus } from '../metrics/publisher-status';
 
+/** Public, for load balancers and orchestrators: says up or down and how far behind, never why in detail. */
 @ApiTags('health')
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projection: ProjectionRunner,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly metrics: LedgerMetrics,
+    @Optional() @Inject(REVOCATION_PUBLISHER_STATUS) private readonly publisher?: RevocationPublisherStatus,
   ) {}
 
   /** The process is up. */
@@ -19,20 +32,47 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to serve: the store answers and the views have caught up with it. */
+  /**
+   * Ready to serve: the store answers, the views have caught up with it (within LEDGER_READY_MAX_LAG_EVENTS) and,
+   * when a Kafka publisher runs, it can publish and keeps up.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const projection = this.projection.status();
     let head: number | undefined;
-    let store: 'up' | 'down' = 'up';
     try {
       head = await this.store.headPosition();
     } catch {
-      store = 'down';
+      this.metrics.eventStoreError('head');
     }
-    const lagEvents = head === undefined ? undefined : Math.max(0, head - projection.position);
-    const ready = store === 'up' && projection.caughtUp && projection.failures === 0;
-    reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'unavailable', checks: { store, projection: { caughtUp: projection.caughtUp, position: projection.position, lagEvents } } };
+    const checks: HealthIndicatorFunction[] = [
+      () => (head === undefined ? this.indicators.check('store').down() : this.indicators.check('store').up({ head })),
+      async () => {
+        const status = this.projection.status();
+        // Counted by the runner, not head minus position: EventStoreDB positions are byte offsets, not event numbers.
+        const measured = head === undefined ? undefined : await this.projection.lag().catch(() => undefined);
+        const lag = measured && { events: measured.events, seconds: measured.ms / 1000, ms: measured.ms };
+        const ok = status.caughtUp && status.failures === 0 && lag !== undefined && lag.events <= this.config.readyMaxLagEvents;
+        const data = { position: status.position, caughtUp: status.caughtUp, lagEvents: lag?.events, lagSeconds: lag?.seconds, lagMs: lag?.ms };
+        return ok ? this.indicators.check('projection').up(data) : this.indicators.check('projection').down(data);
+      },
+    ];
+    const publisher = this.publisher;
+    if (publisher) {
+      checks.push(() => {
+        const status = publisher.status();
+        const lag = head === undefined ? undefined : lagOf(head, status);
+        // role: 'leader' or 'standby' when instances share one EventStoreDB (revocations/publisher-under-lease.ts).
+        const data = { position: status.position, lagEvents: lag?.events, lagSeconds: lag?.seconds, role: (status as { role?: string }).role };
+        return status.healthy ? this.indicators.check('kafka').up(data) : this.indicators.check('kafka').down(data);
+      });
+    }
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      // Terminus reports "down" as a 503 exception; answer with its report rather than a generic problem.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      reply.status(503).header('cache-control', 'no-store');
+      return error.getResponse();
+    }
   }
 }

@@ -21,12 +21,15 @@ const TITLE: Record<number, string> = {
   405: 'Method not allowed',
   409: 'Conflict',
   413: 'Payload too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable request',
   429: 'Too many requests',
   500: 'Internal server error',
   503: 'Service unavailable',
 };
+
+const HTTP_CODES: Record<number, string> = { 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
 /** The one place where errors become HTTP answers: every error is application/problem+json with a stable code. */
 export function toProblem(error: unknown): Problem {
@@ -42,9 +45,11 @@ export function toProblem(error: unknown): Problem {
     // Fastify's JSON parser reports malformed bodies through Nest as a plain 400.
     if (error.getStatus() === 400) return problem(400, 'malformed_body', 'Bad request', 'The request body is not well-formed JSON');
     const status = error.getStatus();
-    const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : `http_${status}`;
+    const code = HTTP_CODES[status] ?? `http_${status}`;
     return problem(status, code, TITLE[status] ?? 'Error', status === 404 ? 'No such resource' : error.message);
   }
+  if (fastifyError?.code === 'FST_ERR_MAX_PARAM_LENGTH') return problem(414, 'uri_too_long', TITLE[414], 'A path parameter is too long');
+  if (fastifyError?.code === 'FST_ERR_BAD_URL') return problem(400, 'malformed_url', TITLE[400], 'The URL is not well-formed');
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) return fastifyProblem(fastifyError);
   return problem(500, 'internal_error', TITLE[500], 'An unexpected error occurred');
 }
@@ -81,6 +86,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status >= 500) {
       this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
     }
+    if (error instanceof ProblemError) for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
   }
 }

@@ -17,7 +17,11 @@ export function problem(status: number, code: string, title: string, detail?: st
 
 /** An error thrown at the edge (validation, content type, idempotency) that is already a problem. */
 export class ProblemError extends Error {
-  constructor(readonly problem: Problem) {
+  constructor(
+    readonly problem: Problem,
+    /** Response headers that belong with the problem (WWW-Authenticate on a 401). */
+    readonly headers: Record<string, string> = {},
+  ) {
     super(problem.detail ?? problem.title);
   }
 }

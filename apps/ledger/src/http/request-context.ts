@@ -2,22 +2,19 @@ import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/com
 import type { FastifyRequest } from 'fastify';
 import type { CommandMetadata, Initiator } from '@ledger/domain';
 import { INITIATORS } from '@ledger/domain';
+import type { Caller, Role } from '../auth/api-keys';
 import { problem, ProblemError } from './problem';
 
-/** The caller as established by authentication (issue: trust boundary). Until then every caller is 'anonymous'. */
-export interface Caller {
-  name: string;
-  role: Role;
-}
-
-export type Role = 'commands' | 'introspect' | 'audit' | 'admin';
+export type { Caller, Role } from '../auth/api-keys';
 export const ROLES_KEY = 'ledger:roles';
 
 /** Which role a route needs. The guard that enforces it reads this metadata, so routes don't move when it lands. */
 export const RequireRole = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+/** The authenticated caller. Every route that reaches this passed RoleGuard, so a missing caller is a wiring bug. */
 export function callerOf(request: FastifyRequest): Caller {
-  return (request as FastifyRequest & { caller?: Caller }).caller ?? { name: 'anonymous', role: 'admin' };
+  if (!request.caller) throw new Error('No authenticated caller on this request');
+  return request.caller;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { GENESIS_LINK, linkEvents, linkOf } from '@ledger/audit';
 import type { CommandMetadata } from '@ledger/domain';
 import { EVENT_STORE, EventStore, EventToAppend, StoredEvent, WrongExpectedVersionError } from '@ledger/event-store';
 import { ProjectionRunner } from '@ledger/projections';
@@ -22,6 +23,8 @@ export interface Outcome<S, E> {
 interface Cached {
   state: unknown;
   revision: number;
+  /** Tamper-evidence link of the stream's last event (docs/audit.md); GENESIS_LINK for an empty stream. */
+  link: string;
 }
 
 const MAX_ATTEMPTS = 10;
@@ -31,9 +34,11 @@ const CACHE_LIMIT = 50_000;
  * The whole command path in one place, so that handlers stay thin: load the stream, fold it, decide, append with the
  * expected revision, retry on conflict, and wait until this instance's views include the append (read-your-writes).
  *
- * Folded states are cached per stream with their revision. The cache is only a head start: before every decision
- * the stream is read from the cached revision on, so another writer's events are never missed, and the append's
- * expected revision catches any race in between.
+ * Folded states are cached per stream with their revision. A decision that appends may be taken on the cached
+ * state without reading the store: the append's expected revision proves that nothing was written since, and a
+ * conflict drops the cache and decides again. A decision that appends nothing (a no-op or a refusal) proves nothing,
+ * so it is only trusted after the stream has been read from the cached revision on. Another writer's events (a
+ * second instance on EventStoreDB) are therefore never missed, and the common path costs no read.
  */
 @Injectable()
 export class AggregateRepository {
@@ -44,17 +49,28 @@ export class AggregateRepository {
     private readonly projection: ProjectionRunner,
   ) {}
 
-  async load<C, S, E extends { type: string; data: object }>(stream: string, decider: Decider<C, S, E>): Promise<{ state: S; revision: number }> {
+  /**
+   * The stream's state. `fresh: false` answers from the cache when it holds the stream (callers must then be able to
+   * tolerate a stale answer, as execute() does through the expected revision).
+   */
+  async load<C, S, E extends { type: string; data: object }>(
+    stream: string,
+    decider: Decider<C, S, E>,
+    options: { fresh: boolean } = { fresh: true },
+  ): Promise<{ state: S; revision: number; link: string; fromCache: boolean }> {
     const cached = this.cache.get(stream);
+    if (cached && !options.fresh) return { state: cached.state as S, revision: cached.revision, link: cached.link, fromCache: true };
     let state = (cached?.state as S) ?? decider.initialState();
     let revision = cached?.revision ?? -1;
+    let link = cached?.link ?? GENESIS_LINK;
     const newer = await this.store.readStream(stream, { fromRevision: revision + 1 });
     for (const e of newer) {
       state = decider.evolve(state, { type: e.type, data: e.data } as unknown as E);
       revision = e.revision;
+      link = linkOf(e.metadata) ?? GENESIS_LINK;
     }
-    if (newer.length > 0 || !cached) this.remember(stream, { state, revision });
-    return { state, revision };
+    if (newer.length > 0 || !cached) this.remember(stream, { state, revision, link });
+    return { state, revision, link, fromCache: false };
   }
 
   async execute<C, S, E extends { type: string; data: object }>(
@@ -63,22 +79,38 @@ export class AggregateRepository {
     command: C,
     meta: CommandMetadata,
   ): Promise<Outcome<S, E>> {
+    let fresh = false;
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(stream, decider);
-      const events = decider.decide(command, state, meta);
-      if (events.length === 0) return { state, events, revision };
+      const { state, revision, link, fromCache } = await this.load(stream, decider, { fresh });
+      let events: E[];
       try {
-        const result = await this.store.append(stream, events.map((e) => toAppend(e, meta)), {
+        events = decider.decide(command, state, meta);
+      } catch (error) {
+        if (!fromCache) throw error;
+        fresh = true; // a refusal must stand on the latest state
+        continue;
+      }
+      if (events.length === 0) {
+        if (!fromCache) return { state, events, revision };
+        fresh = true; // so must a no-op
+        continue;
+      }
+      // Chain each new event to the stream's last one. The links assume the events land at revision + 1...; the
+      // expected revision below guarantees exactly that, so a link can never be computed against a stale head.
+      const linked = linkEvents(stream, revision + 1, link, events.map((e) => toAppend(e, meta)));
+      try {
+        const result = await this.store.append(stream, linked.events, {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
         });
         const next = events.reduce(decider.evolve, state);
-        this.remember(stream, { state: next, revision: result.nextRevision });
+        this.remember(stream, { state: next, revision: result.nextRevision, link: linked.lastLink });
         await this.projection.waitFor(result.position);
         return { state: next, events, revision: result.nextRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw error;
         // Someone else appended first: drop the cached state and decide again on the fresh stream.
         this.cache.delete(stream);
+        fresh = true;
       }
     }
   }
@@ -95,7 +127,7 @@ export class AggregateRepository {
   }
 }
 
-function toAppend(event: { type: string; data: object }, meta: CommandMetadata): EventToAppend {
+function toAppend(event: { type: string; data: object }, meta: CommandMetadata): EventToAppend & { id: string } {
   return {
     id: randomUUID(),
     type: event.type,

@@ -1,9 +1,11 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
-import { CHECKPOINT_STORE, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { ProjectionRunner, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { AggregateRepository } from './aggregate-repository';
+import { Leadership } from './leadership';
 import { NodeState } from './node-state';
 import { TokenMinter } from './token-minter';
 
@@ -11,21 +13,31 @@ import { TokenMinter } from './token-minter';
  * Chooses the event store by configuration and wires the ports. Nothing outside this module knows which adapter
  * runs: EVENTSTORE_CONNECTION_STRING selects EventStoreDB, otherwise the embedded SQLite file in the data directory.
  */
-async function createEventStore(config: LedgerConfig): Promise<EventStore> {
+interface StorePorts {
+  store: EventStore;
+  checkpoints: CheckpointStore;
+}
+
+async function createStorePorts(config: LedgerConfig): Promise<StorePorts> {
   if (config.eventStoreConnectionString) {
     // Loaded only when selected, so the embedded default never loads the gRPC client.
     const esdb = '@ledger/event-store/esdb/esdb-event-store';
     const { createEsdbEventStore } = await import(esdb);
-    return createEsdbEventStore(config.eventStoreConnectionString);
+    const store = createEsdbEventStore(config.eventStoreConnectionString);
+    return { store, checkpoints: store.checkpoints };
   }
-  return new SqliteEventStore({ file: join(config.dataDir, 'events.db') });
+  const store = new SqliteEventStore({ file: join(config.dataDir, 'events.db') });
+  return { store, checkpoints: store };
 }
+
+const STORE_PORTS = Symbol('STORE_PORTS');
 
 @Global()
 @Module({
   providers: [
-    { provide: EVENT_STORE, inject: [LEDGER_CONFIG], useFactory: createEventStore },
-    { provide: CHECKPOINT_STORE, useExisting: EVENT_STORE },
+    { provide: STORE_PORTS, inject: [LEDGER_CONFIG], useFactory: createStorePorts },
+    { provide: EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: StorePorts) => ports.store },
+    { provide: CHECKPOINT_STORE, inject: [STORE_PORTS], useFactory: (ports: StorePorts) => ports.checkpoints },
     { provide: NodeState, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir) },
     {
       provide: ViewStore,
@@ -35,18 +47,22 @@ async function createEventStore(config: LedgerConfig): Promise<EventStore> {
     },
     {
       provide: ProjectionRunner,
-      inject: [EVENT_STORE, ViewStore],
-      useFactory: (store: EventStore, views: ViewStore) => {
+      inject: [EVENT_STORE, ViewStore, LedgerMetrics],
+      useFactory: (store: EventStore, views: ViewStore, metrics: LedgerMetrics) => {
         const logger = new Logger('Projection');
         return new ProjectionRunner(store, views, {
-          onError: (error, attempt) => logger.error({ msg: 'projection subscription failed; restarting from checkpoint', error: error.message, attempt }),
+          onError: (error, attempt) => {
+            metrics.eventStoreError('subscription');
+            logger.error({ msg: 'projection subscription failed; restarting from checkpoint', error: error.message, attempt });
+          },
         });
       },
     },
     AggregateRepository,
     TokenMinter,
+    Leadership,
   ],
-  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, ViewStore, ProjectionRunner, AggregateRepository, TokenMinter],
+  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, ViewStore, ProjectionRunner, AggregateRepository, TokenMinter, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

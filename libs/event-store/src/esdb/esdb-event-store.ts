@@ -222,6 +222,20 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Beyond the port, for the composition root: `$maxCount` on a stream whose history nobody needs (the leader lease,
+   * renewed every few seconds). Older events vanish from reads at once and from disk at the next scavenge.
+   */
+  async keepLatest(stream: string, count: number): Promise<void> {
+    this.assertOpen();
+    try {
+      const { metadata } = await this.client.getStreamMetadata(stream);
+      if (metadata?.maxCount !== count) await this.client.setStreamMetadata(stream, { ...metadata, maxCount: count });
+    } catch (error) {
+      throw translateError(error, `metadata of ${stream}`);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -9,8 +9,11 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
   constructor(private readonly repository: AggregateRepository) {}
 
   async execute({ data, meta }: GrantConsentCommand) {
-    // Clients are never deleted, so reading the client outside the consent stream's transaction is safe.
-    const { state: client } = await this.repository.load(clientStream(data.clientId), clientDecider);
+    // A registered client never changes or goes away, so a cached registration is as good as a read, and reading
+    // it outside the consent stream's expected-revision check is safe. Only "not registered" is re-read.
+    const stream = clientStream(data.clientId);
+    let { state: client } = await this.repository.load(stream, clientDecider, { fresh: false });
+    if (client.status !== 'registered') ({ state: client } = await this.repository.load(stream, clientDecider));
     const { state, events, revision } = await this.repository.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,

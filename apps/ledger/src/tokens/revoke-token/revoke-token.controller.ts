@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +7,7 @@ import { problem, ProblemError } from '../../http/problem';
 import { CommandMeta, RequireRole } from '../../http/request-context';
 import { tokenParameter } from '../oauth-form';
 import { RevokeTokenCommand } from './revoke-token.command';
+import { RevokeTokenRequest } from './revoke-token.request';
 
 @ApiTags('tokens')
 @Controller()
@@ -35,8 +36,9 @@ export class RevokeTokenController {
   @HttpCode(200)
   @RequireRole('commands')
   @ApiOkResponse({ description: '{ revoked: true } when this call ended the token; false when it was unknown, expired or already revoked' })
-  revokeById(@Param('tokenId') tokenId: string, @CommandMeta() meta: CommandMetadata) {
+  revokeById(@Param('tokenId') tokenId: string, @Body() body: RevokeTokenRequest, @CommandMeta() meta: CommandMetadata) {
     if (!TOKEN_ID_PATTERN.test(tokenId)) throw new ProblemError(problem(404, 'token_not_found', 'Not found', 'No such token'));
-    return this.commands.execute(new RevokeTokenCommand({ tokenId }, meta));
+    // The reason is recorded in the event's data and metadata, like RevokeConsent's.
+    return this.commands.execute(new RevokeTokenCommand({ tokenId }, { ...meta, reason: body?.reason }));
   }
 }

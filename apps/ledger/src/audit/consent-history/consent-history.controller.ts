@@ -1,0 +1,34 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { AuditEntry, consentHistory } from '@ledger/audit';
+import { notFound, parseConsentId } from '@ledger/domain';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { RequireRole } from '../../http/request-context';
+import { ConsentIdParam } from '../../consents/consent-id.param';
+
+export class ConsentHistoryResponse {
+  @ApiProperty() consentId: string;
+  @ApiProperty({ description: "The (user, client) pair's stream; it also holds the pair's other generations, left out here." }) stream: string;
+  @ApiProperty({
+    description: 'Every event of the consent and of its tokens, in stream order, each with its attribution (actor, initiator, correlationId, causationId, reason) and chain link.',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  events: AuditEntry[];
+}
+
+/** The full story of one consent, straight from its stream (not from the views). */
+@ApiTags('audit')
+@Controller('v1/audit/consents')
+@RequireRole('audit')
+export class ConsentHistoryController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get(':id/history')
+  @ApiOkResponse({ type: ConsentHistoryResponse })
+  async history(@ConsentIdParam() consentId: string): Promise<ConsentHistoryResponse> {
+    const events = await consentHistory(this.store, consentId);
+    if (!events) throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
+    return { consentId, stream: parseConsentId(consentId)!.stream, events };
+  }
+}

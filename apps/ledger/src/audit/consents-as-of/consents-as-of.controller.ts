@@ -1,0 +1,45 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { consentsAsOf } from '@ledger/audit';
+import { parseConsentId, USER_ID_PATTERN } from '@ledger/domain';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { ViewStore } from '@ledger/projections';
+import { consentFromView, ConsentResponse } from '../../consents/consent.response';
+import { problem, ProblemError } from '../../http/problem';
+import { RequireRole } from '../../http/request-context';
+import { ConsentsAsOfQuery } from './consents-as-of.request';
+
+export class ConsentsAsOfResponse {
+  @ApiProperty() userId: string;
+  @ApiProperty({ description: 'The instant asked for, normalised to UTC.' }) asOf: string;
+  @ApiProperty({ description: 'Global position of the last event of these consents recorded at or before asOf; -1 when none.' })
+  position: number;
+  @ApiProperty({ type: [ConsentResponse], description: 'Same shape and order as GET /v1/users/{userId}/consents?status=all.' })
+  consents: ConsentResponse[];
+}
+
+/**
+ * The user's consents as the ledger stood at a past instant, replayed from their streams with the live views' own
+ * pure mapping. The views serve only as an index of which streams are the user's: a consent is never deleted, so
+ * every consent that existed at asOf is still listed there.
+ */
+@ApiTags('audit')
+@Controller('v1/audit/users')
+@RequireRole('audit')
+export class ConsentsAsOfController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly views: ViewStore,
+  ) {}
+
+  @Get(':userId/consents')
+  @ApiOkResponse({ type: ConsentsAsOfResponse })
+  async asOf(@Param('userId') userId: string, @Query() query: ConsentsAsOfQuery): Promise<ConsentsAsOfResponse> {
+    if (!USER_ID_PATTERN.test(userId)) throw new ProblemError(problem(400, 'invalid_user_id', 'Bad request', 'userId is malformed'));
+    const at = query.asOf === undefined ? new Date() : new Date(query.asOf);
+    if (Number.isNaN(at.getTime())) throw new ProblemError(problem(400, 'invalid_as_of', 'Bad request', 'asOf must be an RFC 3339 instant'));
+    const streams = [...new Set(this.views.consentsByUser(userId, 'all').map((c) => parseConsentId(c.consentId)!.stream))];
+    const { consents, position } = await consentsAsOf(this.store, userId, at, streams);
+    return { userId, asOf: at.toISOString(), position, consents: consents.map(consentFromView) };
+  }
+}

@@ -1,0 +1,31 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ROLES_KEY } from '../http/request-context';
+import { hasRole, Role } from './api-keys';
+import { forbidden, isOAuthPath, unauthorized } from './auth-problems';
+
+const PUBLIC_KEY = 'ledger:public';
+
+/** A route anyone may call (health). Everything else needs a caller. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/**
+ * Enforces @RequireRole. Authentication itself happened in the onRequest hook (authentication.hook.ts), before the
+ * body was read; this guard decides by the route's metadata. A route with neither @RequireRole nor @Public is
+ * admin-only, so a route that forgets its metadata fails closed.
+ */
+@Injectable()
+export class RoleGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!request.caller) throw unauthorized(isOAuthPath(request.routeOptions.url ?? ''));
+    if (!hasRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [])) throw forbidden();
+    return true;
+  }
+}

@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { problem, PROBLEM_CONTENT_TYPE } from '../../http/problem';
+import { IntrospectToken } from './introspect-token.query';
+
+const PATH = '/v1/oauth2/introspect';
+/** A form with a token and a hint is far smaller; anything bigger is not an introspection request. */
+const MAX_BODY = 8 * 1024;
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const INACTIVE_BODY = '{"active":false}';
+
+/**
+ * RFC 7662 introspection sits on every request a resource service handles, so it is answered straight from the
+ * node:http server, before Fastify and Nest: no routing, hooks, pipes or interceptors, just authenticate, read the
+ * form, hash, one primary-key lookup, write. Everything else (and any request this path does not fully understand,
+ * or whose caller it does not accept) falls through to the Nest route, which stays the documented implementation
+ * and produces the exact same answers and errors.
+ */
+export class IntrospectionFastPath {
+  /** Count of requests answered here, for /metrics. */
+  answered = 0;
+
+  constructor(
+    private readonly introspection: IntrospectToken,
+    /** True when the Authorization header belongs to a caller allowed to introspect. */
+    private readonly authorized: (authorization: string | undefined) => boolean,
+    /** True while shutting down: answers then close their connection, as the Fastify routes' do. */
+    private readonly closing: () => boolean = () => false,
+  ) {}
+
+  /** Returns false when the request is not for this path; the caller then hands it to Fastify untouched. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'POST' || req.url !== PATH) return false;
+    const type = req.headers['content-type'];
+    if (type === undefined || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return false;
+    // Refusals (401/403) are the guard's business: let the Nest route produce them.
+    if (!this.authorized(req.headers.authorization)) return false;
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return this.fail(res, 413, 'payload_too_large', 'Payload too large', 'The request body is too large');
+      const token = new URLSearchParams(Buffer.concat(chunks).toString('latin1')).get('token');
+      if (!token || token.length > 4096) return this.fail(res, 400, 'invalid_request', 'Bad request', 'The token parameter is required');
+      const answer = this.introspection.answer(token, Date.now());
+      this.answered += 1;
+      res.writeHead(200, this.closing() ? { ...JSON_HEADERS, connection: 'close' } : JSON_HEADERS);
+      res.end(answer.active ? JSON.stringify(answer) : INACTIVE_BODY);
+    });
+    req.on('error', () => res.destroy());
+    return true;
+  }
+
+  private fail(res: ServerResponse, status: number, code: string, title: string, detail: string) {
+    const body = { ...problem(status, code, title, detail, { error: 'invalid_request' }), instance: PATH };
+    res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...(this.closing() ? { connection: 'close' } : {}) });
+    res.end(JSON.stringify(body));
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Canonical JSON for hashing: the same value always gives the same bytes, whatever the key order it was stored or
+ * read back in (SQLite keeps insertion order, EventStoreDB's client may not).
+ *
+ * The rules are those of RFC 8785 (JCS) for the values a ledger event can hold:
+ * - object keys sorted by UTF-16 code units (JavaScript's default sort), no whitespace;
+ * - keys whose value is `undefined` are omitted, exactly as JSON.stringify omits them when the event is stored;
+ * - strings and numbers as JSON.stringify writes them (ECMAScript number-to-string, which is JCS's rule);
+ * - arrays keep their order.
+ * Anything that does not survive a JSON round trip unchanged (NaN, Infinity, functions, Dates, class instances,
+ * bigints) is refused instead of being hashed in some form that a later reader could not reproduce.
+ */
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
+      return JSON.stringify(value);
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw new TypeError('canonicalJson: only plain objects, arrays and primitives');
+      const obj = value as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const key of Object.keys(obj).sort()) {
+        if (obj[key] === undefined) continue;
+        parts.push(`${JSON.stringify(key)}:${canonicalJson(obj[key])}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      throw new TypeError(`canonicalJson: a ${typeof value} has no JSON form`);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './canonical';
+export * from './chain';
+export * from './verify';
+export * from './as-of';
+export * from './ndjson';
+export * from './audit-queries';

@@ -1,0 +1,2 @@
+export * from './lease-decision';
+export * from './leader-lease';

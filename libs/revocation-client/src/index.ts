@@ -1,0 +1,3 @@
+export * from './introspection-cache';
+export * from './revocation-consumer';
+export * from './revocation-client';

@@ -1,0 +1,112 @@
+import type { StoredEvent } from '@ledger/event-store';
+import { ConsentEvent, hashToken } from '@ledger/domain';
+import { cloudEventHeaders, toKafkaRecord, toRevocationEvent } from './revocation-event';
+import { cloudEventHeaderViolations, contractViolations } from './testing/revocation-contract';
+
+const rawA = 'clt_' + 'a'.repeat(43);
+const rawB = 'clt_' + 'b'.repeat(43);
+const ref = { consentId: `cns_${'0'.repeat(31)}1_2`, userId: 'alice', clientId: 'transfer-web' };
+const tokA = { tokenId: `tok_${'a'.repeat(32)}`, tokenHash: hashToken(rawA) };
+const tokB = { tokenId: `tok_${'b'.repeat(32)}`, tokenHash: hashToken(rawB) };
+
+function stored(event: ConsentEvent, position: number): StoredEvent {
+  return {
+    id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    type: event.type,
+    stream: 'consent-x',
+    revision: position,
+    position,
+    recordedAt: '2026-11-27T10:00:00.123Z',
+    data: event.data as unknown as Record<string, unknown>,
+    metadata: { actor: 'frontend', correlationId: 'req-1', initiator: 'user' },
+  };
+}
+
+describe('revocation integration event v1', () => {
+  it('given ConsentRevoked, maps every ended token by id and hash, the revoked scopes and the position', () => {
+    const event = stored(
+      { type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['email', 'openid'], endedTokens: [tokA, tokB], revokedAt: '2026-11-27T10:00:00.100Z', reason: 'user clicked revoke' } },
+      41,
+    );
+    const mapped = toRevocationEvent(event)!;
+    expect(mapped).toEqual({
+      eventId: event.id,
+      type: 'consent.revoked',
+      ...ref,
+      scopes: ['email', 'openid'],
+      tokenIds: [tokA.tokenId, tokB.tokenId],
+      tokenHashes: [tokA.tokenHash, tokB.tokenHash],
+      revokedAt: '2026-11-27T10:00:00.100Z',
+      reason: 'user clicked revoke',
+      position: 41,
+    });
+    expect(contractViolations(mapped)).toEqual([]);
+  });
+
+  it('given ConsentScopesRevoked, carries only the revoked scopes, not the remaining ones', () => {
+    const mapped = toRevocationEvent(
+      stored({ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: ['email'], remainingScopes: ['openid'], endedTokens: [tokA], revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 7),
+    )!;
+    expect(mapped).toMatchObject({ type: 'consent.scopes_revoked', scopes: ['email'], tokenHashes: [tokA.tokenHash], reason: null, position: 7 });
+    expect(contractViolations(mapped)).toEqual([]);
+  });
+
+  it('given TokenRevoked, names the one token and no scopes', () => {
+    const mapped = toRevocationEvent(stored({ type: 'TokenRevoked', data: { ...ref, ...tokB, revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 9))!;
+    expect(mapped).toMatchObject({ type: 'token.revoked', scopes: [], tokenIds: [tokB.tokenId], tokenHashes: [tokB.tokenHash] });
+    expect(contractViolations(mapped)).toEqual([]);
+  });
+
+  it('maps nothing else: grants and issued tokens are not revocations', () => {
+    expect(toRevocationEvent(stored({ type: 'ConsentGranted', data: { ...ref, scopes: ['openid'], grantedAt: '2026-11-27T10:00:00Z' } }, 1))).toBeUndefined();
+    expect(
+      toRevocationEvent(stored({ type: 'TokenIssued', data: { ...ref, ...tokA, scopes: ['openid'], issuedAt: '2026-11-27T10:00:00Z', expiresAt: '2026-11-27T11:00:00Z' } }, 2)),
+    ).toBeUndefined();
+  });
+
+  it('is a Kafka record in CloudEvents binary mode, keyed by user, that never carries the domain event or a raw token', () => {
+    const event = stored({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['openid'], endedTokens: [tokA], revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 3);
+    const mapped = toRevocationEvent(event)!;
+    const record = toKafkaRecord(mapped, '/ledger-test');
+    expect(record.key).toBe('alice');
+    expect(JSON.parse(record.value)).toEqual(mapped);
+    expect(record.headers).toEqual(cloudEventHeaders(mapped, '/ledger-test'));
+    expect(record.headers).toMatchObject({ ce_specversion: '1.0', ce_id: event.id, ce_type: 'consent.revoked', ce_source: '/ledger-test', ce_subject: ref.consentId });
+    expect(cloudEventHeaderViolations(record.headers, mapped)).toEqual([]);
+    const everything = JSON.stringify(record);
+    expect(everything).not.toContain(rawA);
+    expect(everything).not.toContain('metadata');
+    expect(everything).not.toContain('endedTokens');
+  });
+
+  it('the schema refuses what the contract forbids', () => {
+    const good = toRevocationEvent(stored({ type: 'TokenRevoked', data: { ...ref, ...tokB, revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 9))!;
+    expect(contractViolations({ ...good, token: rawB })).not.toEqual([]);
+    expect(contractViolations({ ...good, tokenHashes: [rawB] })).not.toEqual([]);
+    expect(contractViolations({ ...good, type: 'TokenRevoked' })).not.toEqual([]);
+    expect(contractViolations({ ...good, revokedAt: 'yesterday' })).not.toEqual([]);
+    expect(contractViolations({ ...good, tokenIds: [] })).not.toEqual([]);
+  });
+});
+
+describe('the published AsyncAPI document', () => {
+  // js-yaml comes with @nestjs/swagger; test-only, like ajv.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const yaml = require('js-yaml') as { load(text: string): any };
+  const doc = yaml.load(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'asyncapi.yaml'), 'utf8'));
+  const message = doc.components.messages.revocation;
+
+  it('points at the JSON Schema, and its example conforms to it', () => {
+    expect(message.payload.$ref).toBe('./contracts/revocation-event.v1.schema.json');
+    expect(doc.channels.revocations.address).toBe('consent.revocations.v1');
+    for (const example of message.examples) {
+      expect(contractViolations(example.payload)).toEqual([]);
+      expect(cloudEventHeaderViolations(example.headers, example.payload)).toEqual([]);
+    }
+  });
+
+  it('lists exactly the headers the publisher sends', () => {
+    const event = toRevocationEvent(stored({ type: 'TokenRevoked', data: { ...ref, ...tokB, revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 9))!;
+    expect(Object.keys(message.headers.properties).sort()).toEqual(Object.keys(cloudEventHeaders(event)).sort());
+  });
+});

@@ -1,0 +1,79 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { bearer, Http, httpClient, TEST_API_KEYS } from './ledger-app';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface LedgerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  http: Http;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** SIGKILL: no shutdown hooks, no flushing. */
+  kill(): Promise<void>;
+  /** SIGTERM: graceful shutdown. Resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Runs the BUILT service (dist/, made by `npm run build`, which the README's test line runs first) as a separate
+ * process, for tests that must kill it: crash recovery, publishing after SIGKILL, graceful shutdown.
+ */
+export async function spawnLedger(options: { dataDir: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<LedgerProcess> {
+  const port = options.port ?? (await freePort());
+  let out = '';
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_BASEURL: join(ROOT, 'dist'), LOG_LEVEL: 'warn', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: options.dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`ledger exited with ${child.exitCode} during start:\n${out}`);
+    try {
+      const r = await fetch(`${url}/health/live`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() - started > 30_000) {
+      child.kill('SIGKILL');
+      throw new Error(`ledger did not start within 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    port,
+    child,
+    http: httpClient(url, bearer('admin')),
+    output: () => out,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

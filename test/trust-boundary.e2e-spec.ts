@@ -1,0 +1,137 @@
+import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
+
+/** Who may call what, how a stranger is answered, and what a refused request leaves behind (nothing). */
+describe('Trust boundary (over HTTP)', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let ledger: RunningLedger;
+  let consentId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    data = tempDataDir();
+    ledger = await startLedger({ dataDir: data.dir });
+    const steps = ledgerSteps(ledger.http);
+    await steps.registerClient('tb-app');
+    consentId = (await steps.grant('tb-user', 'tb-app', ['openid', 'email'])).body.id;
+    token = (await steps.issue(consentId)).body.access_token;
+  });
+  afterAll(async () => {
+    await ledger.close();
+    data.remove();
+  });
+
+  const basic = (name: string, secret: string) => ({ authorization: 'Basic ' + Buffer.from(`${name}:${secret}`).toString('base64') });
+
+  it('refuses every route of the OpenAPI document without credentials, except health and the docs', async () => {
+    const doc = (await ledger.asRole(undefined).get('/docs-json')).body;
+    const anonymous = ledger.asRole(undefined);
+    const before = (await ledger.events()).length;
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const method of Object.keys(item)) {
+        const url = path.replace(/\{\w+\}/g, consentId);
+        for (const headers of [{}, { authorization: 'Bearer not-a-known-secret-at-all' }, { authorization: 'Bearer' }, basic(TEST_KEYS.admin.name, 'wrong')]) {
+          const r = await anonymous.request(method.toUpperCase(), url, method === 'post' ? {} : undefined, headers);
+          if (path.startsWith('/health/')) {
+            expect([200, 503]).toContain(r.status);
+            continue;
+          }
+          expect({ route: `${method} ${path}`, status: r.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+          expect(r.headers.get('content-type')).toContain('application/problem+json');
+          expect(r.headers.get('www-authenticate')).toContain('Bearer realm=');
+          expect(r.body).toMatchObject({ status: 401, code: 'unauthorized' });
+        }
+      }
+    }
+    expect((await anonymous.get('/docs')).status).toBe(200);
+    expect((await ledger.events()).length).toBe(before);
+  });
+
+  it('lets each role do its job and nothing else', async () => {
+    const as = (role: keyof typeof TEST_KEYS) => ledger.asRole(role);
+    const intro = (role: keyof typeof TEST_KEYS) => as(role).form('/v1/oauth2/introspect', { token });
+    const grant = (role: keyof typeof TEST_KEYS) => as(role).post('/v1/consents', { userId: `tb-${role}`, clientId: 'tb-app', scopes: ['openid'] });
+    expect((await intro('introspect')).status).toBe(200);
+    expect((await intro('admin')).status).toBe(200);
+    expect((await intro('commands')).status).toBe(403);
+    expect((await intro('audit')).status).toBe(403);
+    expect((await grant('commands')).status).toBe(201);
+    expect((await grant('admin')).status).toBe(201);
+    const before = (await ledger.events()).length;
+    for (const role of ['introspect', 'audit'] as const) {
+      const r = await grant(role);
+      expect(r.status).toBe(403);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.body).toEqual({ type: 'urn:consent-ledger:problem:forbidden', title: 'Forbidden', status: 403, detail: expect.any(String), code: 'forbidden', instance: '/v1/consents' });
+    }
+    expect((await as('introspect').form('/v1/oauth2/revoke', { token: 'clt_unknown' })).status).toBe(200);
+    expect((await as('commands').form('/v1/oauth2/revoke', { token: 'clt_unknown' })).status).toBe(403);
+    expect((await as('audit').get(`/v1/consents/${consentId}`)).status).toBe(200);
+    expect((await as('introspect').get(`/v1/consents/${consentId}`)).status).toBe(403);
+    expect((await as('audit').get('/metrics')).status).toBe(200);
+    expect((await as('commands').get('/metrics')).status).toBe(403);
+    expect((await ledger.events()).length).toBe(before);
+  });
+
+  it('accepts HTTP Basic (client_secret_basic) on introspection and revocation only', async () => {
+    const k = TEST_KEYS.introspect;
+    const ok = await ledger.asRole(undefined).form('/v1/oauth2/introspect', { token }, basic(k.name, k.secret));
+    expect(ok.status).toBe(200);
+    expect(ok.body.active).toBe(true);
+    // RFC 6749 2.3.1: the id and the secret are form-encoded before base64.
+    expect((await ledger.asRole(undefined).form('/v1/oauth2/introspect', { token }, basic(encodeURIComponent(k.name), encodeURIComponent(k.secret)))).status).toBe(200);
+    const wrongName = await ledger.asRole(undefined).form('/v1/oauth2/introspect', { token }, basic('someone-else', k.secret));
+    expect(wrongName.status).toBe(401);
+    expect(wrongName.body.error).toBe('invalid_client');
+    expect(wrongName.headers.get('www-authenticate')).toContain('Basic realm=');
+    const a = TEST_KEYS.admin;
+    expect((await ledger.asRole(undefined).get(`/v1/consents/${consentId}`, basic(a.name, a.secret))).status).toBe(401);
+  });
+
+  it('records the caller as the actor of every event', async () => {
+    const r = await ledger.asRole('commands').post('/v1/consents', { userId: 'tb-actor', clientId: 'tb-app', scopes: ['openid'] }, { 'x-request-id': 'tb-actor-1' });
+    expect(r.status).toBe(201);
+    const mine = (await ledger.events()).filter((e) => e.metadata.correlationId === 'tb-actor-1');
+    expect(mine.map((e) => e.metadata.actor)).toEqual([TEST_KEYS.commands.name]);
+  });
+
+  it('answers oversized bodies and out-of-bounds ids and scopes with problem+json, appending nothing', async () => {
+    const before = (await ledger.events()).length;
+    const cases: Array<[string, () => Promise<{ status: number; headers: Headers; body: any }>, number]> = [
+      ['oversized JSON', () => ledger.http.post('/v1/clients', { clientId: 'big', name: 'x'.repeat(200_000) }), 413],
+      ['oversized form', () => ledger.http.form('/v1/oauth2/introspect', { token: 'x'.repeat(200_000) }), 413],
+      ['too many scopes', () => ledger.http.post('/v1/consents', { userId: 'u', clientId: 'tb-app', scopes: Array.from({ length: 500 }, (_, i) => `s${i}`) }), 400],
+      ['long scope', () => ledger.http.post('/v1/consents', { userId: 'u', clientId: 'tb-app', scopes: ['urn:x:' + 'y'.repeat(2000)] }), 400],
+      ['long user id', () => ledger.http.post('/v1/consents', { userId: 'u'.repeat(129), clientId: 'tb-app', scopes: ['openid'] }), 400],
+      ['long client id', () => ledger.http.post('/v1/clients', { clientId: 'c'.repeat(129), name: 'C' }), 400],
+      ['long path id', () => ledger.http.get(`/v1/consents/${'c'.repeat(500)}`), 414],
+      ['long token', () => ledger.http.form('/v1/oauth2/introspect', { token: 't'.repeat(5000) }), 400],
+      ['huge header', () => ledger.http.get('/v1/users/u/consents', { 'x-junk': 'j'.repeat(20_000) }), 431],
+    ];
+    for (const [label, call, status] of cases) {
+      const r = await call();
+      expect({ label, status: r.status }).toEqual({ label, status });
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await ledger.events()).length).toBe(before);
+  });
+
+  it('exposes Prometheus metrics: command latency per command, projection lag, HTTP and error counters', async () => {
+    const r = await ledger.asRole('audit').get('/metrics');
+    expect(r.headers.get('content-type')).toContain('text/plain');
+    const text = String(r.body);
+    for (const name of ['GrantConsent', 'IssueToken', 'RegisterClient']) expect(text).toMatch(new RegExp(`ledger_command_duration_seconds_count\\{command="${name}",outcome="ok"\\} \\d+`));
+    expect(text).toMatch(/ledger_projection_lag_events \d+/);
+    expect(text).toMatch(/ledger_projection_lag_seconds \d+/);
+    expect(text).toMatch(/ledger_event_store_head_position \d+/);
+    expect(text).toContain('ledger_event_store_errors_total');
+    expect(text).toContain('ledger_kafka_errors_total');
+    expect(text).toMatch(/ledger_http_request_duration_seconds_count\{method="POST",route="\/v1\/consents",status="201"\} \d+/);
+    expect(text).not.toContain(token);
+  });
+
+  it('reports readiness through terminus: store and projection', async () => {
+    const r = await ledger.asRole(undefined).get('/health/ready');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'ok', info: { store: { status: 'up' }, projection: { status: 'up', lagEvents: 0 } } });
+  });
+});
