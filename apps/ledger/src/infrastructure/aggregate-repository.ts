@@ -50,8 +50,9 @@ export class AggregateRepository {
   ) {}
 
   /**
-   * The stream's state. `fresh: false` answers from the cache when it holds the stream (callers must then be able to
-   * tolerate a stale answer, as execute() does through the expected revision).
+   * The stream's state. `fresh: false` answers without reading the store: from the cache, or as a new stream when
+   * the cache does not know it. Callers must tolerate a stale answer, as execute() does through the expected
+   * revision.
    */
   async load<C, S, E extends { type: string; data: object }>(
     stream: string,
@@ -59,7 +60,11 @@ export class AggregateRepository {
     options: { fresh: boolean } = { fresh: true },
   ): Promise<{ state: S; revision: number; link: string; fromCache: boolean }> {
     const cached = this.cache.get(stream);
-    if (cached && !options.fresh) return { state: cached.state as S, revision: cached.revision, link: cached.link, fromCache: true };
+    if (!options.fresh) {
+      // Unverified: a stream we have not seen is taken to be new, and 'no_stream' on the append checks that.
+      if (cached) return { state: cached.state as S, revision: cached.revision, link: cached.link, fromCache: true };
+      return { state: decider.initialState(), revision: -1, link: GENESIS_LINK, fromCache: true };
+    }
     let state = (cached?.state as S) ?? decider.initialState();
     let revision = cached?.revision ?? -1;
     let link = cached?.link ?? GENESIS_LINK;

@@ -13,7 +13,7 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
     // it outside the consent stream's expected-revision check is safe. Only "not registered" is re-read.
     const stream = clientStream(data.clientId);
     let { state: client } = await this.repository.load(stream, clientDecider, { fresh: false });
-    if (client.status !== 'registered') ({ state: client } = await this.repository.load(stream, clientDecider));
+    if (client.status !== 'registered') ({ state: client } = await this.repository.load(stream, clientDecider, { fresh: true }));
     const { state, events, revision } = await this.repository.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,
