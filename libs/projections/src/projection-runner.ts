@@ -29,6 +29,8 @@ export class ProjectionRunner {
   private waiters: Array<{ position: number; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
   private running = false;
   private caughtUp = false;
+  /** Views started empty: secondary indexes are off until the first catch-up ends (ViewStore.startRebuild). */
+  private rebuilding = false;
   private failures = 0;
   private lastError?: Error;
   private restartTimer?: NodeJS.Timeout;
@@ -46,6 +48,7 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.rebuilding = this.views.startRebuild();
     this.subscribe();
   }
 
@@ -64,6 +67,10 @@ export class ProjectionRunner {
           this.release();
         },
         onCaughtUp: () => {
+          if (this.rebuilding) {
+            this.views.finishRebuild();
+            this.rebuilding = false;
+          }
           this.caughtUp = true;
         },
         onError: (error) => {

@@ -100,6 +100,24 @@ export class ViewStore {
     };
   }
 
+  /**
+   * Before a rebuild from position 0: drops the secondary indexes, so that each insert writes one B-tree instead
+   * of two or three (they are keyed by random hashes, so every insert costs a page write per tree). finishRebuild()
+   * creates them again in one sorted pass, which is far cheaper than maintaining them row by row. Queries stay
+   * correct meanwhile, only slower, and the service is not ready until the rebuild is done. A crash in between is
+   * harmless: the constructor's CREATE INDEX IF NOT EXISTS restores them at the next start.
+   */
+  startRebuild(): boolean {
+    if (this.checkpoint() !== undefined) return false;
+    this.db.exec('DROP INDEX IF EXISTS tokens_by_id; DROP INDEX IF EXISTS consents_by_user; DROP INDEX IF EXISTS consents_by_client;');
+    return true;
+  }
+
+  /** Re-creates what startRebuild() dropped. Idempotent. */
+  finishRebuild(): void {
+    this.db.exec(SCHEMA);
+  }
+
   /** Position of the last event applied, or undefined when the views are empty. */
   checkpoint(): number | undefined {
     return this.s.checkpoint.get()?.position;
