@@ -8,7 +8,7 @@ import { ViewStore } from './view-store';
  * writes every page its inserts touched: the larger the transaction, the more inserts share a page and the fewer
  * pages are written per event (bench/workloads/projection-rebuild.ts: 5,000 -> 50,000 about 1.8x at 1M events).
  */
-const CATCH_UP_BATCH = 50_000;
+const CATCH_UP_BATCH = 10_000;
 
 export interface ProjectionRunnerOptions {
   /** Called when the subscription fails; the runner restarts from its checkpoint after a backoff. */

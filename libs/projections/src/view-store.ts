@@ -4,6 +4,17 @@ import { dirname } from 'node:path';
 import type { StoredEvent } from '@ledger/event-store';
 import { ClientRow, ConsentRow, ConsentStatus, LedgerEvent, TokenRow, viewChanges } from './ledger-views';
 
+/**
+ * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
+ *
+ * Version 2, the token view: rows are appended in event order (a plain rowid table, so inserts always land on the
+ * last page) and found through a narrow index on `hash_key`, the first 52 bits of the SHA-256 as an integer. Keyed
+ * by the full 64-character hash, the table itself was a tree of random inserts far larger than any page cache; the
+ * narrow index of a million tokens stays around 20 MB and in cache. A key is not unique: lookups also compare the
+ * full hash, so a collision costs one more row read, never a wrong answer.
+ */
+const VIEW_SCHEMA_VERSION = 2;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS clients (
   client_id TEXT PRIMARY KEY, name TEXT NOT NULL, allowed_scopes TEXT, terms_url TEXT, registered_at TEXT NOT NULL
@@ -15,12 +26,23 @@ CREATE TABLE IF NOT EXISTS consents (
 CREATE INDEX IF NOT EXISTS consents_by_user ON consents (user_id, status);
 CREATE INDEX IF NOT EXISTS consents_by_client ON consents (client_id, status);
 CREATE TABLE IF NOT EXISTS tokens (
-  token_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL, sub TEXT NOT NULL,
-  scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL
-) WITHOUT ROWID;
+  token_hash TEXT NOT NULL, hash_key INTEGER NOT NULL, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL,
+  sub TEXT NOT NULL, scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_by_key ON tokens (hash_key);
 CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
 CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);
 `;
+
+/** A change to one token row: an insert (row) or the token's end. */
+interface TokenChange {
+  hash: string;
+  key: number;
+  row?: TokenRow;
+}
+
+/** The first 52 bits of a hex SHA-256 (13 hex digits) as a safe integer: the token view's index key. */
+const hashKey = (tokenHash: string) => parseInt(tokenHash.slice(0, 13), 16);
 
 interface ConsentDbRow {
   consent_id: string;
@@ -40,27 +62,53 @@ interface ConsentDbRow {
  * Deleting the file rebuilds everything from position 0.
  */
 export class ViewStore {
-  private readonly db: Database.Database;
+  private db: Database.Database;
   private readonly s: ReturnType<ViewStore['prepare']>;
   private readonly applyBatch: (events: StoredEvent[]) => void;
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is enough: views are derived, and a lost tail is re-applied from the checkpoint committed with it.
-    this.db.pragma('synchronous = NORMAL');
-    // The token view is keyed by random hashes, so every insert lands on a random page of a tree that reaches
-    // hundreds of MB at a million tokens. SQLite's default 2 MB page cache made each insert re-read pages through
-    // the OS; 64 MB keeps the upper levels and much of the leaves in memory (a 200k-event rebuild ran 2.5x faster;
-    // at 1M events the tree outgrows it and the catch-up batch size in ProjectionRunner matters more).
-    this.db.pragma('cache_size = -65536');
+    this.db = ViewStore.open(file);
+    // Another layout, or a rebuild that never finished (it runs without a journal, see startRebuild): start over.
+    if (ViewStore.version(this.db) !== VIEW_SCHEMA_VERSION) {
+      this.db.close();
+      ViewStore.destroy(file);
+      this.db = ViewStore.open(file);
+      this.db.pragma(`user_version = ${VIEW_SCHEMA_VERSION}`);
+    }
     this.db.exec(SCHEMA);
     this.s = this.prepare();
     this.applyBatch = this.db.transaction((events: StoredEvent[]) => {
-      for (const e of events) this.applyOne(e);
+      const tokenChanges: TokenChange[] = [];
+      for (const e of events) this.applyOne(e, tokenChanges);
+      // Token rows are keyed by random hashes: applied in event order, every write lands on a random page of the
+      // tree. Applied in hash order, neighbouring writes share pages. A token's changes touch only its own row and
+      // a stable sort keeps them in event order, so the outcome is the same.
+      tokenChanges.sort((a, b) => a.key - b.key);
+      for (const t of tokenChanges) {
+        if (t.row) this.s.insertToken.run(t.hash, t.key, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.key, t.hash);
+        else this.s.endToken.run(t.key, t.hash);
+      }
       this.s.saveCheckpoint.run(events[events.length - 1].position);
     });
+  }
+
+  private static open(file: string): Database.Database {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is enough: views are derived, and a lost tail is re-applied from the checkpoint committed with it.
+    db.pragma('synchronous = NORMAL');
+    // A 64 MB page cache holds the token view's narrow hash index of a million tokens and the tree tops.
+    db.pragma('cache_size = -65536');
+    return db;
+  }
+
+  private static version(db: Database.Database): number {
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } catch {
+      return -1;
+    }
   }
 
   private prepare() {
@@ -79,12 +127,14 @@ export class ViewStore {
       updateConsent: db.prepare<[string, string, string, string | null, number, string]>(
         'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ? WHERE consent_id = ?',
       ),
-      insertToken: db.prepare<[string, string, string, string, string, string, number, number]>(
-        'INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      // A token hash is issued once; the guard keeps a replayed TokenIssued from adding a second row.
+      insertToken: db.prepare<[string, number, string, string, string, string, string, number, number, number, string]>(
+        'INSERT INTO tokens (token_hash, hash_key, token_id, consent_id, client_id, sub, scope, iat, exp, active) ' +
+          'SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE hash_key = ? AND token_hash = ?)',
       ),
-      endToken: db.prepare<[string]>('UPDATE tokens SET active = 0 WHERE token_hash = ?'),
-      tokenByHash: db.prepare<[string], { token_id: string; consent_id: string; client_id: string; sub: string; scope: string; iat: number; exp: number; active: number }>(
-        'SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE token_hash = ?',
+      endToken: db.prepare<[number, string]>('UPDATE tokens SET active = 0 WHERE hash_key = ? AND token_hash = ?'),
+      tokenByHash: db.prepare<[number, string], { token_id: string; consent_id: string; client_id: string; sub: string; scope: string; iat: number; exp: number; active: number }>(
+        'SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE hash_key = ? AND token_hash = ?',
       ),
       tokenById: db.prepare<[string], { token_hash: string }>('SELECT token_hash FROM tokens WHERE token_id = ?'),
       client: db.prepare<[string], { client_id: string; name: string; allowed_scopes: string | null; terms_url: string | null; registered_at: string }>(
@@ -102,20 +152,27 @@ export class ViewStore {
 
   /**
    * Before a rebuild from position 0: drops the secondary indexes, so that each insert writes one B-tree instead
-   * of two or three (they are keyed by random hashes, so every insert costs a page write per tree). finishRebuild()
-   * creates them again in one sorted pass, which is far cheaper than maintaining them row by row. Queries stay
-   * correct meanwhile, only slower, and the service is not ready until the rebuild is done. A crash in between is
-   * harmless: the constructor's CREATE INDEX IF NOT EXISTS restores them at the next start.
+   * of two or three; finishRebuild() creates them again in one sorted pass, far cheaper than row by row. The rebuild
+   * also runs without a write-ahead log or fsync: nothing in the file is worth protecting until it has caught up.
+   * user_version 0 marks the file as unfinished meanwhile, so a crash mid-rebuild makes the next start throw the
+   * file away and rebuild again, instead of trusting half-written pages. Queries stay correct during the rebuild,
+   * only slower, and the service is not ready until it is done.
    */
   startRebuild(): boolean {
     if (this.checkpoint() !== undefined) return false;
     this.db.exec('DROP INDEX IF EXISTS tokens_by_id; DROP INDEX IF EXISTS consents_by_user; DROP INDEX IF EXISTS consents_by_client;');
+    this.db.pragma('user_version = 0');
+    this.db.pragma('journal_mode = MEMORY');
+    this.db.pragma('synchronous = OFF');
     return true;
   }
 
-  /** Re-creates what startRebuild() dropped. Idempotent. */
+  /** Re-creates what startRebuild() dropped, returns to WAL, and marks the file complete. Idempotent. */
   finishRebuild(): void {
     this.db.exec(SCHEMA);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`user_version = ${VIEW_SCHEMA_VERSION}`);
   }
 
   /** Position of the last event applied, or undefined when the views are empty. */
@@ -128,7 +185,7 @@ export class ViewStore {
     if (events.length > 0) this.applyBatch(events);
   }
 
-  private applyOne(event: StoredEvent): void {
+  private applyOne(event: StoredEvent, tokenChanges: TokenChange[]): void {
     for (const change of viewChanges(event as unknown as LedgerEvent, event.revision)) {
       switch (change.kind) {
         case 'client': {
@@ -144,13 +201,11 @@ export class ViewStore {
         case 'consentUpdate':
           this.s.updateConsent.run(change.scopes.join(' '), change.status, change.updatedAt, change.revokedAt, change.revision, change.consentId);
           break;
-        case 'tokenIssued': {
-          const r = change.row;
-          this.s.insertToken.run(r.tokenHash, r.tokenId, r.consentId, r.clientId, r.sub, r.scope, r.iat, r.exp);
+        case 'tokenIssued':
+          tokenChanges.push({ hash: change.row.tokenHash, key: hashKey(change.row.tokenHash), row: change.row });
           break;
-        }
         case 'tokensEnded':
-          for (const hash of change.tokenHashes) this.s.endToken.run(hash);
+          for (const hash of change.tokenHashes) tokenChanges.push({ hash, key: hashKey(hash) });
           break;
         default: {
           const _exhaustive: never = change;
@@ -161,7 +216,7 @@ export class ViewStore {
 
   /** The token validity view. Undefined when the hash is unknown. */
   token(tokenHash: string): TokenRow | undefined {
-    const r = this.s.tokenByHash.get(tokenHash);
+    const r = this.s.tokenByHash.get(hashKey(tokenHash), tokenHash);
     if (!r) return undefined;
     return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp: r.exp, active: r.active === 1 };
   }
