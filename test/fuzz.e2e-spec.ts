@@ -1,5 +1,6 @@
 import { StoredEvent } from '@ledger/event-store';
 import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
+import { mulberry32 } from '../libs/domain/src/testing/mulberry32';
 
 /**
  * Fuzzes the API from its own OpenAPI document (/docs-json): a seeded generator builds requests from each
@@ -33,16 +34,8 @@ interface FuzzRequest {
   label: string;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),

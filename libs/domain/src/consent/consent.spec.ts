@@ -4,6 +4,7 @@ import { consentIdFor, hashToken, pairKey } from '../shared/ids';
 import { secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentState, liveTokens, TokenIssued, TokenRevoked } from './consent';
 import { ConsentCommand, consentDecider } from './consent.decider';
+import { mulberry32 } from '../testing/mulberry32';
 
 const USER = 'alice';
 const CLIENT = 'transfer-app';
@@ -184,16 +185,8 @@ describe('Consent aggregate: invariant under random command sequences', () => {
     registeredAt: at(-86_400),
   };
 
-  /** mulberry32: a tiny seeded PRNG, so that a failure replays exactly. */
   function prng(seed: number) {
-    let a = seed >>> 0;
-    const next = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const next = mulberry32(seed);
     const int = (n: number) => Math.floor(next() * n);
     const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
     const chance = (p: number) => next() < p;
