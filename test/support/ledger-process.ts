@@ -1,9 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { bearer, Http, httpClient, TEST_API_KEYS } from './ledger-app';
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The Node flags `npm run start:prod` gives the service (the heap size, for one), read from package.json so that
+ * tests and benchmarks run the service exactly as it is deployed.
+ */
+const SERVICE_NODE_FLAGS: string[] = (() => {
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
+  return script.match(/--max-old-space-size=\d+/g) ?? [];
+})();
 
 export interface LedgerProcess {
   url: string;
@@ -25,7 +35,7 @@ export interface LedgerProcess {
 export async function spawnLedger(options: { dataDir: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<LedgerProcess> {
   const port = options.port ?? (await freePort());
   let out = '';
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_BASEURL: join(ROOT, 'dist'), LOG_LEVEL: 'warn', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: options.dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
