@@ -6,14 +6,10 @@ import { ClientRow, ConsentRow, ConsentStatus, LedgerEvent, TokenRow, viewChange
 
 /**
  * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
- *
- * Version 2, the token view: rows are appended in event order (a plain rowid table, so inserts always land on the
- * last page) and found through a narrow index on `hash_key`, the first 52 bits of the SHA-256 as an integer. Keyed
- * by the full 64-character hash, the table itself was a tree of random inserts far larger than any page cache; the
- * narrow index of a million tokens stays around 20 MB and in cache. A key is not unique: lookups also compare the
- * full hash, so a collision costs one more row read, never a wrong answer.
+ * (Version 2 kept tokens in insertion order behind a narrow hash-key index: a faster rebuild, but two tree descents
+ * per introspection, which cost more than it saved once a million tokens outgrew the page cache.)
  */
-const VIEW_SCHEMA_VERSION = 2;
+const VIEW_SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS clients (
@@ -26,10 +22,9 @@ CREATE TABLE IF NOT EXISTS consents (
 CREATE INDEX IF NOT EXISTS consents_by_user ON consents (user_id, status);
 CREATE INDEX IF NOT EXISTS consents_by_client ON consents (client_id, status);
 CREATE TABLE IF NOT EXISTS tokens (
-  token_hash TEXT NOT NULL, hash_key INTEGER NOT NULL, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL,
-  sub TEXT NOT NULL, scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tokens_by_key ON tokens (hash_key);
+  token_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL, sub TEXT NOT NULL,
+  scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
 CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);
 `;
@@ -37,12 +32,8 @@ CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0
 /** A change to one token row: an insert (row) or the token's end. */
 interface TokenChange {
   hash: string;
-  key: number;
   row?: TokenRow;
 }
-
-/** The first 52 bits of a hex SHA-256 (13 hex digits) as a safe integer: the token view's index key. */
-const hashKey = (tokenHash: string) => parseInt(tokenHash.slice(0, 13), 16);
 
 interface ConsentDbRow {
   consent_id: string;
@@ -84,10 +75,10 @@ export class ViewStore {
       // Token rows are keyed by random hashes: applied in event order, every write lands on a random page of the
       // tree. Applied in hash order, neighbouring writes share pages. A token's changes touch only its own row and
       // a stable sort keeps them in event order, so the outcome is the same.
-      tokenChanges.sort((a, b) => a.key - b.key);
+      tokenChanges.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
       for (const t of tokenChanges) {
-        if (t.row) this.s.insertToken.run(t.hash, t.key, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.key, t.hash);
-        else this.s.endToken.run(t.key, t.hash);
+        if (t.row) this.s.insertToken.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp);
+        else this.s.endToken.run(t.hash);
       }
       this.s.saveCheckpoint.run(events[events.length - 1].position);
     });
@@ -98,7 +89,7 @@ export class ViewStore {
     db.pragma('journal_mode = WAL');
     // NORMAL is enough: views are derived, and a lost tail is re-applied from the checkpoint committed with it.
     db.pragma('synchronous = NORMAL');
-    // A 64 MB page cache holds the token view's narrow hash index of a million tokens and the tree tops.
+    // Token rows are keyed by random hashes; a 64 MB page cache keeps the upper levels of the tree and many leaves.
     db.pragma('cache_size = -65536');
     return db;
   }
@@ -127,14 +118,12 @@ export class ViewStore {
       updateConsent: db.prepare<[string, string, string, string | null, number, string]>(
         'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ? WHERE consent_id = ?',
       ),
-      // A token hash is issued once; the guard keeps a replayed TokenIssued from adding a second row.
-      insertToken: db.prepare<[string, number, string, string, string, string, string, number, number, number, string]>(
-        'INSERT INTO tokens (token_hash, hash_key, token_id, consent_id, client_id, sub, scope, iat, exp, active) ' +
-          'SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE hash_key = ? AND token_hash = ?)',
+      insertToken: db.prepare<[string, string, string, string, string, string, number, number]>(
+        'INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
       ),
-      endToken: db.prepare<[number, string]>('UPDATE tokens SET active = 0 WHERE hash_key = ? AND token_hash = ?'),
-      tokenByHash: db.prepare<[number, string], { token_id: string; consent_id: string; client_id: string; sub: string; scope: string; iat: number; exp: number; active: number }>(
-        'SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE hash_key = ? AND token_hash = ?',
+      endToken: db.prepare<[string]>('UPDATE tokens SET active = 0 WHERE token_hash = ?'),
+      tokenByHash: db.prepare<[string], { token_id: string; consent_id: string; client_id: string; sub: string; scope: string; iat: number; exp: number; active: number }>(
+        'SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE token_hash = ?',
       ),
       tokenById: db.prepare<[string], { token_hash: string }>('SELECT token_hash FROM tokens WHERE token_id = ?'),
       client: db.prepare<[string], { client_id: string; name: string; allowed_scopes: string | null; terms_url: string | null; registered_at: string }>(
@@ -202,10 +191,10 @@ export class ViewStore {
           this.s.updateConsent.run(change.scopes.join(' '), change.status, change.updatedAt, change.revokedAt, change.revision, change.consentId);
           break;
         case 'tokenIssued':
-          tokenChanges.push({ hash: change.row.tokenHash, key: hashKey(change.row.tokenHash), row: change.row });
+          tokenChanges.push({ hash: change.row.tokenHash, row: change.row });
           break;
         case 'tokensEnded':
-          for (const hash of change.tokenHashes) tokenChanges.push({ hash, key: hashKey(hash) });
+          for (const hash of change.tokenHashes) tokenChanges.push({ hash });
           break;
         default: {
           const _exhaustive: never = change;
@@ -216,7 +205,7 @@ export class ViewStore {
 
   /** The token validity view. Undefined when the hash is unknown. */
   token(tokenHash: string): TokenRow | undefined {
-    const r = this.s.tokenByHash.get(hashKey(tokenHash), tokenHash);
+    const r = this.s.tokenByHash.get(tokenHash);
     if (!r) return undefined;
     return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp: r.exp, active: r.active === 1 };
   }
