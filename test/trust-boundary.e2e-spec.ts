@@ -116,8 +116,10 @@ describe('Trust boundary (over HTTP)', () => {
   });
 
   it('exposes Prometheus metrics: command latency per command, projection lag, HTTP and error counters', async () => {
+    await ledger.http.form('/v1/oauth2/introspect', { token });
     const r = await ledger.asRole('audit').get('/metrics');
     expect(r.headers.get('content-type')).toContain('text/plain');
+    expect(String(r.body)).toMatch(/ledger_introspections_total\{active="(true|false)"\} [1-9]\d*/);
     const text = String(r.body);
     for (const name of ['GrantConsent', 'IssueToken', 'RegisterClient']) expect(text).toMatch(new RegExp(`ledger_command_duration_seconds_count\\{command="${name}",outcome="ok"\\} \\d+`));
     expect(text).toMatch(/ledger_projection_lag_events \d+/);

@@ -89,6 +89,7 @@ export async function createLedgerApp(config: LedgerConfig): Promise<NestFastify
       return caller !== undefined && hasRole(caller, ['introspect']);
     },
     () => closing,
+    (active) => metrics.introspections.inc({ active: active ? 'true' : 'false' }),
   );
   fastify.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: bounded label values, and nothing a client typed (a token in a query string).

@@ -40,6 +40,14 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  /** Introspections answered on the fast path, which bypasses Fastify and so ledger_http_request_duration_seconds. */
+  readonly introspections = new Counter({
+    name: 'ledger_introspections_total',
+    help: 'RFC 7662 introspections answered before Fastify (the fast path), by whether the token was active.',
+    labelNames: ['active'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

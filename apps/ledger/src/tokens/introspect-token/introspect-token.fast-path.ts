@@ -16,15 +16,14 @@ const INACTIVE_BODY = '{"active":false}';
  * and produces the exact same answers and errors.
  */
 export class IntrospectionFastPath {
-  /** Count of requests answered here, for /metrics. */
-  answered = 0;
-
   constructor(
     private readonly introspection: IntrospectToken,
     /** True when the Authorization header belongs to a caller allowed to introspect. */
     private readonly authorized: (authorization: string | undefined) => boolean,
     /** True while shutting down: answers then close their connection, as the Fastify routes' do. */
     private readonly closing: () => boolean = () => false,
+    /** Told of every answer, for /metrics: these requests never reach Fastify's hooks. */
+    private readonly answered: (active: boolean) => void = () => undefined,
   ) {}
 
   /** Returns false when the request is not for this path; the caller then hands it to Fastify untouched. */
@@ -46,7 +45,7 @@ export class IntrospectionFastPath {
       const token = new URLSearchParams(Buffer.concat(chunks).toString('latin1')).get('token');
       if (!token || token.length > 4096) return this.fail(res, 400, 'invalid_request', 'Bad request', 'The token parameter is required');
       const answer = this.introspection.answer(token, Date.now());
-      this.answered += 1;
+      this.answered(answer.active);
       res.writeHead(200, this.closing() ? { ...JSON_HEADERS, connection: 'close' } : JSON_HEADERS);
       res.end(answer.active ? JSON.stringify(answer) : INACTIVE_BODY);
     });
