@@ -17,6 +17,8 @@ export async function load(options: {
   path: string;
   durationS: number;
   connections?: number;
+  /** Open-loop mode: this many requests per second in total, whatever the answers' latency (autocannon overallRate). */
+  overallRate?: number;
   headers: Record<string, string>;
   body: () => string;
 }): Promise<LoadResult> {
@@ -24,6 +26,7 @@ export async function load(options: {
     url: options.url,
     connections: options.connections ?? 32,
     duration: options.durationS,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     requests: [{ method: 'POST', path: options.path, headers: options.headers, setupRequest: (req: any) => ({ ...req, body: options.body() }) }],
   } as any);
   return {

@@ -35,7 +35,10 @@ export interface LedgerProcess {
 export async function spawnLedger(options: { dataDir: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<LedgerProcess> {
   const port = options.port ?? (await freePort());
   let out = '';
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
+  // LEDGER_NODE_ARGS adds flags to every spawned service, e.g. `--cpu-prof --cpu-prof-dir=.tmp/prof` to profile a
+  // benchmark workload (docs/performance.md).
+  const extra = (process.env.LEDGER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...extra, ...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_BASEURL: join(ROOT, 'dist'), LOG_LEVEL: 'warn', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: options.dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
