@@ -35,6 +35,36 @@ interface TokenChange {
   row?: TokenRow;
 }
 
+/**
+ * Thrown by the token lookups while a rebuild from position 0 is staging the token view (see startRebuild): the
+ * answer is not known yet, and "inactive" would be a wrong answer, not a safe one. The HTTP layer turns it into a
+ * 503 with Retry-After; the instance is not ready meanwhile, so a load balancer sends nothing here anyway.
+ */
+export class ViewsRebuildingError extends Error {
+  constructor() {
+    super('The token view is being rebuilt; retry shortly');
+    this.name = 'ViewsRebuildingError';
+  }
+}
+
+/**
+ * Token changes during a rebuild from 0, in log order: appended to plain rowid tables (sequential writes, no tree
+ * descent per row), then folded into the token tree in one sorted pass at the end (finishRebuild).
+ */
+/**
+ * A rebuild stages only when the history is long: a catch-up batch this large. A short history (a fresh install, a
+ * test) is applied row by row as live events are, so its token lookups never wait for a rebuild to finish.
+ */
+const STAGE_FROM_BATCH = 5_000;
+
+const STAGING_SCHEMA = `
+CREATE TABLE IF NOT EXISTS rebuild_token_issues (
+  pos INTEGER NOT NULL, token_hash TEXT NOT NULL, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL,
+  sub TEXT NOT NULL, scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rebuild_token_ends (pos INTEGER NOT NULL, token_hash TEXT NOT NULL);
+`;
+
 interface ConsentDbRow {
   consent_id: string;
   user_id: string;
@@ -56,8 +86,17 @@ export class ViewStore {
   private db: Database.Database;
   private readonly s: ReturnType<ViewStore['prepare']>;
   private readonly applyBatch: (events: StoredEvent[]) => void;
+  /** True between startRebuild() and finishRebuild(). */
+  private rebuildingFromZero = false;
+  /** True once a rebuild from 0 met a large batch (STAGE_FROM_BATCH): token changes go to the staging tables. */
+  private staging = false;
+  private stagingStmts?: { issue: Database.Statement<[number, string, string, string, string, string, string, number, number]>; end: Database.Statement<[number, string]> };
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    /** Batch size from which a rebuild from 0 stages the token view; tests lower it to reach both paths. */
+    private readonly stageFromBatch = STAGE_FROM_BATCH,
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = ViewStore.open(file);
     // Another layout, or a rebuild that never finished (it runs without a journal, see startRebuild): start over.
@@ -70,6 +109,12 @@ export class ViewStore {
     this.db.exec(SCHEMA);
     this.s = this.prepare();
     this.applyBatch = this.db.transaction((events: StoredEvent[]) => {
+      if (this.rebuildingFromZero && !this.staging && events.length >= this.stageFromBatch) this.beginStaging();
+      if (this.staging) {
+        for (const e of events) this.applyOne(e, undefined);
+        this.s.saveCheckpoint.run(events[events.length - 1].position);
+        return;
+      }
       const tokenChanges: TokenChange[] = [];
       for (const e of events) this.applyOne(e, tokenChanges);
       // Token rows are keyed by random hashes: applied in event order, every write lands on a random page of the
@@ -140,24 +185,67 @@ export class ViewStore {
   }
 
   /**
-   * Before a rebuild from position 0: drops the secondary indexes, so that each insert writes one B-tree instead
-   * of two or three; finishRebuild() creates them again in one sorted pass, far cheaper than row by row. The rebuild
-   * also runs without a write-ahead log or fsync: nothing in the file is worth protecting until it has caught up.
-   * user_version 0 marks the file as unfinished meanwhile, so a crash mid-rebuild makes the next start throw the
-   * file away and rebuild again, instead of trusting half-written pages. Queries stay correct during the rebuild,
-   * only slower, and the service is not ready until it is done.
+   * Before a rebuild from position 0. A million random-keyed inserts into the token tree, each descending to a leaf
+   * that is rarely in the page cache, were most of a rebuild's time; so until the rebuild has caught up, token
+   * changes are appended in log order to two staging tables, and finishRebuild() folds them into the tree in one
+   * pass sorted by hash. The secondary indexes are dropped too and created once at the end, far cheaper than row by
+   * row. The rebuild also runs without a write-ahead log or fsync: nothing in the file is worth protecting until it
+   * has caught up. user_version 0 marks the file as unfinished meanwhile, so a crash mid-rebuild makes the next
+   * start throw the file away and rebuild again, instead of trusting half-written pages. Staging starts with the
+   * first large batch (STAGE_FROM_BATCH), so a short history is applied as live events are. Consent and client
+   * views stay queryable during the rebuild; while tokens are staged, token lookups throw ViewsRebuildingError, and
+   * the service is not ready until it is done.
    */
   startRebuild(): boolean {
     if (this.checkpoint() !== undefined) return false;
     this.db.exec('DROP INDEX IF EXISTS tokens_by_id; DROP INDEX IF EXISTS consents_by_user; DROP INDEX IF EXISTS consents_by_client;');
+    this.db.exec('DROP TABLE IF EXISTS rebuild_token_issues; DROP TABLE IF EXISTS rebuild_token_ends;');
+    this.rebuildingFromZero = true;
     this.db.pragma('user_version = 0');
     this.db.pragma('journal_mode = MEMORY');
     this.db.pragma('synchronous = OFF');
     return true;
   }
 
-  /** Re-creates what startRebuild() dropped, returns to WAL, and marks the file complete. Idempotent. */
+  /** Runs inside the first large batch's transaction. Tokens applied row by row before it stay where they are. */
+  private beginStaging(): void {
+    this.db.exec(STAGING_SCHEMA);
+    this.stagingStmts = {
+      issue: this.db.prepare(
+        'INSERT INTO rebuild_token_issues (pos, token_hash, token_id, consent_id, client_id, sub, scope, iat, exp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      end: this.db.prepare('INSERT INTO rebuild_token_ends (pos, token_hash) VALUES (?, ?)'),
+    };
+    this.staging = true;
+  }
+
+  /**
+   * Folds the staged token changes into the token tree, re-creates what startRebuild() dropped, returns to WAL, and
+   * marks the file complete. Idempotent.
+   *
+   * The fold gives what applying the changes one by one in log order gives (the live path). Rows already in the
+   * tree were applied before staging began, so every staged end is later than them and ends them. Staged issues
+   * are then written in (hash, position) order with INSERT OR REPLACE, so the last issue of a hash wins, and a row
+   * is active unless an end of that hash comes later in the log than its issue.
+   */
   finishRebuild(): void {
+    if (this.staging) {
+      this.db.transaction(() => {
+        this.db.exec(`
+          CREATE INDEX rebuild_token_ends_by_hash ON rebuild_token_ends (token_hash, pos);
+          UPDATE tokens SET active = 0 WHERE active = 1 AND token_hash IN (SELECT token_hash FROM rebuild_token_ends);
+          INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active)
+            SELECT i.token_hash, i.token_id, i.consent_id, i.client_id, i.sub, i.scope, i.iat, i.exp,
+                   NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos)
+            FROM rebuild_token_issues i ORDER BY i.token_hash, i.pos;
+          DROP TABLE rebuild_token_issues;
+          DROP TABLE rebuild_token_ends;
+        `);
+      })();
+      this.staging = false;
+      this.stagingStmts = undefined;
+    }
+    this.rebuildingFromZero = false;
     this.db.exec(SCHEMA);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -174,7 +262,8 @@ export class ViewStore {
     if (events.length > 0) this.applyBatch(events);
   }
 
-  private applyOne(event: StoredEvent, tokenChanges: TokenChange[]): void {
+  /** `tokenChanges` collects the token changes of a live batch; undefined while staging a rebuild. */
+  private applyOne(event: StoredEvent, tokenChanges: TokenChange[] | undefined): void {
     for (const change of viewChanges(event as unknown as LedgerEvent, event.revision)) {
       switch (change.kind) {
         case 'client': {
@@ -190,11 +279,17 @@ export class ViewStore {
         case 'consentUpdate':
           this.s.updateConsent.run(change.scopes.join(' '), change.status, change.updatedAt, change.revokedAt, change.revision, change.consentId);
           break;
-        case 'tokenIssued':
-          tokenChanges.push({ hash: change.row.tokenHash, row: change.row });
+        case 'tokenIssued': {
+          const r = change.row;
+          if (tokenChanges) tokenChanges.push({ hash: r.tokenHash, row: r });
+          else this.stagingStmts!.issue.run(event.position, r.tokenHash, r.tokenId, r.consentId, r.clientId, r.sub, r.scope, r.iat, r.exp);
           break;
+        }
         case 'tokensEnded':
-          for (const hash of change.tokenHashes) tokenChanges.push({ hash });
+          for (const hash of change.tokenHashes) {
+            if (tokenChanges) tokenChanges.push({ hash });
+            else this.stagingStmts!.end.run(event.position, hash);
+          }
           break;
         default: {
           const _exhaustive: never = change;
@@ -205,12 +300,14 @@ export class ViewStore {
 
   /** The token validity view. Undefined when the hash is unknown. */
   token(tokenHash: string): TokenRow | undefined {
+    if (this.staging) throw new ViewsRebuildingError();
     const r = this.s.tokenByHash.get(tokenHash);
     if (!r) return undefined;
     return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp: r.exp, active: r.active === 1 };
   }
 
   tokenById(tokenId: string): TokenRow | undefined {
+    if (this.staging) throw new ViewsRebuildingError();
     const r = this.s.tokenById.get(tokenId);
     return r && this.token(r.token_hash);
   }
@@ -234,7 +331,13 @@ export class ViewStore {
     return this.s.consentsByClient.all(clientId).map(toConsent);
   }
 
+  /** False while a rebuild from 0 is staging the token view: token lookups would throw ViewsRebuildingError. */
+  get tokensAvailable(): boolean {
+    return !this.staging;
+  }
+
   activeTokenCount(): number {
+    if (this.staging) throw new ViewsRebuildingError();
     return this.s.activeTokenCount.get()?.n ?? 0;
   }
 

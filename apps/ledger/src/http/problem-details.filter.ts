@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCategory } from '@ledger/domain';
 import { EventStoreUnavailableError } from '@ledger/event-store';
+import { ViewsRebuildingError } from '@ledger/projections';
 import { Problem, PROBLEM_CONTENT_TYPE, problem, ProblemError } from './problem';
 
 const STATUS: Record<ErrorCategory, number> = {
@@ -39,6 +40,7 @@ export function toProblem(error: unknown): Problem {
     return problem(status, error.code, TITLE[status], error.message, error.details ? { details: error.details } : {});
   }
   if (error instanceof EventStoreUnavailableError) return problem(503, 'store_unavailable', TITLE[503], 'The event store cannot be reached; retry later');
+  if (error instanceof ViewsRebuildingError) return problem(503, 'views_rebuilding', TITLE[503], 'The token view is being rebuilt from the event log; retry shortly');
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_ERR_CTP_')) return fastifyProblem(fastifyError);
   if (error instanceof HttpException) {
@@ -83,7 +85,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const body = toProblem(error);
     body.instance = request.url.split('?')[0];
-    if (body.status >= 500) {
+    // Expected while a rebuild runs (the instance is not ready): no error log, and a hint when to come back.
+    if (error instanceof ViewsRebuildingError) reply.header('retry-after', '1');
+    else if (body.status >= 500) {
       this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
     }
     if (error instanceof ProblemError) for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);

@@ -29,6 +29,8 @@ export class IntrospectionFastPath {
   /** Returns false when the request is not for this path; the caller then hands it to Fastify untouched. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'POST' || req.url !== PATH) return false;
+    // While the views rebuild, the Nest route answers 503 problem+json.
+    if (!this.introspection.available) return false;
     const type = req.headers['content-type'];
     if (type === undefined || !type.toLowerCase().startsWith('application/x-www-form-urlencoded')) return false;
     // Refusals (401/403) are the guard's business: let the Nest route produce them.

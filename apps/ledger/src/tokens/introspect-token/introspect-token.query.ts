@@ -13,6 +13,11 @@ const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 export class IntrospectToken {
   constructor(private readonly views: ViewStore) {}
 
+  /** False while a rebuild from 0 stages the token view: answer() then throws ViewsRebuildingError. */
+  get available(): boolean {
+    return this.views.tokensAvailable;
+  }
+
   answer(rawToken: string, nowMs: number): IntrospectionResponse {
     const row = this.views.token(hashToken(rawToken));
     if (!row || !row.active || row.exp * 1000 <= nowMs) return INACTIVE;
