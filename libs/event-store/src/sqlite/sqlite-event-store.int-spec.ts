@@ -80,7 +80,7 @@ describe('SQLite event store: durability before visibility', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses further appends after a failed sync, and fails the appends it covered', async () => {
+  it('refuses further appends after a failed sync, fails the appends it covered, and reports itself down', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-es-'));
     const store = new SqliteEventStore({
       file: join(dir, 'events.db'),
@@ -88,7 +88,9 @@ describe('SQLite event store: durability before visibility', () => {
     });
     await expect(store.append('s-1', [{ type: 'A', data: {}, metadata: meta }], { expectedRevision: 'any' })).rejects.toThrow(/could not be synced/);
     await expect(store.append('s-2', [{ type: 'A', data: {}, metadata: meta }], { expectedRevision: 'any' })).rejects.toThrow(/failed disk sync/);
-    expect(await store.headPosition()).toBe(-1);
+    // What /health/ready asks the store: it now reports the store down.
+    await expect(store.headPosition()).rejects.toThrow(/failed disk sync/);
+    expect(await store.readStream('s-1')).toEqual([]);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

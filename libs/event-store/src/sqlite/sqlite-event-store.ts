@@ -445,6 +445,8 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   }
 
   async headPosition(): Promise<number> {
+    // After a failed sync the store serves no writes: saying so here turns /health/ready down (the store check).
+    if (this.failed) throw new EventStoreError('Event store stopped accepting writes after a failed disk sync; restart it', { cause: this.failed });
     return Math.min(this.head, this.readLimit - 1);
   }
 
