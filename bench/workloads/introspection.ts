@@ -62,10 +62,11 @@ export const introspection: Workload = {
       const led = await run(ledger.url);
       const base2 = await run(`http://127.0.0.1:${basePort}`);
       const baseRps = (base1.requestsPerSecond + base2.requestsPerSecond) / 2;
-      // Latency at a stated load. At saturation (above) 32 closed-loop connections queue on one event loop, so the
-      // tail measures the queue (the bare baseline's own p99 there is 5-8 ms on this machine). A resource-service
-      // fleet offers a rate, not a queue: this run holds Ory Hydra's published 5,109 introspections/s (the issue's
-      // peer reference), rounded down, against both servers.
+      // Latency at a stated load as well. At saturation (above, where the issue's target is read) 32 closed-loop
+      // connections queue on one event loop, so the tail mostly measures the queue (the bare baseline's own p99 there
+      // is 5-8 ms on this machine). A resource-service fleet offers a rate, not a queue: this run holds Ory Hydra's
+      // published 5,109 introspections/s (the issue's peer reference), rounded down, against both servers.
+      // autocannon's open-loop mode sends in bursts per tick, and the figure moves a lot between runs here.
       const ledAtRate = await run(ledger.url, FIXED_RATE);
       const baseAtRate = await run(`http://127.0.0.1:${basePort}`, FIXED_RATE);
       const rss = memory(ledger.child.pid!);
@@ -78,10 +79,10 @@ export const introspection: Workload = {
           { name: 'baseline throughput (node:http + Map)', value: Math.round(baseRps), unit: 'req/s' },
           { name: 'ratio to baseline', value: Math.round((led.requestsPerSecond / baseRps) * 1000) / 10, unit: '%', target: { value: 60, higher: true } },
           { name: 'p50 at saturation', value: led.p50, unit: 'ms' },
-          { name: 'p99 at saturation', value: led.p99, unit: 'ms' },
+          { name: 'p99 at saturation', value: led.p99, unit: 'ms', target: { value: 5, higher: false } },
           { name: 'baseline p99 at saturation', value: Math.max(base1.p99, base2.p99), unit: 'ms' },
           { name: `p50 at ${FIXED_RATE.toLocaleString('en-US')} req/s`, value: ledAtRate.p50, unit: 'ms' },
-          { name: `p99 at ${FIXED_RATE.toLocaleString('en-US')} req/s`, value: ledAtRate.p99, unit: 'ms', target: { value: 5, higher: false } },
+          { name: `p99 at ${FIXED_RATE.toLocaleString('en-US')} req/s`, value: ledAtRate.p99, unit: 'ms' },
           { name: `baseline p99 at ${FIXED_RATE.toLocaleString('en-US')} req/s`, value: baseAtRate.p99, unit: 'ms' },
           { name: `ledger req/s achieved at ${FIXED_RATE.toLocaleString('en-US')} offered`, value: Math.round(ledAtRate.requestsPerSecond), unit: 'req/s' },
           { name: `RSS with ${tokens.toLocaleString('en-US')} live tokens`, value: Math.round(rss.rssMb), unit: 'MB', target: { value: 400, higher: false } },
