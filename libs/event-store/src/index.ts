@@ -1,4 +1,5 @@
 export * from './event-store.port';
 export * from './event-store.errors';
+export * from './lag';
 export * from './sqlite/sqlite-event-store';
 export * from './lease';

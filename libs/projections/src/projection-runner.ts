@@ -1,3 +1,4 @@
+import { lagBehind } from '@ledger/event-store';
 import type { EventStore, Subscription } from '@ledger/event-store';
 import { LEDGER_EVENT_TYPES } from './ledger-views';
 import { ViewStore } from './view-store';
@@ -120,25 +121,13 @@ export class ProjectionRunner {
   }
 
   /**
-   * How far this instance's views are behind the store: the events they have not applied yet, counted (positions
-   * are only increasing numbers: on EventStoreDB they are byte offsets, so head minus position is not a count), and
-   * the age of the oldest of them in ms (0 when none). Counting stops at `maxCount`; `capped` then says so.
+   * How far this instance's views are behind the store, counted in events (see lagBehind: positions on EventStoreDB
+   * are byte offsets), with the age of the oldest unapplied event in ms. Counting stops at `maxCount`.
    */
   async lag(maxCount = 10_000): Promise<{ headPosition: number; position: number; events: number; ms: number; capped: boolean }> {
     const position = this.position;
-    const headPosition = await this.store.headPosition();
-    let events = 0;
-    let oldest: string | undefined;
-    if (headPosition > position) {
-      const filter = { eventTypePrefixes: [...LEDGER_EVENT_TYPES] };
-      for await (const event of this.store.readAll({ after: position >= 0 ? position : undefined, filter, maxCount })) {
-        if (event.position > headPosition) break;
-        oldest ??= event.recordedAt;
-        events += 1;
-      }
-    }
-    const ms = oldest === undefined ? 0 : Math.max(0, Date.now() - Date.parse(oldest));
-    return { headPosition, position, events, ms, capped: events >= maxCount };
+    const lag = await lagBehind(this.store, position, { filter: { eventTypePrefixes: [...LEDGER_EVENT_TYPES] }, maxCount });
+    return { ...lag, position };
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
+import { lagBehind } from '@ledger/event-store';
 import type { CheckpointStore, EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { DEFAULT_CLOUDEVENTS_SOURCE, toKafkaRecord, toRevocationEvent } from './revocation-event';
 
@@ -131,7 +132,7 @@ export class KafkaRevocationPublisher {
       this.savedPosition = this.position;
       this.caughtUp = false;
       // Unfiltered on purpose: the position then moves over every event (revocations published, the rest skipped),
-      // so head minus position is the true lag that /metrics and /health report, also when no revocation happens.
+      // so the events after it are exactly what is left to do (lagBehind), also when no revocation happens.
       this.subscription = this.store.subscribeToAll(
         { after: checkpoint, maxBatchSize: this.options.maxBatchSize ?? 500 },
         {
@@ -308,7 +309,8 @@ export class KafkaRevocationPublisher {
   }
 
   /** Events in the log not dealt with yet. */
-  async lagEvents(): Promise<number> {
-    return Math.max(0, (await this.store.headPosition()) - this.position);
+  /** Events in the log after the last one this publisher dealt with, counted (see lagBehind). */
+  async lagEvents(maxCount = 10_000): Promise<number> {
+    return (await lagBehind(this.store, this.position, { maxCount })).events;
   }
 }

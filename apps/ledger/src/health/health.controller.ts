@@ -58,9 +58,9 @@ export class HealthController {
     ];
     const publisher = this.publisher;
     if (publisher) {
-      checks.push(() => {
+      checks.push(async () => {
         const status = publisher.status();
-        const lag = head === undefined ? undefined : lagOf(head, status);
+        const lag = head === undefined ? undefined : await lagOf(this.store, status).catch(() => undefined);
         // role: 'leader' or 'standby' when instances share one EventStoreDB (revocations/publisher-under-lease.ts).
         const data = { position: status.position, lagEvents: lag?.events, lagSeconds: lag?.seconds, role: (status as { role?: string }).role };
         return status.healthy ? this.indicators.check('kafka').up(data) : this.indicators.check('kafka').down(data);

@@ -1,10 +1,11 @@
+import { EventStore, lagBehind } from '@ledger/event-store';
+
 /**
- * How far a consumer of the log (the views, the publisher) is behind its head. The time lag is an upper bound: the
- * age of the last event the consumer applied, while it has anything left to apply; 0 once it is at the head.
+ * How far a consumer of the whole log (the Kafka publisher) is behind its head: the events after its position,
+ * counted (positions on EventStoreDB are byte offsets, not event numbers), and the age of the oldest of them. The
+ * count stops at 10,000; `capped` then says so.
  */
-export function lagOf(head: number, consumer: { position: number; lastRecordedAt?: string }, nowMs = Date.now()): { events: number; seconds: number } {
-  const events = Math.max(0, head - consumer.position);
-  if (events === 0) return { events, seconds: 0 };
-  const at = consumer.lastRecordedAt ? Date.parse(consumer.lastRecordedAt) : NaN;
-  return { events, seconds: Number.isFinite(at) ? Math.max(0, (nowMs - at) / 1000) : 0 };
+export async function lagOf(store: EventStore, consumer: { position: number }): Promise<{ events: number; seconds: number; capped: boolean }> {
+  const lag = await lagBehind(store, consumer.position);
+  return { events: lag.events, seconds: lag.ms / 1000, capped: lag.capped };
 }

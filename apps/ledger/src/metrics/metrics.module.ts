@@ -61,14 +61,13 @@ class LedgerGauges implements OnModuleInit {
     gauge(registry, 'ledger_projection_failures', 'Consecutive failures of the projection subscription (0 when healthy).', () => projection.status().failures);
     const publisher = this.publisher;
     if (publisher) {
-      gauge(registry, 'ledger_publisher_lag_events', 'Events in the log the Kafka revocation publisher has not dealt with yet.', async () => {
-        const h = await head();
-        return h === undefined ? undefined : lagOf(h, publisher.status()).events;
-      });
-      gauge(registry, 'ledger_publisher_lag_seconds', 'Age of the last event the publisher dealt with, while it is behind; 0 at the head.', async () => {
-        const h = await head();
-        return h === undefined ? undefined : lagOf(h, publisher.status()).seconds;
-      });
+      const publisherLag = () =>
+        lagOf(this.store, publisher.status()).catch(() => {
+          this.metrics.eventStoreError('head');
+          return undefined;
+        });
+      gauge(registry, 'ledger_publisher_lag_events', 'Events in the log the Kafka revocation publisher has not dealt with yet (counted up to 10,000).', async () => (await publisherLag())?.events);
+      gauge(registry, 'ledger_publisher_lag_seconds', 'Age of the oldest event the publisher has not dealt with yet; 0 at the head.', async () => (await publisherLag())?.seconds);
       gauge(registry, 'ledger_publisher_healthy', '1 while the Kafka producer can publish.', () => (publisher.status().healthy ? 1 : 0));
     }
     this.timeCommands();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CheckpointStore, EventStore, EventToAppend, StoredEvent } from '../event-store.port';
 import { WrongExpectedVersionError } from '../event-store.errors';
+import { lagBehind } from '../lag';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -252,6 +253,23 @@ export function testEventStore(name: string, factory: () => Promise<EventStoreUn
         await store.append(s, [ev('A')], { expectedRevision: 0 });
         await new Promise((r) => setTimeout(r, 300));
         expect(calls).toBe(1);
+      });
+    });
+
+    describe('lag', () => {
+      it('counts the events after a position, whatever the positions are (byte offsets on EventStoreDB)', async () => {
+        const s = `${prefix}-lag`;
+        const first = await store.append(s, [ev('LagA', 1)], { expectedRevision: 'no_stream' });
+        await store.append(s, [ev('LagB', 2), ev('LagC', 3)], { expectedRevision: 0 });
+        await store.append(s, [ev('LagD', 4)], { expectedRevision: 2 });
+        // Only this test's events match the filter, so the count holds on a shared, non-empty store too.
+        const filter = { eventTypePrefixes: ['LagA', 'LagB', 'LagC', 'LagD'] };
+        const behind = await lagBehind(store, first.position, { filter });
+        expect(behind).toMatchObject({ events: 3, capped: false });
+        expect(behind.ms).toBeGreaterThanOrEqual(0);
+        expect(await lagBehind(store, first.position, { filter, maxCount: 2 })).toMatchObject({ events: 2, capped: true });
+        const head = await store.headPosition();
+        expect(await lagBehind(store, head, { filter })).toMatchObject({ events: 0, ms: 0 });
       });
     });
 
