@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { consentsAsOf, verifyLedger } from '@ledger/audit';
+import { ChainedEventStore, consentsAsOf, verifyLedger } from '@ledger/audit';
 import { clientDecider, clientStream, CommandMetadata, consentDecider, consentStreamFor, DomainError, parseConsentId } from '@ledger/domain';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { ProjectionRunner, ViewStore } from '@ledger/projections';
-import { AggregateRepository } from '../apps/ledger/src/infrastructure/aggregate-repository';
+import { CommandExecutor } from '@ledger/commands';
 import { tempDataDir } from './support/ledger-app';
 
 /**
- * As-of replay against an oracle: a history is generated through the real write path (AggregateRepository, the
+ * As-of replay against an oracle: a history is generated through the real write path (CommandExecutor, the
  * deciders, the SQLite store) on a controlled clock, then the as-of answer at EVERY event boundary (at the instant
  * of each event, and just before it) is compared with a straightforward fold written here, independently of the
  * projections' mapping.
@@ -66,7 +66,7 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
   const store = new SqliteEventStore({ file: join(data.dir, 'events.db'), now: () => new Date(t) });
   const views = new ViewStore(join(data.dir, 'views.db'));
   const runner = new ProjectionRunner(store, views);
-  const repository = new AggregateRepository(store, runner);
+  const executor = new CommandExecutor(new ChainedEventStore(store), runner);
   const users = ['ann', 'ben', 'cy'];
   const clients = ['app-a', 'app-b', 'app-c'];
   const allScopes = ['email', 'openid', 'profile', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
@@ -82,34 +82,34 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
       return { now: new Date(t), actor: 'generator', correlationId: `gen-${++n}`, initiator: pick(['user', 'admin', 'policy', 'system'] as const) };
     };
     for (const clientId of clients) {
-      await repository.execute(clientStream(clientId), clientDecider, { type: 'RegisterClient', data: { clientId, name: clientId } }, meta());
+      await executor.execute(clientStream(clientId), clientDecider, { type: 'RegisterClient', data: { clientId, name: clientId } }, meta());
     }
     const tokens: Array<{ consentId: string; tokenId: string }> = [];
     for (let i = 0; i < 250; i++) {
       const userId = pick(users);
       const clientId = pick(clients);
       const stream = consentStreamFor(userId, clientId);
-      const { state } = await repository.load(stream, consentDecider);
+      const { state } = await executor.load(stream, consentDecider);
       const consentId = state.status === 'none' ? undefined : state.consentId;
       const roll = random();
       try {
         if (!consentId || state.status === 'revoked' || roll < 0.25) {
-          const { state: client } = await repository.load(clientStream(clientId), clientDecider);
+          const { state: client } = await executor.load(clientStream(clientId), clientDecider);
           const scopes = allScopes.filter(() => random() < 0.5);
-          await repository.execute(stream, consentDecider, { type: 'GrantConsent', data: { userId, clientId, scopes: scopes.length ? scopes : ['openid'] }, context: { client } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'GrantConsent', data: { userId, clientId, scopes: scopes.length ? scopes : ['openid'] }, context: { client } }, meta());
         } else if (roll < 0.6) {
           const tokenId = `tok_${createHash('sha256').update(`t${i}`).digest('hex').slice(0, 32)}`;
           const tokenHash = createHash('sha256').update(`raw${i}`).digest('hex');
           const scopes = state.status === 'active' ? state.scopes.filter(() => random() < 0.7) : [];
-          await repository.execute(stream, consentDecider, { type: 'IssueToken', data: { consentId, tokenId, tokenHash, ...(scopes.length ? { scopes } : {}) } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'IssueToken', data: { consentId, tokenId, tokenHash, ...(scopes.length ? { scopes } : {}) } }, meta());
           tokens.push({ consentId, tokenId });
         } else if (roll < 0.75 && tokens.length > 0) {
           const token = pick(tokens);
-          await repository.execute(parseConsentId(token.consentId)!.stream, consentDecider, { type: 'RevokeToken', data: { tokenId: token.tokenId, reason: 'generated' } }, meta());
+          await executor.execute(parseConsentId(token.consentId)!.stream, consentDecider, { type: 'RevokeToken', data: { tokenId: token.tokenId, reason: 'generated' } }, meta());
         } else if (roll < 0.9 && state.status === 'active' && state.scopes.length > 1) {
-          await repository.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, scopes: [pick(state.scopes)], reason: 'narrow' } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, scopes: [pick(state.scopes)], reason: 'narrow' } }, meta());
         } else {
-          await repository.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, reason: 'full' } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, reason: 'full' } }, meta());
         }
       } catch (error) {
         if (!(error instanceof DomainError)) throw error; // e.g. a grant outside a client's rules: not a history step

@@ -4,3 +4,4 @@ export * from './verify';
 export * from './as-of';
 export * from './ndjson';
 export * from './audit-queries';
+export * from './chained-event-store';

@@ -85,8 +85,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const body = toProblem(error);
     body.instance = request.url.split('?')[0];
-    // Expected while a rebuild runs (the instance is not ready): no error log, and a hint when to come back.
-    if (error instanceof ViewsRebuildingError) reply.header('retry-after', '1');
+    // Expected while a rebuild runs (the instance is not ready) or under contention and overload: no error log, and
+    // a hint when to come back.
+    if (error instanceof ViewsRebuildingError || (error instanceof DomainError && error.category === 'unavailable')) reply.header('retry-after', '1');
     else if (body.status >= 500) {
       this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
     }

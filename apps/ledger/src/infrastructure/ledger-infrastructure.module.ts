@@ -1,10 +1,11 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { ChainedEventStore } from '@ledger/audit';
+import { CommandExecutor, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { ProjectionRunner, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { AggregateRepository } from './aggregate-repository';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
 import { TokenMinter } from './token-minter';
@@ -58,11 +59,17 @@ const STORE_PORTS = Symbol('STORE_PORTS');
         });
       },
     },
-    AggregateRepository,
+    { provide: READ_YOUR_WRITES, useExisting: ProjectionRunner },
+    {
+      provide: CommandExecutor,
+      inject: [EVENT_STORE, READ_YOUR_WRITES],
+      // Every command's append is chained (docs/audit.md), whichever adapter runs.
+      useFactory: (store: EventStore, views: ReadYourWrites) => new CommandExecutor(new ChainedEventStore(store), views),
+    },
     TokenMinter,
     Leadership,
   ],
-  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, ViewStore, ProjectionRunner, AggregateRepository, TokenMinter, Leadership],
+  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, ViewStore, ProjectionRunner, CommandExecutor, TokenMinter, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

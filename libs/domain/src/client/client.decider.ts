@@ -1,4 +1,5 @@
 import { CommandMetadata } from '../shared/command-metadata';
+import type { Decider } from '../shared/decider';
 import { ClientEvent, ClientState, evolveClient, initialClientState } from './client';
 import { RegisterClient, registerClient } from './register-client';
 
@@ -15,4 +16,8 @@ export function decideClient(command: ClientCommand, state: ClientState, meta: C
   }
 }
 
-export const clientDecider = { initialState: initialClientState, evolve: evolveClient, decide: decideClient };
+export const clientDecider: Decider<ClientState, ClientCommand, ClientEvent> = {
+  initialState: initialClientState,
+  evolve: evolveClient,
+  decide: decideClient,
+};

@@ -1,4 +1,5 @@
 import { CommandMetadata } from '../shared/command-metadata';
+import type { Decider } from '../shared/decider';
 import { ConsentEvent, ConsentState, evolveConsent, initialConsentState } from './consent';
 import { GrantConsent, grantConsent } from './grant-consent';
 import { IssueToken, issueToken } from './issue-token';
@@ -24,4 +25,8 @@ export function decideConsent(command: ConsentCommand, state: ConsentState, meta
   }
 }
 
-export const consentDecider = { initialState: initialConsentState, evolve: evolveConsent, decide: decideConsent };
+export const consentDecider: Decider<ConsentState, ConsentCommand, ConsentEvent> = {
+  initialState: initialConsentState,
+  evolve: evolveConsent,
+  decide: decideConsent,
+};

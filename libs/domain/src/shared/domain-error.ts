@@ -22,3 +22,6 @@ export const notFound = (code: string, message: string, details?: Record<string,
   new DomainError(code, 'not_found', message, details);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError(code, 'conflict', message, details);
+/** The request was right but cannot be served now (contention, overload); the edge adds Retry-After. */
+export const unavailable = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError(code, 'unavailable', message, details);

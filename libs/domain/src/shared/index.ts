@@ -2,3 +2,4 @@ export * from './command-metadata';
 export * from './domain-error';
 export * from './scope';
 export * from './ids';
+export * from './decider';

@@ -13,13 +13,8 @@
  * Lives under src/testing/, which tsconfig.build.json excludes: it is never shipped.
  */
 import { CommandMetadata } from '../shared/command-metadata';
+import type { Decider } from '../shared/decider';
 import { DomainError, ErrorCategory } from '../shared/domain-error';
-
-export interface Decider<State, Command, Event> {
-  initialState: () => State;
-  evolve: (state: State, event: Event) => State;
-  decide: (command: Command, state: State, meta: CommandMetadata) => Event[];
-}
 
 /** The instant every test lives at unless it says otherwise. */
 export const FIXED_NOW = new Date('2025-03-01T12:00:00.000Z');

@@ -1,14 +1,14 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { clientDecider, clientStream } from '@ledger/domain';
-import { AggregateRepository } from '../../infrastructure/aggregate-repository';
+import { CommandExecutor } from '@ledger/commands';
 import { RegisterClientCommand } from './register-client.command';
 
 @CommandHandler(RegisterClientCommand)
 export class RegisterClientHandler implements ICommandHandler<RegisterClientCommand> {
-  constructor(private readonly repository: AggregateRepository) {}
+  constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ data, meta }: RegisterClientCommand) {
-    const { state, events } = await this.repository.execute(clientStream(data.clientId), clientDecider, { type: 'RegisterClient', data }, meta);
+    const { state, events } = await this.executor.execute(clientStream(data.clientId), clientDecider, { type: 'RegisterClient', data }, meta);
     if (state.status !== 'registered') throw new Error('RegisterClient left the client unregistered');
     const { clientId, name, allowedScopes, termsUrl, registeredAt } = state;
     return { client: { id: clientId, name, allowedScopes, termsUrl, registeredAt }, created: events.length > 0 };

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, ConsentState, notFound, parseConsentId } from '@ledger/domain';
-import { AggregateRepository } from '../../infrastructure/aggregate-repository';
+import { CommandExecutor } from '@ledger/commands';
 import { consentFromState } from '../consent.response';
 import { ViewStore } from '@ledger/projections';
 import { RevokeConsentCommand } from './revoke-consent.command';
@@ -9,14 +9,16 @@ import { consentFromView } from '../consent.response';
 @CommandHandler(RevokeConsentCommand)
 export class RevokeConsentHandler implements ICommandHandler<RevokeConsentCommand> {
   constructor(
-    private readonly repository: AggregateRepository,
+    private readonly executor: CommandExecutor,
     private readonly views: ViewStore,
   ) {}
 
   async execute({ data, meta }: RevokeConsentCommand) {
     const parsed = parseConsentId(data.consentId);
     if (!parsed) throw notFound('consent_not_found', `Consent ${data.consentId} does not exist`);
-    const { state, events, revision } = await this.repository.execute(parsed.stream, consentDecider, { type: 'RevokeConsent', data }, meta);
+    const { state, events, revision } = await this.executor.execute(parsed.stream, consentDecider, { type: 'RevokeConsent', data }, meta, {
+      priority: 'revocation',
+    });
     const tokensEnded = events.reduce((n, e) => n + ('endedTokens' in e.data ? e.data.endedTokens.length : 0), 0);
     // Revoking an earlier generation changes nothing; answer with that consent as the views know it.
     const consent = isCurrent(state, data.consentId) ? consentFromState(state, revision) : this.fromView(data.consentId);

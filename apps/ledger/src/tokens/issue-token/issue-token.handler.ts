@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, notFound, parseConsentId, scopeString } from '@ledger/domain';
-import { AggregateRepository } from '../../infrastructure/aggregate-repository';
+import { CommandExecutor } from '@ledger/commands';
 import { TokenMinter } from '../../infrastructure/token-minter';
 import { IssueTokenCommand } from './issue-token.command';
 import { IssueTokenResponse } from './issue-token.request';
@@ -8,7 +8,7 @@ import { IssueTokenResponse } from './issue-token.request';
 @CommandHandler(IssueTokenCommand)
 export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
   constructor(
-    private readonly repository: AggregateRepository,
+    private readonly executor: CommandExecutor,
     private readonly minter: TokenMinter,
   ) {}
 
@@ -16,7 +16,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     const parsed = parseConsentId(data.consentId);
     if (!parsed) throw notFound('consent_not_found', `Consent ${data.consentId} does not exist`);
     const token = this.minter.mint(idempotencyKey === undefined ? undefined : { actor: meta.actor, key: idempotencyKey });
-    const { state } = await this.repository.execute(
+    const { state } = await this.executor.execute(
       parsed.stream,
       consentDecider,
       { type: 'IssueToken', data: { ...data, tokenId: token.tokenId, tokenHash: token.tokenHash } },

@@ -1,13 +1,13 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, parseConsentId } from '@ledger/domain';
 import { ViewStore } from '@ledger/projections';
-import { AggregateRepository } from '../../infrastructure/aggregate-repository';
+import { CommandExecutor } from '@ledger/commands';
 import { RevokeTokenCommand } from './revoke-token.command';
 
 @CommandHandler(RevokeTokenCommand)
 export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
   constructor(
-    private readonly repository: AggregateRepository,
+    private readonly executor: CommandExecutor,
     private readonly views: ViewStore,
   ) {}
 
@@ -16,11 +16,12 @@ export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
     const row = 'tokenHash' in target ? this.views.token(target.tokenHash) : this.views.tokenById(target.tokenId);
     const parsed = row && parseConsentId(row.consentId);
     if (!row || !parsed) return { revoked: false };
-    const { events } = await this.repository.execute(
+    const { events } = await this.executor.execute(
       parsed.stream,
       consentDecider,
       { type: 'RevokeToken', data: { tokenId: row.tokenId, reason: meta.reason } },
       meta,
+      { priority: 'revocation' },
     );
     return { revoked: events.length > 0 };
   }

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChainedEventStore, verifyLedger } from '@ledger/audit';
+import { CommandMetadata, Decider, DomainError } from '@ledger/domain';
+import { EventStore, SqliteEventStore, StoredEvent } from '@ledger/event-store';
+import { CommandExecutor } from './command-executor';
+import { NO_VIEWS } from './read-your-writes.port';
+
+/**
+ * The executor on a real SQLite store, with a counter aggregate small enough to see every decision: 'add' appends
+ * Added unless the counter is closed, 'close' appends Closed (a revocation-like command).
+ */
+type CounterEvent = { type: 'Added'; data: { by: string } } | { type: 'Closed'; data: { by: string } };
+interface CounterState {
+  added: string[];
+  closed: boolean;
+}
+type CounterCommand = { type: 'add' | 'close'; by: string };
+
+const counter: Decider<CounterState, CounterCommand, CounterEvent> = {
+  initialState: () => ({ added: [], closed: false }),
+  evolve: (s, e) => (e.type === 'Added' ? { ...s, added: [...s.added, e.data.by] } : { ...s, closed: true }),
+  decide: (c, s) => {
+    if (s.closed) throw new DomainError('closed', 'conflict', 'closed');
+    return [{ type: c.type === 'add' ? 'Added' : 'Closed', data: { by: c.by } }];
+  },
+};
+
+const meta = (): CommandMetadata => ({ now: new Date(), actor: 'test', correlationId: 'c', initiator: 'system' });
+
+describe('CommandExecutor (real SQLite)', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'executor-'));
+    store = new SqliteEventStore({ file: join(dir, 'events.db') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const verify = async (s: EventStore) => (await verifyLedger(s.readAll(), { gapFreePositions: true })).ok;
+
+  it('runs the commands of one stream one at a time: 100 concurrent commands, no conflict, every one appended', async () => {
+    const executor = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS);
+    const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => executor.execute('counter-a', counter, { type: 'add', by: `n${i}` }, meta())));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const events = await store.readStream('counter-a');
+    expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(await verify(store)).toBe(true);
+  });
+
+  it('a revocation goes ahead of every command queued before it on its stream', async () => {
+    const executor = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS);
+    const adds = Array.from({ length: 20 }, (_, i) => executor.execute('counter-b', counter, { type: 'add', by: `n${i}` }, meta()));
+    const close = executor.execute('counter-b', counter, { type: 'close', by: 'revoker' }, meta(), { priority: 'revocation' });
+    await expect(close).resolves.toMatchObject({ state: { closed: true } });
+    const settled = await Promise.allSettled(adds);
+    // Only the command already running when the revocation arrived got in; the rest were decided after it.
+    expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(settled.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.code === 'closed')).toBe(true);
+    expect((await store.readStream('counter-b')).map((e) => e.type)).toEqual(['Added', 'Closed']);
+  });
+
+  it('under overload, normal commands are shed with 503 overloaded and revocations still get in', async () => {
+    const executor = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS, { lanes: { maxQueuedPerStream: 5, maxQueuedTotal: 1_000 } });
+    const adds = Array.from({ length: 10 }, (_, i) => executor.execute('counter-c', counter, { type: 'add', by: `n${i}` }, meta()).catch((e) => e));
+    const closes = Array.from({ length: 10 }, () => executor.execute('counter-c', counter, { type: 'close', by: 'r' }, meta(), { priority: 'revocation' }).catch((e) => e));
+    const shed = (await Promise.all(adds)).filter((r) => r instanceof DomainError && r.code === 'overloaded');
+    // One runs at once and five wait: the other four are shed.
+    expect(shed).toHaveLength(4);
+    expect(shed[0].category).toBe('unavailable');
+    const closeResults = await Promise.all(closes);
+    expect(closeResults.filter((r) => r instanceof DomainError && r.category === 'unavailable')).toEqual([]);
+    expect((await store.readStream('counter-c')).filter((e) => e.type === 'Closed')).toHaveLength(1);
+  });
+
+  it('between instances optimistic concurrency settles the race: no conflict escapes, every append is chained', async () => {
+    // Two executors on one store stand for two instances; their lanes know nothing of each other.
+    const a = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS);
+    const b = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS);
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).execute('counter-d', counter, { type: 'add', by: `n${i}` }, meta())),
+    );
+    const failures = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    // A command that keeps losing is answered 503 stream_contended, never with the store's conflict error.
+    expect(failures.filter((e) => !(e instanceof DomainError && e.code === 'stream_contended'))).toEqual([]);
+    const events = await store.readStream('counter-d');
+    expect(events).toHaveLength(60 - failures.length);
+    expect(await verify(store)).toBe(true);
+  });
+
+  it('answers 503 stream_contended once its budget is spent, and appends nothing', async () => {
+    const executor = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS, { contentionBudgetMs: { revocation: 0, normal: 0 } });
+    await executor.execute('counter-e', counter, { type: 'add', by: 'first' }, meta());
+    // Another instance writes behind this one's cached state: the next decision conflicts.
+    await new CommandExecutor(new ChainedEventStore(store), NO_VIEWS).execute('counter-e', counter, { type: 'add', by: 'other' }, meta());
+    const error = await executor.execute('counter-e', counter, { type: 'add', by: 'late' }, meta()).catch((e) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe('stream_contended');
+    expect((await store.readStream('counter-e')).map((e) => e.data.by)).toEqual(['first', 'other']);
+  });
+});
+
+describe('ChainedEventStore', () => {
+  it('refuses an append that does not name the revision it links to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chained-'));
+    const store = new SqliteEventStore({ file: join(dir, 'events.db') });
+    try {
+      const chained = new ChainedEventStore(store);
+      const event = { type: 'Added', data: {}, metadata: { actor: 't', correlationId: 'c' } };
+      await expect(chained.append('s', [event], { expectedRevision: 'any' })).rejects.toThrow(/revision/);
+      await expect(chained.append('s', [event], { expectedRevision: 'stream_exists' })).rejects.toThrow(/revision/);
+      expect(await store.readStream('s')).toEqual([]);
+      // With a fresh decorator (nothing remembered), the link is taken from the event at the expected revision.
+      await chained.append('s', [event], { expectedRevision: 'no_stream' });
+      await new ChainedEventStore(store).append('s', [event], { expectedRevision: 0 });
+      const result = await verifyLedger(store.readAll(), { gapFreePositions: true });
+      expect(result).toMatchObject({ ok: true, checked: 2 });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,183 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandMetadata, Decider, DomainEvent, unavailable } from '@ledger/domain';
+import { EventStore, EventToAppend, WrongExpectedVersionError } from '@ledger/event-store';
+import { ReadYourWrites } from './read-your-writes.port';
+import { CommandPriority, DEFAULT_LANE_LIMITS, StreamLaneLimits, StreamLanes } from './stream-lanes';
+
+export interface Outcome<S, E> {
+  state: S;
+  /** Events this command appended; empty when the decision was a no-op. */
+  events: E[];
+  /** Revision of the stream after the command (-1: the stream does not exist). */
+  revision: number;
+  position?: number;
+}
+
+export interface ExecuteOptions {
+  priority?: CommandPriority;
+}
+
+export interface ExecutorOptions {
+  lanes?: StreamLaneLimits;
+  /** How long a command may keep losing to other instances' appends before it is answered 503. */
+  contentionBudgetMs?: { revocation: number; normal: number };
+}
+
+interface Cached {
+  state: unknown;
+  revision: number;
+}
+
+const CACHE_LIMIT = 50_000;
+const DEFAULT_BUDGET = { revocation: 10_000, normal: 2_000 };
+
+/**
+ * The one command path: load the stream, fold it, decide, append with the expected revision, retry on conflict,
+ * then wait until this instance's views include the append (read-your-writes, behind its own port).
+ *
+ * Commands on one stream run one at a time on this instance (StreamLanes), revocations first, so they never race
+ * each other; a conflict can only come from another instance, and is retried after a jittered backoff until the
+ * command's budget runs out (then 503, nothing appended).
+ *
+ * Folded states are cached per stream with their revision. A decision that appends may be taken on the cached
+ * state without reading the store: the append's expected revision proves that nothing was written since, and a
+ * conflict drops the cache and decides again. A decision that appends nothing (a no-op or a refusal) proves nothing,
+ * so it is only trusted after the stream has been read from the cached revision on. Another writer's events (a
+ * second instance on EventStoreDB) are therefore never missed, and the common path costs no read.
+ *
+ * The store it is given is expected to be chained (libs/audit ChainedEventStore); the executor never sees a link.
+ */
+export class CommandExecutor {
+  private readonly cache = new Map<string, Cached>();
+  private readonly lanes: StreamLanes;
+  private readonly budget: { revocation: number; normal: number };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readYourWrites: ReadYourWrites,
+    options: ExecutorOptions = {},
+  ) {
+    this.lanes = new StreamLanes(options.lanes ?? DEFAULT_LANE_LIMITS);
+    this.budget = options.contentionBudgetMs ?? DEFAULT_BUDGET;
+  }
+
+  /** Commands waiting for their stream on this instance. */
+  get queued(): number {
+    return this.lanes.queued;
+  }
+
+  /**
+   * The stream's state. `fresh: false` answers without reading the store: from the cache, or as a new stream when
+   * the cache does not know it. Callers must tolerate a stale answer, as execute() does through the expected
+   * revision.
+   */
+  async load<S, C, E extends DomainEvent>(
+    stream: string,
+    decider: Decider<S, C, E>,
+    options: { fresh: boolean } = { fresh: true },
+  ): Promise<{ state: S; revision: number; fromCache: boolean }> {
+    const cached = this.cache.get(stream);
+    if (!options.fresh) {
+      // Unverified: a stream we have not seen is taken to be new, and 'no_stream' on the append checks that.
+      if (cached) return { state: cached.state as S, revision: cached.revision, fromCache: true };
+      return { state: decider.initialState(), revision: -1, fromCache: true };
+    }
+    let state = (cached?.state as S) ?? decider.initialState();
+    let revision = cached?.revision ?? -1;
+    const newer = await this.store.readStream(stream, { fromRevision: revision + 1 });
+    for (const e of newer) {
+      state = decider.evolve(state, { type: e.type, data: e.data } as unknown as E);
+      revision = e.revision;
+    }
+    if (newer.length > 0 || !cached) this.remember(stream, { state, revision });
+    return { state, revision, fromCache: false };
+  }
+
+  async execute<S, C, E extends DomainEvent>(
+    stream: string,
+    decider: Decider<S, C, E>,
+    command: C,
+    meta: CommandMetadata,
+    options: ExecuteOptions = {},
+  ): Promise<Outcome<S, E>> {
+    const priority = options.priority ?? 'normal';
+    const outcome = await this.lanes.run(stream, priority, () => this.decideAndAppend(stream, decider, command, meta, priority));
+    // Outside the lane: the next command on the stream need not wait for this one's views.
+    if (outcome.position !== undefined) await this.readYourWrites.waitFor(outcome.position);
+    return outcome;
+  }
+
+  private async decideAndAppend<S, C, E extends DomainEvent>(
+    stream: string,
+    decider: Decider<S, C, E>,
+    command: C,
+    meta: CommandMetadata,
+    priority: CommandPriority,
+  ): Promise<Outcome<S, E>> {
+    const deadline = Date.now() + this.budget[priority];
+    let fresh = false;
+    for (let conflicts = 0; ; ) {
+      const { state, revision, fromCache } = await this.load(stream, decider, { fresh });
+      let events: E[];
+      try {
+        events = decider.decide(command, state, meta);
+      } catch (error) {
+        if (!fromCache) throw error;
+        fresh = true; // a refusal must stand on the latest state
+        continue;
+      }
+      if (events.length === 0) {
+        if (!fromCache) return { state, events, revision };
+        fresh = true; // so must a no-op
+        continue;
+      }
+      try {
+        const result = await this.store.append(
+          stream,
+          events.map((e) => toAppend(e, meta)),
+          { expectedRevision: revision === -1 ? 'no_stream' : revision },
+        );
+        const next = events.reduce(decider.evolve, state);
+        this.remember(stream, { state: next, revision: result.nextRevision });
+        return { state: next, events, revision: result.nextRevision, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // Another instance appended first: drop the cached state, wait a little, and decide again on the fresh stream.
+        this.cache.delete(stream);
+        fresh = true;
+        conflicts += 1;
+        const wait = jitteredBackoff(conflicts);
+        if (Date.now() + wait > deadline) {
+          throw unavailable('stream_contended', 'Other instances keep writing to this consent or client; retry shortly');
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
+  private remember(stream: string, entry: Cached): void {
+    // Map keeps insertion order: re-inserting marks the entry recent, and the oldest is evicted first.
+    this.cache.delete(stream);
+    this.cache.set(stream, entry);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+  }
+}
+
+/** Full jitter (AWS's "exponential backoff and jitter"): contenders that collided spread out instead of colliding again. */
+function jitteredBackoff(attempt: number): number {
+  return Math.random() * Math.min(200, 2 * 2 ** attempt);
+}
+
+function toAppend(event: DomainEvent, meta: CommandMetadata): EventToAppend {
+  return {
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: {
+      actor: meta.actor,
+      correlationId: meta.correlationId,
+      causationId: meta.correlationId,
+      initiator: meta.initiator,
+      ...(meta.reason ? { reason: meta.reason } : {}),
+    },
+  };
+}

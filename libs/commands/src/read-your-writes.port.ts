@@ -1,0 +1,13 @@
+/**
+ * Read-your-writes: resolves once this instance's views include the given global position, so a caller that got
+ * an answer to a command reads its effect on the next request (a revoked token already introspects inactive).
+ * The projection runner is the adapter; the executor only knows this port.
+ */
+export interface ReadYourWrites {
+  waitFor(position: number): Promise<void>;
+}
+
+export const READ_YOUR_WRITES = Symbol('READ_YOUR_WRITES');
+
+/** For tools and tests that append without views to wait for. */
+export const NO_VIEWS: ReadYourWrites = { waitFor: () => Promise.resolve() };
