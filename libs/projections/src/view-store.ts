@@ -2,25 +2,22 @@ import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from '@ledger/event-store';
-import { ClientRow, ConsentRow, ConsentStatus, LedgerEvent, TokenRow, viewChanges } from './ledger-views';
+import { ConsentRow, ConsentStatus, LedgerEvent, TokenRow, viewChanges } from './ledger-views';
 
 /**
  * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
  * (Version 2 kept tokens in insertion order behind a narrow hash-key index: a faster rebuild, but two tree descents
- * per introspection, which cost more than it saved once a million tokens outgrew the page cache.)
+ * per introspection, which cost more than it saved once a million tokens outgrew the page cache. Version 3 also kept
+ * a clients view and a consents-by-client index that nothing read.)
  */
-const VIEW_SCHEMA_VERSION = 3;
+const VIEW_SCHEMA_VERSION = 4;
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS clients (
-  client_id TEXT PRIMARY KEY, name TEXT NOT NULL, allowed_scopes TEXT, terms_url TEXT, registered_at TEXT NOT NULL
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS consents (
   consent_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL, scopes TEXT NOT NULL, status TEXT NOT NULL,
   granted_at TEXT NOT NULL, updated_at TEXT NOT NULL, revoked_at TEXT, revision INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS consents_by_user ON consents (user_id, status);
-CREATE INDEX IF NOT EXISTS consents_by_client ON consents (client_id, status);
 CREATE TABLE IF NOT EXISTS tokens (
   token_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL, sub TEXT NOT NULL,
   scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL
@@ -154,9 +151,6 @@ export class ViewStore {
       saveCheckpoint: db.prepare<[number]>(
         'INSERT INTO view_checkpoint (id, position) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
       ),
-      upsertClient: db.prepare<[string, string, string | null, string | null, string]>(
-        'INSERT OR REPLACE INTO clients (client_id, name, allowed_scopes, terms_url, registered_at) VALUES (?, ?, ?, ?, ?)',
-      ),
       upsertConsent: db.prepare<[string, string, string, string, string, string, string, string | null, number]>(
         'INSERT OR REPLACE INTO consents (consent_id, user_id, client_id, scopes, status, granted_at, updated_at, revoked_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -171,15 +165,11 @@ export class ViewStore {
         'SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE token_hash = ?',
       ),
       tokenById: db.prepare<[string], { token_hash: string }>('SELECT token_hash FROM tokens WHERE token_id = ?'),
-      client: db.prepare<[string], { client_id: string; name: string; allowed_scopes: string | null; terms_url: string | null; registered_at: string }>(
-        'SELECT * FROM clients WHERE client_id = ?',
-      ),
       consent: db.prepare<[string], ConsentDbRow>('SELECT * FROM consents WHERE consent_id = ?'),
       consentsByUser: db.prepare<[string], ConsentDbRow>('SELECT * FROM consents WHERE user_id = ? ORDER BY granted_at, consent_id'),
       activeConsentsByUser: db.prepare<[string], ConsentDbRow>(
         "SELECT * FROM consents WHERE user_id = ? AND status = 'active' ORDER BY granted_at, consent_id",
       ),
-      consentsByClient: db.prepare<[string], ConsentDbRow>('SELECT * FROM consents WHERE client_id = ? ORDER BY granted_at, consent_id'),
       activeTokenCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM tokens WHERE active = 1'),
     };
   }
@@ -192,13 +182,13 @@ export class ViewStore {
    * row. The rebuild also runs without a write-ahead log or fsync: nothing in the file is worth protecting until it
    * has caught up. user_version 0 marks the file as unfinished meanwhile, so a crash mid-rebuild makes the next
    * start throw the file away and rebuild again, instead of trusting half-written pages. Staging starts with the
-   * first large batch (STAGE_FROM_BATCH), so a short history is applied as live events are. Consent and client
-   * views stay queryable during the rebuild; while tokens are staged, token lookups throw ViewsRebuildingError, and
+   * first large batch (STAGE_FROM_BATCH), so a short history is applied as live events are. The consent view
+   * stays queryable during the rebuild; while tokens are staged, token lookups throw ViewsRebuildingError, and
    * the service is not ready until it is done.
    */
   startRebuild(): boolean {
     if (this.checkpoint() !== undefined) return false;
-    this.db.exec('DROP INDEX IF EXISTS tokens_by_id; DROP INDEX IF EXISTS consents_by_user; DROP INDEX IF EXISTS consents_by_client;');
+    this.db.exec('DROP INDEX IF EXISTS tokens_by_id; DROP INDEX IF EXISTS consents_by_user;');
     this.db.exec('DROP TABLE IF EXISTS rebuild_token_issues; DROP TABLE IF EXISTS rebuild_token_ends;');
     this.rebuildingFromZero = true;
     this.db.pragma('user_version = 0');
@@ -266,11 +256,6 @@ export class ViewStore {
   private applyOne(event: StoredEvent, tokenChanges: TokenChange[] | undefined): void {
     for (const change of viewChanges(event as unknown as LedgerEvent, event.revision)) {
       switch (change.kind) {
-        case 'client': {
-          const r = change.row;
-          this.s.upsertClient.run(r.clientId, r.name, r.allowedScopes ? JSON.stringify(r.allowedScopes) : null, r.termsUrl, r.registeredAt);
-          break;
-        }
         case 'consent': {
           const r = change.row;
           this.s.upsertConsent.run(r.consentId, r.userId, r.clientId, r.scopes.join(' '), r.status, r.grantedAt, r.updatedAt, r.revokedAt, r.revision);
@@ -312,12 +297,6 @@ export class ViewStore {
     return r && this.token(r.token_hash);
   }
 
-  client(clientId: string): ClientRow | undefined {
-    const r = this.s.client.get(clientId);
-    if (!r) return undefined;
-    return { clientId: r.client_id, name: r.name, allowedScopes: r.allowed_scopes ? JSON.parse(r.allowed_scopes) : null, termsUrl: r.terms_url, registeredAt: r.registered_at };
-  }
-
   consent(consentId: string): ConsentRow | undefined {
     const r = this.s.consent.get(consentId);
     return r && toConsent(r);
@@ -325,10 +304,6 @@ export class ViewStore {
 
   consentsByUser(userId: string, status: 'active' | 'all'): ConsentRow[] {
     return (status === 'active' ? this.s.activeConsentsByUser : this.s.consentsByUser).all(userId).map(toConsent);
-  }
-
-  consentsByClient(clientId: string): ConsentRow[] {
-    return this.s.consentsByClient.all(clientId).map(toConsent);
   }
 
   /** False while a rebuild from 0 is staging the token view: token lookups would throw ViewsRebuildingError. */
@@ -344,7 +319,6 @@ export class ViewStore {
   /** Every row of every view, in a stable order: lets tests prove that a rebuild equals the live views. */
   snapshot(): Record<string, unknown[]> {
     return {
-      clients: this.db.prepare('SELECT * FROM clients ORDER BY client_id').all(),
       consents: this.db.prepare('SELECT * FROM consents ORDER BY consent_id').all(),
       tokens: this.db.prepare('SELECT * FROM tokens ORDER BY token_hash').all(),
     };
