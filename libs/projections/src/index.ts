@@ -1,3 +1,4 @@
 export * from './ledger-views';
-export * from './view-store';
+export * from './views-rebuilding.error';
+export * from './sqlite/view-store';
 export * from './projection-runner';

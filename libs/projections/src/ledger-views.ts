@@ -1,7 +1,7 @@
 import type { ClientEvent, ConsentEvent } from '@ledger/domain';
 
 /**
- * The read side, as a pure function: what each stored ledger event changes in the views. Storage (view-store.ts)
+ * The read side, as a pure function: what each stored ledger event changes in the views. Storage (sqlite/view-store.ts)
  * applies these changes; keeping the mapping pure lets a rebuild, a live subscription and the audit replay share it.
  */
 
