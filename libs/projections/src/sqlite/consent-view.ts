@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { ConsentView } from '../consent-view.port';
 import type { ConsentRow, ConsentStatus, ViewChange } from '../ledger-views';
 
 const CONSENT_SCHEMA = `
@@ -24,7 +25,7 @@ interface ConsentDbRow {
 type ConsentUpdate = Extract<ViewChange, { kind: 'consentUpdate' }>;
 
 /** The consent view in SQLite: one row per consent, listed by user. */
-export class SqliteConsentView {
+export class SqliteConsentView implements ConsentView {
   private readonly s: ReturnType<SqliteConsentView['prepare']>;
 
   constructor(private readonly db: Database.Database) {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { TokenRow } from '../ledger-views';
+import type { TokenView } from '../token-view.port';
 import { ViewsRebuildingError } from '../views-rebuilding.error';
 
 const TOKEN_SCHEMA = `
@@ -31,7 +32,7 @@ interface TokenDbRow {
  * The token validity view in SQLite: what introspection answers from, one primary-key lookup by hash. The
  * statements are prepared once and held in fields of their own, since token() runs on every introspection.
  */
-export class SqliteTokenView {
+export class SqliteTokenView implements TokenView {
   /** True while a rebuild from 0 stages token changes elsewhere (TokenRebuildStaging): the tree is incomplete. */
   private staged = false;
   private readonly byHash: Database.Statement<[string], TokenDbRow>;

@@ -127,26 +127,6 @@ export class ViewStore {
     }
   }
 
-  // Until the readers take the TokenView and ConsentView ports (next commit), the old read API forwards.
-  token(tokenHash: string) {
-    return this.tokens.token(tokenHash);
-  }
-  tokenById(tokenId: string) {
-    return this.tokens.tokenById(tokenId);
-  }
-  get tokensAvailable(): boolean {
-    return this.tokens.available;
-  }
-  activeTokenCount(): number {
-    return this.tokens.activeTokenCount();
-  }
-  consent(consentId: string) {
-    return this.consents.consent(consentId);
-  }
-  consentsByUser(userId: string, status: 'active' | 'all') {
-    return this.consents.consentsByUser(userId, status);
-  }
-
   /** Every row of every view, in a stable order: lets tests prove that a rebuild equals the live views. */
   snapshot(): Record<string, unknown[]> {
     return { consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };

@@ -1,6 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, parseConsentId } from '@ledger/domain';
-import { ViewStore } from '@ledger/projections';
+import { TOKEN_VIEW, TokenView } from '@ledger/projections';
 import { AggregateRepository } from '../../infrastructure/aggregate-repository';
 import { RevokeTokenCommand } from './revoke-token.command';
 
@@ -8,7 +9,7 @@ import { RevokeTokenCommand } from './revoke-token.command';
 export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
   constructor(
     private readonly repository: AggregateRepository,
-    private readonly views: ViewStore,
+    @Inject(TOKEN_VIEW) private readonly views: TokenView,
   ) {}
 
   async execute({ target, meta }: RevokeTokenCommand) {
