@@ -27,7 +27,7 @@ describe('Audit on the EventStoreDB adapter', () => {
       const result = await verifyLedger(ledger.store.readAll(), { gapFreePositions: false });
       expect(result.problems).toEqual([]);
       const { consents } = await consentsAsOf(ledger.store, userId, new Date());
-      expect(consents).toEqual(ledger.views.consentsByUser(userId, 'all'));
+      expect(consents).toEqual(ledger.views.consents.consentsByUser(userId, 'all'));
 
       const run = await runLedgerCli(['audit', 'verify', '--esdb', connectionString]);
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });

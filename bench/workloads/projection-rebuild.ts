@@ -44,7 +44,7 @@ export const projectionRebuild: Workload = {
     const rebuildMs = performance.now() - t0;
     await runner.stop();
     const rate = (head + 1) / (rebuildMs / 1000);
-    ctx.log(`rebuild: ${Math.round(rate).toLocaleString()} events/s (${Math.round(rebuildMs)} ms); active tokens in view: ${views.activeTokenCount().toLocaleString()}`);
+    ctx.log(`rebuild: ${Math.round(rate).toLocaleString()} events/s (${Math.round(rebuildMs)} ms); active tokens in view: ${views.tokens.activeTokenCount().toLocaleString()}`);
     views.close();
     await store.close();
 

@@ -1,17 +1,9 @@
 import type { ClientEvent, ConsentEvent } from '@ledger/domain';
 
 /**
- * The read side, as a pure function: what each stored ledger event changes in the views. Storage (view-store.ts)
+ * The read side, as a pure function: what each stored ledger event changes in the views. Storage (sqlite/view-store.ts)
  * applies these changes; keeping the mapping pure lets a rebuild, a live subscription and the audit replay share it.
  */
-
-export interface ClientRow {
-  clientId: string;
-  name: string;
-  allowedScopes: string[] | null;
-  termsUrl: string | null;
-  registeredAt: string;
-}
 
 export type ConsentStatus = 'active' | 'revoked';
 
@@ -43,7 +35,6 @@ export interface TokenRow {
 }
 
 export type ViewChange =
-  | { kind: 'client'; row: ClientRow }
   | { kind: 'consent'; row: ConsentRow }
   | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number }
   | { kind: 'tokenIssued'; row: TokenRow }
@@ -55,8 +46,10 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] {
   switch (event.type) {
+    // No view reads clients. The event stays in LEDGER_EVENT_TYPES all the same: the checkpoint must pass it, since
+    // a command handler waits for its position (read-your-writes) before it answers.
     case 'ClientRegistered':
-      return [{ kind: 'client', row: { ...event.data } }];
+      return [];
     case 'ConsentGranted': {
       const d = event.data;
       return [

@@ -1,7 +1,7 @@
 import { lagBehind } from '@ledger/event-store';
 import type { EventStore, Subscription } from '@ledger/event-store';
 import { LEDGER_EVENT_TYPES } from './ledger-views';
-import { ViewStore } from './view-store';
+import { ViewStore } from './sqlite/view-store';
 
 /**
  * Upper bound on events per view transaction. Live batches are as small as what arrived; while catching up (start,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
-import { ProjectionRunner, ViewStore } from '@ledger/projections';
+import { CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { Leadership } from './leadership';
@@ -46,6 +46,9 @@ const STORE_PORTS = Symbol('STORE_PORTS');
       // Views of an EventStoreDB-backed instance are local to the instance, like its subscription.
       useFactory: (c: LedgerConfig) => new ViewStore(join(c.dataDir, c.eventStoreConnectionString ? 'views-esdb.db' : 'views.db')),
     },
+    // Readers get the ports; only the projection and this module's shutdown see the SQLite ViewStore.
+    { provide: TOKEN_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.tokens },
+    { provide: CONSENT_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.consents },
     {
       provide: ProjectionRunner,
       inject: [EVENT_STORE, ViewStore, LedgerMetrics],
@@ -69,7 +72,7 @@ const STORE_PORTS = Symbol('STORE_PORTS');
     TokenMinter,
     Leadership,
   ],
-  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, ViewStore, ProjectionRunner, CommandExecutor, TokenMinter, Leadership],
+  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, ProjectionRunner, CommandExecutor, TokenMinter, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

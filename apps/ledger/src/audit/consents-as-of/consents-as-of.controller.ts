@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { consentsAsOf } from '@ledger/audit';
 import { parseConsentId, USER_ID_PATTERN } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { ViewStore } from '@ledger/projections';
+import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { consentFromView, ConsentResponse } from '../../consents/consent.response';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../http/request-context';
@@ -29,7 +29,7 @@ export class ConsentsAsOfResponse {
 export class ConsentsAsOfController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly views: ViewStore,
+    @Inject(CONSENT_VIEW) private readonly views: ConsentView,
   ) {}
 
   @Get(':userId/consents')

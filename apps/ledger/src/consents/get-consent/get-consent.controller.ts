@@ -1,7 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@ledger/domain';
-import { ViewStore } from '@ledger/projections';
+import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RequireRole } from '../../http/request-context';
 import { ConsentIdParam } from '../consent-id.param';
 import { consentFromView, ConsentResponse } from '../consent.response';
@@ -9,7 +9,7 @@ import { consentFromView, ConsentResponse } from '../consent.response';
 @ApiTags('consents')
 @Controller('v1/consents')
 export class GetConsentController {
-  constructor(private readonly views: ViewStore) {}
+  constructor(@Inject(CONSENT_VIEW) private readonly views: ConsentView) {}
 
   @Get(':id')
   @RequireRole('commands', 'audit')

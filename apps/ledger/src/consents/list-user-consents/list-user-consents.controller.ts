@@ -1,8 +1,8 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { USER_ID_PATTERN } from '@ledger/domain';
-import { ViewStore } from '@ledger/projections';
+import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../http/request-context';
 import { consentFromView, ConsentResponse } from '../consent.response';
@@ -21,7 +21,7 @@ export class ConsentListResponse {
 @ApiTags('consents')
 @Controller('v1/users')
 export class ListUserConsentsController {
-  constructor(private readonly views: ViewStore) {}
+  constructor(@Inject(CONSENT_VIEW) private readonly views: ConsentView) {}
 
   @Get(':userId/consents')
   @RequireRole('commands', 'audit')

@@ -1,8 +1,9 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, ConsentState, notFound, parseConsentId } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
 import { consentFromState } from '../consent.response';
-import { ViewStore } from '@ledger/projections';
+import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RevokeConsentCommand } from './revoke-consent.command';
 import { consentFromView } from '../consent.response';
 
@@ -10,7 +11,7 @@ import { consentFromView } from '../consent.response';
 export class RevokeConsentHandler implements ICommandHandler<RevokeConsentCommand> {
   constructor(
     private readonly executor: CommandExecutor,
-    private readonly views: ViewStore,
+    @Inject(CONSENT_VIEW) private readonly views: ConsentView,
   ) {}
 
   async execute({ data, meta }: RevokeConsentCommand) {

@@ -1,14 +1,15 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, parseConsentId } from '@ledger/domain';
-import { ViewStore } from '@ledger/projections';
 import { CommandExecutor } from '@ledger/commands';
+import { TOKEN_VIEW, TokenView } from '@ledger/projections';
 import { RevokeTokenCommand } from './revoke-token.command';
 
 @CommandHandler(RevokeTokenCommand)
 export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
   constructor(
     private readonly executor: CommandExecutor,
-    private readonly views: ViewStore,
+    @Inject(TOKEN_VIEW) private readonly views: TokenView,
   ) {}
 
   async execute({ target, meta }: RevokeTokenCommand) {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '@ledger/event-store';
-import { ViewsRebuildingError, ViewStore } from './view-store';
+import { ViewsRebuildingError } from '../views-rebuilding.error';
+import { ViewStore } from './view-store';
 
 /** Deterministic PRNG, so a failure names a sequence that can be replayed. */
 function prng(seed: number) {
@@ -58,13 +59,13 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
     if (seed % 2 === 0) {
       for (; i < 240; i += 7) rebuilt.apply(events.slice(i, Math.min(i + 7, 240)));
       i = 240;
-      expect(rebuilt.tokensAvailable).toBe(true);
+      expect(rebuilt.tokens.available).toBe(true);
     }
     for (; i < events.length; i += 37) rebuilt.apply(events.slice(i, i + 37));
-    expect(() => rebuilt.token(events[1].data.tokenHash as string)).toThrow(ViewsRebuildingError);
-    expect(rebuilt.tokensAvailable).toBe(false);
+    expect(() => rebuilt.tokens.token(events[1].data.tokenHash as string)).toThrow(ViewsRebuildingError);
+    expect(rebuilt.tokens.available).toBe(false);
     rebuilt.finishRebuild();
-    expect(rebuilt.tokensAvailable).toBe(true);
+    expect(rebuilt.tokens.available).toBe(true);
 
     expect(rebuilt.snapshot()).toEqual(live.snapshot());
     expect(rebuilt.checkpoint()).toBe(live.checkpoint());
@@ -77,8 +78,8 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
     const views = new ViewStore(join(dir, 'short.db'));
     expect(views.startRebuild()).toBe(true);
     views.apply(events);
-    expect(views.tokensAvailable).toBe(true);
-    expect(() => views.token('0'.repeat(64))).not.toThrow();
+    expect(views.tokens.available).toBe(true);
+    expect(() => views.tokens.token('0'.repeat(64))).not.toThrow();
     views.finishRebuild();
     views.close();
   });
@@ -88,7 +89,7 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
     const views = new ViewStore(join(dir, 'views.db'));
     views.apply(events.slice(0, 10));
     expect(views.startRebuild()).toBe(false);
-    expect(views.tokensAvailable).toBe(true);
+    expect(views.tokens.available).toBe(true);
     views.close();
   });
 });

@@ -1,0 +1,100 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
+ * (Version 2 kept tokens in insertion order behind a narrow hash-key index: a faster rebuild, but two tree descents
+ * per introspection, which cost more than it saved once a million tokens outgrew the page cache. Version 3 also kept
+ * a clients view and a consents-by-client index that nothing read.)
+ */
+const VIEW_SCHEMA_VERSION = 4;
+
+const CHECKPOINT_SCHEMA = 'CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);';
+
+/**
+ * The SQLite file that holds the views of one ledger instance, and their checkpoint: its layout version, its
+ * journal modes, and the checkpoint that commits in the same transaction as the view changes it covers.
+ */
+export class ViewDatabase {
+  private db: Database.Database;
+  private readonly readCheckpoint: Database.Statement<[], { position: number }>;
+  private readonly writeCheckpoint: Database.Statement<[number]>;
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = ViewDatabase.open(file);
+    // Another layout, or a rebuild that never finished (it runs without a journal, see unjournaled): start over.
+    if (ViewDatabase.version(this.db) !== VIEW_SCHEMA_VERSION) {
+      this.db.close();
+      ViewDatabase.destroy(file);
+      this.db = ViewDatabase.open(file);
+      this.db.pragma(`user_version = ${VIEW_SCHEMA_VERSION}`);
+    }
+    this.db.exec(CHECKPOINT_SCHEMA);
+    this.readCheckpoint = this.db.prepare('SELECT position FROM view_checkpoint WHERE id = 0');
+    this.writeCheckpoint = this.db.prepare(
+      'INSERT INTO view_checkpoint (id, position) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+    );
+  }
+
+  private static open(file: string): Database.Database {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is enough: views are derived, and a lost tail is re-applied from the checkpoint committed with it.
+    db.pragma('synchronous = NORMAL');
+    // Token rows are keyed by random hashes; a 64 MB page cache keeps the upper levels of the tree and many leaves.
+    db.pragma('cache_size = -65536');
+    return db;
+  }
+
+  private static version(db: Database.Database): number {
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** The connection, for the views that keep their tables in this file. */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
+  /** Position of the last event applied, or undefined when the views are empty. */
+  checkpoint(): number | undefined {
+    return this.readCheckpoint.get()?.position;
+  }
+
+  /** Call inside the transaction that applied the changes up to `position`. */
+  saveCheckpoint(position: number): void {
+    this.writeCheckpoint.run(position);
+  }
+
+  /**
+   * For a rebuild from 0: no write-ahead log or fsync, since nothing in the file is worth protecting until it has
+   * caught up. user_version 0 marks the file as unfinished meanwhile, so a crash mid-rebuild makes the next start
+   * throw the file away and rebuild again, instead of trusting half-written pages.
+   */
+  unjournaled(): void {
+    this.db.pragma('user_version = 0');
+    this.db.pragma('journal_mode = MEMORY');
+    this.db.pragma('synchronous = OFF');
+  }
+
+  /** Back to WAL after a rebuild, and the file marked complete. Idempotent. */
+  journaled(): void {
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`user_version = ${VIEW_SCHEMA_VERSION}`);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Drops the views so that the next start rebuilds them from position 0. */
+  static destroy(file: string): void {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+}

@@ -1,0 +1,143 @@
+import type { StoredEvent } from '@ledger/event-store';
+import { LedgerEvent, viewChanges } from '../ledger-views';
+import { SqliteConsentView } from './consent-view';
+import { TokenRebuildStaging } from './token-rebuild-staging';
+import { SqliteTokenView, TokenChange } from './token-view';
+import { ViewDatabase } from './view-database';
+
+/**
+ * A rebuild stages only when the history is long: a catch-up batch this large. A short history (a fresh install, a
+ * test) is applied row by row as live events are, so its token lookups never wait for a rebuild to finish.
+ */
+const STAGE_FROM_BATCH = 5_000;
+
+/**
+ * The views of one ledger instance, in their own SQLite file, and the projection's way of writing them. Views and
+ * their checkpoint change in the same transaction, so a restart resumes exactly where the last applied batch ended:
+ * never a step lost or applied twice. Deleting the file rebuilds everything from position 0.
+ *
+ * Readers go through `tokens` and `consents` (the TokenView and ConsentView ports), never through this class.
+ */
+export class ViewStore {
+  readonly tokens: SqliteTokenView;
+  readonly consents: SqliteConsentView;
+  private readonly database: ViewDatabase;
+  private readonly applyBatch: (events: StoredEvent[]) => void;
+  /** True between startRebuild() and finishRebuild(). */
+  private rebuildingFromZero = false;
+  /** Set once a rebuild from 0 met a large batch (STAGE_FROM_BATCH): token changes go there, not to the tree. */
+  private staging?: TokenRebuildStaging;
+
+  constructor(
+    readonly file: string,
+    /** Batch size from which a rebuild from 0 stages the token view; tests lower it to reach both paths. */
+    private readonly stageFromBatch = STAGE_FROM_BATCH,
+  ) {
+    this.database = new ViewDatabase(file);
+    const db = this.database.connection;
+    this.tokens = new SqliteTokenView(db);
+    this.consents = new SqliteConsentView(db);
+    this.applyBatch = db.transaction((events: StoredEvent[]) => {
+      if (this.rebuildingFromZero && !this.staging && events.length >= this.stageFromBatch) this.beginStaging();
+      if (this.staging) {
+        for (const e of events) this.applyOne(e, undefined);
+      } else {
+        const tokenChanges: TokenChange[] = [];
+        for (const e of events) this.applyOne(e, tokenChanges);
+        this.tokens.write(tokenChanges);
+      }
+      this.database.saveCheckpoint(events[events.length - 1].position);
+    });
+  }
+
+  /**
+   * Before a rebuild from position 0. Until the rebuild has caught up, token changes are staged in log order
+   * (TokenRebuildStaging) and finishRebuild() folds them into the tree in one pass sorted by hash. The secondary
+   * indexes are dropped too and created once at the end, and the file runs without a journal meanwhile
+   * (ViewDatabase.unjournaled). Staging starts with the first large batch (STAGE_FROM_BATCH), so a short history is
+   * applied as live events are. The consent view stays queryable during the rebuild; while tokens are staged, token
+   * lookups throw ViewsRebuildingError, and the service is not ready until it is done.
+   */
+  startRebuild(): boolean {
+    if (this.checkpoint() !== undefined) return false;
+    this.tokens.dropIndexes();
+    this.consents.dropIndexes();
+    TokenRebuildStaging.discard(this.database.connection);
+    this.rebuildingFromZero = true;
+    this.database.unjournaled();
+    return true;
+  }
+
+  /** Runs inside the first large batch's transaction. Tokens applied row by row before it stay where they are. */
+  private beginStaging(): void {
+    this.staging = new TokenRebuildStaging(this.database.connection);
+    this.tokens.markStaged(true);
+  }
+
+  /**
+   * Folds the staged token changes into the token tree, re-creates what startRebuild() dropped, returns to WAL, and
+   * marks the file complete. Idempotent.
+   */
+  finishRebuild(): void {
+    if (this.staging) {
+      this.staging.fold();
+      this.staging = undefined;
+      this.tokens.markStaged(false);
+    }
+    this.rebuildingFromZero = false;
+    this.tokens.createIndexes();
+    this.consents.createIndexes();
+    this.database.journaled();
+  }
+
+  /** Position of the last event applied, or undefined when the views are empty. */
+  checkpoint(): number | undefined {
+    return this.database.checkpoint();
+  }
+
+  /** Applies a batch of stored events and advances the checkpoint, atomically. */
+  apply(events: StoredEvent[]): void {
+    if (events.length > 0) this.applyBatch(events);
+  }
+
+  /** `tokenChanges` collects the token changes of a live batch; undefined while staging a rebuild. */
+  private applyOne(event: StoredEvent, tokenChanges: TokenChange[] | undefined): void {
+    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision)) {
+      switch (change.kind) {
+        case 'consent':
+          this.consents.upsert(change.row);
+          break;
+        case 'consentUpdate':
+          this.consents.update(change);
+          break;
+        case 'tokenIssued':
+          if (tokenChanges) tokenChanges.push({ hash: change.row.tokenHash, row: change.row });
+          else this.staging!.issue(event.position, change.row);
+          break;
+        case 'tokensEnded':
+          for (const hash of change.tokenHashes) {
+            if (tokenChanges) tokenChanges.push({ hash });
+            else this.staging!.end(event.position, hash);
+          }
+          break;
+        default: {
+          const _exhaustive: never = change;
+        }
+      }
+    }
+  }
+
+  /** Every row of every view, in a stable order: lets tests prove that a rebuild equals the live views. */
+  snapshot(): Record<string, unknown[]> {
+    return { consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };
+  }
+
+  close(): void {
+    this.database.close();
+  }
+
+  /** Drops the views so that the next start rebuilds them from position 0. */
+  static destroy(file: string): void {
+    ViewDatabase.destroy(file);
+  }
+}
