@@ -105,11 +105,11 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
           tokens.push({ consentId, tokenId });
         } else if (roll < 0.75 && tokens.length > 0) {
           const token = pick(tokens);
-          await executor.execute(parseConsentId(token.consentId)!.stream, consentDecider, { type: 'RevokeToken', data: { tokenId: token.tokenId, reason: 'generated' } }, meta());
+          await executor.execute(parseConsentId(token.consentId)!.stream, consentDecider, { type: 'RevokeToken', data: { tokenId: token.tokenId } }, { ...meta(), reason: 'generated' });
         } else if (roll < 0.9 && state.status === 'active' && state.scopes.length > 1) {
-          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, scopes: [pick(state.scopes)], reason: 'narrow' } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, scopes: [pick(state.scopes)] } }, { ...meta(), reason: 'narrow' });
         } else {
-          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, reason: 'full' } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId } }, { ...meta(), reason: 'full' });
         }
       } catch (error) {
         if (!(error instanceof DomainError)) throw error; // e.g. a grant outside a client's rules: not a history step

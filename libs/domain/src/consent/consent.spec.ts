@@ -297,7 +297,7 @@ describe('Consent aggregate: invariant under random command sequences', () => {
       // Without an active consent most commands are refused; grant more often then, so runs spend time where it matters.
       const roll = state.status !== 'active' && r.chance(0.5) ? 0 : r.int(100);
       if (roll < 15) return { type: 'GrantConsent', data: { userId: USER, clientId: CLIENT, scopes: r.subset(UNIVERSE) }, context: { client } };
-      if (roll < 27) return { type: 'RevokeConsent', data: { consentId: someConsentId(), scopes: r.subset(UNIVERSE), reason: 'partial' } };
+      if (roll < 27) return { type: 'RevokeConsent', data: { consentId: someConsentId(), scopes: r.subset(UNIVERSE) } };
       if (roll < 32) return { type: 'RevokeConsent', data: { consentId: someConsentId() } };
       if (roll < 80) {
         const retry = knownTokens.length > 0 && r.chance(0.1);

@@ -6,8 +6,8 @@ import { ConsentEvent, ConsentState, EndedToken, liveTokens } from './consent';
 
 export interface RevokeConsent {
   type: 'RevokeConsent';
-  /** scopes absent: revoke the whole consent. */
-  data: { consentId: string; scopes?: string[]; reason?: string };
+  /** scopes absent: revoke the whole consent. The reason, like the actor, comes with the metadata. */
+  data: { consentId: string; scopes?: string[] };
 }
 
 /**
@@ -28,7 +28,7 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
   const revoked = intersection(state.scopes, requested);
   if (revoked.length === 0) return [];
   const remaining = difference(state.scopes, revoked);
-  const reason = command.data.reason ?? meta.reason ?? null;
+  const reason = meta.reason ?? null;
   const revokedAt = meta.now.toISOString();
   const ref = { consentId, userId: state.userId, clientId: state.clientId };
   const revokedSet = new Set(revoked);

@@ -3,7 +3,8 @@ import { ConsentEvent, ConsentState } from './consent';
 
 export interface RevokeToken {
   type: 'RevokeToken';
-  data: { tokenId: string; reason?: string };
+  /** The reason, like the actor, comes with the metadata. */
+  data: { tokenId: string };
 }
 
 /**
@@ -24,7 +25,7 @@ export function revokeToken(command: RevokeToken, state: ConsentState, meta: Com
         tokenId: command.data.tokenId,
         tokenHash: token.tokenHash,
         revokedAt: meta.now.toISOString(),
-        reason: command.data.reason ?? meta.reason ?? null,
+        reason: meta.reason ?? null,
       },
     },
   ];

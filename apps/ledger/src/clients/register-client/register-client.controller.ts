@@ -6,7 +6,8 @@ import type { CommandMetadata } from '@ledger/domain';
 import { Idempotent } from '../../http/idempotency.interceptor';
 import { CommandMeta, RequireRole } from '../../http/request-context';
 import { RegisterClientCommand } from './register-client.command';
-import { ClientResponse, RegisterClientRequest } from './register-client.request';
+import { RegisterClientRequest } from './register-client.request';
+import { ClientResponse } from './register-client.response';
 
 @ApiTags('clients')
 @Controller('v1/clients')

@@ -21,11 +21,3 @@ export class RegisterClientRequest {
   @MaxLength(2048)
   termsUrl?: string;
 }
-
-export class ClientResponse {
-  @ApiProperty() id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: [String], nullable: true }) allowedScopes: string[] | null;
-  @ApiProperty({ nullable: true }) termsUrl: string | null;
-  @ApiProperty() registeredAt: string;
-}

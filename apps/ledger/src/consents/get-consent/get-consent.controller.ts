@@ -4,7 +4,8 @@ import { notFound } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RequireRole } from '../../http/request-context';
 import { ConsentIdParam } from '../consent-id.param';
-import { consentFromView, ConsentResponse } from '../consent.response';
+import { ConsentResponse } from '../consent.response';
+import { consentFromView } from '../consent.result';
 
 @ApiTags('consents')
 @Controller('v1/consents')

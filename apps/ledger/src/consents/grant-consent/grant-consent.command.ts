@@ -1,8 +1,8 @@
 import { Command } from '@nestjs/cqrs';
 import type { CommandMetadata, GrantConsent } from '@ledger/domain';
-import type { ConsentResponse } from '../consent.response';
+import type { ConsentResult } from '../consent.result';
 
-export class GrantConsentCommand extends Command<{ consent: ConsentResponse; created: boolean }> {
+export class GrantConsentCommand extends Command<{ consent: ConsentResult; created: boolean }> {
   constructor(
     readonly data: GrantConsent['data'],
     readonly meta: CommandMetadata,

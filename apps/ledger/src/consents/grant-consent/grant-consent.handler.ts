@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { clientDecider, clientStream, consentDecider, consentStreamFor } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
-import { consentFromState } from '../consent.response';
+import { consentFromState } from '../consent.result';
 import { GrantConsentCommand } from './grant-consent.command';
 
 @CommandHandler(GrantConsentCommand)

@@ -5,7 +5,8 @@ import { USER_ID_PATTERN } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../http/request-context';
-import { consentFromView, ConsentResponse } from '../consent.response';
+import { ConsentResponse } from '../consent.response';
+import { consentFromView } from '../consent.result';
 
 export class ListUserConsentsQuery {
   @ApiPropertyOptional({ enum: ['active', 'all'], default: 'active' })

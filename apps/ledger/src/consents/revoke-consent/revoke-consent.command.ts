@@ -1,8 +1,11 @@
 import { Command } from '@nestjs/cqrs';
 import type { CommandMetadata, RevokeConsent } from '@ledger/domain';
-import type { RevokeConsentResponse } from './revoke-consent.request';
+import type { ConsentResult } from '../consent.result';
 
-export class RevokeConsentCommand extends Command<RevokeConsentResponse> {
+/** The consent after the revocation, and how many live tokens this revocation ended. */
+export type RevokeConsentResult = ConsentResult & { tokensEnded: number };
+
+export class RevokeConsentCommand extends Command<RevokeConsentResult> {
   constructor(
     readonly data: RevokeConsent['data'],
     readonly meta: CommandMetadata,

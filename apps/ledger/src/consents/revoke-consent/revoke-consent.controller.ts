@@ -6,7 +6,8 @@ import { Idempotent } from '../../http/idempotency.interceptor';
 import { CommandMeta, RequireRole } from '../../http/request-context';
 import { ConsentIdParam } from '../consent-id.param';
 import { RevokeConsentCommand } from './revoke-consent.command';
-import { RevokeConsentRequest, RevokeConsentResponse } from './revoke-consent.request';
+import { RevokeConsentRequest } from './revoke-consent.request';
+import { RevokeConsentResponse } from './revoke-consent.response';
 
 @ApiTags('consents')
 @Controller('v1/consents')
@@ -20,6 +21,6 @@ export class RevokeConsentController {
   @Idempotent()
   @ApiOkResponse({ type: RevokeConsentResponse })
   revoke(@ConsentIdParam() consentId: string, @Body() body: RevokeConsentRequest, @CommandMeta() meta: CommandMetadata) {
-    return this.commands.execute(new RevokeConsentCommand({ consentId, ...body }, { ...meta, reason: body.reason }));
+    return this.commands.execute(new RevokeConsentCommand({ consentId, scopes: body.scopes }, { ...meta, reason: body.reason }));
   }
 }

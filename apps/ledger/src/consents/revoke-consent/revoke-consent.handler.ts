@@ -2,10 +2,9 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, ConsentState, notFound, parseConsentId } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
-import { consentFromState } from '../consent.response';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RevokeConsentCommand } from './revoke-consent.command';
-import { consentFromView } from '../consent.response';
+import { consentFromState, consentFromView } from '../consent.result';
 
 @CommandHandler(RevokeConsentCommand)
 export class RevokeConsentHandler implements ICommandHandler<RevokeConsentCommand> {

@@ -1,6 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { ReasonField, ScopeList } from '../../http/validators';
-import { ConsentResponse } from '../consent.response';
 
 export class RevokeConsentRequest {
   @ScopeList(false, 'Scopes to revoke. Absent: the whole consent.')
@@ -8,8 +6,4 @@ export class RevokeConsentRequest {
 
   @ReasonField()
   reason?: string;
-}
-
-export class RevokeConsentResponse extends ConsentResponse {
-  @ApiProperty({ description: 'How many live tokens this revocation ended.' }) tokensEnded: number;
 }

@@ -1,8 +1,16 @@
 import { Command } from '@nestjs/cqrs';
 import type { CommandMetadata } from '@ledger/domain';
-import type { IssueTokenResponse } from './issue-token.request';
 
-export class IssueTokenCommand extends Command<IssueTokenResponse> {
+/** RFC 6749 section 5.1 shape. The raw token appears here once and nowhere else. */
+export interface IssueTokenResult {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  token_id: string;
+}
+
+export class IssueTokenCommand extends Command<IssueTokenResult> {
   constructor(
     readonly data: { consentId: string; scopes?: string[]; expiresIn?: number },
     readonly meta: CommandMetadata,

@@ -6,7 +6,8 @@ import type { CommandMetadata } from '@ledger/domain';
 import { Idempotent, IdempotencyKey } from '../../http/idempotency.interceptor';
 import { CommandMeta, RequireRole } from '../../http/request-context';
 import { IssueTokenCommand } from './issue-token.command';
-import { IssueTokenRequest, IssueTokenResponse } from './issue-token.request';
+import { IssueTokenRequest } from './issue-token.request';
+import { IssueTokenResponse } from './issue-token.response';
 
 @ApiTags('tokens')
 @Controller('v1/tokens')

@@ -2,8 +2,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { consentDecider, notFound, parseConsentId, scopeString } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
 import { TokenMinter } from '../../infrastructure/token-minter';
-import { IssueTokenCommand } from './issue-token.command';
-import { IssueTokenResponse } from './issue-token.request';
+import { IssueTokenCommand, IssueTokenResult } from './issue-token.command';
 
 @CommandHandler(IssueTokenCommand)
 export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
@@ -12,7 +11,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     private readonly minter: TokenMinter,
   ) {}
 
-  async execute({ data, meta, idempotencyKey }: IssueTokenCommand): Promise<IssueTokenResponse> {
+  async execute({ data, meta, idempotencyKey }: IssueTokenCommand): Promise<IssueTokenResult> {
     const parsed = parseConsentId(data.consentId);
     if (!parsed) throw notFound('consent_not_found', `Consent ${data.consentId} does not exist`);
     const token = this.minter.mint(idempotencyKey === undefined ? undefined : { actor: meta.actor, key: idempotencyKey });

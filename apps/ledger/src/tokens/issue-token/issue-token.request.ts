@@ -19,12 +19,3 @@ export class IssueTokenRequest {
   @Max(MAX_TOKEN_LIFETIME_S)
   expiresIn?: number;
 }
-
-/** RFC 6749 section 5.1 shape. The raw token appears here once and nowhere else. */
-export class IssueTokenResponse {
-  @ApiProperty({ description: 'Opaque bearer token. Shown once; only its SHA-256 hash is stored.' }) access_token: string;
-  @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
-  @ApiProperty() expires_in: number;
-  @ApiProperty({ description: 'Space-delimited scopes' }) scope: string;
-  @ApiProperty() token_id: string;
-}

@@ -38,7 +38,7 @@ export class RevokeTokenController {
   @ApiOkResponse({ description: '{ revoked: true } when this call ended the token; false when it was unknown, expired or already revoked' })
   revokeById(@Param('tokenId') tokenId: string, @Body() body: RevokeTokenRequest, @CommandMeta() meta: CommandMetadata) {
     if (!TOKEN_ID_PATTERN.test(tokenId)) throw new ProblemError(problem(404, 'token_not_found', 'Not found', 'No such token'));
-    // The reason is recorded in the event's data and metadata, like RevokeConsent's.
+    // The reason travels with the metadata, as RevokeConsent's does.
     return this.commands.execute(new RevokeTokenCommand({ tokenId }, { ...meta, reason: body?.reason }));
   }
 }

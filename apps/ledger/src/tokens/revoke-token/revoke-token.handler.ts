@@ -20,7 +20,7 @@ export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
     const { events } = await this.executor.execute(
       parsed.stream,
       consentDecider,
-      { type: 'RevokeToken', data: { tokenId: row.tokenId, reason: meta.reason } },
+      { type: 'RevokeToken', data: { tokenId: row.tokenId } },
       meta,
       { priority: 'revocation' },
     );

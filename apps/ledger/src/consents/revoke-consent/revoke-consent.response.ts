@@ -1,0 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ConsentResponse } from '../consent.response';
+import type { RevokeConsentResult } from './revoke-consent.command';
+
+export class RevokeConsentResponse extends ConsentResponse implements RevokeConsentResult {
+  @ApiProperty({ description: 'How many live tokens this revocation ended.' }) tokensEnded: number;
+}
