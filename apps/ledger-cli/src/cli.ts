@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import {
@@ -14,7 +13,7 @@ import {
   VerifyResult,
 } from '@ledger/audit';
 import { CLIENT_ID_PATTERN, CONSENT_ID_PATTERN, USER_ID_PATTERN } from '@ledger/domain';
-import { EventStore, EventStoreError, SqliteEventStore, StoredEvent } from '@ledger/event-store';
+import { EventStore, EventStoreError, openEventStore, SqliteEventStore, StoredEvent } from '@ledger/event-store';
 
 /** Exit codes, as documented in --help. */
 export const EXIT = { ok: 0, verificationFailed: 1, usage: 2, store: 3 } as const;
@@ -152,17 +151,8 @@ function prepare(command: string, v: Values): Runner {
 
 async function openStore(v: Values, env: NodeJS.ProcessEnv, create: boolean): Promise<EventStore> {
   const esdb = v.esdb ?? (v['data-dir'] === undefined ? env.EVENTSTORE_CONNECTION_STRING?.trim() || undefined : undefined);
-  if (esdb) {
-    // Loaded only when selected, so the embedded default never loads the gRPC client.
-    const module = '@ledger/event-store/esdb/esdb-event-store';
-    const { createEsdbEventStore } = (await import(module)) as { createEsdbEventStore(cs: string): EventStore };
-    return createEsdbEventStore(esdb);
-  }
-  const dir = resolve(v['data-dir'] ?? env.LEDGER_DATA_DIR ?? './data');
-  const file = join(dir, 'events.db');
-  // Reading a mistyped directory must fail, not create an empty ledger there and report it as fine.
-  if (!create && !existsSync(file)) throw new EventStoreError(`no event store at ${file}`);
-  return new SqliteEventStore({ file });
+  const dataDir = resolve(v['data-dir'] ?? env.LEDGER_DATA_DIR ?? './data');
+  return (await openEventStore({ eventStoreConnectionString: esdb, dataDir, create })).store;
 }
 
 // --- commands ---------------------------------------------------------------------------------------------------
