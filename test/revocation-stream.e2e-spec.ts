@@ -1,6 +1,7 @@
 /** GET /v1/revocations/stream: Server-Sent Events of the revocation contract, resumable with Last-Event-ID. */
 import { randomUUID } from 'node:crypto';
 import { hashToken } from '@ledger/domain';
+import { waitUntil } from '@ledger/testing';
 import { contractViolations } from '../libs/revocations/src/testing/revocation-contract';
 import { RevocationStreams } from '../apps/ledger/src/revocations/revocation-streams';
 import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
@@ -156,11 +157,3 @@ describe('revocation stream (SSE)', () => {
     own.remove();
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashToken } from '@ledger/domain';
 import { toRevocationEvent } from '@ledger/revocations';
+import { waitUntil } from '@ledger/testing';
 import { cloudEventHeaderViolations, contractViolations } from '../libs/revocations/src/testing/revocation-contract';
 import { RevocationClient, RevocationMessage, tokenHash } from '@ledger/revocation-client';
 import { KafkaBroker } from './support/kafka-broker';
@@ -129,7 +130,7 @@ describe('revocations on Kafka', () => {
 
     // Heard while running: evicted at once.
     await steps.revoke(a.consentId);
-    await waitUntil(() => applied.some((e) => e.consentId === a.consentId));
+    await waitUntil(() => applied.some((e) => e.consentId === a.consentId), { timeoutMs: 30_000 });
     expect(first.cache.peek(tokenHash(a.tokens[0].access_token))).toBeUndefined();
     expect(await first.introspect(a.tokens[0].access_token)).toEqual({ active: false });
     await first.stop();
@@ -146,7 +147,7 @@ describe('revocations on Kafka', () => {
     const second = makeClient(first.cache);
     await second.start();
     try {
-      await waitUntil(() => applied.length >= 2);
+      await waitUntil(() => applied.length >= 2, { timeoutMs: 30_000 });
       expect(applied.map((e) => e.type).sort()).toEqual(['consent.revoked', 'token.revoked']);
       // Not even delivered again: the offsets of what the first consumer applied were committed.
       expect(delivered.some((e) => e.consentId === a.consentId)).toBe(false);
@@ -163,17 +164,9 @@ describe('revocations on Kafka', () => {
   it('reports its progress for /metrics and /health', async () => {
     const { KafkaRevocationPublisher } = await import('@ledger/revocations');
     const publisher = ledger.app.get(KafkaRevocationPublisher);
-    await waitUntil(async () => publisher.status().position === (await ledger.store.headPosition()));
+    await waitUntil(async () => publisher.status().position === (await ledger.store.headPosition()), { timeoutMs: 30_000 });
     expect(publisher.status()).toMatchObject({ running: true, healthy: true, caughtUp: true, pending: 0, lagMs: 0, consecutiveFailures: 0 });
     expect(publisher.status().publishedTotal).toBeGreaterThanOrEqual(5);
     expect(await publisher.lagEvents()).toBe(0);
   });
 });
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -1,3 +1,4 @@
+import { waitUntil } from '@ledger/testing';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
 
 export interface StoreFixture {
@@ -204,7 +205,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       const { ViewStore } = await import('@ledger/projections');
       for (const f of ['views.db', 'views-esdb.db']) ViewStore.destroy(`${data.dir}/${f}`);
       ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      await waitFor(() => ledger.projection.status().caughtUp);
+      await waitUntil(() => ledger.projection.status().caughtUp, { timeoutMs: 15_000 });
       await ledger.projection.waitFor(await ledger.store.headPosition());
       expect(ledger.views.snapshot()).toEqual(liveSnapshot);
     });
@@ -214,15 +215,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       expect(doc.status).toBe(200);
       expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/clients', '/v1/consents', '/v1/consents/{id}/revoke', '/v1/tokens', '/v1/oauth2/introspect', '/v1/oauth2/revoke']));
       expect((await ledger.http.get('/health/live')).status).toBe(200);
-      await waitFor(async () => (await ledger.http.get('/health/ready')).status === 200);
+      await waitUntil(async () => (await ledger.http.get('/health/ready')).status === 200, { timeoutMs: 15_000 });
     });
   });
-}
-
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
