@@ -16,24 +16,12 @@ import { waitUntil } from '@ledger/testing';
 import { PUBLISHER_LEASE, PublisherUnderLease } from '../apps/ledger/src/revocations/publisher-under-lease';
 import { EsdbTestServer, startEsdbTestServer } from './support/esdb-test-server';
 import { KafkaBroker } from './support/kafka-broker';
+import { consentWithToken } from './support/consent-fixtures';
 import { Http, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 import { LedgerProcess, spawnLedger } from './support/ledger-process';
 import { externalBrokers, RevocationTopicReader, waitForTopic } from './support/revocation-topic';
 
-const uid = () => randomUUID().slice(0, 8);
 const scopes = ['openid', 'email'];
-
-async function consentWithToken(http: Http) {
-  const steps = ledgerSteps(http);
-  const clientId = `app-${uid()}`;
-  const userId = `user-${uid()}`;
-  expect((await steps.registerClient(clientId)).status).toBe(201);
-  const consent = await steps.grant(userId, clientId, scopes);
-  expect(consent.status).toBe(201);
-  const token = await steps.issue(consent.body.id);
-  expect(token.status).toBe(201);
-  return { clientId, userId, consentId: consent.body.id as string, token: token.body.access_token as string };
-}
 
 describe('two ledger instances on one EventStoreDB', () => {
   let server: EsdbTestServer | undefined;
@@ -57,7 +45,7 @@ describe('two ledger instances on one EventStoreDB', () => {
   });
 
   it('keeps views per instance: what one instance decides becomes visible on the other', async () => {
-    const { consentId, token } = await consentWithToken(a.http);
+    const { consentId, token: { access_token: token } } = await consentWithToken(a.http, scopes);
     // Read-your-writes on A: its own views answer at once.
     expect((await a.http.get(`/v1/consents/${consentId}`)).body).toMatchObject({ id: consentId, status: 'active' });
 
@@ -76,7 +64,7 @@ describe('two ledger instances on one EventStoreDB', () => {
   });
 
   it('measures and reports how far each instance is behind the store, in events and ms', async () => {
-    for (let i = 0; i < 3; i++) await consentWithToken(a.http);
+    for (let i = 0; i < 3; i++) await consentWithToken(a.http, scopes);
     const lag = await b.projection.lag();
     expect(lag.events).toBeGreaterThanOrEqual(0);
     expect(lag.ms).toBeGreaterThanOrEqual(0);
@@ -93,7 +81,7 @@ describe('two ledger instances on one EventStoreDB', () => {
     await b.projection.stop();
     try {
       const before = await b.projection.lag();
-      await consentWithToken(a.http); // RegisterClient, ConsentGranted, TokenIssued
+      await consentWithToken(a.http, scopes); // RegisterClient, ConsentGranted, TokenIssued
       const after = await b.projection.lag();
       // Exactly these three on a private store; a shared real database may have other writers.
       if (server) expect(after.events - before.events).toBe(3);
@@ -156,7 +144,7 @@ describe('revocation publishing across instances (real Kafka broker)', () => {
 
       // Revocations through both instances while the first one publishes.
       const revoke = async (http: Http) => {
-        const c = await consentWithToken(http);
+        const c = await consentWithToken(http, scopes);
         expect((await ledgerSteps(http).revoke(c.consentId)).status).toBe(200);
       };
       for (let i = 0; i < 6; i++) await revoke(i % 2 === 0 ? first.http : second.http);

@@ -1,4 +1,5 @@
 import { waitUntil } from '@ledger/testing';
+import { consentWithToken, uid } from '../support/consent-fixtures';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
 
 export interface StoreFixture {
@@ -35,19 +36,6 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       await ledger.close();
       data.remove();
     });
-
-    const uid = () => Math.random().toString(36).slice(2, 10);
-
-    async function consentWithToken(clientScopes = scopes) {
-      const clientId = `app-${uid()}`;
-      const userId = `user-${uid()}`;
-      expect((await steps.registerClient(clientId)).status).toBe(201);
-      const consent = await steps.grant(userId, clientId, clientScopes);
-      expect(consent.status).toBe(201);
-      const token = await steps.issue(consent.body.id);
-      expect(token.status).toBe(201);
-      return { clientId, userId, consentId: consent.body.id as string, token: token.body };
-    }
 
     it('registers, grants, issues, introspects, revokes, and introspection says inactive at once', async () => {
       const clientId = `app-${uid()}`;
@@ -86,7 +74,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('revokes one token through RFC 7009 and leaves the others', async () => {
-      const { consentId, token } = await consentWithToken();
+      const { consentId, token } = await consentWithToken(ledger.http, scopes);
       const other = (await steps.issue(consentId)).body;
       expect((await ledger.http.form('/v1/oauth2/revoke', { token: token.access_token, token_type_hint: 'access_token' })).status).toBe(200);
       expect((await steps.introspect(token.access_token)).body).toEqual({ active: false });
@@ -94,7 +82,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('a partial revocation ends exactly the tokens that carry a revoked scope', async () => {
-      const { consentId, token: both } = await consentWithToken();
+      const { consentId, token: both } = await consentWithToken(ledger.http, scopes);
       const openidOnly = (await steps.issue(consentId, ['openid'])).body;
       const transferOnly = (await steps.issue(consentId, [scopes[1]])).body;
 
@@ -134,7 +122,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('refuses bad input with problem+json and appends nothing', async () => {
-      await consentWithToken();
+      await consentWithToken(ledger.http, scopes);
       const before = (await ledger.events()).length;
       const cases: Array<[string, () => Promise<{ status: number; headers: Headers; body: any }>, number, string]> = [
         ['unknown field', () => ledger.http.post('/v1/clients', { clientId: 'x1', name: 'X', admin: true }), 400, 'invalid_request'],
@@ -167,7 +155,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('never appends twice for a retried command with the same Idempotency-Key', async () => {
-      const { consentId } = await consentWithToken();
+      const { consentId } = await consentWithToken(ledger.http, scopes);
       const before = (await ledger.events()).length;
       const key = { 'idempotency-key': `key-${uid()}` };
       const [a, b] = await Promise.all([steps.issue(consentId, undefined, key), steps.issue(consentId, undefined, key)]);
@@ -188,8 +176,8 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('keeps everything across a restart, and a rebuild from position 0 gives the same views', async () => {
-      const { consentId, token } = await consentWithToken();
-      const kept = await consentWithToken();
+      const { consentId, token } = await consentWithToken(ledger.http, scopes);
+      const kept = await consentWithToken(ledger.http, scopes);
       await steps.revoke(consentId);
       const liveSnapshot = ledger.views.snapshot();
 
