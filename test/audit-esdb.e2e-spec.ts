@@ -1,4 +1,5 @@
 import { consentsAsOf, verifyLedger } from '@ledger/audit';
+import { consentWithToken } from './support/consent-fixtures';
 import { startEsdbTestServer } from './support/esdb-test-server';
 import { ledgerSteps, startLedger, tempDataDir } from './support/ledger-app';
 import { runLedgerCli } from './support/ledger-cli';
@@ -16,13 +17,8 @@ describe('Audit on the EventStoreDB adapter', () => {
     const data = tempDataDir();
     const ledger = await startLedger({ dataDir: data.dir, env: { EVENTSTORE_CONNECTION_STRING: connectionString } });
     try {
-      const steps = ledgerSteps(ledger.http);
-      const clientId = `esdb-audit-${Date.now()}`;
-      const userId = `esdb-user-${Date.now()}`;
-      await steps.registerClient(clientId);
-      const consent = (await steps.grant(userId, clientId, ['openid', 'email'])).body.id;
-      await steps.issue(consent);
-      await steps.revoke(consent, { scopes: ['email'], reason: 'narrow' });
+      const { userId, consentId } = await consentWithToken(ledger.http, ['openid', 'email']);
+      await ledgerSteps(ledger.http).revoke(consentId, { scopes: ['email'], reason: 'narrow' });
 
       const result = await verifyLedger(ledger.store.readAll(), { gapFreePositions: false });
       expect(result.problems).toEqual([]);

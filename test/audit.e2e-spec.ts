@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventFromNdjson, verifyLedger } from '@ledger/audit';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
+import { waitUntil } from '@ledger/testing';
 import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 import { runLedgerCli } from './support/ledger-cli';
-import { waitFor } from './suites/core-ledger.suite';
 
 /**
  * The auditors' side, end to end: attribution on every event, the read-only audit API over HTTP, the hash chain
@@ -333,7 +333,7 @@ describe('Audit', () => {
         const rebuilt = await startLedger({ dataDir: target.dir });
         try {
           await rebuilt.projection.waitFor(await rebuilt.store.headPosition());
-          await waitFor(() => rebuilt.projection.status().caughtUp);
+          await waitUntil(() => rebuilt.projection.status().caughtUp, { timeoutMs: 15_000 });
           expect(rebuilt.views.snapshot()).toEqual(ledger.views.snapshot());
         } finally {
           await rebuilt.close();

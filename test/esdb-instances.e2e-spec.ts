@@ -12,43 +12,16 @@ import { randomUUID } from 'node:crypto';
 import { createEsdbEventStore } from '@ledger/event-store/esdb/esdb-event-store';
 import { leaseStream, parseLeaseRecord, StoredEvent } from '@ledger/event-store';
 import { toRevocationEvent } from '@ledger/revocations';
+import { waitUntil } from '@ledger/testing';
 import { PUBLISHER_LEASE, PublisherUnderLease } from '../apps/ledger/src/revocations/publisher-under-lease';
 import { EsdbTestServer, startEsdbTestServer } from './support/esdb-test-server';
 import { KafkaBroker } from './support/kafka-broker';
+import { consentWithToken } from './support/consent-fixtures';
 import { Http, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 import { LedgerProcess, spawnLedger } from './support/ledger-process';
 import { externalBrokers, RevocationTopicReader, waitForTopic } from './support/revocation-topic';
 
-const uid = () => randomUUID().slice(0, 8);
 const scopes = ['openid', 'email'];
-
-/** Polls until `check` returns something other than undefined; fails with the last value seen after the timeout. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function consentWithToken(http: Http) {
-  const steps = ledgerSteps(http);
-  const clientId = `app-${uid()}`;
-  const userId = `user-${uid()}`;
-  expect((await steps.registerClient(clientId)).status).toBe(201);
-  const consent = await steps.grant(userId, clientId, scopes);
-  expect(consent.status).toBe(201);
-  const token = await steps.issue(consent.body.id);
-  expect(token.status).toBe(201);
-  return { clientId, userId, consentId: consent.body.id as string, token: token.body.access_token as string };
-}
 
 describe('two ledger instances on one EventStoreDB', () => {
   let server: EsdbTestServer | undefined;
@@ -72,34 +45,34 @@ describe('two ledger instances on one EventStoreDB', () => {
   });
 
   it('keeps views per instance: what one instance decides becomes visible on the other', async () => {
-    const { consentId, token } = await consentWithToken(a.http);
+    const { consentId, token: { access_token: token } } = await consentWithToken(a.http, scopes);
     // Read-your-writes on A: its own views answer at once.
     expect((await a.http.get(`/v1/consents/${consentId}`)).body).toMatchObject({ id: consentId, status: 'active' });
 
     // On B: eventually, through B's own subscription and B's own view database.
-    await eventually(async () => {
+    await waitUntil(async () => {
       const res = await b.http.get(`/v1/consents/${consentId}`);
       return res.status === 200 && res.body.status === 'active' ? res.body : undefined;
-    }, 'consent visible on B');
-    await eventually(async () => ((await ledgerSteps(b.http).introspect(token)).body.active === true ? true : undefined), 'token active on B');
+    }, { what: 'consent visible on B', timeoutMs: 30_000 });
+    await waitUntil(async () => ((await ledgerSteps(b.http).introspect(token)).body.active === true ? true : undefined), { what: 'token active on B', timeoutMs: 30_000 });
 
     // The other way round: revoked through B, A's introspection follows.
     expect((await ledgerSteps(b.http).revoke(consentId)).status).toBe(200);
     expect((await ledgerSteps(b.http).introspect(token)).body).toEqual({ active: false });
-    await eventually(async () => ((await ledgerSteps(a.http).introspect(token)).body.active === false ? true : undefined), 'token inactive on A');
+    await waitUntil(async () => ((await ledgerSteps(a.http).introspect(token)).body.active === false ? true : undefined), { what: 'token inactive on A', timeoutMs: 30_000 });
     expect(a.dataDir).not.toBe(b.dataDir);
   });
 
   it('measures and reports how far each instance is behind the store, in events and ms', async () => {
-    for (let i = 0; i < 3; i++) await consentWithToken(a.http);
+    for (let i = 0; i < 3; i++) await consentWithToken(a.http, scopes);
     const lag = await b.projection.lag();
     expect(lag.events).toBeGreaterThanOrEqual(0);
     expect(lag.ms).toBeGreaterThanOrEqual(0);
     // Once B has caught up, its readiness body says so with a lag of zero.
-    const ready = await eventually(async () => {
+    const ready = await waitUntil(async () => {
       const res = await b.http.get('/health/ready');
       return res.status === 200 && res.body.details.projection.lagEvents === 0 ? res.body : undefined;
-    }, 'B ready at lag 0');
+    }, { what: 'B ready at lag 0', timeoutMs: 30_000 });
     expect(ready.details.projection).toMatchObject({ caughtUp: true, lagEvents: 0, lagMs: 0 });
     expect((await b.projection.lag()).events).toBe(0);
   });
@@ -108,7 +81,7 @@ describe('two ledger instances on one EventStoreDB', () => {
     await b.projection.stop();
     try {
       const before = await b.projection.lag();
-      await consentWithToken(a.http); // RegisterClient, ConsentGranted, TokenIssued
+      await consentWithToken(a.http, scopes); // RegisterClient, ConsentGranted, TokenIssued
       const after = await b.projection.lag();
       // Exactly these three on a private store; a shared real database may have other writers.
       if (server) expect(after.events - before.events).toBe(3);
@@ -119,7 +92,7 @@ describe('two ledger instances on one EventStoreDB', () => {
     } finally {
       b.projection.start();
     }
-    await eventually(async () => ((await b.projection.lag()).events === 0 ? true : undefined), 'B caught up again');
+    await waitUntil(async () => ((await b.projection.lag()).events === 0 ? true : undefined), { what: 'B caught up again', timeoutMs: 30_000 });
   });
 });
 
@@ -159,10 +132,10 @@ describe('revocation publishing across instances (real Kafka broker)', () => {
       dirs.push(tempDataDir(), tempDataDir());
       first = await spawnLedger({ dataDir: dirs[0].dir, env });
       // The first instance is alone: it takes the lease and starts publishing (it creates the topic).
-      const holder = await eventually(async () => {
+      const holder = await waitUntil(async () => {
         const [last] = await observer.readStream(leaseStream(PUBLISHER_LEASE), { direction: 'backwards', maxCount: 1 });
         return last && parseLeaseRecord(last.data)?.holder;
-      }, 'first instance holds the lease');
+      }, { what: 'first instance holds the lease', timeoutMs: 30_000 });
       await waitForTopic(brokers, topic);
       second = await startLedger({ dataDir: dirs[1].dir, env });
       const survivor = second.app.get(PublisherUnderLease);
@@ -171,11 +144,11 @@ describe('revocation publishing across instances (real Kafka broker)', () => {
 
       // Revocations through both instances while the first one publishes.
       const revoke = async (http: Http) => {
-        const c = await consentWithToken(http);
+        const c = await consentWithToken(http, scopes);
         expect((await ledgerSteps(http).revoke(c.consentId)).status).toBe(200);
       };
       for (let i = 0; i < 6; i++) await revoke(i % 2 === 0 ? first.http : second.http);
-      await eventually(async () => (reader.received.length >= 6 ? true : undefined), 'first revocations on Kafka');
+      await waitUntil(async () => (reader.received.length >= 6 ? true : undefined), { what: 'first revocations on Kafka', timeoutMs: 30_000 });
 
       // Kill it in the middle of more work: no shutdown hook, no release of the lease, no last checkpoint.
       const more = (async () => {
@@ -185,7 +158,7 @@ describe('revocation publishing across instances (real Kafka broker)', () => {
       await more;
       for (let i = 0; i < 4; i++) await revoke(second.http);
 
-      await eventually(async () => (survivor.isLeader() ? true : undefined), 'survivor takes the lease');
+      await waitUntil(async () => (survivor.isLeader() ? true : undefined), { what: 'survivor takes the lease', timeoutMs: 30_000 });
       const [last] = await observer.readStream(leaseStream(PUBLISHER_LEASE), { direction: 'backwards', maxCount: 1 });
       const record = parseLeaseRecord(last.data)!;
       expect(record.holder).not.toBe(holder);

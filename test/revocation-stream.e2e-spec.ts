@@ -1,8 +1,9 @@
 /** GET /v1/revocations/stream: Server-Sent Events of the revocation contract, resumable with Last-Event-ID. */
-import { randomUUID } from 'node:crypto';
 import { hashToken } from '@ledger/domain';
+import { waitUntil } from '@ledger/testing';
 import { contractViolations } from '../libs/revocations/src/testing/revocation-contract';
 import { RevocationStreams } from '../apps/ledger/src/revocations/revocation-streams';
+import { consentWithToken } from './support/consent-fixtures';
 import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 
 interface SseMessage {
@@ -68,7 +69,6 @@ describe('revocation stream (SSE)', () => {
   let data: ReturnType<typeof tempDataDir>;
   let ledger: RunningLedger;
   let steps: ReturnType<typeof ledgerSteps>;
-  const uid = () => randomUUID().slice(0, 8);
 
   beforeAll(async () => {
     data = tempDataDir();
@@ -81,12 +81,9 @@ describe('revocation stream (SSE)', () => {
   });
 
   async function revokedConsent() {
-    const clientId = `app-${uid()}`;
-    await steps.registerClient(clientId);
-    const consent = await steps.grant(`user-${uid()}`, clientId, ['openid']);
-    const token = await steps.issue(consent.body.id);
-    expect((await steps.revoke(consent.body.id)).status).toBe(200);
-    return { consentId: consent.body.id as string, token: token.body.access_token as string };
+    const { consentId, token } = await consentWithToken(ledger.http, ['openid']);
+    expect((await steps.revoke(consentId)).status).toBe(200);
+    return { consentId, token: token.access_token };
   }
 
   it('sends history, then live events, and resumes after Last-Event-ID', async () => {
@@ -156,11 +153,3 @@ describe('revocation stream (SSE)', () => {
     own.remove();
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

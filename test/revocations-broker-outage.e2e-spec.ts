@@ -2,15 +2,14 @@
  * No revocation is lost when Kafka or the ledger fails. Owns its broker, because it stops and crashes it.
  * The SIGKILL case runs the BUILT service (npm run build first; the README's test line does).
  */
-import { randomUUID } from 'node:crypto';
 import { toRevocationEvent, RevocationEventV1 } from '@ledger/revocations';
+import { consentWithToken, uid } from './support/consent-fixtures';
 import { KafkaBroker } from './support/kafka-broker';
 import { bearer, httpClient, ledgerSteps, startLedger, tempDataDir, TEST_API_KEYS } from './support/ledger-app';
 import { spawnLedger } from './support/ledger-process';
 import { RevocationTopicReader, waitForTopic } from './support/revocation-topic';
 
 let broker: KafkaBroker;
-const uid = () => randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   broker = await KafkaBroker.start();
@@ -109,17 +108,13 @@ describe('revocations survive failures', () => {
       const http = httpClient(service.url, bearer('admin'));
       const steps = ledgerSteps(http);
       await waitForTopic(broker.brokers, topic);
-      const clientId = `app-${uid()}`;
-      await steps.registerClient(clientId);
-      const consent = await steps.grant(`user-${uid()}`, clientId, ['openid']);
-      const token = await steps.issue(consent.body.id);
-      expect(token.status).toBe(201);
+      const { consentId, token } = await consentWithToken(http, ['openid']);
 
       // With the broker away the publisher cannot publish: the append is acknowledged, the message is not sent.
       await broker.stop();
-      const revoked = await steps.revoke(consent.body.id);
+      const revoked = await steps.revoke(consentId);
       expect(revoked.status).toBe(200);
-      expect((await steps.introspect(token.body.access_token)).body).toEqual({ active: false });
+      expect((await steps.introspect(token.access_token)).body).toEqual({ active: false });
       await service.kill();
 
       await broker.restart();
@@ -127,8 +122,8 @@ describe('revocations survive failures', () => {
       const reader = new RevocationTopicReader(broker.brokers, topic);
       await reader.start();
       try {
-        const record = await reader.waitFor((r) => r.value.consentId === consent.body.id, 60_000);
-        expect(record.value).toMatchObject({ type: 'consent.revoked', tokenIds: [token.body.token_id] });
+        const record = await reader.waitFor((r) => r.value.consentId === consentId, 60_000);
+        expect(record.value).toMatchObject({ type: 'consent.revoked', tokenIds: [token.token_id] });
       } finally {
         await reader.stop();
       }

@@ -5,8 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { hashToken } from '@ledger/domain';
 import { toRevocationEvent } from '@ledger/revocations';
+import { waitUntil } from '@ledger/testing';
 import { cloudEventHeaderViolations, contractViolations } from '../libs/revocations/src/testing/revocation-contract';
 import { RevocationClient, RevocationMessage, tokenHash } from '@ledger/revocation-client';
+import { consentWithTokens, uid } from './support/consent-fixtures';
 import { KafkaBroker } from './support/kafka-broker';
 import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 import { externalBrokers, RevocationTopicReader, waitForTopic } from './support/revocation-topic';
@@ -18,7 +20,6 @@ let ledger: RunningLedger;
 let steps: ReturnType<typeof ledgerSteps>;
 const topic = `revocations-e2e-${randomUUID()}`;
 const scopes = ['openid', 'email', 'profile'];
-const uid = () => randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   brokers = externalBrokers() ?? (broker = await KafkaBroker.start()).brokers;
@@ -34,27 +35,12 @@ afterAll(async () => {
   await broker?.destroy();
 }, 60_000);
 
-async function consentWithTokens(count: number, tokenScopes: Array<string[] | undefined> = []) {
-  const clientId = `app-${uid()}`;
-  const userId = `user-${uid()}`;
-  expect((await steps.registerClient(clientId)).status).toBe(201);
-  const consent = await steps.grant(userId, clientId, scopes);
-  expect(consent.status).toBe(201);
-  const tokens: Array<{ access_token: string; token_id: string }> = [];
-  for (let i = 0; i < count; i++) {
-    const t = await steps.issue(consent.body.id, tokenScopes[i]);
-    expect(t.status).toBe(201);
-    tokens.push(t.body);
-  }
-  return { clientId, userId, consentId: consent.body.id as string, tokens };
-}
-
 describe('revocations on Kafka', () => {
   it('a revocation over HTTP arrives with every field right, CloudEvents headers, and hashes but no raw token', async () => {
     const reader = new RevocationTopicReader(brokers, topic);
     await reader.start();
     try {
-      const { clientId, userId, consentId, tokens } = await consentWithTokens(2);
+      const { clientId, userId, consentId, tokens } = await consentWithTokens(ledger.http, scopes, 2);
       const revoked = await steps.revoke(consentId, { reason: 'user clicked revoke' });
       expect(revoked.status).toBe(200);
 
@@ -93,7 +79,7 @@ describe('revocations on Kafka', () => {
     const reader = new RevocationTopicReader(brokers, topic);
     await reader.start();
     try {
-      const { consentId, tokens } = await consentWithTokens(3, [['openid'], ['email'], undefined]);
+      const { consentId, tokens } = await consentWithTokens(ledger.http, scopes, [['openid'], ['email'], undefined]);
       expect((await ledger.http.form('/v1/oauth2/revoke', { token: tokens[0].access_token })).status).toBe(200);
       expect((await steps.revoke(consentId, { scopes: ['email'] })).status).toBe(200);
       const single = await reader.waitFor((r) => r.value.consentId === consentId && r.value.type === 'token.revoked');
@@ -122,14 +108,14 @@ describe('revocations on Kafka', () => {
         cache,
         kafka: { brokers, topic, groupId, onEvent: (event, fresh) => (delivered.push(event), fresh && applied.push(event)) },
       });
-    const [a, b, c] = [await consentWithTokens(1), await consentWithTokens(1), await consentWithTokens(2)];
+    const [a, b, c] = [await consentWithTokens(ledger.http, scopes, 1), await consentWithTokens(ledger.http, scopes, 1), await consentWithTokens(ledger.http, scopes, 2)];
     const first = makeClient();
     await first.start();
     for (const t of [a.tokens[0], b.tokens[0], ...c.tokens]) expect(await first.introspect(t.access_token)).toMatchObject({ active: true });
 
     // Heard while running: evicted at once.
     await steps.revoke(a.consentId);
-    await waitUntil(() => applied.some((e) => e.consentId === a.consentId));
+    await waitUntil(() => applied.some((e) => e.consentId === a.consentId), { timeoutMs: 30_000 });
     expect(first.cache.peek(tokenHash(a.tokens[0].access_token))).toBeUndefined();
     expect(await first.introspect(a.tokens[0].access_token)).toEqual({ active: false });
     await first.stop();
@@ -146,7 +132,7 @@ describe('revocations on Kafka', () => {
     const second = makeClient(first.cache);
     await second.start();
     try {
-      await waitUntil(() => applied.length >= 2);
+      await waitUntil(() => applied.length >= 2, { timeoutMs: 30_000 });
       expect(applied.map((e) => e.type).sort()).toEqual(['consent.revoked', 'token.revoked']);
       // Not even delivered again: the offsets of what the first consumer applied were committed.
       expect(delivered.some((e) => e.consentId === a.consentId)).toBe(false);
@@ -163,17 +149,9 @@ describe('revocations on Kafka', () => {
   it('reports its progress for /metrics and /health', async () => {
     const { KafkaRevocationPublisher } = await import('@ledger/revocations');
     const publisher = ledger.app.get(KafkaRevocationPublisher);
-    await waitUntil(async () => publisher.status().position === (await ledger.store.headPosition()));
+    await waitUntil(async () => publisher.status().position === (await ledger.store.headPosition()), { timeoutMs: 30_000 });
     expect(publisher.status()).toMatchObject({ running: true, healthy: true, caughtUp: true, pending: 0, lagMs: 0, consecutiveFailures: 0 });
     expect(publisher.status().publishedTotal).toBeGreaterThanOrEqual(5);
     expect(await publisher.lagEvents()).toBe(0);
   });
 });
-
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

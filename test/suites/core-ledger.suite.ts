@@ -1,3 +1,5 @@
+import { waitUntil } from '@ledger/testing';
+import { consentWithToken, uid } from '../support/consent-fixtures';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
 
 export interface StoreFixture {
@@ -34,19 +36,6 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       await ledger.close();
       data.remove();
     });
-
-    const uid = () => Math.random().toString(36).slice(2, 10);
-
-    async function consentWithToken(clientScopes = scopes) {
-      const clientId = `app-${uid()}`;
-      const userId = `user-${uid()}`;
-      expect((await steps.registerClient(clientId)).status).toBe(201);
-      const consent = await steps.grant(userId, clientId, clientScopes);
-      expect(consent.status).toBe(201);
-      const token = await steps.issue(consent.body.id);
-      expect(token.status).toBe(201);
-      return { clientId, userId, consentId: consent.body.id as string, token: token.body };
-    }
 
     it('registers, grants, issues, introspects, revokes, and introspection says inactive at once', async () => {
       const clientId = `app-${uid()}`;
@@ -85,7 +74,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('revokes one token through RFC 7009 and leaves the others', async () => {
-      const { consentId, token } = await consentWithToken();
+      const { consentId, token } = await consentWithToken(ledger.http, scopes);
       const other = (await steps.issue(consentId)).body;
       expect((await ledger.http.form('/v1/oauth2/revoke', { token: token.access_token, token_type_hint: 'access_token' })).status).toBe(200);
       expect((await steps.introspect(token.access_token)).body).toEqual({ active: false });
@@ -93,7 +82,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('a partial revocation ends exactly the tokens that carry a revoked scope', async () => {
-      const { consentId, token: both } = await consentWithToken();
+      const { consentId, token: both } = await consentWithToken(ledger.http, scopes);
       const openidOnly = (await steps.issue(consentId, ['openid'])).body;
       const transferOnly = (await steps.issue(consentId, [scopes[1]])).body;
 
@@ -133,7 +122,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('refuses bad input with problem+json and appends nothing', async () => {
-      await consentWithToken();
+      await consentWithToken(ledger.http, scopes);
       const before = (await ledger.events()).length;
       const cases: Array<[string, () => Promise<{ status: number; headers: Headers; body: any }>, number, string]> = [
         ['unknown field', () => ledger.http.post('/v1/clients', { clientId: 'x1', name: 'X', admin: true }), 400, 'invalid_request'],
@@ -166,7 +155,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('never appends twice for a retried command with the same Idempotency-Key', async () => {
-      const { consentId } = await consentWithToken();
+      const { consentId } = await consentWithToken(ledger.http, scopes);
       const before = (await ledger.events()).length;
       const key = { 'idempotency-key': `key-${uid()}` };
       const [a, b] = await Promise.all([steps.issue(consentId, undefined, key), steps.issue(consentId, undefined, key)]);
@@ -187,8 +176,8 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
     });
 
     it('keeps everything across a restart, and a rebuild from position 0 gives the same views', async () => {
-      const { consentId, token } = await consentWithToken();
-      const kept = await consentWithToken();
+      const { consentId, token } = await consentWithToken(ledger.http, scopes);
+      const kept = await consentWithToken(ledger.http, scopes);
       await steps.revoke(consentId);
       const liveSnapshot = ledger.views.snapshot();
 
@@ -204,7 +193,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       const { ViewStore } = await import('@ledger/projections');
       for (const f of ['views.db', 'views-esdb.db']) ViewStore.destroy(`${data.dir}/${f}`);
       ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      await waitFor(() => ledger.projection.status().caughtUp);
+      await waitUntil(() => ledger.projection.status().caughtUp, { timeoutMs: 15_000 });
       await ledger.projection.waitFor(await ledger.store.headPosition());
       expect(ledger.views.snapshot()).toEqual(liveSnapshot);
     });
@@ -214,15 +203,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       expect(doc.status).toBe(200);
       expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/clients', '/v1/consents', '/v1/consents/{id}/revoke', '/v1/tokens', '/v1/oauth2/introspect', '/v1/oauth2/revoke']));
       expect((await ledger.http.get('/health/live')).status).toBe(200);
-      await waitFor(async () => (await ledger.http.get('/health/ready')).status === 200);
+      await waitUntil(async () => (await ledger.http.get('/health/ready')).status === 200, { timeoutMs: 15_000 });
     });
   });
-}
-
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

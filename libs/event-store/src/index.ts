@@ -3,3 +3,4 @@ export * from './event-store.errors';
 export * from './lag';
 export * from './sqlite/sqlite-event-store';
 export * from './lease';
+export * from './open-event-store';

@@ -1,8 +1,8 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
-import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
+import { CHECKPOINT_STORE, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
 import { CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
@@ -10,35 +10,15 @@ import { Leadership } from './leadership';
 import { NodeState } from './node-state';
 import { TokenMinter } from './token-minter';
 
-/**
- * Chooses the event store by configuration and wires the ports. Nothing outside this module knows which adapter
- * runs: EVENTSTORE_CONNECTION_STRING selects EventStoreDB, otherwise the embedded SQLite file in the data directory.
- */
-interface StorePorts {
-  store: EventStore;
-  checkpoints: CheckpointStore;
-}
-
-async function createStorePorts(config: LedgerConfig): Promise<StorePorts> {
-  if (config.eventStoreConnectionString) {
-    // Loaded only when selected, so the embedded default never loads the gRPC client.
-    const esdb = '@ledger/event-store/esdb/esdb-event-store';
-    const { createEsdbEventStore } = await import(esdb);
-    const store = createEsdbEventStore(config.eventStoreConnectionString);
-    return { store, checkpoints: store.checkpoints };
-  }
-  const store = new SqliteEventStore({ file: join(config.dataDir, 'events.db') });
-  return { store, checkpoints: store };
-}
-
+/** The store is chosen by configuration in openEventStore; nothing outside this module sees which adapter runs. */
 const STORE_PORTS = Symbol('STORE_PORTS');
 
 @Global()
 @Module({
   providers: [
-    { provide: STORE_PORTS, inject: [LEDGER_CONFIG], useFactory: createStorePorts },
-    { provide: EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: StorePorts) => ports.store },
-    { provide: CHECKPOINT_STORE, inject: [STORE_PORTS], useFactory: (ports: StorePorts) => ports.checkpoints },
+    { provide: STORE_PORTS, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => openEventStore(c) },
+    { provide: EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.store },
+    { provide: CHECKPOINT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.checkpoints },
     { provide: NodeState, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir) },
     {
       provide: ViewStore,

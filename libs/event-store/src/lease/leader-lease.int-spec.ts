@@ -6,7 +6,7 @@ import { EsdbTestServer, startEsdbTestServer } from '../../../../test/support/es
 import { createEsdbEventStore, EsdbEventStore } from '../esdb/esdb-event-store';
 import { EventStore } from '../event-store.port';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
-import { waitUntil } from '../testing/event-store.contract';
+import { waitUntil } from '@ledger/testing';
 import { LeaderLease, LeaseLossReason } from './leader-lease';
 import { LEASE_EVENT_TYPE } from './lease-decision';
 
@@ -81,14 +81,6 @@ async function lastRevision(store: EventStore, stream: string): Promise<number> 
   return last?.revision ?? -1;
 }
 
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** What the instances did, in one order, and a check that two were never in charge at once. */
 class Recorder {
   readonly log: string[] = [];
@@ -140,7 +132,7 @@ describe.each(backends)('leader lease on %s', (_name, open) => {
     const [holder] = rec.holders();
     // Several renewals later, still the same one, and nobody else ever started.
     const store = shared.connect();
-    await eventually(async () => ((await lastRevision(store, `ledger-lease-${lease}`)) >= 5));
+    await waitUntil(async () => ((await lastRevision(store, `ledger-lease-${lease}`)) >= 5));
     expect(rec.holders()).toEqual([holder]);
     expect(rec.log).toEqual([`${holder}+1`]);
     expect(rec.overlaps).toBe(0);
@@ -233,7 +225,7 @@ describe('leader lease on the EventStoreDB adapter', () => {
     });
     try {
       lease.start();
-      await eventually(async () => (await lastRevision(store, lease.stream)) >= 3);
+      await waitUntil(async () => (await lastRevision(store, lease.stream)) >= 3);
       const all = await store.readStream(lease.stream);
       expect(all).toHaveLength(1);
       expect(all[0].revision).toBeGreaterThanOrEqual(3);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { waitUntil } from '@ledger/testing';
 import { CheckpointStore, EventStore, EventToAppend, StoredEvent } from '../event-store.port';
 import { WrongExpectedVersionError } from '../event-store.errors';
 import { lagBehind } from '../lag';
@@ -292,10 +293,5 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// The adapters' own specs import it from here.
+export { waitUntil };

@@ -1,0 +1,33 @@
+import { consentsAsOf } from '@ledger/audit';
+import { USER_ID_PATTERN } from '@ledger/domain';
+import { EventStore } from '@ledger/event-store';
+import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
+import { time } from '../flags';
+
+/** `ledger audit replay --user USER --at TIME [--json]`: the user's consents as the ledger stood at TIME. */
+export const auditReplay: CliCommand = {
+  prepare(v) {
+    if (!v.user || !USER_ID_PATTERN.test(v.user)) throw new UsageError('replay needs --user with a well-formed user id');
+    const at = time(v.at, '--at', true)!;
+    return (store, io) => replay(store, io, v.user!, at, !!v.json);
+  },
+};
+
+async function replay(store: EventStore, io: CliIo, userId: string, at: Date, json: boolean): Promise<number> {
+  const { consents, position } = await consentsAsOf(store, userId, at);
+  const answer = {
+    userId,
+    asOf: at.toISOString(),
+    position,
+    consents: consents.map((c) => ({ id: c.consentId, userId: c.userId, clientId: c.clientId, scopes: c.scopes, status: c.status, grantedAt: c.grantedAt, revokedAt: c.revokedAt, revision: c.revision })),
+  };
+  if (json) io.stdout.write(JSON.stringify(answer) + '\n');
+  else {
+    io.stdout.write(`Consents of ${userId} as of ${answer.asOf} (ledger up to position ${position}):\n`);
+    if (consents.length === 0) io.stdout.write('  none\n');
+    for (const c of answer.consents) {
+      io.stdout.write(`  ${c.id}  ${c.clientId}  ${c.status}  granted ${c.grantedAt}${c.revokedAt ? `  revoked ${c.revokedAt}` : ''}  scopes: ${c.scopes.join(' ')}\n`);
+    }
+  }
+  return EXIT.ok;
+}

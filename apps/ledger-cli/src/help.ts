@@ -1,0 +1,31 @@
+/** The text of --help, printed after a parse error too; the exit codes listed here are EXIT in cli-command.ts. */
+export const HELP = `ledger audit - replay, verify, export and import the consent ledger
+
+Usage:
+  ledger audit replay --user USER --at TIME [--json]
+      The user's consents as the ledger stood at TIME (RFC 3339; compared with recordedAt).
+  ledger audit verify [--anchor COUNT:DIGEST] [--json]
+      Replays the hash chain of every event. Names the first event that was edited, removed or reordered.
+      Prints the head anchor (COUNT:DIGEST): record it outside the ledger, and pass it back later with
+      --anchor to detect a truncation of the newest events.
+  ledger audit export [--from TIME] [--to TIME] [--from-position N] [--to-position N]
+                      [--user USER] [--client CLIENT] [--consent CONSENT_ID] > ledger.ndjson
+      Writes events as NDJSON, one per line, in log order. Bounds are inclusive; times compare with recordedAt.
+  ledger audit import < ledger.ndjson
+      Loads an export into an EMPTY store, keeping ids, streams, revisions, data, metadata and (on the embedded
+      store) recordedAt. Refuses a store that holds any event.
+
+Store (one of):
+  --data-dir DIR           the embedded SQLite store DIR/events.db (default ./data, or LEDGER_DATA_DIR)
+  --esdb CONNECTION        EventStoreDB (default: EVENTSTORE_CONNECTION_STRING when set)
+
+Options:
+  --quiet                  no progress bar (it is drawn on stderr only when stderr is a terminal)
+  -h, --help               this text
+
+Exit codes:
+  0  success (verify: the chain holds)
+  1  verification failed (verify found a problem)
+  2  usage error, or malformed import input
+  3  store error (cannot open or read the store, or import into a store that is not empty)
+`;
