@@ -1,5 +1,6 @@
 /**
  * The health probes of the whole service over HTTP: what decides readiness, and what a failing probe writes to the log.
+ * (A broker outage, which must not fail readiness, is in revocations-broker-outage.e2e-spec.ts.)
  */
 import { ledgerSteps, LogLines, RunningLedger, startLedger } from './support/ledger-app';
 
@@ -25,6 +26,14 @@ describe('health probes', () => {
 
   afterAll(async () => {
     await ledger?.close();
+  });
+
+  it('without Kafka, readiness reports no publisher and /health/publisher has nothing to fail', async () => {
+    const probe = ledger.asRole(undefined);
+    await until('ready', async () => (await probe.get('/health/ready')).status === 200);
+    expect((await probe.get('/health/ready')).body).not.toHaveProperty('publisher');
+    const publisher = await probe.get('/health/publisher');
+    expect({ status: publisher.status, body: publisher.body }).toEqual({ status: 200, body: { status: 'ok', info: {}, error: {}, details: {} } });
   });
 
   it('views behind the store fail readiness; the probes log that once at warn, its end once at info, and no error', async () => {

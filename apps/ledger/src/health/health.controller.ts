@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ProjectionRunner } from '@ledger/projections';
@@ -40,8 +40,10 @@ export class HealthController {
   }
 
   /**
-   * Ready to serve: the store answers, the views have caught up with it (within LEDGER_READY_MAX_LAG_EVENTS) and,
-   * when a Kafka publisher runs, it can publish and keeps up.
+   * Ready to serve introspection and commands correctly: the store answers and the views have caught up with it
+   * (within LEDGER_READY_MAX_LAG_EVENTS). The Kafka publisher, when there is one, is reported in `publisher` but does
+   * not decide: a broker outage must not take every instance out of rotation, least of all while revocations still
+   * have to take effect through introspection. /health/publisher is the probe that fails on it.
    */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -65,23 +67,37 @@ export class HealthController {
         return this.noted(ok ? this.indicators.check('projection').up(data) : this.indicators.check('projection').down(data), status.lastError);
       },
     ];
+    const [report, publisher] = await Promise.all([this.report(checks, reply), this.publisherIndicator(head !== undefined)]);
+    return publisher ? { ...report, publisher: publisher.publisher } : report;
+  }
+
+  /**
+   * The Kafka publisher alone, for an alert or a probe of its own: 503 while it cannot publish. The same facts as
+   * `publisher` in /health/ready. Without Kafka there is nothing to fail: 200 with no details.
+   */
+  @Get('publisher')
+  async publisherHealth(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.report(this.publisher ? [async () => (await this.publisherIndicator(true))!] : [], reply);
+  }
+
+  private async publisherIndicator(storeUp: boolean): Promise<HealthIndicatorResult<'publisher'> | undefined> {
     const publisher = this.publisher;
-    if (publisher) {
-      checks.push(async () => {
-        const status = publisher.status();
-        const lag = head === undefined ? undefined : await lagOf(this.store, status).catch(() => undefined);
-        // role: 'leader' or 'standby' when instances share one EventStoreDB (revocations/publisher-under-lease.ts).
-        const data = { position: status.position, lagEvents: lag?.events, lagSeconds: lag?.seconds, role: (status as { role?: string }).role };
-        return this.noted(status.healthy ? this.indicators.check('kafka').up(data) : this.indicators.check('kafka').down(data), status.lastError);
-      });
-    }
+    if (!publisher) return undefined;
+    const status = publisher.status();
+    const lag = storeUp ? await lagOf(this.store, status).catch(() => undefined) : undefined;
+    // role: 'leader' or 'standby' when instances share one EventStoreDB (revocations/publisher-under-lease.ts).
+    const data = { position: status.position, lagEvents: lag?.events, lagSeconds: lag?.seconds, role: (status as { role?: string }).role };
+    return this.noted(status.healthy ? this.indicators.check('publisher').up(data) : this.indicators.check('publisher').down(data), status.lastError);
+  }
+
+  /** Terminus's report: 200 when every check is up, else 503 with the same body rather than a generic problem. */
+  private async report(checks: HealthIndicatorFunction[], reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (error) {
-      // Terminus reports "down" as a 503 exception; answer with its report rather than a generic problem.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       reply.status(503).header('cache-control', 'no-store');
-      return error.getResponse();
+      return error.getResponse() as HealthCheckResult;
     }
   }
 
