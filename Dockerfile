@@ -19,5 +19,7 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
+# Readiness: the store answers and the views are caught up. Kafka is deliberately not part of it (a broker outage
+# must not mark every instance unhealthy); /health/publisher is for alerting on the publisher.
 HEALTHCHECK --interval=5s --timeout=3s --retries=12 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 CMD ["npm", "run", "start:prod"]

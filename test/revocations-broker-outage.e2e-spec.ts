@@ -1,6 +1,7 @@
 /**
- * No revocation is lost when Kafka or the ledger fails. Owns its broker, because it stops and crashes it.
- * The SIGKILL case runs the BUILT service (npm run build first; the README's test line does).
+ * No revocation is lost when Kafka or the ledger fails, and a broker outage takes no instance out of rotation. Owns
+ * its broker, because it stops and crashes it. The cases that spawn the service run the BUILT service (npm run build
+ * first; the README's test line does).
  */
 import { toRevocationEvent, RevocationEventV1 } from '@ledger/revocations';
 import { consentWithToken, uid } from './support/consent-fixtures';
@@ -18,6 +19,30 @@ beforeAll(async () => {
 afterAll(async () => {
   await broker?.destroy();
 }, 60_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The service's log lines (pino JSON), from `since` on; anything else it printed is left out. */
+function logLines(output: string, since: Date): Array<Record<string, any>> {
+  const lines: Array<Record<string, any>> = [];
+  for (const text of output.split('\n')) {
+    try {
+      const line = JSON.parse(text);
+      if (typeof line.level === 'string' && new Date(line.time) >= since) lines.push(line);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return lines;
+}
 
 /** Every revocation in the log, mapped to the contract, per user in log order. */
 function expectedPerUser(events: Awaited<ReturnType<Awaited<ReturnType<typeof startLedger>>['events']>>): Map<string, RevocationEventV1[]> {
@@ -95,6 +120,67 @@ describe('revocations survive failures', () => {
       }
     } finally {
       await ledger.close();
+      data.remove();
+    }
+  }, 180_000);
+
+  it('a broker outage keeps the instance ready and answering: the publisher is reported down, and its change logged once', async () => {
+    const topic = `ready-${uid()}`;
+    const data = tempDataDir();
+    // info: the log is part of what is checked (one warn when the publisher goes down, one info when it is back).
+    const env = { KAFKA_BROKERS: broker.brokers.join(','), KAFKA_REVOCATIONS_TOPIC: topic, LEDGER_API_KEYS: TEST_API_KEYS, LOG_LEVEL: 'info' };
+    const service = await spawnLedger({ dataDir: data.dir, env });
+    // Probes call without credentials, as load balancers and orchestrators do.
+    const probe = httpClient(service.url);
+    try {
+      const steps = ledgerSteps(service.http);
+      await waitForTopic(broker.brokers, topic);
+      await until('publisher up', async () => (await probe.get('/health/publisher')).status === 200);
+      const clientId = `app-${uid()}`;
+      await steps.registerClient(clientId);
+      const consent = await steps.grant(`user-${uid()}`, clientId, ['openid', 'email']);
+      const revoked = (await steps.issue(consent.body.id, ['openid'])).body.access_token as string;
+      const kept = (await steps.issue(consent.body.id, ['email'])).body.access_token as string;
+
+      const outage = new Date();
+      await broker.stop();
+      expect((await service.http.form('/v1/oauth2/revoke', { token: revoked })).status).toBe(200);
+      // The publisher finds the broker gone when it tries to send that revocation.
+      await until('publisher down', async () => (await probe.get('/health/publisher')).status === 503);
+      const PROBES = 20;
+      for (let i = 0; i < PROBES; i++) {
+        const ready = await probe.get('/health/ready');
+        expect({ status: ready.status, body: ready.body }).toMatchObject({
+          status: 200,
+          body: { status: 'ok', info: { store: { status: 'up' }, projection: { status: 'up' } }, error: {}, publisher: { status: 'down', role: 'leader' } },
+        });
+        const publisher = await probe.get('/health/publisher');
+        expect({ status: publisher.status, body: publisher.body }).toMatchObject({ status: 503, body: { status: 'error', error: { publisher: { status: 'down' } } } });
+        // The same facts /health/ready gives, no more.
+        expect(Object.keys(publisher.body.details)).toEqual(['publisher']);
+        expect(Object.keys(publisher.body.details.publisher).sort()).toEqual(Object.keys(ready.body.publisher).sort());
+        expect((await steps.introspect(revoked)).body).toEqual({ active: false });
+        expect((await steps.introspect(kept)).body).toMatchObject({ active: true });
+        await sleep(50);
+      }
+      expect((await service.http.get('/metrics')).body).toMatch(/^ledger_publisher_healthy 0$/m);
+
+      await broker.restart();
+      await until('publisher up again', async () => (await probe.get('/health/publisher')).status === 200);
+      const ready = await probe.get('/health/ready');
+      expect({ status: ready.status, body: ready.body }).toMatchObject({ status: 200, body: { status: 'ok', publisher: { status: 'up' } } });
+      expect((await service.http.get('/metrics')).body).toMatch(/^ledger_publisher_healthy 1$/m);
+      expect(await service.stop()).toBe(0);
+
+      // Over the whole outage, the probes logged one warn when the publisher went down and one info when it came
+      // back, and not a single error. The publisher's own lines (context RevocationPublisher, one per failed
+      // attempt to publish, however often anyone probes) are not the probes' business.
+      const lines = logLines(service.output(), outage).filter((l) => l.context !== 'RevocationPublisher' && l.msg !== 'request completed');
+      expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+      expect(lines.filter((l) => l.level === 'warn')).toEqual([expect.objectContaining({ context: 'Health', check: 'publisher' })]);
+      expect(lines.filter((l) => l.context === 'Health' && l.level === 'info')).toEqual([expect.objectContaining({ check: 'publisher' })]);
+    } finally {
+      await service.kill();
       data.remove();
     }
   }, 180_000);

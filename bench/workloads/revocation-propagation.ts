@@ -59,8 +59,10 @@ export const revocationPropagation: Workload = {
         env: { LEDGER_API_KEYS: BENCH_API_KEYS, LOG_LEVEL: 'warn', KAFKA_BROKERS: broker.brokers.join(','), KAFKA_REVOCATIONS_TOPIC: topic },
       });
       const started = Date.now();
-      // Ready also means the publisher is connected and its topic exists.
-      while ((await fetch(`${ledger.url}/health/ready`).catch(() => undefined))?.status !== 200) {
+      // Ready (the views caught up) and the publisher connected, its topic there: readiness alone does not wait for Kafka.
+      const service = ledger;
+      const up = async (path: string) => (await fetch(`${service.url}${path}`).catch(() => undefined))?.status === 200;
+      while (!((await up('/health/ready')) && (await up('/health/publisher')))) {
         if (Date.now() - started > 60_000) throw new Error(`ledger not ready within 60 s:\n${ledger.output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }

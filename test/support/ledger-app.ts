@@ -49,10 +49,10 @@ export type Http = ReturnType<typeof httpClient>;
  * Starts the real service in this process, on a real port, with the real wiring (bootstrap.ts), on a data
  * directory of its own. Env overrides select the store (EVENTSTORE_CONNECTION_STRING) or Kafka.
  */
-export async function startLedger(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<RunningLedger> {
+export async function startLedger(options: { dataDir?: string; env?: Record<string, string>; log?: LogLines } = {}): Promise<RunningLedger> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const config = loadConfig({ LOG_LEVEL: 'error', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: dataDir, PORT: '0' });
-  const app = await createLedgerApp(config);
+  const app = await createLedgerApp(config, { log: options.log });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -73,6 +73,15 @@ export async function startLedger(options: { dataDir?: string; env?: Record<stri
     },
     close: () => app.close(),
   };
+}
+
+/** A log destination for startLedger that keeps the service's log lines (pino JSON), parsed, in order. */
+export class LogLines {
+  readonly lines: Array<Record<string, any>> = [];
+
+  write(text: string): void {
+    for (const line of text.split('\n')) if (line) this.lines.push(JSON.parse(line));
+  }
 }
 
 export function tempDataDir(): { dir: string; remove(): void } {

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
 import { AppModule } from './app.module';
@@ -18,9 +19,12 @@ import { IntrospectToken } from './tokens/introspect-token/introspect-token.quer
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
-/** Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. */
-export async function createLedgerApp(config: LedgerConfig): Promise<NestFastifyApplication> {
-  const logger = createRootLogger(config.logLevel);
+/**
+ * Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. The log goes
+ * to stdout unless a suite passes a destination to read it from.
+ */
+export async function createLedgerApp(config: LedgerConfig, options: { log?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config.logLevel, options.log);
   // Introspection is answered before Fastify sees the request (see introspect-token.fast-path.ts); set once the
   // application exists, until then every request goes the ordinary way.
   let fastPath: IntrospectionFastPath | undefined;
@@ -100,7 +104,8 @@ export async function createLedgerApp(config: LedgerConfig): Promise<NestFastify
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
     const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, caller: request.caller?.name };
-    if (reply.statusCode >= 500) request.log.error(fields, 'request failed');
+    // A health probe's 503 is its answer, not a failure of the request; HealthController logs the change of state once.
+    if (reply.statusCode >= 500 && !route.startsWith('/health/')) request.log.error(fields, 'request failed');
     else request.log.info(fields, 'request completed');
   });
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 /** Routes anyone may call. RoleGuard's @Public() marks the Nest ones; the OpenAPI pages are Fastify routes. */
-const PUBLIC_ROUTES = new Set(['/health/live', '/health/ready', '/docs', '/docs-json', '/docs-yaml']);
+const PUBLIC_ROUTES = new Set(['/health/live', '/health/ready', '/health/publisher', '/docs', '/docs-json', '/docs-yaml']);
 export const isPublicRoute = (route: string | undefined) => route !== undefined && (PUBLIC_ROUTES.has(route) || route.startsWith('/docs/'));
 
 /**

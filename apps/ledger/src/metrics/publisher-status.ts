@@ -1,7 +1,7 @@
 /**
- * What the Kafka revocation publisher may offer to /metrics and /health/ready. Optional: provide it under this token
- * (e.g. `{ provide: REVOCATION_PUBLISHER_STATUS, useExisting: RevocationPublisher }`) and the lag gauges and the
- * readiness check appear; without it, Kafka is simply not reported.
+ * What the Kafka revocation publisher may offer to /metrics and /health. Optional: provide it under this token
+ * (e.g. `{ provide: REVOCATION_PUBLISHER_STATUS, useExisting: RevocationPublisher }`) and the lag gauges, the
+ * `publisher` member of /health/ready and the /health/publisher check appear; without it, Kafka is simply not reported.
  */
 export const REVOCATION_PUBLISHER_STATUS = Symbol('REVOCATION_PUBLISHER_STATUS');
 
@@ -11,7 +11,7 @@ export interface RevocationPublisherStatus {
     position: number;
     /** recordedAt of that event, for the lag in seconds. */
     lastRecordedAt?: string;
-    /** false while the producer cannot publish (disconnected, failing): readiness turns 503. */
+    /** false while the producer cannot publish (disconnected, failing): /health/publisher turns 503, readiness does not. */
     healthy: boolean;
     lastError?: string;
   };
