@@ -1,4 +1,4 @@
-import { lagBehind } from '@ledger/event-store';
+import { backoffDelay, lagBehind } from '@ledger/event-store';
 import type { EventStore, Subscription } from '@ledger/event-store';
 import { LEDGER_EVENT_TYPES } from './ledger-views';
 import { ViewStore } from './view-store';
@@ -79,7 +79,7 @@ export class ProjectionRunner {
           this.lastError = error;
           this.options.onError?.(error, this.failures);
           if (!this.running) return;
-          const delay = Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(this.failures, 10));
+          const delay = backoffDelay(this.failures, { maxMs: this.options.maxBackoffMs ?? 5000 });
           this.restartTimer = setTimeout(() => this.running && this.subscribe(), delay);
         },
       },

@@ -1,5 +1,5 @@
 import { Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
-import { lagBehind } from '@ledger/event-store';
+import { backoffDelay, lagBehind } from '@ledger/event-store';
 import type { CheckpointStore, EventStore, StoredEvent, Subscription } from '@ledger/event-store';
 import { DEFAULT_CLOUDEVENTS_SOURCE, toKafkaRecord, toRevocationEvent } from './revocation-event';
 
@@ -236,8 +236,7 @@ export class KafkaRevocationPublisher {
     this.producer = undefined;
     void producer?.disconnect().catch(() => undefined);
     if (!this.running) return;
-    const base = Math.min(this.options.maxBackoffMs ?? 3000, 100 * 2 ** Math.min(this.failures, 10));
-    const delay = Math.round(base / 2 + Math.random() * (base / 2));
+    const delay = backoffDelay(this.failures, { maxMs: this.options.maxBackoffMs ?? 3000, jitter: true });
     const next = ++this.attempt;
     this.restartTimer = setTimeout(() => void (this.running && this.connectAndSubscribe(next)), delay);
   }
