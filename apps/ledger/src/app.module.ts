@@ -21,7 +21,8 @@ import { IssueTokenController } from './tokens/issue-token/issue-token.controlle
 import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
 import { RevokeTokenController } from './tokens/revoke-token/revoke-token.controller';
 import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
-import { RevocationsModule } from './revocations/revocations.module';
+import { RevocationFeedModule } from './revocations/revocation-feed.module';
+import { RevocationPublisherModule } from './revocations/revocation-publisher.module';
 
 @Module({})
 export class AppModule {
@@ -34,7 +35,8 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         LedgerInfrastructureModule,
-        RevocationsModule,
+        RevocationFeedModule,
+        ...(config.kafka ? [RevocationPublisherModule.forKafka(config.kafka)] : []),
         HealthModule,
         AuditModule,
       ],

@@ -1,5 +1,5 @@
-import { lagBehind } from '@ledger/event-store';
-import type { EventStore, Subscription } from '@ledger/event-store';
+import { CheckpointedRelay, lagBehind } from '@ledger/event-store';
+import type { EventStore, StoredEvent } from '@ledger/event-store';
 import { LEDGER_EVENT_TYPES } from './ledger-views';
 import { ViewStore } from './sqlite/view-store';
 
@@ -11,6 +11,8 @@ import { ViewStore } from './sqlite/view-store';
  */
 const CATCH_UP_BATCH = 10_000;
 
+const LEDGER_EVENTS = { eventTypePrefixes: [...LEDGER_EVENT_TYPES] };
+
 export interface ProjectionRunnerOptions {
   /** Called when the subscription fails; the runner restarts from its checkpoint after a backoff. */
   onError?: (error: Error, attempt: number) => void;
@@ -18,72 +20,56 @@ export interface ProjectionRunnerOptions {
 }
 
 /**
- * Drives the views from a checkpointed event-store subscription, never from the in-process EventBus: errors here
- * must stop the projection and be seen, not vanish into an event handler.
+ * Drives the views through a CheckpointedRelay (libs/event-store/src/relay), never from the in-process EventBus:
+ * errors here must stop the projection and be seen, not vanish into an event handler. The views are the sink and
+ * their own checkpoint: ViewStore.apply commits a batch and its position in one transaction, so the relay has
+ * nothing to save, and restarts from the last batch applied.
  *
  * Read-your-writes: a command handler appends, then awaits waitFor(position). When that resolves, this instance's
  * views include the append, so introspection on this instance already answers with it.
  */
 export class ProjectionRunner {
-  private subscription?: Subscription;
+  private readonly relay: CheckpointedRelay;
+  /** Last applied position; known before start (from the views), unlike the relay's, which waitFor needs. */
   private position: number;
   private waiters: Array<{ position: number; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
-  private running = false;
-  private caughtUp = false;
   /** Views started empty: secondary indexes are off until the first catch-up ends (ViewStore.startRebuild). */
   private rebuilding = false;
-  private failures = 0;
-  private lastError?: Error;
-  private restartTimer?: NodeJS.Timeout;
-  /** recordedAt of the last applied event, for lag in milliseconds. */
-  private lastRecordedAt?: string;
 
   constructor(
     private readonly store: EventStore,
     readonly views: ViewStore,
-    private readonly options: ProjectionRunnerOptions = {},
+    options: ProjectionRunnerOptions = {},
   ) {
     this.position = views.checkpoint() ?? -1;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.rebuilding = this.views.startRebuild();
-    this.subscribe();
-  }
-
-  private subscribe(): void {
-    this.caughtUp = false;
-    this.subscription = this.store.subscribeToAll(
-      { after: this.position >= 0 ? this.position : undefined, filter: { eventTypePrefixes: [...LEDGER_EVENT_TYPES] }, maxBatchSize: CATCH_UP_BATCH },
+    this.relay = new CheckpointedRelay(
+      store,
+      { load: () => (this.position >= 0 ? this.position : undefined) },
+      { deliver: async (events) => this.apply(events) },
       {
-        onEvents: async (events) => {
-          this.views.apply(events);
-          const last = events[events.length - 1];
-          this.position = last.position;
-          this.lastRecordedAt = last.recordedAt;
-          this.failures = 0;
-          this.lastError = undefined;
-          this.release();
-        },
+        filter: LEDGER_EVENTS,
+        maxBatchSize: CATCH_UP_BATCH,
+        restart: { maxMs: options.maxBackoffMs ?? 5000 },
+        onError: options.onError,
         onCaughtUp: () => {
-          if (this.rebuilding) {
-            this.views.finishRebuild();
-            this.rebuilding = false;
-          }
-          this.caughtUp = true;
-        },
-        onError: (error) => {
-          this.failures += 1;
-          this.lastError = error;
-          this.options.onError?.(error, this.failures);
-          if (!this.running) return;
-          const delay = Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(this.failures, 10));
-          this.restartTimer = setTimeout(() => this.running && this.subscribe(), delay);
+          if (!this.rebuilding) return;
+          this.views.finishRebuild();
+          this.rebuilding = false;
         },
       },
     );
+  }
+
+  start(): void {
+    if (this.relay.status().running) return;
+    this.rebuilding = this.views.startRebuild();
+    this.relay.start();
+  }
+
+  private apply(events: StoredEvent[]): void {
+    this.views.apply(events);
+    this.position = events[events.length - 1].position;
+    this.release();
   }
 
   /** Resolves once the views include the event at `position` (or a later one). */
@@ -111,12 +97,13 @@ export class ProjectionRunner {
   }
 
   status() {
+    const relay = this.relay.status();
     return {
       position: this.position,
-      caughtUp: this.caughtUp,
-      failures: this.failures,
-      lastError: this.lastError?.message,
-      lastRecordedAt: this.lastRecordedAt,
+      caughtUp: relay.caughtUp,
+      failures: relay.consecutiveFailures,
+      lastError: relay.lastError,
+      lastRecordedAt: relay.lastRecordedAt,
     };
   }
 
@@ -126,14 +113,12 @@ export class ProjectionRunner {
    */
   async lag(maxCount = 10_000): Promise<{ headPosition: number; position: number; events: number; ms: number; capped: boolean }> {
     const position = this.position;
-    const lag = await lagBehind(this.store, position, { filter: { eventTypePrefixes: [...LEDGER_EVENT_TYPES] }, maxCount });
+    const lag = await lagBehind(this.store, position, { filter: LEDGER_EVENTS, maxCount });
     return { ...lag, position };
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.restartTimer);
-    await this.subscription?.stop();
+    await this.relay.stop();
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.reject(new Error('Projection stopped'));

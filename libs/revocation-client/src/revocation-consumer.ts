@@ -1,4 +1,6 @@
 import { Consumer, Kafka, KafkaConfig, KafkaMessage, logLevel } from 'kafkajs';
+// The file alone, not the package: a resource service that embeds this client must not load the ledger's stores.
+import { backoffDelay } from '@ledger/event-store/backoff';
 import type { RevocationMessage } from './introspection-cache';
 
 export const DEFAULT_REVOCATIONS_TOPIC = 'consent.revocations.v1';
@@ -82,7 +84,7 @@ export class RevocationConsumer {
         await consumer.disconnect().catch(() => undefined);
         if (Date.now() > deadline) throw error;
         this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, { maxMs: 2000 })));
       }
     }
   }

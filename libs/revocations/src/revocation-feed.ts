@@ -1,4 +1,5 @@
-import type { EventStore, Subscription } from '@ledger/event-store';
+import { CheckpointedRelay } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import { REVOCATION_DOMAIN_EVENT_TYPES, RevocationEventV1, toRevocationEvent } from './revocation-event';
 
 /** Where the feed writes: a Node ServerResponse, or any writable stream. */
@@ -40,12 +41,12 @@ export function parseLastEventId(value: string | string[] | undefined): number |
 
 /**
  * Server-Sent Events of the revocation contract: history after `after` from the event store, then live, from one
- * subscription (so nothing falls between history and live). The subscription waits while the client is slow to
- * read (back-pressure), and stops when close() is called, typically on client disconnect.
+ * subscription (so nothing falls between history and live). The response is a relay sink whose checkpoint the
+ * client keeps (Last-Event-ID); the relay waits while the client is slow to read (back-pressure), and stops when
+ * close() is called, typically on client disconnect.
  */
 export function openRevocationFeed(store: EventStore, sink: FeedSink, options: RevocationFeedOptions = {}): RevocationFeed {
   let closed = false;
-  let subscription: Subscription | undefined;
   const heartbeat = setInterval(() => !closed && sink.write(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
   heartbeat.unref();
 
@@ -69,28 +70,34 @@ export function openRevocationFeed(store: EventStore, sink: FeedSink, options: R
   };
 
   sink.write(`retry: ${options.retryMs ?? 2000}\n: connected\n\n`);
-  subscription = store.subscribeToAll(
-    { after: options.after, filter: { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES] }, maxBatchSize: 500 },
+  const relay = new CheckpointedRelay(
+    store,
+    { load: () => options.after },
     {
-      onEvents: async (events) => {
+      deliver: async (events) => {
         for (const stored of events) {
           if (closed) return;
           const event = toRevocationEvent(stored);
           if (event && !sink.write(formatSseEvent(event))) await waitForDrain();
         }
       },
-      // The client reconnects with Last-Event-ID and resumes exactly where this one stopped.
+    },
+    {
+      filter: { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES] },
+      maxBatchSize: 500,
+      // No restart here: the client reconnects with Last-Event-ID and resumes exactly where this one stopped.
+      restart: false,
       onError: (error) => finish(error),
     },
   );
+  relay.start();
 
   return {
     close: async () => {
       const wasOpen = !closed;
       closed = true;
       clearInterval(heartbeat);
-      await subscription?.stop();
-      subscription = undefined;
+      await relay.stop();
       if (wasOpen) sink.end();
     },
   };

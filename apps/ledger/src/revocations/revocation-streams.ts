@@ -1,12 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { RevocationFeed } from '@ledger/revocations';
 
 /**
- * The open SSE connections. They end before the HTTP server closes: a live stream never goes idle, so the server
- * would otherwise wait for it forever on shutdown.
+ * The open SSE connections. They end before the HTTP server closes (beforeApplicationShutdown): a live stream never
+ * goes idle, so the server would otherwise wait for it forever on shutdown.
  */
 @Injectable()
-export class RevocationStreams {
+export class RevocationStreams implements BeforeApplicationShutdown {
   private readonly open = new Set<RevocationFeed>();
 
   add(feed: RevocationFeed): void {
@@ -24,5 +24,9 @@ export class RevocationStreams {
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.open].map((feed) => this.close(feed)));
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.closeAll();
   }
 }

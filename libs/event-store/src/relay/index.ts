@@ -1,0 +1,2 @@
+export * from './relay.port';
+export * from './checkpointed-relay';
