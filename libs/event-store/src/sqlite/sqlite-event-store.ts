@@ -489,11 +489,6 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     return { nextRevision: revision, position: this.head };
   }
 
-  /** The raw database, for tools that work below the port on the embedded store only (audit verify/tests). */
-  get database(): Database.Database {
-    return this.db;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
