@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { ANY, EventStoreDBClient, NO_STREAM, STREAM_EXISTS, WrongExpectedVersionError, jsonEvent } from '@eventstore/db-client';
+import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
+
+/** Streams.Append of the wire-level test server, through the real, unmodified @eventstore/db-client. */
+describe('ESDB test server: append', () => {
+  let server: EsdbTestServer;
+  let client: EventStoreDBClient;
+
+  beforeAll(async () => {
+    server = await startEsdbTestServer();
+    client = EventStoreDBClient.connectionString(server.connectionString);
+  });
+  afterAll(async () => {
+    await client.dispose();
+    await server.stop();
+  });
+
+  const stream = () => `s-${randomUUID()}`;
+  const event = (type = 'Happened', data: Record<string, unknown> = {}) =>
+    jsonEvent({ type, data, metadata: { actor: 'test' } });
+
+  async function readAllOf<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const x of iterable) out.push(x);
+    return out;
+  }
+
+  it('honours every kind of expected revision', async () => {
+    const s = stream();
+    const created = await client.appendToStream(s, event(), { expectedRevision: NO_STREAM });
+    expect(created.nextExpectedRevision).toBe(0n);
+    expect((await client.appendToStream(s, event(), { expectedRevision: STREAM_EXISTS })).nextExpectedRevision).toBe(1n);
+    expect((await client.appendToStream(s, event(), { expectedRevision: 1n })).nextExpectedRevision).toBe(2n);
+    expect((await client.appendToStream(s, [event(), event()], { expectedRevision: ANY })).nextExpectedRevision).toBe(4n);
+  });
+
+  it('gives every event commit == prepare; an append reports commit = last event, prepare = first event', async () => {
+    const s = stream();
+    const one = await client.appendToStream(s, event());
+    const two = await client.appendToStream(s, [event(), event()]);
+    expect(one.position!.commit).toBe(one.position!.prepare);
+    expect(two.position!.commit).toBeGreaterThan(two.position!.prepare);
+    expect(two.position!.prepare).toBeGreaterThan(one.position!.commit);
+    const events = await readAllOf(client.readStream(s));
+    for (const e of events) expect(e.event!.position!.commit).toBe(e.event!.position!.prepare);
+    expect(events.map((e) => e.event!.position!.commit)).toEqual([one.position!.commit, two.position!.prepare, two.position!.commit]);
+  });
+
+  it('throws WrongExpectedVersionError from the wrong_expected_version response field', async () => {
+    const s = stream();
+    const missing = await client.appendToStream(s, event(), { expectedRevision: 3n }).catch((e) => e);
+    expect(missing).toBeInstanceOf(WrongExpectedVersionError);
+    expect(missing.actualVersion).toBe('no_stream');
+    expect(missing.expectedVersion).toBe(3n);
+
+    await client.appendToStream(s, event(), { expectedRevision: NO_STREAM });
+    const exists = await client.appendToStream(s, event(), { expectedRevision: NO_STREAM }).catch((e) => e);
+    expect(exists).toBeInstanceOf(WrongExpectedVersionError);
+    expect(exists.actualVersion).toBe(0n);
+    expect(exists.expectedVersion).toBe('no_stream');
+
+    const stale = await client.appendToStream(s, event(), { expectedRevision: 5n }).catch((e) => e);
+    expect(stale.actualVersion).toBe(0n);
+
+    const notThere = await client.appendToStream(stream(), event(), { expectedRevision: STREAM_EXISTS }).catch((e) => e);
+    expect(notThere).toBeInstanceOf(WrongExpectedVersionError);
+    expect(notThere.expectedVersion).toBe('stream_exists');
+  });
+
+  it('is idempotent for the same event ids at the same place', async () => {
+    const s = stream();
+    const events = [event('A'), event('B')];
+    const first = await client.appendToStream(s, events, { expectedRevision: NO_STREAM });
+    const again = await client.appendToStream(s, events, { expectedRevision: NO_STREAM });
+    expect(again).toEqual(first);
+    const anyAgain = await client.appendToStream(s, events, { expectedRevision: ANY });
+    expect(anyAgain).toEqual(first);
+
+    const third = event('C');
+    const afterOne = await client.appendToStream(s, third, { expectedRevision: 1n });
+    expect(await client.appendToStream(s, third, { expectedRevision: 1n })).toEqual(afterOne);
+    expect(await readAllOf(client.readStream(s))).toHaveLength(3);
+
+    // The same ids at another place, or only some of them again, are a conflict.
+    const elsewhere = await client.appendToStream(s, events, { expectedRevision: 0n }).catch((e) => e);
+    expect(elsewhere).toBeInstanceOf(WrongExpectedVersionError);
+    const partly = await client.appendToStream(s, [events[0], event('D')], { expectedRevision: ANY }).catch((e) => e);
+    expect(partly).toBeInstanceOf(WrongExpectedVersionError);
+  });
+
+  it('keeps metadata, content type, created and ids', async () => {
+    const s = stream();
+    const id = randomUUID();
+    const before = Date.now();
+    await client.appendToStream(s, jsonEvent({ id, type: 'T', data: { a: [1, 'x'] }, metadata: { m: true } }));
+    const [e] = await readAllOf(client.readStream(s));
+    expect(e.event).toMatchObject({ id, type: 'T', streamId: s, revision: 0n, data: { a: [1, 'x'] }, metadata: { m: true }, isJson: true });
+    expect(e.event!.created.getTime()).toBeGreaterThanOrEqual(before - 1);
+  });
+});
