@@ -33,7 +33,14 @@ export interface EsdbTestServer {
   stop(): Promise<void>;
   /** Abruptly ends every active call and TCP connection (no GOAWAY); data is kept and the server keeps listening. */
   dropConnections(): Promise<void>;
+  /**
+   * How many calls of a method the server has been asked to serve so far, e.g. 'Streams.Read': lets a test see what
+   * a client sends for an operation (say, whether an append is followed by a read).
+   */
+  servedCalls(method: ServedMethod): number;
 }
+
+export type ServedMethod = 'Streams.Read' | 'Streams.Append' | 'Gossip.Read';
 
 const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 
@@ -41,21 +48,29 @@ export async function startEsdbTestServer(opts: EsdbTestServerOptions = {}): Pro
   const host = opts.host ?? '127.0.0.1';
   const log = new EventLog();
   const activeCalls = new Set<{ cancel(): void }>();
+  const served = new Map<ServedMethod, number>();
+  const count = (method: ServedMethod) => served.set(method, (served.get(method) ?? 0) + 1);
   let publicPort = 0;
 
   const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 17 * 1024 * 1024 });
   grpcServer.addService(StreamsService, {
-    read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) =>
+    read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
+      count('Streams.Read');
       void handleRead(log, call, activeCalls).catch((err: Error) =>
         call.emit('error', { code: grpc.status.INTERNAL, details: `Test server failure: ${err.message}` }),
-      ),
-    append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
-      handleAppend(log, call, callback, opts.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE),
+      );
+    },
+    append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) => {
+      count('Streams.Append');
+      handleAppend(log, call, callback, opts.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE);
+    },
     // delete, tombstone, batchAppend: not provided → grpc-js answers UNIMPLEMENTED.
   });
   grpcServer.addService(GossipService, {
-    read: (_call: grpc.ServerUnaryCall<Empty, ClusterInfo>, callback: grpc.sendUnaryData<ClusterInfo>) =>
-      callback(null, clusterInfo(host, publicPort)),
+    read: (_call: grpc.ServerUnaryCall<Empty, ClusterInfo>, callback: grpc.sendUnaryData<ClusterInfo>) => {
+      count('Gossip.Read');
+      callback(null, clusterInfo(host, publicPort));
+    },
   });
   // ServerFeatures is deliberately not served: the client treats UNIMPLEMENTED as "unknown server version, no
   // optional features" and therefore uses plain Streams.Append instead of BatchAppend.
@@ -107,6 +122,7 @@ export async function startEsdbTestServer(opts: EsdbTestServerOptions = {}): Pro
     connectionString: `esdb://${host}:${publicPort}?tls=false`,
     port: publicPort,
     dropConnections,
+    servedCalls: (method) => served.get(method) ?? 0,
     async stop() {
       if (stopped) return;
       stopped = true;
