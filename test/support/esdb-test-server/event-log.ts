@@ -45,8 +45,6 @@ export type AppendOutcome =
       lastRevision: number;
       /** Position of that event; undefined when nothing was written and nothing matched. */
       position: number | undefined;
-      /** Position of the first event written (or matched); equals `position` for a single event. */
-      firstPosition: number | undefined;
       written: number;
     }
   | { ok: false; currentRevision: number /* -1: no stream */ };
@@ -159,7 +157,7 @@ export class EventLog {
           matched.push(found);
         }
         const last = matched[matched.length - 1];
-        return { ok: true, lastRevision: last.revision, position: last.position, firstPosition: matched[0].position, written: 0 };
+        return { ok: true, lastRevision: last.revision, position: last.position, written: 0 };
       }
       return this.write(stream, proposed);
     }
@@ -174,14 +172,14 @@ export class EventLog {
       matched.push(stored);
     }
     const last = matched[matched.length - 1];
-    return { ok: true, lastRevision: last.revision, position: last.position, firstPosition: matched[0].position, written: 0 };
+    return { ok: true, lastRevision: last.revision, position: last.position, written: 0 };
   }
 
   private write(stream: string, proposed: ProposedRecord[]): AppendOutcome {
     let state = this.streams.get(stream);
     if (proposed.length === 0) {
       const last = state?.events[state.events.length - 1];
-      return { ok: true, lastRevision: last ? last.revision : -1, position: undefined, firstPosition: undefined, written: 0 };
+      return { ok: true, lastRevision: last ? last.revision : -1, position: undefined, written: 0 };
     }
     if (!state) {
       state = { events: [], ids: new Map() };
@@ -189,7 +187,6 @@ export class EventLog {
     }
     const createdTicks = BigInt(Date.now()) * TICKS_PER_MS;
     let last!: RecordedRecord;
-    const firstPosition = this.nextPosition;
     for (const p of proposed) {
       last = {
         ...p,
@@ -205,6 +202,6 @@ export class EventLog {
       this.all.push(last);
     }
     for (const listener of [...this.listeners]) listener();
-    return { ok: true, lastRevision: last.revision, position: last.position, firstPosition, written: proposed.length };
+    return { ok: true, lastRevision: last.revision, position: last.position, written: proposed.length };
   }
 }

@@ -75,11 +75,12 @@ export function handleAppend(
       else success.setCurrentRevision(String(outcome.lastRevision));
       if (outcome.position === undefined) success.setNoPosition(new Empty());
       else {
-        // Like EventStoreDB's WriteEventsCompleted: commit = position of the last event, prepare = position of the first
-        // (the transaction position). Both are the event's own position for a single-event append.
+        // EventStoreDB 22.6+ answers the position of the last event written (or, on an idempotent re-append, of the
+        // last one already stored) as both commit and prepare, for one event or many: the position that event has in
+        // $all reads and subscriptions.
         const position = new AppendResp.Position();
         position.setCommitPosition(String(outcome.position));
-        position.setPreparePosition(String(outcome.firstPosition ?? outcome.position));
+        position.setPreparePosition(String(outcome.position));
         success.setPosition(position);
       }
       resp.setSuccess(success);

@@ -219,6 +219,16 @@ describe('EventStoreDB adapter specifics (test server)', () => {
     expect(readError).toBeInstanceOf(EventStoreUnavailableError);
   });
 
+  it('takes a multi-event append’s position from the answer (the last event’s, as 22.6+ sends it), reading nothing back', async () => {
+    await open();
+    const stream = `multi-${randomUUID()}`;
+    const readsBefore = server.servedCalls('Streams.Read');
+    const result = await store.append(stream, [ev(1), ev(2), ev(3)], { expectedRevision: 'no_stream' });
+    expect(server.servedCalls('Streams.Read')).toBe(readsBefore);
+    const stored = await store.readStream(stream);
+    expect(result).toEqual({ nextRevision: 2, position: stored[2].position });
+  });
+
   it('points an idempotent re-append at the stored events and excludes system events from head and reads', async () => {
     await open();
     const stream = `idem-${randomUUID()}`;

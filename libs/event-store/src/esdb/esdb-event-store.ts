@@ -73,9 +73,10 @@ export class EsdbEventStore implements EventStore {
       throw translateError(error, `append to ${stream}`, { stream, expected });
     }
     const nextRevision = Number(result.nextExpectedRevision);
-    // A single-event write reports the event's own position (commit == prepare). A multi-event write reports the
-    // transaction's first prepare and its commit, and an idempotent re-append may come back without a position: then
-    // the stored last event itself says where it is.
+    // EventStoreDB 22.6+ answers the position of the last event written (of the last one already stored, on an
+    // idempotent re-append) as both commit and prepare, for one event or many: the position $all reads and
+    // subscriptions give that event. No position at all, or commit != prepare (older servers answered a multi-event
+    // write with its first prepare), is not that position: then the stored last event itself says where it is.
     if (result.position && result.position.commit === result.position.prepare) {
       return { nextRevision, position: Number(result.position.commit) };
     }
