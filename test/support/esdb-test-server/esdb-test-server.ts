@@ -24,6 +24,12 @@ export interface EsdbTestServerOptions {
   host?: string;
   /** Largest append (sum of data + metadata + type bytes), like the server's MaxAppendSize; default 1 MiB. */
   maxAppendSize?: number;
+  /**
+   * How many of the most recently written event ids an `any` / `stream_exists` append is recognised by, as in
+   * EventStoreDB's bounded cache of committed event ids (DEFAULT_IDEMPOTENCY_WINDOW). Past it, such a re-append is
+   * written again. Appends with an exact expected revision (or no_stream) are checked against the stream at any age.
+   */
+  idempotencyWindow?: number;
 }
 
 export interface EsdbTestServer {
@@ -46,7 +52,7 @@ const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 
 export async function startEsdbTestServer(opts: EsdbTestServerOptions = {}): Promise<EsdbTestServer> {
   const host = opts.host ?? '127.0.0.1';
-  const log = new EventLog();
+  const log = new EventLog(opts.idempotencyWindow);
   const activeCalls = new Set<{ cancel(): void }>();
   const served = new Map<ServedMethod, number>();
   const count = (method: ServedMethod) => served.set(method, (served.get(method) ?? 0) + 1);

@@ -94,6 +94,42 @@ describe('ESDB test server: append', () => {
     expect(partly).toBeInstanceOf(WrongExpectedVersionError);
   });
 
+  describe('with a small window of recently written ids (idempotencyWindow: 3)', () => {
+    let small: EsdbTestServer;
+    let smallClient: EventStoreDBClient;
+    beforeAll(async () => {
+      small = await startEsdbTestServer({ idempotencyWindow: 3 });
+      smallClient = EventStoreDBClient.connectionString(small.connectionString);
+    });
+    afterAll(async () => {
+      await smallClient.dispose();
+      await small.stop();
+    });
+
+    it('recognises an any / stream_exists re-append only while its ids are recent; past that it writes them again', async () => {
+      const s = stream();
+      const events = [event('A'), event('B')];
+      const first = await smallClient.appendToStream(s, events, { expectedRevision: ANY });
+      expect(await smallClient.appendToStream(s, events, { expectedRevision: STREAM_EXISTS })).toEqual(first);
+      // Two more events elsewhere push both ids out of a window of three.
+      await smallClient.appendToStream(stream(), [event(), event()]);
+      const again = await smallClient.appendToStream(s, events, { expectedRevision: ANY });
+      expect(again.nextExpectedRevision).toBe(3n);
+      const stored = await readAllOf(smallClient.readStream(s));
+      expect(stored.map((e) => e.event!.id)).toEqual([...events, ...events].map((e) => e.id));
+    });
+
+    it('recognises a re-append with an exact expected revision at any age: those ids are compared with the stream', async () => {
+      const s = stream();
+      const events = [event('A'), event('B')];
+      const first = await smallClient.appendToStream(s, events, { expectedRevision: NO_STREAM });
+      await smallClient.appendToStream(stream(), [event(), event(), event(), event()]);
+      expect(await smallClient.appendToStream(s, events, { expectedRevision: NO_STREAM })).toEqual(first);
+      expect((await smallClient.appendToStream(s, [events[1]], { expectedRevision: 0n })).nextExpectedRevision).toBe(1n);
+      expect(await readAllOf(smallClient.readStream(s))).toHaveLength(2);
+    });
+  });
+
   it('keeps metadata, content type, created and ids', async () => {
     const s = stream();
     const id = randomUUID();

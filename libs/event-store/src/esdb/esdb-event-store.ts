@@ -39,6 +39,9 @@ export interface EsdbEventStoreOptions {
  *   event of an implicit transaction is its own commit point). Positions are increasing but not gap-free.
  * - System events ($-prefixed types) are never delivered by readAll / subscribeToAll, and headPosition() ignores them,
  *   so a consumer's last delivered position can reach the head.
+ * - Event ids are passed through (or made up here), so the server's idempotence rule is all there is: a retry with
+ *   the same ids and an exact expected revision (or no_stream) is recognised at any age, because the server compares
+ *   them with the stream; with 'any' / 'stream_exists' only while they are in its bounded cache of recent ids.
  */
 export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new Set<EsdbSubscription>();
