@@ -154,7 +154,7 @@ export class EventLog {
    * - any / stream_exists: if the first proposed id is among the recently written ids (the idempotency window) for
    *   this stream, every proposed id must be → the append is idempotent (nothing written, result points at the stored
    *   events); only some → wrong expected version ("corrupted idempotency"). An id that has left the window is not
-   *   recognised: the events are written again. stream_exists additionally fails when the stream has no events.
+   *   recognised: the events are written again. stream_exists fails when the stream has neither events nor metadata.
    * - no_stream (= expected -1) / exact revision E: E == current → write. E < current → the proposed ids must be the
    *   stored events at E+1, E+2, … → idempotent; otherwise wrong expected version. E > current → wrong expected version.
    *   These ids are compared with the stream itself (EventStoreDB reads its index when the cache misses), so such a
@@ -165,7 +165,10 @@ export class EventLog {
     const current = state ? state.events.length - 1 : -1;
 
     if (expected.kind === 'any' || expected.kind === 'stream_exists') {
-      if (expected.kind === 'stream_exists' && current < 0) return { ok: false, currentRevision: current };
+      // A stream that has only metadata exists as far as stream_exists goes (EventStoreDB checks its metastream too).
+      if (expected.kind === 'stream_exists' && current < 0 && this.currentRevision(`$$${stream}`) < 0) {
+        return { ok: false, currentRevision: current };
+      }
       const recent = (id: string) => {
         const info = this.recentIds.get(id);
         return info?.stream === stream ? info : undefined;

@@ -52,6 +52,14 @@ describe('ESDB test server: append', () => {
     expect((await client.appendToStream(s, batch, { expectedRevision: 0n })).position).toEqual(three.position);
   });
 
+  it('accepts stream_exists on a stream that has only metadata, as EventStoreDB does', async () => {
+    const s = stream();
+    await client.setStreamMetadata(s, { maxCount: 10 });
+    const result = await client.appendToStream(s, event(), { expectedRevision: STREAM_EXISTS });
+    expect(result.nextExpectedRevision).toBe(0n);
+    expect(await readAllOf(client.readStream(s))).toHaveLength(1);
+  });
+
   it('throws WrongExpectedVersionError from the wrong_expected_version response field', async () => {
     const s = stream();
     const missing = await client.appendToStream(s, event(), { expectedRevision: 3n }).catch((e) => e);
