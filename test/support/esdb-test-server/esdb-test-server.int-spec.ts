@@ -11,6 +11,7 @@ import {
   jsonEvent,
   streamNameFilter,
 } from '@eventstore/db-client';
+import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { EsdbTestServer, startEsdbTestServer } from './esdb-test-server';
 
 /** The real, unmodified @eventstore/db-client against the wire-level test server. */
@@ -37,10 +38,29 @@ describe('ESDB test server with the real @eventstore/db-client', () => {
     return out;
   }
 
-  it('connects with esdb://host:port?tls=false and falls back to plain Append (ServerFeatures is UNIMPLEMENTED)', async () => {
+  it('connects with esdb://host:port?tls=false', async () => {
     expect(server.connectionString).toBe(`esdb://127.0.0.1:${server.port}?tls=false`);
     const result = await client.appendToStream(stream(), event());
     expect(result.success).toBe(true);
+  });
+
+  it('answers ServerFeatures as EventStoreDB 24.10, listing only what it serves, so the client appends with plain Append', async () => {
+    const fresh = EventStoreDBClient.connectionString(server.connectionString);
+    // What the client concluded from the answer: protected in its typings, read here as the client itself reads it.
+    const { capabilities } = fresh as unknown as {
+      capabilities: Promise<{ serverVersion: string; supports(method: unknown, feature?: string): boolean }>;
+    };
+    try {
+      const features = await capabilities;
+      expect(features.serverVersion).toBe('24.10.0');
+      expect(features.supports(StreamsService.read, 'position')).toBe(true);
+      expect(features.supports(StreamsService.batchAppend)).toBe(false);
+      const appends = server.servedCalls('Streams.Append');
+      await fresh.appendToStream(stream(), [event(), event()]);
+      expect(server.servedCalls('Streams.Append')).toBe(appends + 1);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('also connects through gossip discovery (esdb+discover://)', async () => {

@@ -1,19 +1,23 @@
 /**
- * Wire-level EventStoreDB test server: a @grpc/grpc-js server speaking the Streams (Read, Append) and Gossip (Read)
- * services with the protocol definitions that @eventstore/db-client itself ships, so that the real, unmodified client
- * can run against it. In-memory, single node, insecure. A test fixture, not a product: see README.md for what it
- * emulates and what it leaves out. One file per service (streams-append.ts, streams-read.ts with
- * streams-subscription.ts, gossip.ts); event-log.ts holds the data and the append rules, wire.ts the message helpers.
+ * Wire-level EventStoreDB test server: a @grpc/grpc-js server speaking the Streams (Read, Append), Gossip (Read) and
+ * ServerFeatures (GetSupportedMethods) services with the protocol definitions that @eventstore/db-client itself
+ * ships, so that the real, unmodified client can run against it. In-memory, single node, insecure. A test fixture,
+ * not a product: see README.md for what it emulates and what it leaves out. One file per service
+ * (streams-append.ts, streams-read.ts with streams-subscription.ts, gossip.ts, server-features.ts); event-log.ts
+ * holds the data and the append rules, wire.ts the message helpers.
  */
 import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { GossipService } from '@eventstore/db-client/generated/gossip_grpc_pb';
+import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
+import { SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { ClusterInfo } from '@eventstore/db-client/generated/gossip_pb';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import { EventLog } from './event-log';
 import { clusterInfo } from './gossip';
+import { supportedMethods } from './server-features';
 import { handleAppend } from './streams-append';
 import { handleRead } from './streams-read';
 
@@ -46,7 +50,7 @@ export interface EsdbTestServer {
   servedCalls(method: ServedMethod): number;
 }
 
-export type ServedMethod = 'Streams.Read' | 'Streams.Append' | 'Gossip.Read';
+export type ServedMethod = 'Streams.Read' | 'Streams.Append' | 'Gossip.Read' | 'ServerFeatures.GetSupportedMethods';
 
 const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 
@@ -78,8 +82,12 @@ export async function startEsdbTestServer(opts: EsdbTestServerOptions = {}): Pro
       callback(null, clusterInfo(host, publicPort));
     },
   });
-  // ServerFeatures is deliberately not served: the client treats UNIMPLEMENTED as "unknown server version, no
-  // optional features" and therefore uses plain Streams.Append instead of BatchAppend.
+  grpcServer.addService(ServerFeaturesService, {
+    getSupportedMethods: (_call: grpc.ServerUnaryCall<Empty, SupportedMethods>, callback: grpc.sendUnaryData<SupportedMethods>) => {
+      count('ServerFeatures.GetSupportedMethods');
+      callback(null, supportedMethods());
+    },
+  });
 
   const internalPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
