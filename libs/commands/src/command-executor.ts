@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandMetadata, Decider, DomainEvent, unavailable } from '@ledger/domain';
-import { EventStore, EventToAppend, WrongExpectedVersionError } from '@ledger/event-store';
+import { backoffDelay, EventStore, EventToAppend, WrongExpectedVersionError } from '@ledger/event-store';
 import { ReadYourWrites } from './read-your-writes.port';
 import { CommandPriority, DEFAULT_LANE_LIMITS, StreamLaneLimits, StreamLanes } from './stream-lanes';
 
@@ -30,6 +30,7 @@ interface Cached {
 
 const CACHE_LIMIT = 50_000;
 const DEFAULT_BUDGET = { revocation: 10_000, normal: 2_000 };
+const CONFLICT_BACKOFF = { baseMs: 4, maxMs: 200, jitter: true };
 
 /**
  * The one command path: load the stream, fold it, decide, append with the expected revision, retry on conflict,
@@ -146,7 +147,8 @@ export class CommandExecutor {
         this.cache.delete(stream);
         fresh = true;
         conflicts += 1;
-        const wait = jitteredBackoff(conflicts);
+        // Jittered: instances that collided spread out instead of colliding again.
+        const wait = backoffDelay(conflicts - 1, CONFLICT_BACKOFF);
         if (Date.now() + wait > deadline) {
           throw unavailable('stream_contended', 'Other instances keep writing to this consent or client; retry shortly');
         }
@@ -161,11 +163,6 @@ export class CommandExecutor {
     this.cache.set(stream, entry);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
   }
-}
-
-/** Full jitter (AWS's "exponential backoff and jitter"): contenders that collided spread out instead of colliding again. */
-function jitteredBackoff(attempt: number): number {
-  return Math.random() * Math.min(200, 2 * 2 ** attempt);
 }
 
 function toAppend(event: DomainEvent, meta: CommandMetadata): EventToAppend {

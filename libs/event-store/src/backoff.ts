@@ -1,6 +1,6 @@
 /**
- * The one exponential backoff of the codebase: the relay's restarts, the revocation consumer's joins and (once its
- * file is split) the EventStoreDB subscription's reconnects all wait this long between attempts.
+ * The one exponential backoff of the codebase: the relay's restarts, the revocation consumer's joins, the
+ * EventStoreDB subscription's reconnects and the command executor's retries after a conflict all wait this long.
  *
  * It imports nothing, so code that must not load a store adapter (libs/revocation-client, embedded by resource
  * services) can import this file alone: `@ledger/event-store/backoff`.

@@ -106,9 +106,14 @@ export interface Subscription {
 
 export interface EventStore {
   /**
-   * Appends atomically, checking the expected revision. Events whose ids are already stored in this stream at the
-   * same place are not written twice (EventStoreDB's idempotence rule); the result then points at what is stored.
-   * Throws WrongExpectedVersionError when the check fails.
+   * Appends atomically, checking the expected revision. Throws WrongExpectedVersionError when the check fails.
+   *
+   * Retries (EventStoreDB's idempotence rule): an append whose event ids are already stored in this stream right
+   * after the expected revision (or from the start, with no_stream) is not written twice, however long after; the
+   * result then points at what is stored. With 'any' or 'stream_exists' that is not promised: EventStoreDB recognises
+   * the ids only while they are in its bounded cache of recently written ids and, past it, writes the events again
+   * (the embedded store recognises them always). So a caller that may retry passes an exact expectation, as the
+   * ledger's writes all do.
    */
   append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */

@@ -45,16 +45,20 @@ export type AppendOutcome =
       lastRevision: number;
       /** Position of that event; undefined when nothing was written and nothing matched. */
       position: number | undefined;
-      /** Position of the first event written (or matched); equals `position` for a single event. */
-      firstPosition: number | undefined;
       written: number;
     }
   | { ok: false; currentRevision: number /* -1: no stream */ };
 
 interface StreamState {
   events: RecordedRecord[];
-  ids: Map<string, RecordedRecord>;
 }
+
+/**
+ * How many recently written event ids an any / stream_exists append is checked against by default. EventStoreDB
+ * keeps them in a cache bounded to 8 MiB (ESConsts.CommitedEventsMemCacheLimit), about 30 bytes plus the stream name
+ * per id: some tens of thousands of ids for stream names of a few dozen characters.
+ */
+export const DEFAULT_IDEMPOTENCY_WINDOW = 50_000;
 
 const TICKS_PER_MS = 10_000n;
 const RECORD_OVERHEAD = 88;
@@ -64,6 +68,14 @@ export class EventLog {
   private readonly streams = new Map<string, StreamState>();
   private readonly listeners = new Set<() => void>();
   private nextPosition = 0;
+  /**
+   * The most recently written event ids, oldest first: EventStoreDB's committed-events cache, which evicts in the
+   * order ids were first written, and which a lookup does not refresh.
+   */
+  private readonly recentIds = new Map<string, { stream: string; revision: number }>();
+
+  /** @param idempotencyWindow how many recently written event ids are remembered (see DEFAULT_IDEMPOTENCY_WINDOW). */
+  constructor(private readonly idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW) {}
 
   get length(): number {
     return this.all.length;
@@ -139,27 +151,37 @@ export class EventLog {
 
   /**
    * Appends atomically with EventStoreDB's optimistic-concurrency and idempotence rules (IndexWriter.CheckCommit):
-   * - any / stream_exists: if the first proposed id is already in the stream, every proposed id must be in it → the
-   *   append is idempotent (nothing written, result points at the stored events); only some → wrong expected version
-   *   ("corrupted idempotency"). stream_exists additionally fails when the stream has no events.
+   * - any / stream_exists: if the first proposed id is among the recently written ids (the idempotency window) for
+   *   this stream, every proposed id must be → the append is idempotent (nothing written, result points at the stored
+   *   events); only some → wrong expected version ("corrupted idempotency"). An id that has left the window is not
+   *   recognised: the events are written again. stream_exists fails when the stream has neither events nor metadata.
    * - no_stream (= expected -1) / exact revision E: E == current → write. E < current → the proposed ids must be the
    *   stored events at E+1, E+2, … → idempotent; otherwise wrong expected version. E > current → wrong expected version.
+   *   These ids are compared with the stream itself (EventStoreDB reads its index when the cache misses), so such a
+   *   re-append is recognised at any age.
    */
   append(stream: string, expected: ExpectedRevision, proposed: ProposedRecord[]): AppendOutcome {
     const state = this.streams.get(stream);
     const current = state ? state.events.length - 1 : -1;
 
     if (expected.kind === 'any' || expected.kind === 'stream_exists') {
-      if (expected.kind === 'stream_exists' && current < 0) return { ok: false, currentRevision: current };
-      if (state && proposed.length > 0 && state.ids.has(proposed[0].id)) {
-        const matched: RecordedRecord[] = [];
+      // A stream that has only metadata exists as far as stream_exists goes (EventStoreDB checks its metastream too).
+      if (expected.kind === 'stream_exists' && current < 0 && this.currentRevision(`$$${stream}`) < 0) {
+        return { ok: false, currentRevision: current };
+      }
+      const recent = (id: string) => {
+        const info = this.recentIds.get(id);
+        return info?.stream === stream ? info : undefined;
+      };
+      if (state && proposed.length > 0 && recent(proposed[0].id)) {
+        let lastRevision = -1;
         for (const p of proposed) {
-          const found = state.ids.get(p.id);
+          const found = recent(p.id);
           if (!found) return { ok: false, currentRevision: current };
-          matched.push(found);
+          lastRevision = found.revision;
         }
-        const last = matched[matched.length - 1];
-        return { ok: true, lastRevision: last.revision, position: last.position, firstPosition: matched[0].position, written: 0 };
+        const last = state.events[lastRevision];
+        return { ok: true, lastRevision, position: last.position, written: 0 };
       }
       return this.write(stream, proposed);
     }
@@ -174,22 +196,21 @@ export class EventLog {
       matched.push(stored);
     }
     const last = matched[matched.length - 1];
-    return { ok: true, lastRevision: last.revision, position: last.position, firstPosition: matched[0].position, written: 0 };
+    return { ok: true, lastRevision: last.revision, position: last.position, written: 0 };
   }
 
   private write(stream: string, proposed: ProposedRecord[]): AppendOutcome {
     let state = this.streams.get(stream);
     if (proposed.length === 0) {
       const last = state?.events[state.events.length - 1];
-      return { ok: true, lastRevision: last ? last.revision : -1, position: undefined, firstPosition: undefined, written: 0 };
+      return { ok: true, lastRevision: last ? last.revision : -1, position: undefined, written: 0 };
     }
     if (!state) {
-      state = { events: [], ids: new Map() };
+      state = { events: [] };
       this.streams.set(stream, state);
     }
     const createdTicks = BigInt(Date.now()) * TICKS_PER_MS;
     let last!: RecordedRecord;
-    const firstPosition = this.nextPosition;
     for (const p of proposed) {
       last = {
         ...p,
@@ -201,10 +222,16 @@ export class EventLog {
       this.nextPosition +=
         RECORD_OVERHEAD + Buffer.byteLength(stream) + Buffer.byteLength(p.type) + p.data.length + p.customMetadata.length;
       state.events.push(last);
-      state.ids.set(last.id, last);
       this.all.push(last);
+      this.remember(last);
     }
     for (const listener of [...this.listeners]) listener();
-    return { ok: true, lastRevision: last.revision, position: last.position, firstPosition, written: proposed.length };
+    return { ok: true, lastRevision: last.revision, position: last.position, written: proposed.length };
+  }
+
+  private remember(record: RecordedRecord): void {
+    if (this.recentIds.has(record.id)) return;
+    this.recentIds.set(record.id, { stream: record.stream, revision: record.revision });
+    if (this.recentIds.size > this.idempotencyWindow) this.recentIds.delete(this.recentIds.keys().next().value as string);
   }
 }

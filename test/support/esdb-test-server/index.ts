@@ -1,2 +1,2 @@
 export { startEsdbTestServer } from './esdb-test-server';
-export type { EsdbTestServer, EsdbTestServerOptions } from './esdb-test-server';
+export type { EsdbTestServer, EsdbTestServerOptions, ServedMethod } from './esdb-test-server';

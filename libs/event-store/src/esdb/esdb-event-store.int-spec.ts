@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { EsdbTestServer, startEsdbTestServer } from '../../../../test/support/esdb-test-server';
+import { EsdbTestServer, EsdbTestServerOptions, startEsdbTestServer } from '../../../../test/support/esdb-test-server';
 import { testEventStore, waitUntil } from '../testing/event-store.contract';
 import { EventStoreUnavailableError } from '../event-store.errors';
 import { EventToAppend, StoredEvent } from '../event-store.port';
@@ -38,8 +38,8 @@ const ev = (n: number, type = 'Numbered'): EventToAppend => ({ id: randomUUID(),
 describe('EventStoreDB adapter specifics (test server)', () => {
   let server: EsdbTestServer;
   let store: EsdbEventStore;
-  const open = async (options?: EsdbEventStoreOptions) => {
-    server = await startEsdbTestServer();
+  const open = async (options?: EsdbEventStoreOptions, serverOptions?: EsdbTestServerOptions) => {
+    server = await startEsdbTestServer(serverOptions);
     store = createEsdbEventStore(server.connectionString, {
       reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
       ...options,
@@ -217,6 +217,36 @@ describe('EventStoreDB adapter specifics (test server)', () => {
     expect(error).toBeInstanceOf(EventStoreUnavailableError);
     const readError = await store.readStream(`x-${randomUUID()}`).catch((e) => e);
     expect(readError).toBeInstanceOf(EventStoreUnavailableError);
+  });
+
+  it('takes a multi-event append’s position from the answer (the last event’s, as 22.6+ sends it), reading nothing back', async () => {
+    await open();
+    const stream = `multi-${randomUUID()}`;
+    const readsBefore = server.servedCalls('Streams.Read');
+    const result = await store.append(stream, [ev(1), ev(2), ev(3)], { expectedRevision: 'no_stream' });
+    expect(server.servedCalls('Streams.Read')).toBe(readsBefore);
+    const stored = await store.readStream(stream);
+    expect(result).toEqual({ nextRevision: 2, position: stored[2].position });
+  });
+
+  it('recognises a retried append with its exact expectation at any age; with any, only while the server still knows its ids', async () => {
+    await open({}, { idempotencyWindow: 4 });
+    const elsewhere = () => store.append(`other-${randomUUID()}`, [ev(0), ev(0), ev(0), ev(0), ev(0)], { expectedRevision: 'no_stream' });
+    // What the ledger does: every append carries the revision it was decided on.
+    const stream = `retry-${randomUUID()}`;
+    const events = [ev(1), ev(2)];
+    const first = await store.append(stream, events, { expectedRevision: 'no_stream' });
+    await elsewhere();
+    expect(await store.append(stream, events, { expectedRevision: 'no_stream' })).toEqual(first);
+    expect(await store.readStream(stream)).toHaveLength(2);
+    // With 'any', EventStoreDB recognises the ids only within its bounded cache of recent ones; past it they are
+    // written again, so nothing may rely on an 'any' retry being idempotent.
+    const loose = `loose-${randomUUID()}`;
+    const once = [ev(3)];
+    const result = await store.append(loose, once, { expectedRevision: 'any' });
+    await elsewhere();
+    expect((await store.append(loose, once, { expectedRevision: 'any' })).nextRevision).toBe(result.nextRevision + 1);
+    expect((await store.readStream(loose)).map((e) => e.id)).toEqual([once[0].id, once[0].id]);
   });
 
   it('points an idempotent re-append at the stored events and excludes system events from head and reads', async () => {
