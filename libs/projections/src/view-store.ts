@@ -7,9 +7,10 @@ import { ClientRow, ConsentRow, ConsentStatus, LedgerEvent, TokenRow, viewChange
 /**
  * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
  * (Version 2 kept tokens in insertion order behind a narrow hash-key index: a faster rebuild, but two tree descents
- * per introspection, which cost more than it saved once a million tokens outgrew the page cache.)
+ * per introspection, which cost more than it saved once a million tokens outgrew the page cache. Version 4: a token
+ * row is never revived by a second TokenIssued; an older file may hold rows that were, so it is rebuilt.)
  */
-const VIEW_SCHEMA_VERSION = 3;
+const VIEW_SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS clients (
@@ -164,7 +165,8 @@ export class ViewStore {
         'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ? WHERE consent_id = ?',
       ),
       insertToken: db.prepare<[string, string, string, string, string, string, number, number]>(
-        'INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
+        // OR IGNORE: a second TokenIssued for a hash never revives it (revocation always wins; see docs/design.md).
+        'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
       ),
       endToken: db.prepare<[string]>('UPDATE tokens SET active = 0 WHERE token_hash = ?'),
       tokenByHash: db.prepare<[string], { token_id: string; consent_id: string; client_id: string; sub: string; scope: string; iat: number; exp: number; active: number }>(
@@ -225,8 +227,8 @@ export class ViewStore {
    *
    * The fold gives what applying the changes one by one in log order gives (the live path). Rows already in the
    * tree were applied before staging began, so every staged end is later than them and ends them. Staged issues
-   * are then written in (hash, position) order with INSERT OR REPLACE, so the last issue of a hash wins, and a row
-   * is active unless an end of that hash comes later in the log than its issue.
+   * are then written in (hash, position) order with INSERT OR IGNORE, so the first issue of a hash wins, as on the
+   * live path, and a row is active unless an end of that hash comes later in the log than that issue.
    */
   finishRebuild(): void {
     if (this.staging) {
@@ -234,7 +236,7 @@ export class ViewStore {
         this.db.exec(`
           CREATE INDEX rebuild_token_ends_by_hash ON rebuild_token_ends (token_hash, pos);
           UPDATE tokens SET active = 0 WHERE active = 1 AND token_hash IN (SELECT token_hash FROM rebuild_token_ends);
-          INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active)
+          INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active)
             SELECT i.token_hash, i.token_id, i.consent_id, i.client_id, i.sub, i.scope, i.iat, i.exp,
                    NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos)
             FROM rebuild_token_issues i ORDER BY i.token_hash, i.pos;
