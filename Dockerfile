@@ -10,14 +10,16 @@ RUN npm run build && npm prune --omit=dev
 
 # Same Debian release as the build stage, so better-sqlite3's native module loads as built.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LEDGER_DATA_DIR=/data
+# The token key (without LEDGER_TOKEN_KEY) lives in its own volume, never in the data directory: a copy of /data
+# must not derive tokens.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LEDGER_DATA_DIR=/data LEDGER_SECRETS_DIR=/secrets
 WORKDIR /app
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data /secrets && chown node:node /data /secrets && chmod 700 /secrets
 USER node
-VOLUME ["/data"]
+VOLUME ["/data", "/secrets"]
 EXPOSE 3000
 HEALTHCHECK --interval=5s --timeout=3s --retries=12 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 CMD ["npm", "run", "start:prod"]
