@@ -10,14 +10,16 @@ RUN npm run build && npm prune --omit=dev
 
 # Same Debian release as the build stage, so better-sqlite3's native module loads as built.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LEDGER_DATA_DIR=/data
+# The token key (without LEDGER_TOKEN_KEY) lives in its own volume, never in the data directory: a copy of /data
+# must not derive tokens.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LEDGER_DATA_DIR=/data LEDGER_SECRETS_DIR=/secrets
 WORKDIR /app
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data /secrets && chown node:node /data /secrets && chmod 700 /secrets
 USER node
-VOLUME ["/data"]
+VOLUME ["/data", "/secrets"]
 EXPOSE 3000
 # Readiness: the store answers and the views are caught up. Kafka is deliberately not part of it (a broker outage
 # must not mark every instance unhealthy); /health/publisher is for alerting on the publisher.

@@ -46,12 +46,25 @@ export interface HttpResponse<T = any> {
 export type Http = ReturnType<typeof httpClient>;
 
 /**
+ * The secrets directory a test service uses unless told otherwise: next to its data directory, never inside it, so
+ * that a copy of the data directory alone comes without it (as a backup would).
+ */
+export const secretsDirFor = (dataDir: string) => `${dataDir}-secrets`;
+
+/**
  * Starts the real service in this process, on a real port, with the real wiring (bootstrap.ts), on a data
  * directory of its own. Env overrides select the store (EVENTSTORE_CONNECTION_STRING) or Kafka.
  */
 export async function startLedger(options: { dataDir?: string; env?: Record<string, string>; log?: LogLines } = {}): Promise<RunningLedger> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
-  const config = loadConfig({ LOG_LEVEL: 'error', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: dataDir, PORT: '0' });
+  const config = loadConfig({
+    LOG_LEVEL: 'error',
+    LEDGER_API_KEYS: TEST_API_KEYS,
+    LEDGER_SECRETS_DIR: secretsDirFor(dataDir),
+    ...options.env,
+    LEDGER_DATA_DIR: dataDir,
+    PORT: '0',
+  });
   const app = await createLedgerApp(config, { log: options.log });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -86,7 +99,13 @@ export class LogLines {
 
 export function tempDataDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(secretsDirFor(dir), { recursive: true, force: true });
+    },
+  };
 }
 
 export function httpClient(base: string, defaultHeaders: Record<string, string> = {}) {

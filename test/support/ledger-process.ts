@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { bearer, Http, httpClient, TEST_API_KEYS } from './ledger-app';
+import { bearer, Http, httpClient, secretsDirFor, TEST_API_KEYS } from './ledger-app';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -40,7 +40,17 @@ export async function spawnLedger(options: { dataDir: string; env?: Record<strin
   const extra = (process.env.LEDGER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...extra, ...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, TS_NODE_BASEURL: join(ROOT, 'dist'), LOG_LEVEL: 'warn', LEDGER_API_KEYS: TEST_API_KEYS, ...options.env, LEDGER_DATA_DIR: options.dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      TS_NODE_BASEURL: join(ROOT, 'dist'),
+      LOG_LEVEL: 'warn',
+      LEDGER_API_KEYS: TEST_API_KEYS,
+      LEDGER_SECRETS_DIR: secretsDirFor(options.dataDir),
+      ...options.env,
+      LEDGER_DATA_DIR: options.dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));

@@ -7,8 +7,10 @@ async function main() {
   let config;
   try {
     config = loadConfig();
-    // The configuration holds only hashes of the callers' secrets; the plain list leaves the process here too.
+    // The configuration holds only hashes of the callers' secrets; the plain list leaves the process here too. The
+    // token key stays in the configuration only, where it does not print (TokenKey).
     delete process.env.LEDGER_API_KEYS;
+    delete process.env.LEDGER_TOKEN_KEY;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

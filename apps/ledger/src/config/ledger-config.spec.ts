@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ConfigError, loadConfig } from './ledger-config';
 
 describe('loadConfig', () => {
@@ -29,5 +31,46 @@ describe('loadConfig', () => {
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
     expect(error.message).not.toContain('frontend-secret-0123');
+  });
+
+  describe('idempotency and the token key', () => {
+    const key = Buffer.alloc(32, 7);
+
+    it('keeps an Idempotency-Key for 24 h unless LEDGER_IDEMPOTENCY_TTL_SECONDS says otherwise', () => {
+      expect(loadConfig({}).idempotencyTtlSeconds).toBe(86_400);
+      expect(loadConfig({ LEDGER_IDEMPOTENCY_TTL_SECONDS: '600' }).idempotencyTtlSeconds).toBe(600);
+      for (const bad of ['0', '-5', '1.5', 'a day', String(31 * 86_400)]) expect(fails({ LEDGER_IDEMPOTENCY_TTL_SECONDS: bad }).variable).toBe('LEDGER_IDEMPOTENCY_TTL_SECONDS');
+    });
+
+    it('reads LEDGER_TOKEN_KEY as base64 or base64url, and never prints it', () => {
+      for (const encoded of [key.toString('base64'), key.toString('base64url')]) {
+        const config = loadConfig({ LEDGER_TOKEN_KEY: encoded });
+        expect(config.tokenKey?.hmac(['x'])).toEqual(createHmac('sha256', key).update('x').digest());
+        expect(JSON.stringify(config)).not.toContain(encoded);
+        expect(inspect(config, { depth: 5 })).not.toContain(encoded);
+        expect(inspect(config, { depth: 5 })).not.toContain('07 07 07');
+      }
+      expect(loadConfig({}).tokenKey).toBeUndefined();
+    });
+
+    it.each([
+      ['too short', Buffer.alloc(16, 7).toString('base64')],
+      ['not base64', 'this is not base64!'],
+    ])('refuses a LEDGER_TOKEN_KEY that is %s, without echoing it', (_label, value) => {
+      const error = fails({ LEDGER_TOKEN_KEY: value });
+      expect(error.variable).toBe('LEDGER_TOKEN_KEY');
+      expect(error.message).not.toContain(value);
+    });
+
+    it('keeps the secrets directory (./secrets by default) out of the data directory', () => {
+      expect(loadConfig({ LEDGER_DATA_DIR: '/var/lib/ledger/data' }).secretsDir).toMatch(/\/secrets$/);
+      expect(loadConfig({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv' }).secretsDir).toBe('/srv');
+      expect(loadConfig({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data..secrets' }).secretsDir).toBe('/srv/data..secrets');
+      for (const inside of ['/srv/data', '/srv/data/secrets', '/srv/data/../data/keys']) {
+        expect(fails({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: inside }).variable).toBe('LEDGER_SECRETS_DIR');
+      }
+      // With LEDGER_TOKEN_KEY the secrets directory is not used, so where it points does not matter.
+      expect(loadConfig({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data/secrets', LEDGER_TOKEN_KEY: key.toString('base64') }).tokenKey).toBeDefined();
+    });
   });
 });

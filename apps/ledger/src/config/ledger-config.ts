@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
+import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 
 /**
  * Every setting the service reads, validated once at start-up. A bad value stops the service with a message that
@@ -25,6 +26,15 @@ export interface LedgerConfig {
    * is replaced after about ttlMs; it renews every renewIntervalMs and steps down after ttlMs / 3 without renewal.
    */
   lease: { ttlMs: number; renewIntervalMs: number };
+  /**
+   * LEDGER_TOKEN_KEY, decoded: derives the tokens issued under an Idempotency-Key. Every instance on one EventStoreDB
+   * needs the same one. Unset: a key file in secretsDir, generated at the first start.
+   */
+  tokenKey?: TokenKey;
+  /** LEDGER_SECRETS_DIR: where the generated token key lives. Never inside dataDir, so that a copy of it derives nothing. */
+  secretsDir: string;
+  /** How long an Idempotency-Key stands for its first request (and, on POST /v1/tokens, for its token). */
+  idempotencyTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -68,10 +78,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       throw new ConfigError('LEDGER_API_KEYS', `${(error as Error).message} (format: name:role:secret,...)`);
     }
   }
+  let tokenKey: TokenKey | undefined;
+  if (env.LEDGER_TOKEN_KEY !== undefined && env.LEDGER_TOKEN_KEY.trim() !== '') {
+    try {
+      tokenKey = parseTokenKey(env.LEDGER_TOKEN_KEY, 'LEDGER_TOKEN_KEY');
+    } catch (error) {
+      // parseTokenKey never repeats the key in its messages.
+      throw new ConfigError('LEDGER_TOKEN_KEY', (error as Error).message);
+    }
+  }
+  const dataDir = resolve(env.LEDGER_DATA_DIR?.trim() || './data');
+  const secretsDir = resolve(env.LEDGER_SECRETS_DIR?.trim() || './secrets');
+  const fromData = relative(dataDir, secretsDir);
+  const inside = fromData === '' || (fromData !== '..' && !fromData.startsWith(`..${sep}`) && !isAbsolute(fromData));
+  if (!tokenKey && inside) {
+    throw new ConfigError('LEDGER_SECRETS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not hold the token key`);
+  }
   return {
     port: int('PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
-    dataDir: resolve(env.LEDGER_DATA_DIR?.trim() || './data'),
+    dataDir,
     eventStoreConnectionString: esdb,
     kafka,
     bodyLimitBytes: int('LEDGER_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
@@ -79,6 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeys,
     readyMaxLagEvents: int('LEDGER_READY_MAX_LAG_EVENTS', 1000, 0, 1_000_000_000),
     shutdownTimeoutMs: int('LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    tokenKey,
+    secretsDir,
+    idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }

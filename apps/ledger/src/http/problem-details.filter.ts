@@ -7,6 +7,7 @@ import { Problem, PROBLEM_CONTENT_TYPE, problem, ProblemError } from './problem'
 
 const STATUS: Record<ErrorCategory, number> = {
   validation: 400,
+  unprocessable: 422,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

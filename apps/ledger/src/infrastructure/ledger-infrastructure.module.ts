@@ -8,10 +8,24 @@ import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
+import { loadOrCreateKeyFile, TokenKey } from './token-key';
 import { TokenMinter } from './token-minter';
 
 /** The store is chosen by configuration in openEventStore; nothing outside this module sees which adapter runs. */
 const STORE_PORTS = Symbol('STORE_PORTS');
+
+/** LEDGER_TOKEN_KEY, or the key file in the secrets directory (never the data directory). Says where, never what. */
+function resolveTokenKey(config: LedgerConfig): TokenKey {
+  const logger = new Logger('TokenKey');
+  if (config.tokenKey) return config.tokenKey;
+  const { key, created, looseMode } = loadOrCreateKeyFile(config.secretsDir);
+  logger.log(`token key ${created ? 'generated into' : 'read from'} ${key.source}`);
+  if (looseMode) logger.warn(`${key.source} or its directory can be read by other users; make them 0600 and 0700`);
+  if (config.eventStoreConnectionString) {
+    logger.warn('on EventStoreDB without LEDGER_TOKEN_KEY: every instance must share one key, or retries landing on another instance are refused');
+  }
+  return key;
+}
 
 @Global()
 @Module({
@@ -19,7 +33,8 @@ const STORE_PORTS = Symbol('STORE_PORTS');
     { provide: STORE_PORTS, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => openEventStore(c) },
     { provide: EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.store },
     { provide: CHECKPOINT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.checkpoints },
-    { provide: NodeState, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir) },
+    { provide: NodeState, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir, c.idempotencyTtlSeconds * 1000) },
+    { provide: TokenKey, inject: [LEDGER_CONFIG], useFactory: resolveTokenKey },
     {
       provide: ViewStore,
       inject: [LEDGER_CONFIG],

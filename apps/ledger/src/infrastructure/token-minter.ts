@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hashToken } from '@ledger/domain';
-import { NodeState } from './node-state';
+import { TokenKey } from './token-key';
 
 export interface MintedToken {
   raw: string;
@@ -9,24 +9,39 @@ export interface MintedToken {
   tokenHash: string;
 }
 
+/** Domain separation: these HMACs derive tokens and nothing else. v2: the derivation takes a nonce. */
+const DERIVATION = 'ledger-idempotent-token-v2';
+
 /**
  * Mints opaque bearer tokens: 256 bits, base64url, with a recognisable prefix so that secret scanners can find
  * leaked ones. Only the SHA-256 hash leaves this class; the raw value goes straight into the HTTP response.
  *
- * With an Idempotency-Key the token is derived (HMAC with a per-installation secret) from the caller and the key,
- * so a retried IssueToken yields the same token and token id, and the decider sees a known token id and appends
- * nothing, without the raw token ever being stored to replay it.
+ * Under an Idempotency-Key the token is derived, HMAC(token key, caller, key, nonce), so that a retry can answer
+ * with the same token without the raw token ever being stored. The nonce is random and chosen at the first issue
+ * (the consent stream records it), so when the key's window has closed the same key derives another token, and an
+ * old token id is never issued again. The token key lives outside the data directory (token-key.ts): the stream
+ * and node.db together still derive nothing.
  */
 @Injectable()
 export class TokenMinter {
   static readonly PREFIX = 'clt_';
 
-  constructor(private readonly nodeState: NodeState) {}
+  constructor(private readonly key: TokenKey) {}
 
-  mint(idempotency?: { actor: string; key: string }): MintedToken {
-    const secret = idempotency
-      ? createHmac('sha256', this.nodeState.secret('token-derivation')).update(idempotency.actor).update('\u0000').update(idempotency.key).digest()
-      : randomBytes(32);
+  mint(): MintedToken {
+    return TokenMinter.token(randomBytes(32));
+  }
+
+  /** A fresh nonce for a first issue under a key: 128 random bits, hex. */
+  nonce(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  derive(actor: string, idempotencyKey: string, nonce: string): MintedToken {
+    return TokenMinter.token(this.key.hmac([DERIVATION, actor, idempotencyKey, nonce]));
+  }
+
+  private static token(secret: Buffer): MintedToken {
     const raw = TokenMinter.PREFIX + secret.toString('base64url');
     const tokenId = 'tok_' + createHash('sha256').update('token-id\u0000').update(raw).digest('hex').slice(0, 32);
     return { raw, tokenId, tokenHash: hashToken(raw) };

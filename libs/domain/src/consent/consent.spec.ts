@@ -48,6 +48,7 @@ describe('Consent aggregate: evolve', () => {
       scopes: ['openid'],
       grantedAt: at(-7200),
       tokens: new Map(),
+      idempotentIssues: new Map(),
     });
   });
 
@@ -237,6 +238,7 @@ describe('Consent aggregate: invariant under random command sequences', () => {
           e.data.endedTokens.forEach((t) => end(t.tokenId));
           break;
         case 'TokenIssued':
+          if (this.tokens.has(key(e.data.tokenId))) throw new Error(`TokenIssued again for ${e.data.tokenId}`);
           this.tokens.set(key(e.data.tokenId), { ...e.data, expiresAtMs: Date.parse(e.data.expiresAt), revoked: false });
           break;
         case 'TokenRevoked':
@@ -300,16 +302,26 @@ describe('Consent aggregate: invariant under random command sequences', () => {
       if (roll < 27) return { type: 'RevokeConsent', data: { consentId: someConsentId(), scopes: r.subset(UNIVERSE) } };
       if (roll < 32) return { type: 'RevokeConsent', data: { consentId: someConsentId() } };
       if (roll < 80) {
-        const retry = knownTokens.length > 0 && r.chance(0.1);
-        const n = retry ? undefined : nextToken++;
-        const id = retry ? r.pick(knownTokens) : `tok_${n!.toString(16).padStart(32, '0')}`;
-        if (!retry) knownTokens.push(id);
+        // Every attempt brings a fresh id, as the handler does (a fresh nonce under a key); a retry is recognised by
+        // its Idempotency-Key, drawn from a small pool so that retries, reuses with another body and windows that
+        // closed all happen.
+        const n = nextToken++;
+        const id = `tok_${n.toString(16).padStart(32, '0')}`;
+        knownTokens.push(id);
+        const key = r.chance(0.35) ? `key-${r.int(6)}` : undefined;
+        const idempotency = key && {
+          keyHash: hashToken(key),
+          fingerprint: hashToken(`${key}/${r.chance(0.1) ? 'other body' : 'body'}`),
+          nonce: n.toString(16).padStart(32, '0'),
+          windowSeconds: r.pick([60, 3600, 86_400]),
+        };
         return {
           type: 'IssueToken',
           data: {
             consentId: someConsentId(),
             tokenId: id,
             tokenHash: hashToken(`raw-${id}`),
+            ...(idempotency ? { idempotency } : {}),
             scopes: r.chance(0.4) ? undefined : r.subset(state.status === 'active' && r.chance(0.8) ? state.scopes : UNIVERSE),
             expiresIn: r.chance(0.3) ? undefined : r.pick([1, 30, 300, 900, 3600, 86_400, 0, 86_401]),
           },
@@ -374,7 +386,7 @@ describe('Consent aggregate: invariant under random command sequences', () => {
       expect([type, total.events[type] ?? 0]).toEqual([type, expect.any(Number)]);
       expect(total.events[type] ?? 0).toBeGreaterThan(0);
     }
-    for (const code of ['consent_not_found', 'consent_not_active', 'scope_not_consented', 'invalid_expires_in']) {
+    for (const code of ['consent_not_found', 'consent_not_active', 'scope_not_consented', 'invalid_expires_in', 'token_no_longer_active', 'idempotency_key_reused']) {
       expect(total.rejected[code] ?? 0).toBeGreaterThan(0);
     }
     expect(total.partialEnds).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 import { CommandMetadata } from '../shared/command-metadata';
-import { conflict, invalid, notFound } from '../shared/domain-error';
+import { conflict, invalid, notFound, unprocessable } from '../shared/domain-error';
 import { parseConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
 import { difference, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, ConsentState } from './consent';
+import { ConsentEvent, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive } from './consent';
 
 export const DEFAULT_TOKEN_LIFETIME_S = 3600;
 export const MAX_TOKEN_LIFETIME_S = 86_400;
@@ -13,21 +13,55 @@ export interface IssueToken {
    * The handler mints the raw token and passes only its id and SHA-256 hash: the decider stays pure and never sees
    * a secret.
    */
-  data: { consentId: string; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number };
+  data: { consentId: string; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number; idempotency?: IdempotentRequest };
 }
 
-/** A token carries scopes within a live consent, never beyond it. Re-issuing a known token id is a no-op (retries). */
+/**
+ * A request under an Idempotency-Key. The handler derives the token from the key and this nonce; the nonce is used
+ * only if no open window knows the key yet. The window length is configuration (LEDGER_IDEMPOTENCY_TTL_SECONDS).
+ */
+export interface IdempotentRequest {
+  keyHash: string;
+  fingerprint: string;
+  nonce: string;
+  windowSeconds: number;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * A token carries scopes within a live consent, never beyond it. Under an Idempotency-Key whose window is open, a
+ * retry of the same request appends nothing (the handler answers with the token the window names) while that
+ * token lives, and is refused once it has been revoked or has expired: a token id is issued once, never again.
+ */
 export function issueToken(command: IssueToken, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
-  const { consentId, tokenId, tokenHash } = command.data;
+  const { consentId, tokenId, tokenHash, idempotency } = command.data;
   const parsed = parseConsentId(consentId);
   if (!parsed || state.status === 'none' || parsed.generation > state.generation || !state.consentId.startsWith(`cns_${parsed.pairKey}_`)) {
     throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
   }
+  if (idempotency) {
+    checkIdempotentRequest(idempotency);
+    // Before the consent's own checks: a retry under a consent revoked since is about its token, which has ended.
+    const earlier = idempotentIssueOf(state, idempotency.keyHash, meta.now);
+    if (earlier) {
+      if (earlier.fingerprint !== idempotency.fingerprint) {
+        throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used with a different request');
+      }
+      if (!isTokenLive(state, earlier.tokenId, meta.now)) {
+        throw conflict('token_no_longer_active', 'The token issued for this Idempotency-Key has been revoked or has expired; it is never issued again', {
+          tokenId: earlier.tokenId,
+        });
+      }
+      return [];
+    }
+  }
   if (parsed.generation < state.generation || state.status !== 'active') {
     throw conflict('consent_not_active', `Consent ${consentId} has been revoked`);
   }
-  if (!TOKEN_ID_PATTERN.test(tokenId) || !/^[0-9a-f]{64}$/.test(tokenHash)) throw new Error('IssueToken needs a token id and a SHA-256 hex hash');
-  if (state.tokens.has(tokenId)) return [];
+  if (!TOKEN_ID_PATTERN.test(tokenId) || !SHA256_HEX.test(tokenHash)) throw new Error('IssueToken needs a token id and a SHA-256 hex hash');
+  // Token ids are random (or derived from a fresh random nonce): one the state knows means the handler reused one.
+  if (state.tokens.has(tokenId)) throw new Error(`IssueToken with a token id that was already issued: ${tokenId}`);
 
   const expiresIn = command.data.expiresIn ?? DEFAULT_TOKEN_LIFETIME_S;
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_TOKEN_LIFETIME_S) {
@@ -40,10 +74,18 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
   }
   const issuedAt = meta.now.toISOString();
   const expiresAt = new Date(meta.now.getTime() + expiresIn * 1000).toISOString();
-  return [
-    {
-      type: 'TokenIssued',
-      data: { consentId, userId: state.userId, clientId: state.clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt },
-    },
-  ];
+  const data = { consentId, userId: state.userId, clientId: state.clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt };
+  if (!idempotency) return [{ type: 'TokenIssued', data }];
+  const { keyHash, fingerprint, nonce, windowSeconds } = idempotency;
+  const until = new Date(meta.now.getTime() + windowSeconds * 1000).toISOString();
+  const recorded: IdempotentIssue = { keyHash, fingerprint, nonce, until };
+  return [{ type: 'TokenIssued', data: { ...data, idempotency: recorded } }];
+}
+
+/** The handler builds these from validated configuration and hashes: a bad one is a programming error. */
+function checkIdempotentRequest({ keyHash, fingerprint, nonce, windowSeconds }: IdempotentRequest): void {
+  if (!SHA256_HEX.test(keyHash) || !SHA256_HEX.test(fingerprint) || !/^[0-9a-f]{32}$/.test(nonce)) {
+    throw new Error('IssueToken idempotency needs SHA-256 hex key hash and fingerprint and a 128-bit hex nonce');
+  }
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error('IssueToken idempotency needs a window of at least one whole second');
 }

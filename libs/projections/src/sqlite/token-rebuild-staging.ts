@@ -46,15 +46,15 @@ export class TokenRebuildStaging {
    *
    * The fold gives what applying the changes one by one in log order gives (the live path). Rows already in the
    * tree were applied before staging began, so every staged end is later than them and ends them. Staged issues
-   * are then written in (hash, position) order with INSERT OR REPLACE, so the last issue of a hash wins, and a row
-   * is active unless an end of that hash comes later in the log than its issue.
+   * are then written in (hash, position) order with INSERT OR IGNORE, so the first issue of a hash wins, as on the
+   * live path, and a row is active unless an end of that hash comes later in the log than that issue.
    */
   fold(): void {
     this.db.transaction(() => {
       this.db.exec(`
         CREATE INDEX rebuild_token_ends_by_hash ON rebuild_token_ends (token_hash, pos);
         UPDATE tokens SET active = 0 WHERE active = 1 AND token_hash IN (SELECT token_hash FROM rebuild_token_ends);
-        INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active)
+        INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active)
           SELECT i.token_hash, i.token_id, i.consent_id, i.client_id, i.sub, i.scope, i.iat, i.exp,
                  NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos)
           FROM rebuild_token_issues i ORDER BY i.token_hash, i.pos;

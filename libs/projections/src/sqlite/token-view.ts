@@ -46,7 +46,8 @@ export class SqliteTokenView implements TokenView {
     this.byHash = db.prepare('SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE token_hash = ?');
     this.byId = db.prepare('SELECT token_hash FROM tokens WHERE token_id = ?');
     this.insert = db.prepare(
-      'INSERT OR REPLACE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      // OR IGNORE: a second TokenIssued for a hash never revives it (revocation always wins; see docs/design.md).
+      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
     );
     this.end = db.prepare('UPDATE tokens SET active = 0 WHERE token_hash = ?');
     this.countActive = db.prepare('SELECT COUNT(*) AS n FROM tokens WHERE active = 1');

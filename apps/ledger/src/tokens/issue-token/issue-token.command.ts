@@ -14,8 +14,11 @@ export class IssueTokenCommand extends Command<IssueTokenResult> {
   constructor(
     readonly data: { consentId: string; scopes?: string[]; expiresIn?: number },
     readonly meta: CommandMetadata,
-    /** Present when the request carried an Idempotency-Key: the token is then derived from it (see TokenMinter). */
-    readonly idempotencyKey?: string,
+    /**
+     * Present when the request carried an Idempotency-Key: the token is then derived from it (see TokenMinter), and
+     * the consent stream records the key hash and fingerprint, so that a retry on any instance is recognised.
+     */
+    readonly idempotency?: { key: string; keyHash: string; fingerprint: string },
   ) {
     super();
   }

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
-import { Idempotent, IdempotencyKey } from '../../http/idempotency.interceptor';
+import { Idempotent, IdempotencyKey, type IdempotentRequest } from '../../http/idempotency.interceptor';
 import { CommandMeta, RequireRole } from '../../http/request-context';
 import { IssueTokenCommand } from './issue-token.command';
 import { IssueTokenRequest } from './issue-token.request';
@@ -16,17 +16,18 @@ export class IssueTokenController {
 
   @Post()
   @RequireRole('commands')
-  // The response holds the raw token, which is never stored: a retry re-derives it from the key instead.
+  // The response holds the raw token, which is never stored: a retry re-derives it from the key and the nonce the
+  // consent stream recorded for it.
   @Idempotent({ storeResponse: false })
   @ApiCreatedResponse({ type: IssueTokenResponse })
   async issue(
     @Body() body: IssueTokenRequest,
     @CommandMeta() meta: CommandMetadata,
-    @IdempotencyKey() idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotency: IdempotentRequest | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IssueTokenResponse> {
     // RFC 6749 section 5.1: responses carrying tokens must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return this.commands.execute(new IssueTokenCommand(body, meta, idempotencyKey));
+    return this.commands.execute(new IssueTokenCommand(body, meta, idempotency));
   }
 }

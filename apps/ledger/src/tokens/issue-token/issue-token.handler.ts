@@ -1,35 +1,65 @@
+import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { consentDecider, notFound, parseConsentId, scopeString } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
-import { TokenMinter } from '../../infrastructure/token-minter';
+import { CommandMetadata, consentDecider, ConsentState, idempotentIssueOf, notFound, parseConsentId, scopeString, unavailable } from '@ledger/domain';
+import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
+import { MintedToken, TokenMinter } from '../../infrastructure/token-minter';
 import { IssueTokenCommand, IssueTokenResult } from './issue-token.command';
 
 @CommandHandler(IssueTokenCommand)
 export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
+  private readonly logger = new Logger('IssueToken');
+
   constructor(
     private readonly executor: CommandExecutor,
     private readonly minter: TokenMinter,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  async execute({ data, meta, idempotencyKey }: IssueTokenCommand): Promise<IssueTokenResult> {
+  async execute({ data, meta, idempotency }: IssueTokenCommand): Promise<IssueTokenResult> {
     const parsed = parseConsentId(data.consentId);
     if (!parsed) throw notFound('consent_not_found', `Consent ${data.consentId} does not exist`);
-    const token = this.minter.mint(idempotencyKey === undefined ? undefined : { actor: meta.actor, key: idempotencyKey });
+    // Under a key, this attempt's nonce counts only if the stream has no open window for the key yet.
+    const nonce = idempotency && this.minter.nonce();
+    const token = idempotency ? this.minter.derive(meta.actor, idempotency.key, nonce!) : this.minter.mint();
+    const windowSeconds = this.config.idempotencyTtlSeconds;
     const { state } = await this.executor.execute(
       parsed.stream,
       consentDecider,
-      { type: 'IssueToken', data: { ...data, tokenId: token.tokenId, tokenHash: token.tokenHash } },
+      {
+        type: 'IssueToken',
+        data: {
+          ...data,
+          tokenId: token.tokenId,
+          tokenHash: token.tokenHash,
+          ...(idempotency ? { idempotency: { keyHash: idempotency.keyHash, fingerprint: idempotency.fingerprint, nonce: nonce!, windowSeconds } } : {}),
+        },
+      },
       meta,
     );
-    // On a retried request the token is already in the state (the decider appended nothing): answer with it.
-    const issued = state.status === 'none' ? undefined : state.tokens.get(token.tokenId);
+    // The stream says which token a key stands for: this attempt's when it issued one, the first attempt's on a retry.
+    const answer = idempotency ? this.tokenOfWindow(state, meta, idempotency) : token;
+    const issued = state.status === 'none' ? undefined : state.tokens.get(answer.tokenId);
     if (!issued) throw new Error('IssueToken did not leave the token in the consent state');
     return {
-      access_token: token.raw,
+      access_token: answer.raw,
       token_type: 'Bearer',
       expires_in: Math.max(0, Math.round((issued.expiresAtMs - meta.now.getTime()) / 1000)),
       scope: scopeString(issued.scopes),
-      token_id: token.tokenId,
+      token_id: answer.tokenId,
     };
+  }
+
+  private tokenOfWindow(state: ConsentState, meta: CommandMetadata, idempotency: NonNullable<IssueTokenCommand['idempotency']>): MintedToken {
+    const window = idempotentIssueOf(state, idempotency.keyHash, meta.now);
+    if (!window) throw new Error('IssueToken under a key left no open window for it');
+    const token = this.minter.derive(meta.actor, idempotency.key, window.nonce);
+    if (token.tokenId !== window.tokenId) {
+      // Another token key than the one that issued it: a data directory started elsewhere, or instances on one
+      // EventStoreDB without a shared LEDGER_TOKEN_KEY. Minting anew would issue a second token for one request.
+      this.logger.error({ msg: 'cannot re-derive an idempotent token: this instance has another token key than the one that issued it', tokenId: window.tokenId });
+      throw unavailable('token_key_mismatch', 'The token issued for this Idempotency-Key cannot be re-created by this instance; retry later or use a new key');
+    }
+    return token;
   }
 }
