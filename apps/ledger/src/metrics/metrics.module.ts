@@ -5,7 +5,7 @@ import { Gauge, Registry } from 'prom-client';
 import { DomainError } from '@ledger/domain';
 import { EVENT_STORE, EventStore, EventStoreError, WrongExpectedVersionError } from '@ledger/event-store';
 import { ProjectionRunner } from '@ledger/projections';
-import { RequireRole } from '../http/request-context';
+import { RequireRole } from '../auth/role.guard';
 import { lagOf } from './lag';
 import { LedgerMetrics } from './ledger-metrics';
 import { REVOCATION_PUBLISHER_STATUS, RevocationPublisherStatus } from './publisher-status';

@@ -6,7 +6,7 @@ import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ViewStore } from '@ledger/projections';
 import { consentFromView, ConsentResponse } from '../../consents/consent.response';
 import { problem, ProblemError } from '../../http/problem';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ConsentsAsOfQuery } from './consents-as-of.request';
 
 export class ConsentsAsOfResponse {

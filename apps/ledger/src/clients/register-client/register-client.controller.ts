@@ -4,7 +4,8 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
 import { Idempotent } from '../../http/idempotency.interceptor';
-import { CommandMeta, RequireRole } from '../../http/request-context';
+import { CommandMeta } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { RegisterClientCommand } from './register-client.command';
 import { ClientResponse, RegisterClientRequest } from './register-client.request';
 

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@ledger/domain';
 import { ViewStore } from '@ledger/projections';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../consent-id.param';
 import { consentFromView, ConsentResponse } from '../consent.response';
 

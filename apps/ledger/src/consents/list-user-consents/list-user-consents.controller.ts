@@ -4,7 +4,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { USER_ID_PATTERN } from '@ledger/domain';
 import { ViewStore } from '@ledger/projections';
 import { problem, ProblemError } from '../../http/problem';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { consentFromView, ConsentResponse } from '../consent.response';
 
 export class ListUserConsentsQuery {

@@ -4,7 +4,8 @@ import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
 import { Idempotent, IdempotencyKey } from '../../http/idempotency.interceptor';
-import { CommandMeta, RequireRole } from '../../http/request-context';
+import { CommandMeta } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { IssueTokenCommand } from './issue-token.command';
 import { IssueTokenRequest, IssueTokenResponse } from './issue-token.request';
 
