@@ -113,7 +113,8 @@ describe('revocation stream (SSE)', () => {
     expect(JSON.parse(events[2].data!).consentId).toBe(third.consentId);
     const lastSeen = events[1].id!;
     await stream.close();
-    await waitUntil(() => ledger.app.get(RevocationStreams).count() === 0);
+    const streams: RevocationStreams = ledger.app.get(RevocationStreams);
+    await waitUntil(() => streams.count() === 0);
 
     // While disconnected.
     const fourth = await revokedConsent();

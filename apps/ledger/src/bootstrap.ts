@@ -84,7 +84,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     if (closing) reply.header('connection', 'close');
     return payload;
   });
-  const metrics = app.get(LedgerMetrics);
+  const metrics: LedgerMetrics = app.get(LedgerMetrics);
   const authenticator = app.get(Authenticator);
   fastPath = new IntrospectionFastPath(
     app.get(IntrospectToken),

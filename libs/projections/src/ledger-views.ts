@@ -1,4 +1,4 @@
-import type { ClientEvent, ConsentEvent } from '@ledger/domain';
+import { CLIENT_EVENT_TYPES, CONSENT_EVENT_TYPES, type ClientEvent, type ConsentEvent } from '@ledger/domain';
 
 /**
  * The read side, as a pure function: what each stored ledger event changes in the views. Storage (sqlite/view-store.ts)
@@ -95,12 +95,5 @@ export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] 
   }
 }
 
-export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [
-  'ClientRegistered',
-  'ConsentGranted',
-  'ConsentScopesExtended',
-  'ConsentScopesRevoked',
-  'ConsentRevoked',
-  'TokenIssued',
-  'TokenRevoked',
-];
+/** What the views subscribe to: every ledger event type, from the aggregates' own lists. */
+export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES];

@@ -32,7 +32,6 @@ export interface RevocationEventV1 {
   position: number;
 }
 
-export const REVOCATION_CONTRACT_VERSION = 1;
 export const DEFAULT_CLOUDEVENTS_SOURCE = '/consent-ledger';
 /** Value of the ce_dataschema header and `$id` of the JSON Schema. */
 export const REVOCATION_EVENT_SCHEMA_ID = 'urn:consent-ledger:revocation-event:v1';
@@ -45,10 +44,6 @@ const TYPE_OF: Record<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEventTy
   ConsentScopesRevoked: 'consent.scopes_revoked',
   TokenRevoked: 'token.revoked',
 };
-
-export function isRevocationDomainEvent(event: Pick<StoredEvent, 'type'>): boolean {
-  return Object.prototype.hasOwnProperty.call(TYPE_OF, event.type);
-}
 
 /**
  * Maps a stored domain revocation event to the integration event. Pure: the same stored event always gives the

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { EventLog, RecordedRecord } from './event-log';
+import { Call, CompiledFilter, EventPredicate } from './read-call';
 import { subscribe } from './streams-subscription';
 import { BackpressuredWriter, eventResp, identifier, streamName } from './wire';
 
@@ -9,17 +10,6 @@ import { BackpressuredWriter, eventResp, identifier, streamName } from './wire';
 /** The server reads this many events per page; it is also the default filter search window. */
 const READ_BATCH_SIZE = 32;
 
-export type Call = grpc.ServerWritableStream<ReadReq, ReadResp>;
-
-export interface EventPredicate {
-  (record: RecordedRecord): boolean;
-}
-
-export interface CompiledFilter {
-  matches: EventPredicate;
-  /** Checkpoint every `interval` considered events (multiplier × search window). */
-  interval: number;
-}
 
 export async function handleRead(log: EventLog, call: Call, activeCalls: Set<{ cancel(): void }>): Promise<void> {
   const options = call.request.getOptions();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { EventLog } from './event-log';
-import { Call, CompiledFilter, EventPredicate } from './streams-read';
+import { Call, CompiledFilter, EventPredicate } from './read-call';
 import { BackpressuredWriter, eventResp, streamName } from './wire';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Callers, roles and the authentication itself, free of any framework: the Nest guard uses it, and so can a raw
- * Fastify route (the introspection fast path) without going through Nest.
+ * Callers, roles and the authentication itself, free of any framework, so that every way in decides alike: the
+ * onRequest hook (authentication.hook.ts) authenticates with it and RoleGuard checks roles with it.
  */
 export type Role = 'commands' | 'introspect' | 'audit' | 'admin';
 export const ROLES: readonly Role[] = ['commands', 'introspect', 'audit', 'admin'];
@@ -93,10 +93,6 @@ export class Authenticator {
 
   constructor(keys: readonly HashedApiKey[]) {
     for (const k of keys) this.byHash.set(k.secretHash.toString('hex'), { caller: Object.freeze({ name: k.name, role: k.role }), hash: k.secretHash });
-  }
-
-  get size(): number {
-    return this.byHash.size;
   }
 
   authenticate(authorization: string | undefined, options: AuthenticateOptions = {}): Caller | undefined {

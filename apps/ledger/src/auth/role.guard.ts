@@ -1,14 +1,17 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ROLES_KEY } from '../http/request-context';
 import { hasRole, Role } from './api-keys';
 import { forbidden, isOAuthPath, unauthorized } from './auth-problems';
 
 const PUBLIC_KEY = 'ledger:public';
+const ROLES_KEY = 'ledger:roles';
 
 /** A route anyone may call (health). Everything else needs a caller. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/** The roles that may call a route, or every route of a controller. */
+export const RequireRole = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 /**
  * Enforces @RequireRole. Authentication itself happened in the onRequest hook (authentication.hook.ts), before the

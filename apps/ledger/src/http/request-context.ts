@@ -1,15 +1,9 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { CommandMetadata, Initiator } from '@ledger/domain';
 import { INITIATORS } from '@ledger/domain';
-import type { Caller, Role } from '../auth/api-keys';
+import type { Caller } from '../auth/api-keys';
 import { problem, ProblemError } from './problem';
-
-export type { Caller, Role } from '../auth/api-keys';
-export const ROLES_KEY = 'ledger:roles';
-
-/** Which role a route needs. The guard that enforces it reads this metadata, so routes don't move when it lands. */
-export const RequireRole = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 /** The authenticated caller. Every route that reaches this passed RoleGuard, so a missing caller is a wiring bug. */
 export function callerOf(request: FastifyRequest): Caller {

@@ -1,11 +1,12 @@
 import { Controller, Get, Global, Header, Inject, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { CommandExecutor } from '@ledger/commands';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Gauge, Registry } from 'prom-client';
 import { DomainError } from '@ledger/domain';
 import { EVENT_STORE, EventStore, EventStoreError, WrongExpectedVersionError } from '@ledger/event-store';
 import { ProjectionRunner } from '@ledger/projections';
-import { RequireRole } from '../http/request-context';
+import { RequireRole } from '../auth/role.guard';
 import { lagOf } from './lag';
 import { LedgerMetrics } from './ledger-metrics';
 import { REVOCATION_PUBLISHER_STATUS, RevocationPublisherStatus } from './publisher-status';
@@ -36,6 +37,7 @@ class LedgerGauges implements OnModuleInit {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projection: ProjectionRunner,
     private readonly commands: CommandBus,
+    private readonly executor: CommandExecutor,
     @Optional() @Inject(REVOCATION_PUBLISHER_STATUS) private readonly publisher?: RevocationPublisherStatus,
   ) {}
 
@@ -58,6 +60,8 @@ class LedgerGauges implements OnModuleInit {
       const l = await lag();
       return l && l.ms / 1000;
     });
+    // Commands waiting for their stream's lane: a steady rise means one consent or client is hot (see docs/design.md).
+    gauge(registry, 'ledger_commands_queued', 'Commands waiting for an earlier command on the same stream to finish.', () => this.executor.queued);
     gauge(registry, 'ledger_projection_failures', 'Consecutive failures of the projection subscription (0 when healthy).', () => projection.status().failures);
     const publisher = this.publisher;
     if (publisher) {

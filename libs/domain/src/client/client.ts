@@ -1,4 +1,5 @@
 /** Client aggregate: its events, its state and evolve, in one place. Stream: client-<clientId>. */
+import type { Assert, SameMembers } from '../shared/event-types';
 
 export interface ClientRegistered {
   type: 'ClientRegistered';
@@ -13,6 +14,10 @@ export interface ClientRegistered {
 }
 
 export type ClientEvent = ClientRegistered;
+
+/** Every client event type, once: the one list that subscriptions filter on (the build checks it is the union). */
+export const CLIENT_EVENT_TYPES = ['ClientRegistered'] as const;
+type _ClientEventTypes = Assert<SameMembers<(typeof CLIENT_EVENT_TYPES)[number], ClientEvent['type']>>;
 
 export type ClientState =
   | { status: 'unregistered' }
@@ -30,5 +35,3 @@ export function evolveClient(state: ClientState, event: ClientEvent): ClientStat
     }
   }
 }
-
-export const CLIENT_EVENT_TYPES: readonly ClientEvent['type'][] = ['ClientRegistered'];

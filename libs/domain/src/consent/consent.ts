@@ -3,6 +3,7 @@
  * generation after another, and every token issued under them. Events, state and evolve live here; one decide
  * function per command lives in a file named after the command.
  */
+import type { Assert, SameMembers } from '../shared/event-types';
 
 export interface EndedToken {
   tokenId: string;
@@ -66,18 +67,14 @@ export interface TokenRevoked {
 
 export type ConsentEvent = ConsentGranted | ConsentScopesExtended | ConsentScopesRevoked | ConsentRevoked | TokenIssued | TokenRevoked;
 
-export const CONSENT_EVENT_TYPES: readonly ConsentEvent['type'][] = [
-  'ConsentGranted',
-  'ConsentScopesExtended',
-  'ConsentScopesRevoked',
-  'ConsentRevoked',
-  'TokenIssued',
-  'TokenRevoked',
-];
+/** Every consent event type, once: the one list that subscriptions filter on (the build checks it is the union). */
+export const CONSENT_EVENT_TYPES = ['ConsentGranted', 'ConsentScopesExtended', 'ConsentScopesRevoked', 'ConsentRevoked', 'TokenIssued', 'TokenRevoked'] as const;
+type _ConsentEventTypes = Assert<SameMembers<(typeof CONSENT_EVENT_TYPES)[number], ConsentEvent['type']>>;
 
 /** The events that end tokens: what resource services must hear about at once. */
-export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked'] as const;
+export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked'] as const satisfies readonly ConsentEvent['type'][];
 export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked;
+type _RevocationEventTypes = Assert<SameMembers<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEvent['type']>>;
 
 export interface TokenState {
   tokenHash: string;

@@ -38,17 +38,6 @@ export interface LeaderLeaseOptions extends Partial<LeaseTiming> {
   now?: () => number;
 }
 
-export interface LeaderLeaseStatus {
-  name: string;
-  holderId: string;
-  leader: boolean;
-  term?: number;
-  /** The holder this instance last saw in the stream (itself or another). */
-  observedHolder?: string;
-  /** While leader: ms left before this instance steps down unless it renews. */
-  heldForMs?: number;
-}
-
 /**
  * Leader election on the event-store port alone (see lease-decision.ts for the protocol). One loop per instance:
  * read the lease's last record, decide, write with the expected revision, sleep. A fence timer makes the holder step
@@ -123,17 +112,6 @@ export class LeaderLease {
 
   isLeader(): boolean {
     return this.leader;
-  }
-
-  status(): LeaderLeaseStatus {
-    return {
-      name: this.options.name,
-      holderId: this.holderId,
-      leader: this.leader,
-      term: this.leader ? this.term : undefined,
-      observedHolder: this.observed?.record.holder,
-      heldForMs: this.leader ? Math.max(0, Math.round(this.heldUntil - this.now())) : undefined,
-    };
   }
 
   private async run(): Promise<void> {

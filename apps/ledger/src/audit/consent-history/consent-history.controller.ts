@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AuditEntry, consentHistory } from '@ledger/audit';
 import { notFound, parseConsentId } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../../consents/consent-id.param';
 
 export class ConsentHistoryResponse {

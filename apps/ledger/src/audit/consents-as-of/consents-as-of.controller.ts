@@ -7,7 +7,7 @@ import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { ConsentResponse } from '../../consents/consent.response';
 import { consentFromView } from '../../consents/consent.result';
 import { problem, ProblemError } from '../../http/problem';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ConsentsAsOfQuery } from './consents-as-of.request';
 
 export class ConsentsAsOfResponse {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { eventToNdjson, exportEvents, ExportFilter } from '@ledger/audit';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { problem, ProblemError } from '../../http/problem';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ExportEventsQuery } from './export-events.request';
 
 /** Lines are gathered into chunks of about this size: one socket write per event would cost more than the read. */

@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../consent-id.param';
 import { ConsentResponse } from '../consent.response';
 import { consentFromView } from '../consent.result';

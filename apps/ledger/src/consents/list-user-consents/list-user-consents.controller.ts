@@ -4,7 +4,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { USER_ID_PATTERN } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { problem, ProblemError } from '../../http/problem';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { ConsentResponse } from '../consent.response';
 import { consentFromView } from '../consent.result';
 

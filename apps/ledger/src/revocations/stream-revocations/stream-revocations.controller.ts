@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { openRevocationFeed, parseLastEventId } from '@ledger/revocations';
 import { problem, ProblemError } from '../../http/problem';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { RevocationStreams } from '../revocation-streams';
 
 @ApiTags('revocations')

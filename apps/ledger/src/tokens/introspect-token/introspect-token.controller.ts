@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireRole } from '../../http/request-context';
+import { RequireRole } from '../../auth/role.guard';
 import { tokenParameter } from '../oauth-form';
 import { IntrospectToken } from './introspect-token.query';
 
