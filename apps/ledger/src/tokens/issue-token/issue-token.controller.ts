@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent, IdempotencyKey } from '../../http/idempotency.interceptor';
 import { CommandMeta, RequireRole } from '../../http/request-context';
 import { IssueTokenCommand } from './issue-token.command';
@@ -18,6 +19,7 @@ export class IssueTokenController {
   @RequireRole('commands')
   // The response holds the raw token, which is never stored: a retry re-derives it from the key instead.
   @Idempotent({ storeResponse: false })
+  @ConsistencyToken()
   @ApiCreatedResponse({ type: IssueTokenResponse })
   async issue(
     @Body() body: IssueTokenRequest,
