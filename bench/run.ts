@@ -27,6 +27,7 @@ async function main() {
   for (const [path, name] of [
     ['./workloads/revocation-propagation', 'revocationPropagation'],
     ['./workloads/projection-rebuild', 'projectionRebuild'],
+    ['./workloads/cross-instance-revocation', 'crossInstanceRevocation'],
   ] as const) {
     const w = await loadOptional(path, name);
     if (w) all.push(w);

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -12,6 +13,7 @@ import { ListUserConsentsController } from './consents/list-user-consents/list-u
 import { RevokeConsentController } from './consents/revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './consents/revoke-consent/revoke-consent.handler';
 import { HealthModule } from './health/health.module';
+import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -58,6 +60,8 @@ export class AppModule {
         RevokeTokenHandler,
         IntrospectToken,
         IdempotencyInterceptor,
+        // Global, so that it runs outside IdempotencyInterceptor and replays get a consistency token as well.
+        { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
       ],
     };
   }

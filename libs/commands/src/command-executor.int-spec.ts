@@ -5,23 +5,25 @@ import { ChainedEventStore, verifyLedger } from '@ledger/audit';
 import { CommandMetadata, Decider, DomainError } from '@ledger/domain';
 import { EventStore, SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { CommandExecutor } from './command-executor';
+import { PositionScope } from './position-scope';
 import { NO_VIEWS } from './read-your-writes.port';
 
 /**
  * The executor on a real SQLite store, with a counter aggregate small enough to see every decision: 'add' appends
- * Added unless the counter is closed, 'close' appends Closed (a revocation-like command).
+ * Added unless the counter is closed, 'close' appends Closed (a revocation-like command), 'look' appends nothing.
  */
 type CounterEvent = { type: 'Added'; data: { by: string } } | { type: 'Closed'; data: { by: string } };
 interface CounterState {
   added: string[];
   closed: boolean;
 }
-type CounterCommand = { type: 'add' | 'close'; by: string };
+type CounterCommand = { type: 'add' | 'close' | 'look'; by: string };
 
 const counter: Decider<CounterState, CounterCommand, CounterEvent> = {
   initialState: () => ({ added: [], closed: false }),
   evolve: (s, e) => (e.type === 'Added' ? { ...s, added: [...s.added, e.data.by] } : { ...s, closed: true }),
   decide: (c, s) => {
+    if (c.type === 'look') return [];
     if (s.closed) throw new DomainError('closed', 'conflict', 'closed');
     return [{ type: c.type === 'add' ? 'Added' : 'Closed', data: { by: c.by } }];
   },
@@ -102,6 +104,29 @@ describe('CommandExecutor (real SQLite)', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error.code).toBe('stream_contended');
     expect((await store.readStream('counter-e')).map((e) => e.data.by)).toEqual(['first', 'other']);
+  });
+
+  it("records each outcome's position in the open scope; a no-op's is that of the event it rests on, another instance's too", async () => {
+    const positions = new PositionScope();
+    const a = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS, { positions });
+    const b = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS);
+    const appended = positions.run(() => a.execute('counter-f', counter, { type: 'add', by: 'a' }, meta()));
+    const outcome = await appended.result;
+    const [first] = await store.readStream('counter-f');
+    expect(outcome.position).toBe(first.position);
+    expect(appended.highest()).toBe(first.position);
+
+    // Another instance appends behind A's cached state; A's no-op then reads the stream and points at that event.
+    await b.execute('counter-f', counter, { type: 'close', by: 'b' }, meta());
+    const noop = positions.run(() => a.execute('counter-f', counter, { type: 'look', by: 'a' }, meta()));
+    const [, closed] = await store.readStream('counter-f');
+    expect((await noop.result).position).toBe(closed.position);
+    expect(noop.highest()).toBe(closed.position);
+
+    // A no-op on a stream with no events has nothing to point at.
+    const empty = positions.run(() => a.execute('counter-g', counter, { type: 'look', by: 'a' }, meta()));
+    expect((await empty.result).position).toBeUndefined();
+    expect(empty.highest()).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandMetadata, Decider, DomainEvent, unavailable } from '@ledger/domain';
 import { backoffDelay, EventStore, EventToAppend, WrongExpectedVersionError } from '@ledger/event-store';
+import { PositionScope } from './position-scope';
 import { ReadYourWrites } from './read-your-writes.port';
 import { CommandPriority, DEFAULT_LANE_LIMITS, StreamLaneLimits, StreamLanes } from './stream-lanes';
 
@@ -10,6 +11,11 @@ export interface Outcome<S, E> {
   events: E[];
   /** Revision of the stream after the command (-1: the stream does not exist). */
   revision: number;
+  /**
+   * Global position of the stream's last event after the command: the append's when it appended, otherwise that of
+   * the newest event the decision rested on (undefined: the stream has no events). A no-op (a retried revocation)
+   * thereby points at the event that made it one, which may have come from another instance.
+   */
   position?: number;
 }
 
@@ -21,11 +27,15 @@ export interface ExecutorOptions {
   lanes?: StreamLaneLimits;
   /** How long a command may keep losing to other instances' appends before it is answered 503. */
   contentionBudgetMs?: { revocation: number; normal: number };
+  /** Where each outcome's position is recorded, for the answer's consistency token. */
+  positions?: PositionScope;
 }
 
 interface Cached {
   state: unknown;
   revision: number;
+  /** Global position of the event at `revision`. */
+  position?: number;
 }
 
 const CACHE_LIMIT = 50_000;
@@ -52,6 +62,7 @@ export class CommandExecutor {
   private readonly cache = new Map<string, Cached>();
   private readonly lanes: StreamLanes;
   private readonly budget: { revocation: number; normal: number };
+  private readonly positions?: PositionScope;
 
   constructor(
     private readonly store: EventStore,
@@ -60,6 +71,7 @@ export class CommandExecutor {
   ) {
     this.lanes = new StreamLanes(options.lanes ?? DEFAULT_LANE_LIMITS);
     this.budget = options.contentionBudgetMs ?? DEFAULT_BUDGET;
+    this.positions = options.positions;
   }
 
   /** Commands waiting for their stream on this instance. */
@@ -76,22 +88,24 @@ export class CommandExecutor {
     stream: string,
     decider: Decider<S, C, E>,
     options: { fresh: boolean } = { fresh: true },
-  ): Promise<{ state: S; revision: number; fromCache: boolean }> {
+  ): Promise<{ state: S; revision: number; position?: number; fromCache: boolean }> {
     const cached = this.cache.get(stream);
     if (!options.fresh) {
       // Unverified: a stream we have not seen is taken to be new, and 'no_stream' on the append checks that.
-      if (cached) return { state: cached.state as S, revision: cached.revision, fromCache: true };
+      if (cached) return { state: cached.state as S, revision: cached.revision, position: cached.position, fromCache: true };
       return { state: decider.initialState(), revision: -1, fromCache: true };
     }
     let state = (cached?.state as S) ?? decider.initialState();
     let revision = cached?.revision ?? -1;
+    let position = cached?.position;
     const newer = await this.store.readStream(stream, { fromRevision: revision + 1 });
     for (const e of newer) {
       state = decider.evolve(state, { type: e.type, data: e.data } as unknown as E);
       revision = e.revision;
+      position = e.position;
     }
-    if (newer.length > 0 || !cached) this.remember(stream, { state, revision });
-    return { state, revision, fromCache: false };
+    if (newer.length > 0 || !cached) this.remember(stream, { state, revision, position });
+    return { state, revision, position, fromCache: false };
   }
 
   async execute<S, C, E extends DomainEvent>(
@@ -103,8 +117,12 @@ export class CommandExecutor {
   ): Promise<Outcome<S, E>> {
     const priority = options.priority ?? 'normal';
     const outcome = await this.lanes.run(stream, priority, () => this.decideAndAppend(stream, decider, command, meta, priority));
-    // Outside the lane: the next command on the stream need not wait for this one's views.
-    if (outcome.position !== undefined) await this.readYourWrites.waitFor(outcome.position);
+    // Outside the lane: the next command on the stream need not wait for this one's views. A no-op waits too: the
+    // event that made it one may be another instance's, not yet in this instance's views.
+    if (outcome.position !== undefined) {
+      await this.readYourWrites.waitFor(outcome.position);
+      this.positions?.record(outcome.position);
+    }
     return outcome;
   }
 
@@ -118,7 +136,7 @@ export class CommandExecutor {
     const deadline = Date.now() + this.budget[priority];
     let fresh = false;
     for (let conflicts = 0; ; ) {
-      const { state, revision, fromCache } = await this.load(stream, decider, { fresh });
+      const { state, revision, position, fromCache } = await this.load(stream, decider, { fresh });
       let events: E[];
       try {
         events = decider.decide(command, state, meta);
@@ -128,7 +146,7 @@ export class CommandExecutor {
         continue;
       }
       if (events.length === 0) {
-        if (!fromCache) return { state, events, revision };
+        if (!fromCache) return { state, events, revision, position };
         fresh = true; // so must a no-op
         continue;
       }
@@ -139,7 +157,7 @@ export class CommandExecutor {
           { expectedRevision: revision === -1 ? 'no_stream' : revision },
         );
         const next = events.reduce(decider.evolve, state);
-        this.remember(stream, { state: next, revision: result.nextRevision });
+        this.remember(stream, { state: next, revision: result.nextRevision, position: result.position });
         return { state: next, events, revision: result.nextRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;

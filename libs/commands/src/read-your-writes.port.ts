@@ -4,7 +4,8 @@
  * The projection runner is the adapter; the executor only knows this port.
  */
 export interface ReadYourWrites {
-  waitFor(position: number): Promise<void>;
+  /** Rejects when the views have not got there within `timeoutMs` (the adapter's default when absent). */
+  waitFor(position: number, timeoutMs?: number): Promise<void>;
 }
 
 export const READ_YOUR_WRITES = Symbol('READ_YOUR_WRITES');

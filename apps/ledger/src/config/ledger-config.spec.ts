@@ -19,6 +19,11 @@ describe('loadConfig', () => {
     expect(loadConfig({}).apiKeys).toBeUndefined();
   });
 
+  it('bounds the consistency wait at 2 s unless told otherwise', () => {
+    expect(loadConfig({}).consistencyWaitMs).toBe(2000);
+    expect(loadConfig({ LEDGER_CONSISTENCY_WAIT_MS: '0' }).consistencyWaitMs).toBe(0);
+  });
+
   it.each([
     ['LEDGER_API_KEYS', 'frontend:superuser:frontend-secret-0123'],
     ['LEDGER_API_KEYS', 'frontend:commands:tiny'],
@@ -26,6 +31,8 @@ describe('loadConfig', () => {
     ['LEDGER_READY_MAX_LAG_EVENTS', 'many'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '-1'],
     ['LEDGER_BODY_LIMIT_BYTES', '12'],
+    ['LEDGER_CONSISTENCY_WAIT_MS', '60001'],
+    ['LEDGER_CONSISTENCY_WAIT_MS', '2s'],
   ])('a bad %s stops the start with a message naming it, never echoing a secret', (variable, value) => {
     const error = fails({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -19,6 +19,11 @@ export interface LedgerConfig {
   apiKeys?: HashedApiKey[];
   /** /health/ready fails when the views are more than this many events behind the store. */
   readyMaxLagEvents: number;
+  /**
+   * Longest an introspection with a consistency token waits for this instance's views to reach the token's position;
+   * past it the answer is 503, never a possibly stale `active: true` (docs/scaling.md).
+   */
+  consistencyWaitMs: number;
   /** After SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
   shutdownTimeoutMs: number;
   /**
@@ -104,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     logLevel,
     apiKeys,
     readyMaxLagEvents: int('LEDGER_READY_MAX_LAG_EVENTS', 1000, 0, 1_000_000_000),
+    consistencyWaitMs: int('LEDGER_CONSISTENCY_WAIT_MS', 2000, 0, 60_000),
     shutdownTimeoutMs: int('LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     tokenKey,
     secretsDir,

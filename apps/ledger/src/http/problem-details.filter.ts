@@ -76,6 +76,23 @@ function fastifyProblem(fastifyError: { statusCode?: number; code?: string; mess
   }
 }
 
+/**
+ * An error as a whole HTTP answer: the problem (toProblem) for `path`, and the headers that go with it. The exception
+ * filter answers through this, and so does the introspection fast path, which runs before Fastify and Nest.
+ */
+export function problemAnswer(error: unknown, path: string): { body: Problem; headers: Record<string, string> } {
+  const body = toProblem(error);
+  body.instance = path;
+  const headers: Record<string, string> = {};
+  // Expected while a rebuild runs (the instance is not ready), under contention and overload, and while views catch
+  // up to a consistency token: a hint when to come back.
+  if (isTransient(error)) headers['retry-after'] = '1';
+  if (error instanceof ProblemError) Object.assign(headers, error.headers);
+  return { body, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' } };
+}
+
+const isTransient = (error: unknown) => error instanceof ViewsRebuildingError || (error instanceof DomainError && error.category === 'unavailable');
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -84,15 +101,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const body = toProblem(error);
-    body.instance = request.url.split('?')[0];
-    // Expected while a rebuild runs (the instance is not ready) or under contention and overload: no error log, and
-    // a hint when to come back.
-    if (error instanceof ViewsRebuildingError || (error instanceof DomainError && error.category === 'unavailable')) reply.header('retry-after', '1');
-    else if (body.status >= 500) {
+    const { body, headers } = problemAnswer(error, request.url.split('?')[0]);
+    // A transient 503 is an answer, not a failure: no error log.
+    if (body.status >= 500 && !isTransient(error)) {
       this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
     }
-    if (error instanceof ProblemError) for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-    reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
+    reply.status(body.status).headers(headers).send(body);
   }
 }

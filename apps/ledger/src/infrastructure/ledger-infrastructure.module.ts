@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
-import { CommandExecutor, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
+import { CommandExecutor, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
 import { CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
@@ -58,16 +58,18 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
       },
     },
     { provide: READ_YOUR_WRITES, useExisting: ProjectionRunner },
+    // Outcome positions per request, for the consistency token (http/consistency.interceptor.ts).
+    { provide: PositionScope, useValue: new PositionScope() },
     {
       provide: CommandExecutor,
-      inject: [EVENT_STORE, READ_YOUR_WRITES],
+      inject: [EVENT_STORE, READ_YOUR_WRITES, PositionScope],
       // Every command's append is chained (docs/audit.md), whichever adapter runs.
-      useFactory: (store: EventStore, views: ReadYourWrites) => new CommandExecutor(new ChainedEventStore(store), views),
+      useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope) => new CommandExecutor(new ChainedEventStore(store), views, { positions }),
     },
     TokenMinter,
     Leadership,
   ],
-  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, ProjectionRunner, CommandExecutor, TokenMinter, Leadership],
+  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent } from '../../http/idempotency.interceptor';
 import { CommandMeta } from '../../http/request-context';
 import { RequireRole } from '../../auth/role.guard';
@@ -18,6 +19,7 @@ export class RegisterClientController {
   @Post()
   @RequireRole('commands')
   @Idempotent()
+  @ConsistencyToken()
   @ApiCreatedResponse({ type: ClientResponse, description: 'Registered' })
   @ApiOkResponse({ type: ClientResponse, description: 'Already registered with the same details; nothing changed' })
   async register(@Body() body: RegisterClientRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent } from '../../http/idempotency.interceptor';
 import { CommandMeta } from '../../http/request-context';
 import { RequireRole } from '../../auth/role.guard';
@@ -18,6 +19,7 @@ export class GrantConsentController {
   @Post()
   @RequireRole('commands')
   @Idempotent()
+  @ConsistencyToken()
   @ApiCreatedResponse({ type: ConsentResponse, description: 'A new consent' })
   @ApiOkResponse({ type: ConsentResponse, description: 'The active consent of this user and client, extended (or unchanged when it held every scope already)' })
   async grant(@Body() body: GrantConsentRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandMetadata } from '@ledger/domain';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent } from '../../http/idempotency.interceptor';
 import { CommandMeta } from '../../http/request-context';
 import { RequireRole } from '../../auth/role.guard';
@@ -20,6 +21,7 @@ export class RevokeConsentController {
   @HttpCode(200)
   @RequireRole('commands')
   @Idempotent()
+  @ConsistencyToken()
   @ApiOkResponse({ type: RevokeConsentResponse })
   revoke(@ConsentIdParam() consentId: string, @Body() body: RevokeConsentRequest, @CommandMeta() meta: CommandMetadata) {
     return this.commands.execute(new RevokeConsentCommand({ consentId, scopes: body.scopes }, { ...meta, reason: body.reason }));

@@ -1,9 +1,14 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequireRole } from '../../auth/role.guard';
+import { CONSISTENCY_HEADER, consistencyPositions } from '../../http/consistency-token';
 import { tokenParameter } from '../oauth-form';
 import { IntrospectToken } from './introspect-token.query';
+
+const CONSISTENCY_DOC =
+  'Optional consistency token from the Ledger-Consistency header of a command answer, from any instance: this instance answers only once its ' +
+  'views include that command (at most LEDGER_CONSISTENCY_WAIT_MS), so a revocation acknowledged anywhere is never answered active here.';
 
 @ApiTags('tokens')
 @Controller('v1/oauth2')
@@ -15,10 +20,27 @@ export class IntrospectTokenController {
   @HttpCode(200)
   @RequireRole('introspect')
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: {
+        token: { type: 'string' },
+        token_type_hint: { type: 'string' },
+        // RFC 7662 section 2.1 allows extension parameters.
+        consistency: { type: 'string', pattern: '^v1\\.[A-Za-z0-9_-]{11}$', description: CONSISTENCY_DOC },
+      },
+    },
+  })
+  @ApiHeader({ name: 'Ledger-Consistency', required: false, description: `${CONSISTENCY_DOC} Same as the consistency parameter; with both, the later position counts.` })
   @ApiOkResponse({ description: 'RFC 7662 introspection response' })
-  introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiBadRequestResponse({ description: 'No token, or a consistency token this service did not issue (invalid_consistency_token)' })
+  @ApiServiceUnavailableResponse({ description: 'consistency_timeout: the views did not reach the consistency token in time (Retry-After); never a stale answer' })
+  async introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     reply.header('cache-control', 'no-store');
-    return this.introspection.answer(tokenParameter(request), Date.now());
+    const token = tokenParameter(request);
+    const consistency = (request.body as Record<string, unknown> | undefined)?.consistency;
+    await this.introspection.whenConsistent(consistencyPositions(consistency, request.headers[CONSISTENCY_HEADER]));
+    return this.introspection.answer(token, Date.now());
   }
 }

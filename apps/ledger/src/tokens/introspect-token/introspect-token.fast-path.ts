@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONSISTENCY_HEADER, consistencyPositions } from '../../http/consistency-token';
 import { problem, PROBLEM_CONTENT_TYPE } from '../../http/problem';
+import { problemAnswer } from '../../http/problem-details.filter';
 import { IntrospectToken } from './introspect-token.query';
 
 const PATH = '/v1/oauth2/introspect';
@@ -44,15 +46,35 @@ export class IntrospectionFastPath {
     });
     req.on('end', () => {
       if (size > MAX_BODY) return this.fail(res, 413, 'payload_too_large', 'Payload too large', 'The request body is too large');
-      const token = new URLSearchParams(Buffer.concat(chunks).toString('latin1')).get('token');
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('latin1'));
+      const token = form.get('token');
       if (!token || token.length > 4096) return this.fail(res, 400, 'invalid_request', 'Bad request', 'The token parameter is required');
-      const answer = this.introspection.answer(token, Date.now());
-      this.answered(answer.active);
-      res.writeHead(200, this.closing() ? { ...JSON_HEADERS, connection: 'close' } : JSON_HEADERS);
-      res.end(answer.active ? JSON.stringify(answer) : INACTIVE_BODY);
+      // A consistency token may make the answer wait; the query decides, exactly as for the Nest route.
+      let consistent: Promise<void> | undefined;
+      try {
+        consistent = this.introspection.whenConsistent(consistencyPositions(form.getAll('consistency'), req.headers[CONSISTENCY_HEADER]));
+      } catch (error) {
+        return this.problem(res, error);
+      }
+      if (!consistent) return this.answer(res, token);
+      consistent.then(() => this.answer(res, token)).catch((error: unknown) => this.problem(res, error));
     });
     req.on('error', () => res.destroy());
     return true;
+  }
+
+  private answer(res: ServerResponse, token: string) {
+    const answer = this.introspection.answer(token, Date.now());
+    this.answered(answer.active);
+    res.writeHead(200, this.closing() ? { ...JSON_HEADERS, connection: 'close' } : JSON_HEADERS);
+    res.end(answer.active ? JSON.stringify(answer) : INACTIVE_BODY);
+  }
+
+  /** Through the one error mapper, as the Nest route's errors are. */
+  private problem(res: ServerResponse, error: unknown) {
+    const { body, headers } = problemAnswer(error, PATH);
+    res.writeHead(body.status, this.closing() ? { ...headers, connection: 'close' } : headers);
+    res.end(JSON.stringify(body));
   }
 
   private fail(res: ServerResponse, status: number, code: string, title: string, detail: string) {

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hashToken } from '@ledger/domain';
+import { READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
+import { hashToken, unavailable } from '@ledger/domain';
 import { TOKEN_VIEW, TokenView } from '@ledger/projections';
+import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 
 export type IntrospectionResponse =
   | { active: false }
@@ -11,7 +13,11 @@ const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 /** Answers RFC 7662 from the token validity view: one primary-key lookup by SHA-256 hash. */
 @Injectable()
 export class IntrospectToken {
-  constructor(@Inject(TOKEN_VIEW) private readonly tokens: TokenView) {}
+  constructor(
+    @Inject(TOKEN_VIEW) private readonly tokens: TokenView,
+    @Inject(READ_YOUR_WRITES) private readonly views: ReadYourWrites,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   /** False while a rebuild from 0 stages the token view: answer() then throws ViewsRebuildingError. */
   get available(): boolean {
@@ -23,4 +29,18 @@ export class IntrospectToken {
     if (!row || !row.active || row.exp * 1000 <= nowMs) return INACTIVE;
     return { active: true, scope: row.scope, client_id: row.clientId, sub: row.sub, exp: row.exp, iat: row.iat, jti: row.tokenId, token_type: 'Bearer' };
   }
+
+  /**
+   * Consistency tokens (docs/scaling.md), parsed at the edge into the positions they name; none for the usual
+   * request, which then waits for nothing and allocates nothing. Otherwise resolves once this instance's views
+   * include the highest position, and rejects with 503 consistency_timeout when the views do not get there within
+   * LEDGER_CONSISTENCY_WAIT_MS: an answer from views that may predate a revocation could say `active: true`.
+   */
+  whenConsistent(positions: number[]): Promise<void> | undefined {
+    if (positions.length === 0) return undefined;
+    return this.views.waitFor(Math.max(...positions), this.config.consistencyWaitMs).catch(() => {
+      throw unavailable('consistency_timeout', `This instance's views did not reach the consistency token within ${this.config.consistencyWaitMs} ms; retry shortly`);
+    });
+  }
 }
+

@@ -3,9 +3,10 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
+import { RequireRole } from '../../auth/role.guard';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent, IdempotencyKey, type IdempotentRequest } from '../../http/idempotency.interceptor';
 import { CommandMeta } from '../../http/request-context';
-import { RequireRole } from '../../auth/role.guard';
 import { IssueTokenCommand } from './issue-token.command';
 import { IssueTokenRequest } from './issue-token.request';
 import { IssueTokenResponse } from './issue-token.response';
@@ -20,6 +21,7 @@ export class IssueTokenController {
   // The response holds the raw token, which is never stored: a retry re-derives it from the key and the nonce the
   // consent stream recorded for it.
   @Idempotent({ storeResponse: false })
+  @ConsistencyToken()
   @ApiCreatedResponse({ type: IssueTokenResponse })
   async issue(
     @Body() body: IssueTokenRequest,

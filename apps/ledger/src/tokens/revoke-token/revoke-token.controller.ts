@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashToken, TOKEN_ID_PATTERN, type CommandMetadata } from '@ledger/domain';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { problem, ProblemError } from '../../http/problem';
 import { CommandMeta } from '../../http/request-context';
 import { RequireRole } from '../../auth/role.guard';
@@ -22,6 +23,7 @@ export class RevokeTokenController {
   @Post('v1/oauth2/revoke')
   @HttpCode(200)
   @RequireRole('introspect')
+  @ConsistencyToken()
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } } } })
   @ApiOkResponse({ description: 'Revoked, or unknown' })
@@ -36,6 +38,7 @@ export class RevokeTokenController {
   @Post('v1/tokens/:tokenId/revoke')
   @HttpCode(200)
   @RequireRole('commands')
+  @ConsistencyToken()
   @ApiOkResponse({ description: '{ revoked: true } when this call ended the token; false when it was unknown, expired or already revoked' })
   revokeById(@Param('tokenId') tokenId: string, @Body() body: RevokeTokenRequest, @CommandMeta() meta: CommandMetadata) {
     if (!TOKEN_ID_PATTERN.test(tokenId)) throw new ProblemError(problem(404, 'token_not_found', 'Not found', 'No such token'));
