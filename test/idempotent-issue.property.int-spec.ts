@@ -133,9 +133,15 @@ describe('idempotent issue, retry, revoke and expiry at random: a revoked token 
       const issuedHashes = logged.filter((e) => e.type === 'TokenIssued').map((e) => String(e.data.tokenHash));
       expect([label, new Set(issuedIds).size, new Set(issuedHashes).size]).toEqual([label, issuedIds.length, issuedHashes.length]);
       const ended = new Set<string>();
+      // A revocation ends every token of its consent issued before it that carries a revoked scope (any, in full).
+      const issuedSoFar: Array<{ hash: string; consentId: string; scopes: string[] }> = [];
       for (const e of logged) {
+        if (e.type === 'TokenIssued') issuedSoFar.push({ hash: String(e.data.tokenHash), consentId: String(e.data.consentId), scopes: e.data.scopes as string[] });
         if (e.type === 'TokenRevoked') ended.add(String(e.data.tokenHash));
-        if (e.type === 'ConsentRevoked' || e.type === 'ConsentScopesRevoked') for (const t of e.data.endedTokens as Array<{ tokenHash: string }>) ended.add(t.tokenHash);
+        if (e.type === 'ConsentRevoked' || e.type === 'ConsentScopesRevoked') {
+          const revoked = e.type === 'ConsentRevoked' ? undefined : (e.data.revokedScopes as string[]);
+          for (const t of issuedSoFar) if (t.consentId === e.data.consentId && (!revoked || t.scopes.some((x) => revoked.includes(x)))) ended.add(t.hash);
+        }
       }
       for (const hash of ended) expect([label, hash, views.tokens.token(hash)?.active]).toEqual([label, hash, false]);
       if (answeredNow !== undefined) {

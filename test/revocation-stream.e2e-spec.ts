@@ -104,7 +104,8 @@ describe('revocation stream (SSE)', () => {
       expect(e.id).toBe(String(value.position));
       expect(contractViolations(value)).toEqual([]);
     }
-    expect(JSON.parse(events[0].data!).tokenHashes).toEqual([hashToken(first.token)]);
+    // A consent revocation names no tokens: it ends every token of the consent issued before it.
+    expect(JSON.parse(events[0].data!)).toMatchObject({ type: 'consent.revoked', tokenHashes: [] });
     expect(stream.messages.map((m) => m.data ?? '').join('')).not.toContain(first.token);
 
     // Live.

@@ -138,10 +138,10 @@ function lifecycle(userId: string, clientId: string, n: number, random: () => nu
     const ended = live.filter((t) => t.scopes.some((s) => revoked.includes(s)));
     for (const t of ended) live.splice(live.indexOf(t), 1);
     scopes = remaining;
-    out.push({ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, endedTokens: ended.map(({ tokenId, tokenHash }) => ({ tokenId, tokenHash })), revokedAt: at(), reason: null } });
+    out.push({ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, tokensEnded: ended.length, revokedAt: at(), reason: null } });
   }
   if (random() < 0.4) {
-    out.push({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: scopes, endedTokens: live.map(({ tokenId, tokenHash }) => ({ tokenId, tokenHash })), revokedAt: at(), reason: 'user revoked' } });
+    out.push({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: scopes, tokensEnded: live.length, revokedAt: at(), reason: 'user revoked' } });
   }
   return out;
 }

@@ -25,7 +25,7 @@ export class ConsentsAsOf {
   /** Applies the event if it was recorded at or before `at`; returns whether it was. */
   offer(event: StoredEvent): boolean {
     if (!this.includes(event)) return false;
-    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision)) {
+    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision, event.position)) {
       // Mirrors ViewStore: INSERT OR REPLACE for a new consent, UPDATE (a no-op when absent) for a change.
       if (change.kind === 'consent') this.consents.set(change.row.consentId, { ...change.row });
       else if (change.kind === 'consentUpdate') {

@@ -32,19 +32,26 @@ export interface TokenRow {
   iat: number;
   exp: number;
   active: boolean;
+  /** Global log position of the TokenIssued event: a revocation ends the tokens issued before it (tokensCut). */
+  position: number;
 }
 
 export type ViewChange =
   | { kind: 'consent'; row: ConsentRow }
   | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number }
   | { kind: 'tokenIssued'; row: TokenRow }
-  | { kind: 'tokensEnded'; tokenHashes: string[] };
+  | { kind: 'tokensEnded'; tokenHashes: string[] }
+  /**
+   * Every token of the consent issued before `position` that carries one of `scopes` (null: any scope) is ended.
+   * Applied at lookup time (sqlite/token-view.ts), so a revocation costs one row whatever the number of tokens.
+   */
+  | { kind: 'tokensCut'; consentId: string; scopes: string[] | null; position: number };
 
 export type LedgerEvent = ClientEvent | ConsentEvent;
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] {
+export function viewChanges(event: LedgerEvent, revision: number, position: number): ViewChange[] {
   switch (event.type) {
     // No view reads clients. The event stays in LEDGER_EVENT_TYPES all the same: the checkpoint must pass it, since
     // a command handler waits for its position (read-your-writes) before it answers.
@@ -67,14 +74,16 @@ export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] 
       const d = event.data;
       return [
         { kind: 'consentUpdate', consentId: d.consentId, scopes: d.remainingScopes, status: 'active', updatedAt: d.revokedAt, revokedAt: null, revision },
-        { kind: 'tokensEnded', tokenHashes: d.endedTokens.map((t) => t.tokenHash) },
+        { kind: 'tokensCut', consentId: d.consentId, scopes: d.revokedScopes, position },
+        ...legacyEnds(d.endedTokens),
       ];
     }
     case 'ConsentRevoked': {
       const d = event.data;
       return [
         { kind: 'consentUpdate', consentId: d.consentId, scopes: d.revokedScopes, status: 'revoked', updatedAt: d.revokedAt, revokedAt: d.revokedAt, revision },
-        { kind: 'tokensEnded', tokenHashes: d.endedTokens.map((t) => t.tokenHash) },
+        { kind: 'tokensCut', consentId: d.consentId, scopes: null, position },
+        ...legacyEnds(d.endedTokens),
       ];
     }
     case 'TokenIssued': {
@@ -82,7 +91,7 @@ export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] 
       return [
         {
           kind: 'tokenIssued',
-          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true },
+          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position },
         },
       ];
     }
@@ -94,6 +103,13 @@ export function viewChanges(event: LedgerEvent, revision: number): ViewChange[] 
     }
   }
 }
+
+/**
+ * Events written when revocations still listed their tokens: the cut already names those tokens, and ending the
+ * rows as well keeps the stored rows themselves truthful for them.
+ */
+const legacyEnds = (ended: Array<{ tokenHash: string }> | undefined): ViewChange[] =>
+  ended && ended.length > 0 ? [{ kind: 'tokensEnded', tokenHashes: ended.map((t) => t.tokenHash) }] : [];
 
 /** What the views subscribe to: every ledger event type, from the aggregates' own lists. */
 export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES];

@@ -61,8 +61,10 @@ export function toRevocationEvent(event: StoredEvent): RevocationEventV1 | undef
         userId: data.userId,
         clientId: data.clientId,
         scopes: [...data.revokedScopes],
-        tokenIds: data.endedTokens.map((t) => t.tokenId),
-        tokenHashes: data.endedTokens.map((t) => t.tokenHash),
+        // Only events written before revocations stopped listing tokens have a list; consumers of consent events
+        // evict by consent (or user and client), never by list (docs/contracts).
+        tokenIds: (data.endedTokens ?? []).map((t) => t.tokenId),
+        tokenHashes: (data.endedTokens ?? []).map((t) => t.tokenHash),
         revokedAt: data.revokedAt,
         reason: data.reason ?? null,
         position: event.position,

@@ -2,7 +2,7 @@ import { CommandMetadata } from '../shared/command-metadata';
 import { notFound } from '../shared/domain-error';
 import { parseConsentId } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, ConsentState, EndedToken, liveTokens } from './consent';
+import { ConsentEvent, ConsentState, liveTokens } from './consent';
 
 export interface RevokeConsent {
   type: 'RevokeConsent';
@@ -32,12 +32,11 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
   const revokedAt = meta.now.toISOString();
   const ref = { consentId, userId: state.userId, clientId: state.clientId };
   const revokedSet = new Set(revoked);
-  const ended: EndedToken[] = liveTokens(state, meta.now)
-    .filter(([, t]) => remaining.length === 0 || t.scopes.some((s) => revokedSet.has(s)))
-    .map(([tokenId, t]) => ({ tokenId, tokenHash: t.tokenHash }));
+  // A count, not a list (consent.ts, RevocationFacts): the event stays small whatever the number of tokens.
+  const tokensEnded = liveTokens(state, meta.now).filter(([, t]) => remaining.length === 0 || t.scopes.some((s) => revokedSet.has(s))).length;
 
   if (remaining.length === 0) {
-    return [{ type: 'ConsentRevoked', data: { ...ref, revokedScopes: revoked, endedTokens: ended, revokedAt, reason } }];
+    return [{ type: 'ConsentRevoked', data: { ...ref, revokedScopes: revoked, tokensEnded, revokedAt, reason } }];
   }
-  return [{ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, endedTokens: ended, revokedAt, reason } }];
+  return [{ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, tokensEnded, revokedAt, reason } }];
 }

@@ -54,9 +54,9 @@ export class TokenRebuildStaging {
       this.db.exec(`
         CREATE INDEX rebuild_token_ends_by_hash ON rebuild_token_ends (token_hash, pos);
         UPDATE tokens SET active = 0 WHERE active = 1 AND token_hash IN (SELECT token_hash FROM rebuild_token_ends);
-        INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active)
+        INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos)
           SELECT i.token_hash, i.token_id, i.consent_id, i.client_id, i.sub, i.scope, i.iat, i.exp,
-                 NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos)
+                 NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos), i.pos
           FROM rebuild_token_issues i ORDER BY i.token_hash, i.pos;
         DROP TABLE rebuild_token_issues;
         DROP TABLE rebuild_token_ends;

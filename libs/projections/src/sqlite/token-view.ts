@@ -6,10 +6,24 @@ import { ViewsRebuildingError } from '../views-rebuilding.error';
 const TOKEN_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (
   token_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL, sub TEXT NOT NULL,
-  scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL
+  scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL, pos INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
+CREATE TABLE IF NOT EXISTS token_cuts (
+  consent_id TEXT NOT NULL, scope TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (consent_id, scope)
+) WITHOUT ROWID;
 `;
+
+/** The scope of a cut that ends every token of the consent, whatever it carries. */
+const ANY_SCOPE = '';
+
+/**
+ * A token is cut when a revocation of its consent came after its issue (a later log position) and named a scope it
+ * carries, or every scope. Scopes are scope-tokens, which hold no space, so a space-delimited match is exact. One
+ * primary-key lookup for the token, then a short range scan of its consent's cuts, usually empty.
+ */
+const CUT = `EXISTS (SELECT 1 FROM token_cuts c WHERE c.consent_id = t.consent_id AND c.pos > t.pos
+  AND (c.scope = '${ANY_SCOPE}' OR instr(' ' || t.scope || ' ', ' ' || c.scope || ' ') > 0))`;
 
 /** A change to one token row: an insert (row) or the token's end. */
 export interface TokenChange {
@@ -26,6 +40,8 @@ interface TokenDbRow {
   iat: number;
   exp: number;
   active: number;
+  pos: number;
+  cut: number;
 }
 
 /**
@@ -37,20 +53,23 @@ export class SqliteTokenView implements TokenView {
   private staged = false;
   private readonly byHash: Database.Statement<[string], TokenDbRow>;
   private readonly byId: Database.Statement<[string], { token_hash: string }>;
-  private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number]>;
+  private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number]>;
   private readonly end: Database.Statement<[string]>;
+  private readonly addCut: Database.Statement<[string, string, number]>;
   private readonly countActive: Database.Statement<[], { n: number }>;
 
   constructor(private readonly db: Database.Database) {
     db.exec(TOKEN_SCHEMA);
-    this.byHash = db.prepare('SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active FROM tokens WHERE token_hash = ?');
+    this.byHash = db.prepare(`SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, ${CUT} AS cut FROM tokens t WHERE token_hash = ?`);
     this.byId = db.prepare('SELECT token_hash FROM tokens WHERE token_id = ?');
     this.insert = db.prepare(
       // OR IGNORE: a second TokenIssued for a hash never revives it (revocation always wins; see docs/design.md).
-      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)',
     );
     this.end = db.prepare('UPDATE tokens SET active = 0 WHERE token_hash = ?');
-    this.countActive = db.prepare('SELECT COUNT(*) AS n FROM tokens WHERE active = 1');
+    // A later cut of the same scope supersedes an earlier one: it ends everything the earlier one did, and more.
+    this.addCut = db.prepare('INSERT INTO token_cuts (consent_id, scope, pos) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
+    this.countActive = db.prepare(`SELECT COUNT(*) AS n FROM tokens t WHERE active = 1 AND NOT ${CUT}`);
   }
 
   /** False while a rebuild from 0 is staging the token view: token lookups would throw ViewsRebuildingError. */
@@ -63,7 +82,8 @@ export class SqliteTokenView implements TokenView {
     if (this.staged) throw new ViewsRebuildingError();
     const r = this.byHash.get(tokenHash);
     if (!r) return undefined;
-    return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp: r.exp, active: r.active === 1 };
+    const active = r.active === 1 && r.cut === 0;
+    return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp: r.exp, active, position: r.pos };
   }
 
   tokenById(tokenId: string): TokenRow | undefined {
@@ -86,9 +106,14 @@ export class SqliteTokenView implements TokenView {
   write(changes: TokenChange[]): void {
     changes.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
     for (const t of changes) {
-      if (t.row) this.insert.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp);
+      if (t.row) this.insert.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.row.position);
       else this.end.run(t.hash);
     }
+  }
+
+  /** Ends every token of the consent issued before `position` that carries one of `scopes` (null: any). */
+  cut(consentId: string, scopes: string[] | null, position: number): void {
+    for (const scope of scopes ?? [ANY_SCOPE]) this.addCut.run(consentId, scope, position);
   }
 
   /** Set while a rebuild stages token changes instead of writing them here, so lookups refuse to answer. */
@@ -107,6 +132,9 @@ export class SqliteTokenView implements TokenView {
 
   /** Every row, in a stable order: lets tests prove that a rebuild equals the live view. */
   snapshot(): unknown[] {
-    return this.db.prepare('SELECT * FROM tokens ORDER BY token_hash').all();
+    return [
+      ...this.db.prepare('SELECT * FROM tokens ORDER BY token_hash').all(),
+      ...this.db.prepare('SELECT * FROM token_cuts ORDER BY consent_id, scope').all(),
+    ];
   }
 }

@@ -7,9 +7,9 @@ import { dirname } from 'node:path';
  * (Version 2 kept tokens in insertion order behind a narrow hash-key index: a faster rebuild, but two tree descents
  * per introspection, which cost more than it saved once a million tokens outgrew the page cache. Version 3 also kept
  * a clients view and a consents-by-client index that nothing read. Version 5: a token row is never revived by a second
- * TokenIssued; an older file may hold rows that were, so it is rebuilt.)
+ * TokenIssued; an older file may hold rows that were, so it is rebuilt. Version 6: tokens record their issue position, and revocations are cuts applied at lookup.)
  */
-const VIEW_SCHEMA_VERSION = 5;
+const VIEW_SCHEMA_VERSION = 6;
 
 const CHECKPOINT_SCHEMA = 'CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);';
 

@@ -102,7 +102,7 @@ export class ViewStore {
 
   /** `tokenChanges` collects the token changes of a live batch; undefined while staging a rebuild. */
   private applyOne(event: StoredEvent, tokenChanges: TokenChange[] | undefined): void {
-    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision)) {
+    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision, event.position)) {
       switch (change.kind) {
         case 'consent':
           this.consents.upsert(change.row);
@@ -113,6 +113,10 @@ export class ViewStore {
         case 'tokenIssued':
           if (tokenChanges) tokenChanges.push({ hash: change.row.tokenHash, row: change.row });
           else this.staging!.issue(event.position, change.row);
+          break;
+        case 'tokensCut':
+          // One row, written at once even while a rebuild stages: lookups wait for the fold anyway.
+          this.tokens.cut(change.consentId, change.scopes, change.position);
           break;
         case 'tokensEnded':
           for (const hash of change.tokenHashes) {

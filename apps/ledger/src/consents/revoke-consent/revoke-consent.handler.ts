@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { consentDecider, ConsentState, notFound, parseConsentId } from '@ledger/domain';
+import { consentDecider, ConsentState, notFound, parseConsentId, tokensEndedBy } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RevokeConsentCommand } from './revoke-consent.command';
@@ -19,7 +19,7 @@ export class RevokeConsentHandler implements ICommandHandler<RevokeConsentComman
     const { state, events, revision } = await this.executor.execute(parsed.stream, consentDecider, { type: 'RevokeConsent', data }, meta, {
       priority: 'revocation',
     });
-    const tokensEnded = events.reduce((n, e) => n + ('endedTokens' in e.data ? e.data.endedTokens.length : 0), 0);
+    const tokensEnded = events.reduce((n, e) => n + (e.type === 'ConsentRevoked' || e.type === 'ConsentScopesRevoked' ? tokensEndedBy(e.data) : 0), 0);
     // Revoking an earlier generation changes nothing; answer with that consent as the views know it.
     const consent = isCurrent(state, data.consentId) ? consentFromState(state, revision) : this.fromView(data.consentId);
     return { ...consent, tokensEnded };

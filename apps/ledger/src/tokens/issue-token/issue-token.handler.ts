@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor } from '@ledger/commands';
-import { CommandMetadata, consentDecider, ConsentState, idempotentIssueOf, notFound, parseConsentId, scopeString, unavailable } from '@ledger/domain';
+import { CommandMetadata, conflict, consentDecider, ConsentState, idempotentIssueOf, notFound, parseConsentId, scopeString, unavailable } from '@ledger/domain';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 import { MintedToken, TokenMinter } from '../../infrastructure/token-minter';
 import { IssueTokenCommand, IssueTokenResult } from './issue-token.command';
@@ -39,8 +39,10 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     );
     // The stream says which token a key stands for: this attempt's when it issued one, the first attempt's on a retry.
     const answer = idempotency ? this.tokenOfWindow(state, meta, idempotency) : token;
+    // The state is the stream's newest and moves on with later commands (consent.ts, evolveConsent): a token issued
+    // for a second only may be expired and pruned by the time it is read here.
     const issued = state.status === 'none' ? undefined : state.tokens.get(answer.tokenId);
-    if (!issued) throw new Error('IssueToken did not leave the token in the consent state');
+    if (!issued) throw conflict('token_no_longer_active', 'The token issued for this request has already expired');
     return {
       access_token: answer.raw,
       token_type: 'Bearer',
