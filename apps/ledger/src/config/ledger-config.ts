@@ -25,6 +25,11 @@ export interface LedgerConfig {
    * is replaced after about ttlMs; it renews every renewIntervalMs and steps down after ttlMs / 3 without renewal.
    */
   lease: { ttlMs: number; renewIntervalMs: number };
+  /**
+   * GET /v1/revocations/stream: open streams allowed per caller (more: 429) and in total (more: 503), and the bytes a
+   * client may leave unread before it is dropped (shared buffers: the memory is per batch, not per subscriber).
+   */
+  sse: { maxPerCaller: number; maxTotal: number; maxBufferedBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeys,
     readyMaxLagEvents: int('LEDGER_READY_MAX_LAG_EVENTS', 1000, 0, 1_000_000_000),
     shutdownTimeoutMs: int('LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }
@@ -89,4 +95,9 @@ function leaseTiming(ttlMs: number, renewIntervalMs = Math.round(ttlMs / 5)): Le
     throw new ConfigError('LEDGER_LEASE_RENEW_MS', `must be at most a third of LEDGER_LEASE_TTL_MS (${ttlMs}), got "${renewIntervalMs}"`);
   }
   return { ttlMs, renewIntervalMs };
+}
+
+function sseLimits(maxPerCaller: number, maxTotal: number, maxBufferedBytes: number): LedgerConfig['sse'] {
+  if (maxPerCaller > maxTotal) throw new ConfigError('LEDGER_SSE_MAX_PER_CALLER', `must not exceed LEDGER_SSE_MAX_TOTAL (${maxTotal}), got "${maxPerCaller}"`);
+  return { maxPerCaller, maxTotal, maxBufferedBytes };
 }

@@ -88,7 +88,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Expected while a rebuild runs (the instance is not ready) or under contention and overload: no error log, and
     // a hint when to come back.
     if (error instanceof ViewsRebuildingError || (error instanceof DomainError && error.category === 'unavailable')) reply.header('retry-after', '1');
-    else if (body.status >= 500) {
+    // So is a refusal that says when to come back (a cap on open streams): the service protecting itself.
+    else if (body.status >= 500 && !(error instanceof ProblemError && error.headers['retry-after'] !== undefined)) {
       this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
     }
     if (error instanceof ProblemError) for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
