@@ -27,6 +27,7 @@ async function main() {
   for (const [path, name] of [
     ['./workloads/revocation-propagation', 'revocationPropagation'],
     ['./workloads/projection-rebuild', 'projectionRebuild'],
+    ['./workloads/sse-fan-out', 'sseFanOut'],
   ] as const) {
     const w = await loadOptional(path, name);
     if (w) all.push(w);
