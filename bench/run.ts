@@ -28,6 +28,7 @@ async function main() {
     ['./workloads/revocation-propagation', 'revocationPropagation'],
     ['./workloads/projection-rebuild', 'projectionRebuild'],
     ['./workloads/cross-instance-revocation', 'crossInstanceRevocation'],
+    ['./workloads/sse-fan-out', 'sseFanOut'],
   ] as const) {
     const w = await loadOptional(path, name);
     if (w) all.push(w);

@@ -86,17 +86,22 @@ describe('revocation stream (SSE)', () => {
     return { consentId, token: token.access_token };
   }
 
-  it('sends history, then live events, and resumes after Last-Event-ID', async () => {
+  it('starts at the head, replays from the start on ?from=start, and resumes after Last-Event-ID', async () => {
     const first = await revokedConsent();
     const second = await revokedConsent();
     const url = `${ledger.url}/v1/revocations/stream`;
 
-    const stream = await openStream(url, bearer('introspect'));
-    expect(stream.response.status).toBe(200);
-    expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
-    expect(stream.response.headers.get('cache-control')).toBe('no-store');
+    // A new subscriber starts at the head: the two revocations before it are not sent.
+    const atHead = await openStream(url, bearer('introspect'));
+    expect(atHead.response.status).toBe(200);
+    expect(atHead.response.headers.get('content-type')).toContain('text/event-stream');
+    expect(atHead.response.headers.get('cache-control')).toBe('no-store');
+    await waitUntil(() => atHead.messages.some((m) => m.comment === 'connected'));
+    expect(atHead.messages[0].comment).toBe('connected');
+
+    // ?from=start: history, then live.
+    const stream = await openStream(`${url}?from=start`, bearer('introspect'));
     let events = await stream.waitForEvents(2);
-    expect(stream.messages[0].comment).toBe('connected');
     expect(events.map((e) => JSON.parse(e.data!).consentId)).toEqual([first.consentId, second.consentId]);
     for (const e of events) {
       const value = JSON.parse(e.data!);
@@ -108,10 +113,12 @@ describe('revocation stream (SSE)', () => {
     expect(JSON.parse(events[0].data!)).toMatchObject({ type: 'consent.revoked', tokenHashes: [] });
     expect(stream.messages.map((m) => m.data ?? '').join('')).not.toContain(first.token);
 
-    // Live.
+    // Live, on both.
     const third = await revokedConsent();
     events = await stream.waitForEvents(3);
     expect(JSON.parse(events[2].data!).consentId).toBe(third.consentId);
+    expect((await atHead.waitForEvents(1)).map((e) => JSON.parse(e.data!).consentId)).toEqual([third.consentId]);
+    await atHead.close();
     const lastSeen = events[1].id!;
     await stream.close();
     const streams: RevocationStreams = ledger.app.get(RevocationStreams);
@@ -120,8 +127,9 @@ describe('revocation stream (SSE)', () => {
     // While disconnected.
     const fourth = await revokedConsent();
 
-    // Resume after the second: the third (history) and the fourth, then live again.
-    const resumed = await openStream(url, { ...bearer('introspect'), 'last-event-id': lastSeen });
+    // Resume after the second: the third (history) and the fourth, then live again. Last-Event-ID wins over the
+    // query an EventSource repeats on reconnect.
+    const resumed = await openStream(`${url}?from=start`, { ...bearer('introspect'), 'last-event-id': lastSeen });
     const afterResume = await resumed.waitForEvents(2);
     expect(afterResume.map((e) => JSON.parse(e.data!).consentId)).toEqual([third.consentId, fourth.consentId]);
     const fifth = await revokedConsent();
@@ -134,15 +142,90 @@ describe('revocation stream (SSE)', () => {
     await fromQuery.close();
   });
 
+  it('hands a replay over to the live feed without a gap or a duplicate while revocations keep coming', async () => {
+    const url = `${ledger.url}/v1/revocations/stream`;
+    const mark = (await revokedConsent()).consentId;
+    const position = async (consentId: string) => (await ledger.events()).find((e) => e.type === 'ConsentRevoked' && (e.data as any).consentId === consentId)!.position;
+    const after = await position(mark);
+    // Revocations before, during and after the replays open: each replay reads some from the store, receives some
+    // from the fan-out, and some of those twice over unless the hand-over drops them.
+    const revoked: string[] = [];
+    for (let i = 0; i < 10; i++) revoked.push((await revokedConsent()).consentId);
+    const during = (async () => {
+      for (let i = 0; i < 20; i++) revoked.push((await revokedConsent()).consentId);
+    })();
+    const replays = [];
+    for (let i = 0; i < 4; i++) {
+      replays.push(await openStream(`${url}?after=${after}`, bearer('introspect')));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await during;
+    for (const replay of replays) {
+      const events = await replay.waitForEvents(revoked.length);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(replay.events().map((e) => JSON.parse(e.data!).consentId)).toEqual(revoked);
+      await replay.close();
+    }
+  });
+
   it('refuses a malformed Last-Event-ID with problem+json and strangers with 401, and answers HEAD without a stream', async () => {
     const bad = await ledger.http.get('/v1/revocations/stream', { ...bearer('introspect'), 'last-event-id': 'yesterday' });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_last_event_id');
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
     const stranger = await ledger.asRole(undefined).get('/v1/revocations/stream');
     expect(stranger.status).toBe(401);
     const head = await ledger.http.request('HEAD', '/v1/revocations/stream', undefined, bearer('introspect'));
     expect(head.status).toBe(200);
     expect(head.headers.get('content-type')).toContain('text/event-stream');
+  });
+
+  it('refuses a position beyond the head of the store, an unknown parameter, and after together with from', async () => {
+    const head = await ledger.store.headPosition();
+    for (const [path, headers] of [
+      [`/v1/revocations/stream?after=${head + 1}`, {}],
+      ['/v1/revocations/stream', { 'last-event-id': String(head + 1000) }],
+    ] as const) {
+      const r = await ledger.http.get(path, { ...bearer('introspect'), ...headers });
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('position_beyond_head');
+    }
+    const unknown = await ledger.http.get('/v1/revocations/stream?form=start', bearer('introspect'));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.code).toBe('invalid_request');
+    expect((await ledger.http.get('/v1/revocations/stream?from=yesterday', bearer('introspect'))).body.code).toBe('invalid_request');
+    expect((await ledger.http.get('/v1/revocations/stream?from=start&after=1', bearer('introspect'))).body.code).toBe('invalid_request');
+    // The head itself is fine: nothing to replay, live from there.
+    const atHead = await openStream(`${ledger.url}/v1/revocations/stream?after=${head}`, bearer('introspect'));
+    expect(atHead.response.status).toBe(200);
+    await atHead.close();
+  });
+
+  it('caps open streams per caller (429) and in total (503), with Retry-After, and frees a slot when a stream ends', async () => {
+    const own = tempDataDir();
+    const capped = await startLedger({ dataDir: own.dir, env: { LEDGER_SSE_MAX_PER_CALLER: '2', LEDGER_SSE_MAX_TOTAL: '3' } });
+    const url = `${capped.url}/v1/revocations/stream`;
+    const open = [await openStream(url, bearer('introspect')), await openStream(url, bearer('introspect'))];
+    const perCaller = await capped.http.get('/v1/revocations/stream', bearer('introspect'));
+    expect(perCaller.status).toBe(429);
+    expect(perCaller.body.code).toBe('too_many_streams');
+    expect(Number(perCaller.headers.get('retry-after'))).toBeGreaterThan(0);
+    open.push(await openStream(url, bearer('admin')));
+    const total = await capped.http.get('/v1/revocations/stream', bearer('admin'));
+    expect(total.status).toBe(503);
+    expect(total.body.code).toBe('streams_exhausted');
+    expect(Number(total.headers.get('retry-after'))).toBeGreaterThan(0);
+    // HEAD opens no stream, so it takes no slot.
+    expect((await capped.http.request('HEAD', '/v1/revocations/stream', undefined, bearer('admin'))).status).toBe(200);
+
+    await open.shift()!.close();
+    await waitUntil(() => capped.app.get(RevocationStreams).count() === 2);
+    const again = await openStream(url, bearer('introspect'));
+    expect(again.response.status).toBe(200);
+    await again.close();
+    for (const s of open) await s.close();
+    await capped.close();
+    own.remove();
   });
 
   it('closes open streams on shutdown instead of hanging it', async () => {

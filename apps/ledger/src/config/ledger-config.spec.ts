@@ -33,6 +33,9 @@ describe('loadConfig', () => {
     ['LEDGER_BODY_LIMIT_BYTES', '12'],
     ['LEDGER_CONSISTENCY_WAIT_MS', '60001'],
     ['LEDGER_CONSISTENCY_WAIT_MS', '2s'],
+    ['LEDGER_SSE_MAX_PER_CALLER', '0'],
+    ['LEDGER_SSE_MAX_TOTAL', 'lots'],
+    ['LEDGER_SSE_BUFFER_BYTES', '100'],
   ])('a bad %s stops the start with a message naming it, never echoing a secret', (variable, value) => {
     const error = fails({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -79,5 +82,11 @@ describe('loadConfig', () => {
       // With LEDGER_TOKEN_KEY the secrets directory is not used, so where it points does not matter.
       expect(loadConfig({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data/secrets', LEDGER_TOKEN_KEY: key.toString('base64') }).tokenKey).toBeDefined();
     });
+  });
+
+  it('caps SSE streams per caller and in total, and refuses a per-caller cap above the total', () => {
+    expect(loadConfig({}).sse).toEqual({ maxPerCaller: 100, maxTotal: 5000, maxBufferedBytes: 1024 * 1024 });
+    expect(loadConfig({ LEDGER_SSE_MAX_PER_CALLER: '3000', LEDGER_SSE_MAX_TOTAL: '3000' }).sse.maxPerCaller).toBe(3000);
+    expect(fails({ LEDGER_SSE_MAX_PER_CALLER: '200', LEDGER_SSE_MAX_TOTAL: '100' }).variable).toBe('LEDGER_SSE_MAX_PER_CALLER');
   });
 });

@@ -40,6 +40,11 @@ export interface LedgerConfig {
   secretsDir: string;
   /** How long an Idempotency-Key stands for its first request (and, on POST /v1/tokens, for its token). */
   idempotencyTtlSeconds: number;
+  /**
+   * GET /v1/revocations/stream: open streams allowed per caller (more: 429) and in total (more: 503), and the bytes a
+   * client may leave unread before it is dropped (shared buffers: the memory is per batch, not per subscriber).
+   */
+  sse: { maxPerCaller: number; maxTotal: number; maxBufferedBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -114,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     tokenKey,
     secretsDir,
     idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
+    sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }
@@ -124,4 +130,9 @@ function leaseTiming(ttlMs: number, renewIntervalMs = Math.round(ttlMs / 5)): Le
     throw new ConfigError('LEDGER_LEASE_RENEW_MS', `must be at most a third of LEDGER_LEASE_TTL_MS (${ttlMs}), got "${renewIntervalMs}"`);
   }
   return { ttlMs, renewIntervalMs };
+}
+
+function sseLimits(maxPerCaller: number, maxTotal: number, maxBufferedBytes: number): LedgerConfig['sse'] {
+  if (maxPerCaller > maxTotal) throw new ConfigError('LEDGER_SSE_MAX_PER_CALLER', `must not exceed LEDGER_SSE_MAX_TOTAL (${maxTotal}), got "${maxPerCaller}"`);
+  return { maxPerCaller, maxTotal, maxBufferedBytes };
 }

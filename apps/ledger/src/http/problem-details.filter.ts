@@ -102,8 +102,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
     const { body, headers } = problemAnswer(error, request.url.split('?')[0]);
-    // A transient 503 is an answer, not a failure: no error log.
-    if (body.status >= 500 && !isTransient(error)) {
+    // A transient 503 is an answer, not a failure: no error log. So is a refusal that says when to come back (a cap on
+    // open streams): the service protecting itself.
+    if (body.status >= 500 && !isTransient(error) && !(error instanceof ProblemError && error.headers['retry-after'] !== undefined)) {
       this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
     }
     reply.status(body.status).headers(headers).send(body);

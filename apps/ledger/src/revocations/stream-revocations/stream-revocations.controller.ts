@@ -1,11 +1,15 @@
-import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { openRevocationFeed, parseLastEventId } from '@ledger/revocations';
+import { parseLastEventId } from '@ledger/revocations';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
+import { callerOf } from '../../http/request-context';
 import { RevocationStreams } from '../revocation-streams';
+import { StreamRevocationsQuery } from './stream-revocations.request';
+
+const badPosition = () => new ProblemError(problem(400, 'invalid_last_event_id', 'Bad request', 'Last-Event-ID and after must be a non-negative event position'));
 
 @ApiTags('revocations')
 @Controller('v1/revocations')
@@ -18,19 +22,18 @@ export class StreamRevocationsController {
 
   /**
    * Server-Sent Events of the revocation contract (docs/contracts/revocation-event.v1.schema.json): `id` is the
-   * global position, `event` the type, `data` the event. History after Last-Event-ID first, then live.
+   * global position, `event` the type, `data` the event. From the head by default; a replay (Last-Event-ID, after,
+   * from=start) sends the history first, then live, without a gap or a duplicate in between.
    */
   @Get('stream')
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect)' })
-  @ApiQuery({ name: 'after', required: false, description: 'Resume after this position, for a first connection (Last-Event-ID wins)' })
-  @ApiOkResponse({ description: 'text/event-stream of revocation events; comment lines are heartbeats' })
-  stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
-    const resumeFrom = request.headers['last-event-id'] ?? (request.query as Record<string, string | undefined>)?.after;
-    const after = parseLastEventId(resumeFrom);
-    if (after === null) {
-      throw new ProblemError(problem(400, 'invalid_last_event_id', 'Bad request', 'Last-Event-ID and after must be a non-negative event position'));
-    }
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect); wins over the query' })
+  @ApiOkResponse({ description: 'text/event-stream of revocation events; comment lines are heartbeats; `event: dropped` ends a stream the feed gave up on' })
+  @ApiResponse({ status: 429, description: 'The caller holds LEDGER_SSE_MAX_PER_CALLER streams already (Retry-After)' })
+  @ApiResponse({ status: 503, description: 'The service holds LEDGER_SSE_MAX_TOTAL streams already (Retry-After)' })
+  async stream(@Query() query: StreamRevocationsQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const after = await this.resumePosition(request.headers['last-event-id'], query);
+    const slot = request.method === 'HEAD' ? undefined : this.streams.reserve(callerOf(request).name);
     // From here on the raw response is ours: neither Fastify nor Nest may send anything on it.
     reply.hijack();
     const res = reply.raw;
@@ -43,12 +46,29 @@ export class StreamRevocationsController {
       'x-request-id': String(request.id),
     });
     // Fastify answers HEAD with the GET handler: headers only, and no stream that never ends.
-    if (request.method === 'HEAD') {
+    if (!slot) {
       res.end();
       return;
     }
-    const feed = openRevocationFeed(this.store, res, { after, onEnd: () => void this.streams.close(feed) });
-    this.streams.add(feed);
-    res.once('close', () => void this.streams.close(feed));
+    const subscriber = slot.open(res, after);
+    res.once('close', () => subscriber.close());
+  }
+
+  /** Undefined: the head. Otherwise the exclusive position to replay after (-1: the start). */
+  private async resumePosition(lastEventId: string | string[] | undefined, query: StreamRevocationsQuery): Promise<number | undefined> {
+    let after = parseLastEventId(lastEventId);
+    if (after === undefined) {
+      if (query.after !== undefined && query.from !== undefined) {
+        throw new ProblemError(problem(400, 'invalid_request', 'Bad request', 'after and from exclude each other'));
+      }
+      after = query.from === 'start' ? -1 : parseLastEventId(query.after);
+    }
+    if (after === null) throw badPosition();
+    // Judged against the store, not the fan-out, which may be a moment behind it: a position the store has not
+    // reached is a client's mistake (another ledger's id, say), and waiting for it would silently skip revocations.
+    if (after !== undefined && after > (await this.store.headPosition())) {
+      throw new ProblemError(problem(400, 'position_beyond_head', 'Bad request', 'The position is beyond the last event of the log'));
+    }
+    return after;
   }
 }

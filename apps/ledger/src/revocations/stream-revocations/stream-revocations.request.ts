@@ -1,0 +1,18 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+
+/**
+ * The query of GET /v1/revocations/stream. Like every query of the API it is whitelisted: an unknown parameter is a
+ * 400, not a silently ignored typo (`?form=start` must not quietly start at the head).
+ */
+export class StreamRevocationsQuery {
+  @ApiPropertyOptional({ description: 'Replay the revocations after this position first (Last-Event-ID wins over it)' })
+  @IsOptional()
+  @IsString()
+  after?: string;
+
+  @ApiPropertyOptional({ enum: ['start'], description: 'start: replay every revocation from the start of the log' })
+  @IsOptional()
+  @IsIn(['start'])
+  from?: 'start';
+}
