@@ -1,3 +1,4 @@
+import { MAX_SCOPE_LENGTH, MAX_SCOPES } from '@ledger/domain';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -65,10 +66,10 @@ describe('revocation feed under a large audience (service as a process)', () => 
     (await call(`${p.url}/metrics`, 'GET', bearer('admin'))).text.split('\n').find((line) => line.startsWith(`${sample} `))?.split(' ')[1];
   const head = async (p: LedgerProcess) => Number(await metric(p, 'ledger_event_store_head_position'));
   const rssMiB = (p: LedgerProcess) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'))![1]) / 1024;
-  async function start(consents: number, tokensPerConsent: number, env: Record<string, string>): Promise<LedgerProcess> {
+  async function start(consents: number, tokensPerConsent: number, env: Record<string, string>, scopes?: string[]): Promise<LedgerProcess> {
     const data = tempDataDir();
     dirs.push(data);
-    await seedTokens(join(data.dir, 'events.db'), consents, tokensPerConsent);
+    await seedTokens(join(data.dir, 'events.db'), consents, tokensPerConsent, undefined, { scopes });
     const p = await spawnLedger({ dataDir: data.dir, env });
     for (let i = 0; (await call(`${p.url}/health/ready`, 'GET', {}).catch(() => ({ status: 0 }))).status !== 200; i++) {
       if (i > 600) throw new Error(`not ready:\n${p.output()}`);
@@ -125,15 +126,18 @@ describe('revocation feed under a large audience (service as a process)', () => 
   }, 150_000);
 
   it('drops a client that stops reading with a last event saying why, while the others get everything and memory stays bounded', async () => {
-    // Revocations of consents with 200 tokens each (about 20 kB per event): a stalled client falls far behind fast.
-    ledger = await start(300, 200, { LEDGER_SSE_BUFFER_BYTES: String(64 * 1024) });
+    // Revocations of consents that hold the most scopes a consent may, each as long as a scope may be (about 13 kB per
+    // event, since a revocation lists the scopes it revoked): a stalled client falls far behind fast.
+    const REVOCATIONS = 600;
+    const manyScopes = Array.from({ length: MAX_SCOPES }, (_, i) => `urn:test:scope:${String(i).padStart(2, '0')}:${'x'.repeat(MAX_SCOPE_LENGTH - 20)}`);
+    ledger = await start(REVOCATIONS, 2, { LEDGER_SSE_BUFFER_BYTES: String(64 * 1024) }, manyScopes);
     const p = ledger;
     const before = await head(p);
     clients = await spawnSseClients();
     expect(await clients.open({ url: `${p.url}/v1/revocations/stream`, headers: bearer('introspect'), count: 21, stalled: 1 })).toEqual({ 200: 21 });
     const rssBefore = rssMiB(p);
 
-    const revoking = burst(p, 0, 300);
+    const revoking = burst(p, 0, REVOCATIONS);
     // The stalled client reads again as soon as it has been dropped: what it finds at the end is the last event.
     let dropped: string | undefined;
     for (let i = 0; dropped === undefined && i < 600; i++) {
@@ -144,18 +148,18 @@ describe('revocation feed under a large audience (service as a process)', () => 
     const [stalled] = await clients.resumeStalled();
     await revoking;
     const expected = await revocationsAfter(p, before);
-    expect(expected).toHaveLength(300);
+    expect(expected).toHaveLength(REVOCATIONS);
     const report = await untilComplete(clients, expected, 20);
     const rssAfter = rssMiB(p);
-    process.stdout.write(`slow client: dropped after ${stalled.positions.length} of 300 revocations; RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB\n`);
+    process.stdout.write(`slow client: dropped after ${stalled.positions.length} of ${REVOCATIONS} revocations; RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB\n`);
 
     expect(stalled.dropped).toBe('slow_consumer');
     expect(stalled.lastMessage).toMatch(/^event: dropped\ndata: \{"reason":"slow_consumer"/);
     expect(stalled.positions).toEqual(expected.slice(0, stalled.positions.length));
-    expect(stalled.positions.length).toBeLessThan(300);
+    expect(stalled.positions.length).toBeLessThan(REVOCATIONS);
     expect({ complete: report.complete, incomplete: report.incomplete, dropped: report.dropped }).toEqual({ complete: 20, incomplete: [], dropped: { slow_consumer: 1 } });
     expect(await metric(p, 'ledger_sse_subscribers')).toBe('20');
-    // 300 revocations of about 20 kB went to 21 streams; the stalled one pinned none of it. A generous bound, not a
+    // The revocations of about 13 kB went to 21 streams; the stalled one pinned none of it. A generous bound, not a
     // measurement: a subscriber buffering the burst per socket would pass it several times over.
     expect(rssAfter - rssBefore).toBeLessThan(100);
     expect(p.child.exitCode).toBeNull();

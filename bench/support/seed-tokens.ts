@@ -10,11 +10,11 @@ export const benchToken = (i: number) => 'clt_' + createHash('sha256').update(`b
  * Writes a ledger with `consents` consents of `tokensPerConsent` live tokens each straight through the event-store
  * port (the same events the commands append), far faster than going through HTTP. Returns the token hashes.
  */
-export async function seedTokens(file: string, consents: number, tokensPerConsent: number, hashesFile?: string): Promise<number> {
+export async function seedTokens(file: string, consents: number, tokensPerConsent: number, hashesFile?: string, options: { scopes?: string[] } = {}): Promise<number> {
   const store = new SqliteEventStore({ file });
   const meta = { actor: 'bench', correlationId: 'bench-seed', initiator: 'system' as const };
   const clientId = 'bench-app';
-  const scopes = ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
+  const scopes = options.scopes ?? ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
   const now = new Date();
   const issuedAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + 86_400_000).toISOString();
