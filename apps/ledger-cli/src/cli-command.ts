@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { EventStore } from '@ledger/event-store';
 
 /** Exit codes, as documented in --help. */
-export const EXIT = { ok: 0, verificationFailed: 1, usage: 2, store: 3 } as const;
+export const EXIT = { ok: 0, verificationFailed: 1, usage: 2, store: 3, inUse: 4 } as const;
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;

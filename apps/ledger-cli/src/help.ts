@@ -13,7 +13,7 @@ Usage:
       Writes events as NDJSON, one per line, in log order. Bounds are inclusive; times compare with recordedAt.
   ledger audit import < ledger.ndjson
       Loads an export into an EMPTY store, keeping ids, streams, revisions, data, metadata and (on the embedded
-      store) recordedAt. Refuses a store that holds any event.
+      store) recordedAt. Refuses a store that holds any event, and a data directory a running ledger holds.
 
 Store (one of):
   --data-dir DIR           the embedded SQLite store DIR/events.db (default ./data, or LEDGER_DATA_DIR)
@@ -28,4 +28,5 @@ Exit codes:
   1  verification failed (verify found a problem)
   2  usage error, or malformed import input
   3  store error (cannot open or read the store, or import into a store that is not empty)
+  4  import: the data directory is in use by a running ledger (or another import)
 `;
