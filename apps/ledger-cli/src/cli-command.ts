@@ -30,6 +30,7 @@ export const OPTIONS = {
   'from-position': { type: 'string' },
   'to-position': { type: 'string' },
   anchor: { type: 'string' },
+  'recorded-at-tolerance': { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
