@@ -84,7 +84,9 @@ describe('Audit', () => {
       ]);
       expect(r.body.events.map((e: any) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
       expect(r.body.events[4].attribution).toMatchObject({ initiator: 'admin', reason: 'lost laptop', actor: expect.any(String) });
-      expect(r.body.events[5].attribution).toMatchObject({ initiator: 'policy', correlationId: 'req-narrow', causationId: 'req-narrow', reason: 'narrowing' });
+      expect(r.body.events[5].attribution).toMatchObject({ initiator: 'policy', initiatorAsserted: true, clientRequestId: 'req-narrow', reason: 'narrowing' });
+      expect(r.body.events[5].attribution.causationId).toBe(r.body.events[5].attribution.correlationId);
+      expect(r.body.events[6].attribution).toMatchObject({ initiator: 'user', initiatorAsserted: false, clientRequestId: null });
       expect(r.body.events[0]).toMatchObject({ stream: r.body.stream, position: expect.any(Number), recordedAt: expect.any(String), link: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
       const second = await audit().get(`/v1/audit/consents/${gen2}/history`);
