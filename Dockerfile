@@ -10,14 +10,14 @@ RUN npm run build && npm prune --omit=dev
 
 # Same Debian release as the build stage, so better-sqlite3's native module loads as built.
 FROM node:20-bookworm-slim
-# The token key (without LEDGER_TOKEN_KEY) lives in its own volume, never in the data directory: a copy of /data
-# must not derive tokens.
+# The token key (without LEDGER_TOKEN_KEY) and the generated credentials (without LEDGER_API_KEYS) live in their own
+# volume, never in the data directory: a copy of /data must not derive tokens or hold a key (it keeps only hashes).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LEDGER_DATA_DIR=/data LEDGER_SECRETS_DIR=/secrets
 WORKDIR /app
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /data /secrets && chown node:node /data /secrets && chmod 700 /secrets
+RUN mkdir -p /data /secrets && chown node:node /data /secrets && chmod 700 /data /secrets
 USER node
 VOLUME ["/data", "/secrets"]
 EXPOSE 3000

@@ -84,7 +84,9 @@ describe('Audit', () => {
       ]);
       expect(r.body.events.map((e: any) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
       expect(r.body.events[4].attribution).toMatchObject({ initiator: 'admin', reason: 'lost laptop', actor: expect.any(String) });
-      expect(r.body.events[5].attribution).toMatchObject({ initiator: 'policy', correlationId: 'req-narrow', causationId: 'req-narrow', reason: 'narrowing' });
+      expect(r.body.events[5].attribution).toMatchObject({ initiator: 'policy', initiatorAsserted: true, clientRequestId: 'req-narrow', reason: 'narrowing' });
+      expect(r.body.events[5].attribution.causationId).toBe(r.body.events[5].attribution.correlationId);
+      expect(r.body.events[6].attribution).toMatchObject({ initiator: 'user', initiatorAsserted: false, clientRequestId: null });
       expect(r.body.events[0]).toMatchObject({ stream: r.body.stream, position: expect.any(Number), recordedAt: expect.any(String), link: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
       const second = await audit().get(`/v1/audit/consents/${gen2}/history`);
@@ -118,18 +120,20 @@ describe('Audit', () => {
     it('at every event boundary of the history, replays the ledger as it stood then', async () => {
       const events = (await ledger.events()).filter((e) => e.data.userId === 'alice');
       const history = (await audit().get(`/v1/audit/consents/${gen1}/history`)).body.events;
+      // As of uses each command's own time, which the chain covers, not recordedAt (docs/audit.md).
+      const chained = (e: { data: Record<string, any> }): string => e.data.grantedAt ?? e.data.extendedAt ?? e.data.revokedAt ?? e.data.issuedAt;
       // Just before gen1 was revoked in full: active with openid only, as the narrowing left it.
-      const beforeRevoke = new Date(Date.parse(history[6].recordedAt) - 1).toISOString();
-      if (beforeRevoke >= history[5].recordedAt) {
+      const beforeRevoke = new Date(Date.parse(chained(history[6])) - 1).toISOString();
+      if (beforeRevoke >= chained(history[5])) {
         const r = await audit().get(`/v1/audit/users/alice/consents?asOf=${beforeRevoke}`);
         expect(r.body.consents.find((c: any) => c.id === gen1)).toMatchObject({ status: 'active', scopes: ['openid'], revokedAt: null });
       }
       // Before the first event: nothing.
-      const first = new Date(Date.parse(events[0].recordedAt) - 1).toISOString();
+      const first = new Date(Date.parse(chained(events[0])) - 1).toISOString();
       expect((await audit().get(`/v1/audit/users/alice/consents?asOf=${first}`)).body).toMatchObject({ consents: [], position: -1 });
       // At the instant of the last event: everything.
       const last = events[events.length - 1];
-      expect((await audit().get(`/v1/audit/users/alice/consents?asOf=${last.recordedAt}`)).body.position).toBe(last.position);
+      expect((await audit().get(`/v1/audit/users/alice/consents?asOf=${chained(last)}`)).body.position).toBe(last.position);
     });
 
     it('refuses a malformed instant, an unknown parameter and a malformed user id with problem+json', async () => {

@@ -289,7 +289,8 @@ describe('API fuzzing from the OpenAPI document', () => {
       const appended: StoredEvent[] = [];
       for await (const e of ledger.store.readAll({ after: head })) appended.push(e);
       for (const e of appended) {
-        if (!okIds.has(String(e.metadata.correlationId))) failures.push(`rejected request appended ${e.type} (correlation ${e.metadata.correlationId}, seed ${SEED})`);
+        // The caller's X-Request-Id is recorded as clientRequestId (the correlationId is always the server's own).
+        if (!okIds.has(String(e.metadata.clientRequestId))) failures.push(`rejected request appended ${e.type} (request ${e.metadata.clientRequestId}, seed ${SEED})`);
       }
       if (appended.length > 0) head = appended[appended.length - 1].position;
       if (failures.length > 20) break;

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { LEDGER_EVENT_TYPES, ViewStore } from '@ledger/projections';
-import { bearer, Http, ledgerSteps, tempDataDir, TEST_KEYS } from './support/ledger-app';
+import { bearer, Http, ledgerSteps, secretsDirFor, tempDataDir, TEST_KEYS } from './support/ledger-app';
 import { LedgerProcess, spawnLedger } from './support/ledger-process';
 
 /**
@@ -202,25 +202,68 @@ describe('The service as a process', () => {
     }
   }, 60_000);
 
-  it('generates one credential per role at the first start, shows them once, and loads them later', async () => {
+  /** Every file under the directory, as bytes decoded latin1: a secret shows whether in text or inside a database page. */
+  const everyFileIn = (d: string): string[] =>
+    readdirSync(d, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => readFileSync(join(f.parentPath, f.name)).toString('latin1'));
+
+  it('generates one credential per role into the secrets directory once, keeps only hashes in the data directory, and names the file on stderr', async () => {
     const dataDir = dir();
     const first = await start({ dataDir, env: { LEDGER_API_KEYS: '' } });
-    const file = join(dataDir, 'credentials.json');
+    const file = join(secretsDirFor(dataDir), 'credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const keys = JSON.parse(readFileSync(file, 'utf8')).keys as Array<{ name: string; role: string; secret: string }>;
     expect(keys.map((k) => k.role).sort()).toEqual(['admin', 'audit', 'commands', 'introspect']);
-    for (const k of keys) expect(first.output()).toContain(k.secret);
     const admin = keys.find((k) => k.role === 'admin')!;
     const introspect = keys.find((k) => k.role === 'introspect')!;
     expect((await first.http.get('/v1/users/u/consents', { authorization: `Bearer ${admin.secret}` })).status).toBe(200);
     expect(await first.stop()).toBe(0);
+    // Nothing in the data directory, the log or the notice holds a secret; the notice names the file.
+    const dataFiles = everyFileIn(dataDir);
+    expect(readdirSync(dataDir)).toContain('credential-hashes.json');
+    for (const k of keys) {
+      for (const content of dataFiles) expect(content.includes(k.secret)).toBe(false);
+      expect(first.stdout()).not.toContain(k.secret);
+      expect(first.stderr()).not.toContain(k.secret);
+    }
+    expect(first.stderr()).toContain(`generated one credential per role (commands, introspect, audit, admin) into ${file}`);
 
     const second = await start({ dataDir, env: { LEDGER_API_KEYS: '' } });
     for (const k of keys) expect(second.output()).not.toContain(k.secret);
+    expect(second.stderr()).not.toContain('generated');
     expect((await second.http.get('/v1/users/u/consents', { authorization: `Bearer ${admin.secret}` })).status).toBe(200);
     expect((await second.http.get('/v1/users/u/consents', { authorization: `Bearer ${introspect.secret}` })).status).toBe(403);
     expect((await second.http.get('/v1/users/u/consents', { authorization: `Bearer ${TEST_KEYS.admin.secret}` })).status).toBe(401);
     expect(await second.stop()).toBe(0);
+
+    // Rotation: without the hash file the next start generates new secrets, and the old ones stop working.
+    rmSync(join(dataDir, 'credential-hashes.json'));
+    const third = await start({ dataDir, env: { LEDGER_API_KEYS: '' } });
+    const rotated = JSON.parse(readFileSync(file, 'utf8')).keys as Array<{ role: string; secret: string }>;
+    expect(rotated.find((k) => k.role === 'admin')!.secret).not.toBe(admin.secret);
+    expect((await third.http.get('/v1/users/u/consents', { authorization: `Bearer ${admin.secret}` })).status).toBe(401);
+    expect((await third.http.get('/v1/users/u/consents', { authorization: `Bearer ${rotated.find((k) => k.role === 'admin')!.secret}` })).status).toBe(200);
+    expect(await third.stop()).toBe(0);
+  }, 60_000);
+
+  it('converts the raw credentials.json of an earlier version to hashes, moving the secrets out of the data directory', async () => {
+    const dataDir = dir();
+    const legacy = join(dataDir, 'credentials.json');
+    const keys = [
+      { name: 'admin', role: 'admin', secret: 'lks_legacy-admin-secret-0123456789' },
+      { name: 'gateway', role: 'introspect', secret: 'lks_legacy-gateway-secret-0123456789' },
+    ];
+    writeFileSync(legacy, JSON.stringify({ version: 1, keys }), { mode: 0o600 });
+    const p = await start({ dataDir, env: { LEDGER_API_KEYS: '' } });
+    expect(existsSync(legacy)).toBe(false);
+    const moved = join(secretsDirFor(dataDir), 'credentials.json');
+    expect(JSON.parse(readFileSync(moved, 'utf8')).keys).toEqual(keys);
+    expect(p.stderr()).toContain(`the secrets are now in ${moved}`);
+    expect((await p.http.get('/v1/users/u/consents', { authorization: `Bearer ${keys[0].secret}` })).status).toBe(200);
+    expect(await p.stop()).toBe(0);
+    for (const content of everyFileIn(dataDir)) for (const k of keys) expect(content.includes(k.secret)).toBe(false);
+    expect(p.output()).not.toContain(keys[0].secret);
   }, 60_000);
 
   it('never writes a token or a secret to its log, even at trace level', async () => {

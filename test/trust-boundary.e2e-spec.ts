@@ -90,8 +90,51 @@ describe('Trust boundary (over HTTP)', () => {
   it('records the caller as the actor of every event', async () => {
     const r = await ledger.asRole('commands').post('/v1/consents', { userId: 'tb-actor', clientId: 'tb-app', scopes: ['openid'] }, { 'x-request-id': 'tb-actor-1' });
     expect(r.status).toBe(201);
-    const mine = (await ledger.events()).filter((e) => e.metadata.correlationId === 'tb-actor-1');
+    const mine = (await ledger.events()).filter((e) => e.metadata.clientRequestId === 'tb-actor-1');
     expect(mine.map((e) => e.metadata.actor)).toEqual([TEST_KEYS.commands.name]);
+  });
+
+  it('lets only an admin caller claim an admin, policy or system initiator: others get 403 initiator_not_allowed, appending nothing', async () => {
+    const before = (await ledger.events()).length;
+    for (const initiator of ['admin', 'policy', 'System']) {
+      const grant = await ledger.asRole('commands').post('/v1/consents', { userId: 'tb-forger', clientId: 'tb-app', scopes: ['openid'] }, { 'x-initiator': initiator });
+      expect(grant.status).toBe(403);
+      expect(grant.headers.get('content-type')).toContain('application/problem+json');
+      expect(grant.body).toMatchObject({ status: 403, code: 'initiator_not_allowed' });
+      const revoke = await ledger.asRole('introspect').form('/v1/oauth2/revoke', { token }, { 'x-initiator': initiator });
+      expect({ initiator, status: revoke.status, code: revoke.body.code }).toEqual({ initiator, status: 403, code: 'initiator_not_allowed' });
+    }
+    expect((await ledger.events()).length).toBe(before);
+    expect((await ledgerSteps(ledger.http).introspect(token)).body.active).toBe(true);
+  });
+
+  it('records the initiator as the caller asserted it, and the default as not asserted', async () => {
+    const grant = (role: 'commands' | 'admin', userId: string, headers: Record<string, string>) =>
+      ledger.asRole(role).post('/v1/consents', { userId, clientId: 'tb-app', scopes: ['openid'] }, headers);
+    const said = await grant('commands', 'tb-says-user', { 'x-initiator': 'user' });
+    const policy = await grant('admin', 'tb-policy', { 'x-initiator': 'policy' });
+    const silent = await grant('commands', 'tb-silent', {});
+    const meta = async (r: { headers: Headers }) => (await ledger.events()).find((e) => e.metadata.correlationId === r.headers.get('x-request-id'))!.metadata;
+    expect(await meta(said)).toMatchObject({ initiator: 'user', initiatorAsserted: true });
+    expect(await meta(policy)).toMatchObject({ initiator: 'policy', initiatorAsserted: true, actor: TEST_KEYS.admin.name });
+    expect(await meta(silent)).toMatchObject({ initiator: 'user' });
+    expect((await meta(silent)).initiatorAsserted).toBeUndefined();
+  });
+
+  it("never takes a caller's X-Request-Id as the correlation id: it is kept as clientRequestId beside the server's own", async () => {
+    const first = await ledger.asRole('commands').post('/v1/consents', { userId: 'tb-rid-1', clientId: 'tb-app', scopes: ['openid'] }, { 'x-request-id': 'tb-shared-id' });
+    // Another caller reuses the id: it cannot join the first request's events.
+    const second = await ledger.asRole('admin').post('/v1/consents', { userId: 'tb-rid-2', clientId: 'tb-app', scopes: ['openid'] }, { 'x-request-id': 'tb-shared-id' });
+    const ids = [first, second].map((r) => r.headers.get('x-request-id'));
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+    const tagged = (await ledger.events()).filter((e) => e.metadata.clientRequestId === 'tb-shared-id');
+    expect(tagged.map((e) => e.metadata.correlationId)).toEqual(ids);
+    expect(tagged.map((e) => e.metadata.causationId)).toEqual(ids);
+    // An insane id is dropped, not recorded.
+    const odd = await ledger.asRole('commands').post('/v1/consents', { userId: 'tb-rid-3', clientId: 'tb-app', scopes: ['openid'] }, { 'x-request-id': 'has space' });
+    const [event] = (await ledger.events()).filter((e) => e.metadata.correlationId === odd.headers.get('x-request-id'));
+    expect(event.metadata.clientRequestId).toBeUndefined();
   });
 
   it('answers oversized bodies and out-of-bounds ids and scopes with problem+json, appending nothing', async () => {

@@ -149,9 +149,11 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
 
     it('records attribution on every event', async () => {
       const clientId = `app-${uid()}`;
-      await ledger.http.post('/v1/clients', { clientId, name: 'A' }, { 'x-request-id': 'req-attribution-1', 'x-initiator': 'admin' });
+      const r = await ledger.http.post('/v1/clients', { clientId, name: 'A' }, { 'x-request-id': 'req-attribution-1', 'x-initiator': 'admin' });
       const [event] = (await ledger.events()).filter((e) => e.stream === `client-${clientId}`);
-      expect(event.metadata).toMatchObject({ correlationId: 'req-attribution-1', initiator: 'admin', actor: expect.any(String) });
+      // The correlation id is the server's own (echoed in X-Request-Id); the caller's id is kept as caller-asserted.
+      expect(r.headers.get('x-request-id')).not.toBe('req-attribution-1');
+      expect(event.metadata).toMatchObject({ correlationId: r.headers.get('x-request-id'), clientRequestId: 'req-attribution-1', initiator: 'admin', initiatorAsserted: true, actor: expect.any(String) });
     });
 
     it('never appends twice for a retried command with the same Idempotency-Key', async () => {

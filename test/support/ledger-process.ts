@@ -22,6 +22,10 @@ export interface LedgerProcess {
   http: Http;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** What it wrote to stdout alone (the JSON log). */
+  stdout(): string;
+  /** What it wrote to stderr alone (notices for the operator). */
+  stderr(): string;
   /** SIGKILL: no shutdown hooks, no flushing. */
   kill(): Promise<void>;
   /** SIGTERM: graceful shutdown. Resolves with the exit code. */
@@ -35,6 +39,8 @@ export interface LedgerProcess {
 export async function spawnLedger(options: { dataDir: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<LedgerProcess> {
   const port = options.port ?? (await freePort());
   let out = '';
+  let stdout = '';
+  let stderr = '';
   // LEDGER_NODE_ARGS adds flags to every spawned service, e.g. `--cpu-prof --cpu-prof-dir=.tmp/prof` to profile a
   // benchmark workload (docs/performance.md).
   const extra = (process.env.LEDGER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -53,8 +59,8 @@ export async function spawnLedger(options: { dataDir: string; env?: Record<strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout!.on('data', (d) => ((out += d), (stdout += d)));
+  child.stderr!.on('data', (d) => ((out += d), (stderr += d)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
@@ -78,6 +84,8 @@ export async function spawnLedger(options: { dataDir: string; env?: Record<strin
     child,
     http: httpClient(url, bearer('admin')),
     output: () => out,
+    stdout: () => stdout,
+    stderr: () => stderr,
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { EventStore } from '@ledger/event-store';
 
 /** Exit codes, as documented in --help. */
-export const EXIT = { ok: 0, verificationFailed: 1, usage: 2, store: 3 } as const;
+export const EXIT = { ok: 0, verificationFailed: 1, usage: 2, store: 3, inUse: 4 } as const;
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -30,6 +30,7 @@ export const OPTIONS = {
   'from-position': { type: 'string' },
   'to-position': { type: 'string' },
   anchor: { type: 'string' },
+  'recorded-at-tolerance': { type: 'string' },
 } as const;
 
 export type CliValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];

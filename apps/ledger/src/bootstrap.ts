@@ -17,8 +17,6 @@ import { LedgerMetrics } from './metrics/ledger-metrics';
 import { IntrospectionFastPath } from './tokens/introspect-token/introspect-token.fast-path';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
 
-const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
-
 /**
  * Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. The log goes
  * to stdout unless a suite passes a destination to read it from.
@@ -48,11 +46,9 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
       const body = JSON.stringify(problem(status, status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_request', STATUS_CODES[status] ?? 'Bad request'));
       socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     },
-    // A caller's X-Request-Id becomes the correlation id of every event the request appends, when it is sane.
-    genReqId: (req: import("node:http").IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    // The request id (the correlationId of every event the request appends) is always the server's own: a caller's
+    // X-Request-Id could name another request. The caller's id is kept beside it as clientRequestId (request-context.ts).
+    genReqId: () => randomUUID(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     logger: new PinoLoggerService(logger),

@@ -1,7 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createLedgerApp } from './bootstrap';
+import { DataDirLockedError } from '@ledger/event-store';
 import { ConfigError, loadConfig } from './config/ledger-config';
+
+/** Exit codes besides 0 (clean shutdown) and 1 (failure): documented in the README. */
+const EXIT_CONFIG = 2;
+const EXIT_DATA_DIR_IN_USE = 4;
 
 async function main() {
   let config;
@@ -14,7 +19,7 @@ async function main() {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      process.exit(2);
+      process.exit(EXIT_CONFIG);
     }
     throw error;
   }
@@ -34,6 +39,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof DataDirLockedError) {
+    process.stderr.write(`consent ledger cannot start: ${error.message}\n`);
+    process.exit(EXIT_DATA_DIR_IN_USE);
+  }
   process.stderr.write(`consent ledger failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -1,30 +1,38 @@
 import type { StoredEvent } from '@ledger/event-store';
 import { ConsentRow, LedgerEvent, viewChanges } from '@ledger/projections';
+import { decidedAt } from './decided-at';
 
 /**
  * The consent view at a past instant, built with the SAME pure mapping the live views use (viewChanges), applied to
  * memory instead of SQLite. No second fold: a consent's row as of T is what the live view held right after the last
  * event recorded at or before T.
  *
- * Time axis: recordedAt, the instant the store made the event part of the ledger (see docs/audit.md). It is
- * non-decreasing in log order on the embedded store, so "recorded at or before T" is a prefix of the log: exactly
- * the ledger as it stood at T.
+ * Time axis: the CHAINED time, when each event's command was decided (decided-at.ts), never recordedAt alone. The
+ * chain covers the first and not the second, so a recordedAt moved into the past cannot bring an event into an
+ * earlier answer: that is tampering the answer would hide, and `verify` names instead. An event without a chained
+ * time (not a domain event) falls back to recordedAt (docs/audit.md, "Which time as of uses").
+ *
+ * Each stream contributes a PREFIX: its events up to the first one decided after T. Commands on one stream are
+ * decided in order up to the time they wait in their lane, so a later revision can carry an instant a few
+ * milliseconds earlier than the one before it; stopping at the first later event keeps every consent's fold a valid
+ * history instead of applying a change without what it changed.
  */
 export class ConsentsAsOf {
   private readonly consents = new Map<string, ConsentRow>();
+  /** Streams that already met an event after `at`: nothing later in them belongs to the answer. */
+  private readonly ended = new Set<string>();
   /** Position of the last event applied, -1 when none. */
   lastPosition = -1;
 
   constructor(readonly at: Date) {}
 
-  /** Whether the event belongs to the ledger as it stood at `at`. */
-  includes(event: StoredEvent): boolean {
-    return Date.parse(event.recordedAt) <= this.at.getTime();
-  }
-
-  /** Applies the event if it was recorded at or before `at`; returns whether it was. */
+  /** Applies the event if it belongs to the ledger as it stood at `at`; returns whether it did. Offer in log order. */
   offer(event: StoredEvent): boolean {
-    if (!this.includes(event)) return false;
+    if (this.ended.has(event.stream)) return false;
+    if ((decidedAt(event) ?? Date.parse(event.recordedAt)) > this.at.getTime()) {
+      this.ended.add(event.stream);
+      return false;
+    }
     for (const change of viewChanges(event as unknown as LedgerEvent, event.revision, event.position)) {
       // Mirrors ViewStore: INSERT OR REPLACE for a new consent, UPDATE (a no-op when absent) for a change.
       if (change.kind === 'consent') this.consents.set(change.row.consentId, { ...change.row });

@@ -8,11 +8,15 @@ import { linkOf } from './chain';
  * The audit queries, over the event-store port only, so that the HTTP API and the CLI answer alike on either store.
  */
 
-/** Who did it, when, and why: the attribution recorded with every event. */
+/** Who did it, when, and why: the attribution recorded with every event (what each proves: docs/audit.md). */
 export interface Attribution {
   actor: string;
   initiator: string | null;
+  /** true: the initiator is the caller's say-so (X-Initiator); false: the default, or an event from before it was recorded. */
+  initiatorAsserted: boolean;
   correlationId: string;
+  /** The caller's own X-Request-Id, unchecked; null when none was given (or before it was recorded). */
+  clientRequestId: string | null;
   causationId: string | null;
   reason: string | null;
 }
@@ -45,7 +49,9 @@ export function auditEntry(e: StoredEvent): AuditEntry {
     attribution: {
       actor: m.actor,
       initiator: m.initiator ?? null,
+      initiatorAsserted: m.initiatorAsserted === true,
       correlationId: m.correlationId,
+      clientRequestId: typeof m.clientRequestId === 'string' ? m.clientRequestId : null,
       causationId: m.causationId ?? null,
       reason,
     },

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@ledger/event-store';
 import { chainLink, GENESIS_LINK, LedgerDigest, linkOf } from './chain';
+import { DEFAULT_RECORDED_AT_TOLERANCE_MS, RecordedAtCheck } from './recorded-at-check';
 
 export type ProblemKind =
   /** The event's content no longer matches its link: data, metadata, type, id, stream or revision was edited. */
@@ -13,7 +14,11 @@ export type ProblemKind =
   /** A stream's events appear in the log out of revision order, or a revision appears twice. */
   | 'reordered'
   /** The log is shorter than, or differs within, the externally recorded anchor. */
-  | 'anchor_mismatch';
+  | 'anchor_mismatch'
+  /** recordedAt is further from the command's chained time (in the event's data) than the tolerance: it was moved. */
+  | 'recorded_at_mismatch'
+  /** recordedAt decreases along the log on a store that records in log order: this event's (or the previous one's) was moved. */
+  | 'recorded_at_out_of_order';
 
 export interface ChainProblem {
   kind: ProblemKind;
@@ -32,6 +37,13 @@ export interface VerifyOptions {
   gapFreePositions: boolean;
   /** An anchor recorded earlier (`count` events, digest of their links): the log must still begin with exactly them. */
   anchor?: { count: number; digest: string };
+  /**
+   * How far recordedAt may lie from the time its command was decided, which the chain covers (recorded-at-check.ts).
+   * Default 60 s; Infinity turns the check off (an import into EventStoreDB, which records the import's own time).
+   */
+  recordedAtToleranceMs?: number;
+  /** The store never lets recordedAt decrease along the log (the embedded store). Default: gapFreePositions. */
+  recordedAtNeverDecreases?: boolean;
   /** Called every 10,000 events with the position reached. */
   onProgress?: (position: number, checked: number) => void;
   /** Stop collecting after this many problems (the scan goes on, so the head is still reported). Default 100. */
@@ -61,8 +73,8 @@ interface StreamCursor {
  * per stream, whatever the number of events.
  *
  * What it proves: every event present is byte-for-byte (canonically) what was appended after its stream's previous
- * event, each stream is complete from revision 0 to its last event present, and, on a gap-free store, no event was
- * removed from between two others. What it cannot prove alone: that the newest events were not cut off; compare
+ * event, each stream is complete from revision 0 to its last event present, on a gap-free store no event was
+ * removed from between two others, and recordedAt agrees with the chained command time (within the tolerance). What it cannot prove alone: that the newest events were not cut off; compare
  * `head` with an anchor recorded earlier (docs/audit.md).
  */
 export async function verifyLedger(events: AsyncIterable<StoredEvent>, options: VerifyOptions): Promise<VerifyResult> {
@@ -72,6 +84,7 @@ export async function verifyLedger(events: AsyncIterable<StoredEvent>, options: 
   const digest = new LedgerDigest();
   const positionGaps: Array<{ problem: ChainProblem; from: number; to: number }> = [];
   let lastPosition = -1;
+  const times = new RecordedAtCheck(options.recordedAtToleranceMs ?? DEFAULT_RECORDED_AT_TOLERANCE_MS, options.recordedAtNeverDecreases ?? options.gapFreePositions);
   const report = (p: ChainProblem) => {
     if (problems.length < maxProblems) problems.push(p);
     return p;
@@ -124,6 +137,8 @@ export async function verifyLedger(events: AsyncIterable<StoredEvent>, options: 
     } else if (chainLink(cursor.link, e) !== stored) {
       report({ kind: 'altered', message: 'the event does not match its chain link: it was edited after it was appended', ...at(e) });
     }
+    const time = times.check(e);
+    if (time) report({ ...time, ...at(e) });
     // Resynchronise on what is stored, so that one edited event is reported once, not with every later one.
     if (e.revision > cursor.revision) {
       cursor.revision = e.revision;

@@ -192,6 +192,8 @@ function toAppend(event: DomainEvent, meta: CommandMetadata): EventToAppend {
       correlationId: meta.correlationId,
       causationId: meta.correlationId,
       initiator: meta.initiator,
+      ...(meta.initiatorAsserted ? { initiatorAsserted: true } : {}),
+      ...(meta.clientRequestId !== undefined ? { clientRequestId: meta.clientRequestId } : {}),
       ...(meta.reason ? { reason: meta.reason } : {}),
     },
   };

@@ -7,12 +7,16 @@
 export interface EventMetadata {
   /** The authenticated principal that issued the command (e.g. "frontend", "system"). */
   actor: string;
-  /** Request id that ties every event of one request together. */
+  /** The ledger's own request id: ties every event of one request together. */
   correlationId: string;
+  /** The caller's own request id (X-Request-Id), caller-asserted. */
+  clientRequestId?: string;
   /** Id of the message (command or event) that directly caused this event. */
   causationId?: string;
   /** CAEP initiating entity. */
   initiator?: 'user' | 'admin' | 'policy' | 'system';
+  /** The initiator is the caller's say-so (X-Initiator), not the default. */
+  initiatorAsserted?: boolean;
   /** Free-text reason, where one was given. */
   reason?: string;
   [key: string]: unknown;

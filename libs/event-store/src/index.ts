@@ -6,3 +6,5 @@ export * from './relay';
 export * from './sqlite/sqlite-event-store';
 export * from './lease';
 export * from './open-event-store';
+export * from './sqlite/data-dir-lock';
+export * from './sqlite/private-files';

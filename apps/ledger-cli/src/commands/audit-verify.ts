@@ -3,18 +3,30 @@ import { EventStore, SqliteEventStore } from '@ledger/event-store';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { progressBar } from '../progress-bar';
 
-/** `ledger audit verify [--anchor COUNT:DIGEST] [--json]`: replays the hash chain of every event. */
+/** `ledger audit verify [--anchor COUNT:DIGEST] [--recorded-at-tolerance SECONDS|off] [--json]`: replays the hash chain of every event. */
 export const auditVerify: CliCommand = {
   prepare(v) {
     const anchor = v.anchor === undefined ? undefined : parseAnchor(v.anchor);
-    return (store, io) => verify(store, io, anchor, !!v.json, !v.quiet);
+    const toleranceMs = parseTolerance(v['recorded-at-tolerance']);
+    return (store, io) => verify(store, io, { anchor, toleranceMs, json: !!v.json, progress: !v.quiet });
   },
 };
 
-async function verify(store: EventStore, io: CliIo, anchor: { count: number; digest: string } | undefined, json: boolean, progress: boolean): Promise<number> {
+interface VerifyFlags {
+  anchor?: { count: number; digest: string };
+  toleranceMs?: number;
+  json: boolean;
+  progress: boolean;
+}
+
+async function verify(store: EventStore, io: CliIo, { anchor, toleranceMs, json, progress }: VerifyFlags): Promise<number> {
   const bar = progressBar(io, progress, 'verify', (await store.headPosition()) + 1);
+  const embedded = store instanceof SqliteEventStore;
   const result: VerifyResult = await verifyLedger(store.readAll(), {
-    gapFreePositions: store instanceof SqliteEventStore,
+    gapFreePositions: embedded,
+    // The embedded store's single writer never lets recordedAt decrease; EventStoreDB's leader clock may.
+    recordedAtNeverDecreases: embedded,
+    recordedAtToleranceMs: toleranceMs,
     anchor,
     onProgress: (_position, checked) => bar.update(checked),
   });
@@ -34,6 +46,13 @@ async function verify(store: EventStore, io: CliIo, anchor: { count: number; dig
     io.stdout.write(`Head anchor (record it outside the ledger): ${result.head.count}:${result.head.digest}\n`);
   }
   return result.ok ? EXIT.ok : EXIT.verificationFailed;
+}
+
+function parseTolerance(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'off') return Infinity;
+  if (!/^\d{1,9}$/.test(raw)) throw new UsageError('--recorded-at-tolerance must be a whole number of seconds, or off');
+  return Number(raw) * 1000;
 }
 
 function parseAnchor(raw: string): { count: number; digest: string } {

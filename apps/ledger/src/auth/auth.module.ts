@@ -2,7 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { Authenticator } from './api-keys';
-import { announceGenerated, resolveApiKeys } from './credentials-file';
+import { DataDirLock } from '@ledger/event-store';
+import { resolveApiKeys } from './credentials-file';
 import { RoleGuard } from './role.guard';
 
 @Global()
@@ -10,10 +11,13 @@ import { RoleGuard } from './role.guard';
   providers: [
     {
       provide: Authenticator,
-      inject: [LEDGER_CONFIG],
+      // After the data directory's lock: two processes starting at once must not both generate credentials.
+      inject: [LEDGER_CONFIG, DataDirLock],
       useFactory: (config: LedgerConfig) => {
-        const { keys, generated } = resolveApiKeys(config.apiKeys, config.dataDir);
-        if (generated) announceGenerated(generated.keys, generated.file);
+        const { keys, notice } = resolveApiKeys(config.apiKeys, config.dataDir, config.secretsDir);
+        // Plain text on stderr, apart from the JSON log on stdout, and naming the file only: a log collector (docker
+        // compose logs) must never receive a secret.
+        if (notice) process.stderr.write(notice);
         return new Authenticator(keys);
       },
     },

@@ -15,7 +15,7 @@ export interface LedgerConfig {
   kafka?: { brokers: string[]; topic: string; clientId: string };
   bodyLimitBytes: number;
   logLevel: string;
-  /** LEDGER_API_KEYS, hashed at once. Unset: credentials.json in dataDir, generated at the first start. */
+  /** LEDGER_API_KEYS, hashed at once. Unset: generated at the first start into secretsDir, their hashes into dataDir. */
   apiKeys?: HashedApiKey[];
   /** /health/ready fails when the views are more than this many events behind the store. */
   readyMaxLagEvents: number;
@@ -36,7 +36,10 @@ export interface LedgerConfig {
    * needs the same one. Unset: a key file in secretsDir, generated at the first start.
    */
   tokenKey?: TokenKey;
-  /** LEDGER_SECRETS_DIR: where the generated token key lives. Never inside dataDir, so that a copy of it derives nothing. */
+  /**
+   * LEDGER_SECRETS_DIR: where the generated token key and generated credentials live. Never inside dataDir, so that a
+   * copy of it derives no token and holds no key.
+   */
   secretsDir: string;
   /** How long an Idempotency-Key stands for its first request (and, on POST /v1/tokens, for its token). */
   idempotencyTtlSeconds: number;
@@ -101,8 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const secretsDir = resolve(env.LEDGER_SECRETS_DIR?.trim() || './secrets');
   const fromData = relative(dataDir, secretsDir);
   const inside = fromData === '' || (fromData !== '..' && !fromData.startsWith(`..${sep}`) && !isAbsolute(fromData));
-  if (!tokenKey && inside) {
-    throw new ConfigError('LEDGER_SECRETS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not hold the token key`);
+  if ((!tokenKey || !apiKeys) && inside) {
+    throw new ConfigError('LEDGER_SECRETS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not hold the token key or credentials`);
   }
   return {
     port: int('PORT', 3000, 0, 65535),

@@ -5,6 +5,15 @@ import { INITIATORS } from '@ledger/domain';
 import type { Caller } from '../auth/api-keys';
 import { problem, ProblemError } from './problem';
 
+/** A caller's X-Request-Id is kept (as clientRequestId) only when it is this sane; otherwise it is dropped. */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+
+/**
+ * Initiators that claim authority over the user: only an admin caller may assert them. `system` and `policy` are
+ * also what the ledger itself would record for its own commands, which never pass through here.
+ */
+const ADMIN_ONLY_INITIATORS: readonly Initiator[] = ['admin', 'policy', 'system'];
+
 /** The authenticated caller. Every route that reaches this passed RoleGuard, so a missing caller is a wiring bug. */
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new Error('No authenticated caller on this request');
@@ -12,15 +21,30 @@ export function callerOf(request: FastifyRequest): Caller {
 }
 
 /**
- * Builds command metadata at the edge: the time, the authenticated actor, the request id, and the CAEP initiating
- * entity (X-Initiator header, default 'user' because the auth front end acts for a user).
+ * Builds command metadata at the edge (docs/audit.md, "What each field proves"): the time; the authenticated actor;
+ * the server's own request id as correlationId, with the caller's X-Request-Id beside it as clientRequestId; and the
+ * CAEP initiating entity (X-Initiator, default 'user' because the auth front end acts for a user), marked as the
+ * caller's assertion when given, and refused with 403 when it claims an authority the caller's role does not have.
  */
 export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const caller = callerOf(request);
   const header = request.headers['x-initiator'];
   const initiator = (header === undefined ? 'user' : String(header).toLowerCase()) as Initiator;
   if (!INITIATORS.includes(initiator)) {
     throw new ProblemError(problem(400, 'invalid_initiator', 'Bad request', `X-Initiator must be one of ${INITIATORS.join(', ')}`));
   }
-  return { now: new Date(), actor: callerOf(request).name, correlationId: String(request.id), initiator };
+  if (ADMIN_ONLY_INITIATORS.includes(initiator) && caller.role !== 'admin') {
+    throw new ProblemError(problem(403, 'initiator_not_allowed', 'Forbidden', `X-Initiator: ${initiator} needs the admin role`));
+  }
+  const given = request.headers['x-request-id'];
+  const clientRequestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+  return {
+    now: new Date(),
+    actor: caller.name,
+    correlationId: String(request.id),
+    initiator,
+    ...(header !== undefined ? { initiatorAsserted: true } : {}),
+    ...(clientRequestId !== undefined ? { clientRequestId } : {}),
+  };
 });

@@ -2,10 +2,11 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } f
 import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
-import { CHECKPOINT_STORE, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
+import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
 import { CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
+import { claimDataDirectory } from './data-directory';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
 import { loadOrCreateKeyFile, TokenKey } from './token-key';
@@ -30,14 +31,16 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
 @Global()
 @Module({
   providers: [
-    { provide: STORE_PORTS, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => openEventStore(c) },
+    // Every provider that opens a file in the data directory injects the lock, so none opens before it is held.
+    { provide: DataDirLock, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => claimDataDirectory(c.dataDir) },
+    { provide: STORE_PORTS, inject: [LEDGER_CONFIG, DataDirLock], useFactory: (c: LedgerConfig) => openEventStore(c) },
     { provide: EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.store },
     { provide: CHECKPOINT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.checkpoints },
-    { provide: NodeState, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir, c.idempotencyTtlSeconds * 1000) },
+    { provide: NodeState, inject: [LEDGER_CONFIG, DataDirLock], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir, c.idempotencyTtlSeconds * 1000) },
     { provide: TokenKey, inject: [LEDGER_CONFIG], useFactory: resolveTokenKey },
     {
       provide: ViewStore,
-      inject: [LEDGER_CONFIG],
+      inject: [LEDGER_CONFIG, DataDirLock],
       // Views of an EventStoreDB-backed instance are local to the instance, like its subscription.
       useFactory: (c: LedgerConfig) => new ViewStore(join(c.dataDir, c.eventStoreConnectionString ? 'views-esdb.db' : 'views.db')),
     },
@@ -69,7 +72,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     TokenMinter,
     Leadership,
   ],
-  exports: [EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, Leadership],
+  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -77,6 +80,7 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     private readonly projection: ProjectionRunner,
     private readonly views: ViewStore,
     private readonly nodeState: NodeState,
+    private readonly lock: DataDirLock,
   ) {}
 
   onModuleInit(): void {
@@ -88,5 +92,7 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     await this.store.close();
     this.views.close();
     this.nodeState.close();
+    // Last: the next holder may open the files as soon as this returns.
+    this.lock.release();
   }
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { preparePrivateDatabaseFile } from '@ledger/event-store';
 
 export interface IdempotencyRecord {
   fingerprint: string;
@@ -30,10 +30,9 @@ export class NodeState {
     /** LEDGER_IDEMPOTENCY_TTL_SECONDS: a record older than this is as if it did not exist. */
     private readonly ttlMs: number,
   ) {
-    mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, 'node.db');
+    preparePrivateDatabaseFile(file);
     this.db = new Database(file);
-    chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     NodeState.forgetOldSecret(this.db);

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import {
   AppendOptions,
   AppendResult,
@@ -20,6 +19,7 @@ import { GroupCommitWriter, WalSync } from './sqlite-group-commit-writer';
 import { RecordedEventToImport, importRecordedEvents } from './sqlite-import';
 import { EventStatements, POSITION, matches, openEventDatabase, prepareEventStatements, toStoredEvent } from './sqlite-schema';
 import { SqliteSubscriptions } from './sqlite-subscription';
+import { preparePrivateDatabaseFile } from './private-files';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; ':memory:' is refused because the store promises durability. */
@@ -57,7 +57,8 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.file === ':memory:') throw new EventStoreError('The SQLite event store needs a file: it promises durability');
-    mkdirSync(dirname(options.file), { recursive: true });
+    // The log holds personal data: the file and its -wal/-shm are 0600, a new directory 0700.
+    preparePrivateDatabaseFile(options.file);
     this.db = openEventDatabase(options.file);
     // The WAL file exists once the schema has been written through it, and SQLite keeps it (same inode, rewound in
     // place after checkpoints) for as long as this connection is open.

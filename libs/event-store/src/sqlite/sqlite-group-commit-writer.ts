@@ -76,6 +76,9 @@ export class GroupCommitWriter {
   private resolveSyncIdle?: () => void;
   /** Set when a WAL sync failed: no further append is accepted (see syncWal). */
   private failed?: Error;
+  private readonly recordedAtOf: Database.Statement<[number], { recordedAt: string }>;
+  /** recordedAt of the head, re-read under the write lock with the head: no append is recorded before it. */
+  private lastRecordedAt?: string;
 
   constructor(options: GroupCommitWriterOptions) {
     this.db = options.db;
@@ -85,6 +88,7 @@ export class GroupCommitWriter {
     this.now = options.now;
     this.onDurable = options.onDurable;
     this.head = this.stmt.head.get()?.position ?? -1;
+    this.recordedAtOf = this.db.prepare('SELECT recorded_at AS recordedAt FROM events WHERE position = ?');
   }
 
   append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
@@ -148,6 +152,7 @@ export class GroupCommitWriter {
       // CLI, say) may have written to the file since, and positions must stay gap-free and unique.
       this.db.transaction(() => {
         this.head = this.stmt.head.get()?.position ?? -1;
+        this.lastRecordedAt = this.head < 0 ? undefined : this.recordedAtOf.get(this.head)?.recordedAt;
         firstNew = this.head + 1;
         for (const req of batch) {
           const headAtSavepoint = this.head;
@@ -240,7 +245,11 @@ export class GroupCommitWriter {
       (typeof expected === 'number' && expected === current);
     if (!ok) throw new WrongExpectedVersionError(stream, expected, current);
 
-    const recordedAt = this.now().toISOString();
+    // recordedAt never decreases along the log, even when the clock steps back (NTP): audit verify checks exactly
+    // that, so a recordedAt moved by hand shows (docs/audit.md).
+    const now = this.now();
+    const recordedAt = this.lastRecordedAt !== undefined && Date.parse(this.lastRecordedAt) > now.getTime() ? this.lastRecordedAt : now.toISOString();
+    this.lastRecordedAt = recordedAt;
     let revision = current;
     for (const event of events) {
       revision += 1;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
+import { preparePrivateDatabaseFile } from '@ledger/event-store';
 
 /**
  * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
@@ -23,7 +23,6 @@ export class ViewDatabase {
   private readonly writeCheckpoint: Database.Statement<[number]>;
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
     this.db = ViewDatabase.open(file);
     // Another layout, or a rebuild that never finished (it runs without a journal, see unjournaled): start over.
     if (ViewDatabase.version(this.db) !== VIEW_SCHEMA_VERSION) {
@@ -40,6 +39,8 @@ export class ViewDatabase {
   }
 
   private static open(file: string): Database.Database {
+    // Views hold user ids and consents like the log: 0600 with their -wal/-shm, before SQLite creates any of them.
+    preparePrivateDatabaseFile(file);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     // NORMAL is enough: views are derived, and a lost tail is re-applied from the checkpoint committed with it.

@@ -10,7 +10,7 @@ export class ConsentHistoryResponse {
   @ApiProperty() consentId: string;
   @ApiProperty({ description: "The (user, client) pair's stream; it also holds the pair's other generations, left out here." }) stream: string;
   @ApiProperty({
-    description: 'Every event of the consent and of its tokens, in stream order, each with its attribution (actor, initiator, correlationId, causationId, reason) and chain link.',
+    description: 'Every event of the consent and of its tokens, in stream order, each with its attribution (actor, initiator, initiatorAsserted, correlationId, clientRequestId, causationId, reason; what each proves: docs/audit.md) and chain link.',
     type: 'array',
     items: { type: 'object' },
   })
