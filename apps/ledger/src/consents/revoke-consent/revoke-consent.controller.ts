@@ -24,6 +24,6 @@ export class RevokeConsentController {
   @ConsistencyToken()
   @ApiOkResponse({ type: RevokeConsentResponse })
   revoke(@ConsentIdParam() consent: ConsentId, @Body() body: RevokeConsentRequest, @CommandMeta() meta: CommandMetadata) {
-    return this.commands.execute(new RevokeConsentCommand({ consentId: consent.id, scopes: body.scopes }, { ...meta, reason: body.reason }));
+    return this.commands.execute(new RevokeConsentCommand({ consent, scopes: body.scopes }, { ...meta, reason: body.reason }));
   }
 }
