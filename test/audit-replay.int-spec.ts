@@ -101,15 +101,15 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
           const tokenId = `tok_${createHash('sha256').update(`t${i}`).digest('hex').slice(0, 32)}`;
           const tokenHash = createHash('sha256').update(`raw${i}`).digest('hex');
           const scopes = state.status === 'active' ? state.scopes.filter(() => random() < 0.7) : [];
-          await executor.execute(stream, consentDecider, { type: 'IssueToken', data: { consentId, tokenId, tokenHash, ...(scopes.length ? { scopes } : {}) } }, meta());
+          await executor.execute(stream, consentDecider, { type: 'IssueToken', data: { consent: parseConsentId(consentId)!, tokenId, tokenHash, ...(scopes.length ? { scopes } : {}) } }, meta());
           tokens.push({ consentId, tokenId });
         } else if (roll < 0.75 && tokens.length > 0) {
           const token = pick(tokens);
           await executor.execute(parseConsentId(token.consentId)!.stream, consentDecider, { type: 'RevokeToken', data: { tokenId: token.tokenId } }, { ...meta(), reason: 'generated' });
         } else if (roll < 0.9 && state.status === 'active' && state.scopes.length > 1) {
-          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId, scopes: [pick(state.scopes)] } }, { ...meta(), reason: 'narrow' });
+          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consent: parseConsentId(consentId)!, scopes: [pick(state.scopes)] } }, { ...meta(), reason: 'narrow' });
         } else {
-          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId } }, { ...meta(), reason: 'full' });
+          await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consent: parseConsentId(consentId)! } }, { ...meta(), reason: 'full' });
         }
       } catch (error) {
         if (!(error instanceof DomainError)) throw error; // e.g. a grant outside a client's rules: not a history step

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { canonicalJson } from '@ledger/audit';
-import { clientDecider, clientStream, CommandMetadata, consentStreamFor, DomainError, hashToken } from '@ledger/domain';
+import { clientDecider, clientStream, CommandMetadata, consentStreamFor, DomainError, hashToken, parseConsentId } from '@ledger/domain';
 import { SqliteEventStore } from '@ledger/event-store';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor } from '@ledger/commands';
@@ -34,6 +34,8 @@ import { tempDataDir } from './support/ledger-app';
 const WINDOW_S = 900;
 const ACTOR = 'frontend';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** What the IssueToken controller makes of a request body: its consent id parsed, the rest as it came. */
+const issueData = ({ consentId, ...rest }: { consentId: string; expiresIn: number; scopes?: string[] }) => ({ consent: parseConsentId(consentId)!, ...rest });
 
 describe('idempotent issue, retry, revoke and expiry at random: a revoked token never comes back', () => {
   const data = tempDataDir();
@@ -93,7 +95,7 @@ describe('idempotent issue, retry, revoke and expiry at random: a revoked token 
           }
           const body = int(10) === 0 ? { ...w.body, scopes: ['openid'] } : w.body; // sometimes another request
           const idempotency = { key, keyHash: sha256(`${ACTOR}\u0000POST /v1/tokens\u0000${key}`), fingerprint: sha256(canonicalJson(body)) };
-          const answer = await issueHandler.execute(new IssueTokenCommand({ ...body }, meta(now), idempotency));
+          const answer = await issueHandler.execute(new IssueTokenCommand(issueData(body), meta(now), idempotency));
           answeredNow = answer.access_token;
           tokenIds.push(answer.token_id);
           if (w.token !== undefined && nowMs < w.untilMs) {
@@ -108,7 +110,7 @@ describe('idempotent issue, retry, revoke and expiry at random: a revoked token 
             stats('issue under a key');
           }
         } else if (roll < 62) {
-          const answer = await issueHandler.execute(new IssueTokenCommand({ consentId, expiresIn: pick([1, 5, 600]) }, meta(now)));
+          const answer = await issueHandler.execute(new IssueTokenCommand(issueData({ consentId, expiresIn: pick([1, 5, 600]) }), meta(now)));
           answeredNow = answer.access_token;
           tokenIds.push(answer.token_id);
           stats('plain issue');
@@ -117,9 +119,9 @@ describe('idempotent issue, retry, revoke and expiry at random: a revoked token 
           const tokenId = pick(int(4) === 0 ? tokenIds : tokenIds.slice(-4));
           if (tokenId && (await revokeTokenHandler.execute(new RevokeTokenCommand({ tokenId }, meta(now)))).revoked) stats('token revoked');
         } else if (roll < 90) {
-          await revokeConsentHandler.execute(new RevokeConsentCommand({ consentId, scopes: ['email'] }, meta(now)));
+          await revokeConsentHandler.execute(new RevokeConsentCommand({ consent: parseConsentId(consentId)!, scopes: ['email'] }, meta(now)));
         } else if (roll < 93) {
-          await revokeConsentHandler.execute(new RevokeConsentCommand({ consentId }, meta(now)));
+          await revokeConsentHandler.execute(new RevokeConsentCommand({ consent: parseConsentId(consentId)! }, meta(now)));
         } else {
           consentId = (await grantHandler.execute(new GrantConsentCommand({ userId, clientId: 'app', scopes: ['email', 'openid'] }, meta(now)))).consent.id;
         }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor } from '@ledger/commands';
-import { clientDecider, clientStream, CommandMetadata, consentDecider, consentStreamFor, hashToken } from '@ledger/domain';
+import { clientDecider, clientStream, CommandMetadata, consentDecider, consentStreamFor, hashToken, parseConsentId } from '@ledger/domain';
 import { EventStore, SqliteEventStore } from '@ledger/event-store';
 import { createEsdbEventStore } from '@ledger/event-store/esdb/esdb-event-store';
 import { ProjectionRunner, ViewStore } from '@ledger/projections';
@@ -73,7 +73,7 @@ function largeRevocation(name: string, adapter: Adapter) {
       await runner.waitFor(await store.headPosition(), 60_000);
       expect(views.tokens.token(hashToken(raw(TOKENS - 1)))?.active).toBe(true);
 
-      const revoked = await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consentId } }, meta(), { priority: 'revocation' });
+      const revoked = await executor.execute(stream, consentDecider, { type: 'RevokeConsent', data: { consent: parseConsentId(consentId)! } }, meta(), { priority: 'revocation' });
       expect(revoked.events).toHaveLength(1);
       expect(revoked.events[0]).toMatchObject({ type: 'ConsentRevoked', data: { tokensEnded: TOKENS } });
 

@@ -1,6 +1,6 @@
 import { ClientState } from '../client/client';
 import { DomainError } from '../shared/domain-error';
-import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
 import { secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentState, liveTokens, TokenIssued, TokenRevoked } from './consent';
 import { ConsentCommand, consentDecider } from './consent.decider';
@@ -285,6 +285,7 @@ describe('Consent aggregate: invariant under random command sequences', () => {
       if (current > 1 && r.chance(0.15)) return consentIdFor(pairKey(USER, CLIENT), 1 + r.int(current - 1)); // an older generation
       return consentIdFor(pairKey(USER, CLIENT), current);
     };
+    const someConsent = () => parseConsentId(someConsentId())!;
     const someTokenId = (now: Date) => {
       const live = liveTokens(state, now);
       if (live.length > 0 && r.chance(0.6)) return r.pick(live)[0];
@@ -296,8 +297,8 @@ describe('Consent aggregate: invariant under random command sequences', () => {
       // Without an active consent most commands are refused; grant more often then, so runs spend time where it matters.
       const roll = state.status !== 'active' && r.chance(0.5) ? 0 : r.int(100);
       if (roll < 15) return { type: 'GrantConsent', data: { userId: USER, clientId: CLIENT, scopes: r.subset(UNIVERSE) }, context: { client } };
-      if (roll < 27) return { type: 'RevokeConsent', data: { consentId: someConsentId(), scopes: r.subset(UNIVERSE) } };
-      if (roll < 32) return { type: 'RevokeConsent', data: { consentId: someConsentId() } };
+      if (roll < 27) return { type: 'RevokeConsent', data: { consent: someConsent(), scopes: r.subset(UNIVERSE) } };
+      if (roll < 32) return { type: 'RevokeConsent', data: { consent: someConsent() } };
       if (roll < 80) {
         // Every attempt brings a fresh id, as the handler does (a fresh nonce under a key); a retry is recognised by
         // its Idempotency-Key, drawn from a small pool so that retries, reuses with another body and windows that
@@ -315,7 +316,7 @@ describe('Consent aggregate: invariant under random command sequences', () => {
         return {
           type: 'IssueToken',
           data: {
-            consentId: someConsentId(),
+            consent: someConsent(),
             tokenId: id,
             tokenHash: hashToken(`raw-${id}`),
             ...(idempotency ? { idempotency } : {}),

@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
 import { DeciderSpecification, secondsAfter, stateAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesRevoked, idempotentIssueOf, TokenIssued, TokenRevoked } from './consent';
 import { consentDecider } from './consent.decider';
@@ -35,7 +35,7 @@ const granted = (generation = 1, seconds = -7200): ConsentGranted => ({
 const issue = (key: string, attempt: string, options: { body?: string; expiresIn?: number; window?: number; generation?: number } = {}): IssueToken => ({
   type: 'IssueToken',
   data: {
-    consentId: consentId(options.generation),
+    consent: parseConsentId(consentId(options.generation))!,
     tokenId: tokenId(key, attempt),
     tokenHash: tokenHash(key, attempt),
     expiresIn: options.expiresIn ?? 600,

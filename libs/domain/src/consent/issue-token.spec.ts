@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
 import { DeciderSpecification, secondsAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesExtended, ConsentScopesRevoked, TokenIssued, TokenRevoked } from './consent';
 import { consentDecider } from './consent.decider';
@@ -10,6 +10,8 @@ const CLIENT = 'transfer-app';
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
 
 const consentId = (generation = 1) => consentIdFor(pairKey(USER, CLIENT), generation);
+/** The parsed id a command carries, as the edge hands it on. */
+const consent = (generation = 1) => parseConsentId(consentId(generation))!;
 const ref = (generation = 1) => ({ consentId: consentId(generation), userId: USER, clientId: CLIENT });
 const at = (seconds: number) => secondsAfter(seconds).toISOString();
 
@@ -39,7 +41,7 @@ const tokenRevoked = (name: string): TokenRevoked => ({
 
 const issue = (name: string, data: Partial<IssueToken['data']> = {}): IssueToken => ({
   type: 'IssueToken',
-  data: { consentId: consentId(1), tokenId: tokenId(name), tokenHash: tokenHash(name), ...data },
+  data: { consent: consent(1), tokenId: tokenId(name), tokenHash: tokenHash(name), ...data },
 });
 
 /** The TokenIssued that IssueToken(name) at FIXED_NOW produces. */
@@ -134,14 +136,14 @@ describe('IssueToken', () => {
     it('an earlier generation, while a newer consent is active: consent_not_active', () => {
       spec
         .given([granted(['openid']), revokedInFull(['openid']), granted(['openid'], 2, -1000)])
-        .when(issue('t1', { consentId: consentId(1) }))
+        .when(issue('t1', { consent: consent(1) }))
         .thenThrows('consent_not_active', 'conflict');
     });
 
     it('the current generation after a re-grant works, with scopes of the new consent only', () => {
       const history = [granted(['openid', TRANSFER]), revokedInFull(['openid', TRANSFER]), granted(['openid'], 2, -1000)];
-      spec.given(history).when(issue('t1', { consentId: consentId(2) })).then([issuedNow('t1', ['openid'], DEFAULT_TOKEN_LIFETIME_S, 2)]);
-      spec.given(history).when(issue('t1', { consentId: consentId(2), scopes: [TRANSFER] })).thenThrows('scope_not_consented');
+      spec.given(history).when(issue('t1', { consent: consent(2) })).then([issuedNow('t1', ['openid'], DEFAULT_TOKEN_LIFETIME_S, 2)]);
+      spec.given(history).when(issue('t1', { consent: consent(2), scopes: [TRANSFER] })).thenThrows('scope_not_consented');
     });
 
     it('no consent yet: consent_not_found', () => {
@@ -149,11 +151,16 @@ describe('IssueToken', () => {
     });
 
     it('a generation not reached yet: consent_not_found', () => {
-      spec.given(consented).when(issue('t1', { consentId: consentId(2) })).thenThrows('consent_not_found');
+      spec.given(consented).when(issue('t1', { consent: consent(2) })).thenThrows('consent_not_found');
     });
 
-    it('a malformed consent id: consent_not_found', () => {
-      spec.given(consented).when(issue('t1', { consentId: 'cns_nope_1' })).thenThrows('consent_not_found');
+    // A command carries a parsed ConsentId: a malformed id is refused at the edge and never reaches the decider.
+    it('a malformed consent id cannot make a command', () => {
+      expect(parseConsentId('cns_nope_1')).toBeUndefined();
+    });
+
+    it("another pair's consent id: consent_not_found", () => {
+      spec.given(consented).when(issue('t1', { consent: parseConsentId(consentIdFor(pairKey('mallory', CLIENT), 1))! })).thenThrows('consent_not_found');
     });
   });
 

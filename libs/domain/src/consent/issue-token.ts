@@ -1,6 +1,6 @@
 import { CommandMetadata } from '../shared/command-metadata';
 import { conflict, invalid, notFound, unprocessable } from '../shared/domain-error';
-import { parseConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
+import { type ConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
 import { difference, normaliseScopes } from '../shared/scope';
 import { ConsentEvent, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive } from './consent';
 
@@ -13,7 +13,7 @@ export interface IssueToken {
    * The handler mints the raw token and passes only its id and SHA-256 hash: the decider stays pure and never sees
    * a secret.
    */
-  data: { consentId: string; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number; idempotency?: IdempotentRequest };
+  data: { consent: ConsentId; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number; idempotency?: IdempotentRequest };
 }
 
 /**
@@ -35,9 +35,9 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * token lives, and is refused once it has been revoked or has expired: a token id is issued once, never again.
  */
 export function issueToken(command: IssueToken, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
-  const { consentId, tokenId, tokenHash, idempotency } = command.data;
-  const parsed = parseConsentId(consentId);
-  if (!parsed || state.status === 'none' || parsed.generation > state.generation || !state.consentId.startsWith(`cns_${parsed.pairKey}_`)) {
+  const { consent, tokenId, tokenHash, idempotency } = command.data;
+  const consentId = consent.id;
+  if (state.status === 'none' || consent.generation > state.generation || !state.consentId.startsWith(`cns_${consent.pairKey}_`)) {
     throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
   }
   if (idempotency) {
@@ -56,7 +56,7 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
       return [];
     }
   }
-  if (parsed.generation < state.generation || state.status !== 'active') {
+  if (consent.generation < state.generation || state.status !== 'active') {
     throw conflict('consent_not_active', `Consent ${consentId} has been revoked`);
   }
   if (!TOKEN_ID_PATTERN.test(tokenId) || !SHA256_HEX.test(tokenHash)) throw new Error('IssueToken needs a token id and a SHA-256 hex hash');

@@ -1,4 +1,4 @@
-import { consentIdFor, hashToken, pairKey } from '../shared/ids';
+import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
 import { DeciderSpecification, secondsAfter, stateAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentRevoked, liveTokens, TokenIssued, TokenRevoked } from './consent';
 import { consentDecider } from './consent.decider';
@@ -9,6 +9,8 @@ const CLIENT = 'transfer-app';
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
 
 const consentId = (generation = 1) => consentIdFor(pairKey(USER, CLIENT), generation);
+/** The parsed id a command carries, as the edge hands it on. */
+const consent = (generation = 1) => parseConsentId(consentId(generation))!;
 const ref = (generation = 1) => ({ consentId: consentId(generation), userId: USER, clientId: CLIENT });
 const at = (seconds: number) => secondsAfter(seconds).toISOString();
 
@@ -33,7 +35,7 @@ const revokedInFull = (scopes: string[], generation = 1, seconds = -3600): Conse
   data: { ...ref(generation), revokedScopes: scopes, endedTokens: [], revokedAt: at(seconds), reason: null },
 });
 
-const revoke = (data: Partial<RevokeConsent['data']> = {}): RevokeConsent => ({ type: 'RevokeConsent', data: { consentId: consentId(1), ...data } });
+const revoke = (data: Partial<RevokeConsent['data']> = {}): RevokeConsent => ({ type: 'RevokeConsent', data: { consent: consent(1), ...data } });
 
 describe('RevokeConsent', () => {
   const spec = DeciderSpecification.for(consentDecider);
@@ -202,23 +204,29 @@ describe('RevokeConsent', () => {
     it('a generation the pair has not reached yet: consent_not_found', () => {
       spec
         .given([granted(['openid'])])
-        .when(revoke({ consentId: consentId(2) }))
+        .when(revoke({ consent: consent(2) }))
         .thenThrows('consent_not_found');
     });
 
+    // A command carries a parsed ConsentId: a malformed id is refused at the edge (404 consent_not_found) and
+    // never reaches the decider.
     it.each(['', 'cns_123', 'consent-1', `cns_${pairKey(USER, CLIENT)}_0`, `${consentId(1)} `])(
-      'a malformed consent id %p: consent_not_found',
+      'a malformed consent id %p cannot make a command',
       (malformed) => {
-        spec
-          .given([granted(['openid'])])
-          .when(revoke({ consentId: malformed }))
-          .thenThrows('consent_not_found');
+        expect(parseConsentId(malformed)).toBeUndefined();
       },
     );
 
+    it("another pair's consent id: consent_not_found", () => {
+      spec
+        .given([granted(['openid'])])
+        .when(revoke({ consent: parseConsentId(consentIdFor(pairKey('mallory', CLIENT), 1))! }))
+        .thenThrows('consent_not_found');
+    });
+
     it('an earlier generation (revoked in full before the current one was granted) changes nothing', () => {
       const history = [granted(['openid']), revokedInFull(['openid']), granted(['openid'], 2, -1000), issued('gen-2', ['openid'], { generation: 2 })];
-      spec.given(history).when(revoke({ consentId: consentId(1) })).thenNothing();
+      spec.given(history).when(revoke({ consent: consent(1) })).thenNothing();
       // ...and in particular does not touch the current consent or its tokens
       expect(liveTokens(stateAfter(consentDecider, history), secondsAfter(0))).toHaveLength(1);
     });

@@ -1,13 +1,13 @@
 import { CommandMetadata } from '../shared/command-metadata';
 import { notFound } from '../shared/domain-error';
-import { parseConsentId } from '../shared/ids';
+import type { ConsentId } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
 import { ConsentEvent, ConsentState, liveTokens } from './consent';
 
 export interface RevokeConsent {
   type: 'RevokeConsent';
   /** scopes absent: revoke the whole consent. The reason, like the actor, comes with the metadata. */
-  data: { consentId: string; scopes?: string[] };
+  data: { consent: ConsentId; scopes?: string[] };
 }
 
 /**
@@ -16,13 +16,12 @@ export interface RevokeConsent {
  * Revoking every remaining scope is a full revocation.
  */
 export function revokeConsent(command: RevokeConsent, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
-  const { consentId } = command.data;
-  const parsed = parseConsentId(consentId);
-  if (!parsed || state.status === 'none' || parsed.generation > state.generation || !state.consentId.startsWith(`cns_${parsed.pairKey}_`)) {
-    throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
+  const { consent } = command.data;
+  if (state.status === 'none' || consent.generation > state.generation || !state.consentId.startsWith(`cns_${consent.pairKey}_`)) {
+    throw notFound('consent_not_found', `Consent ${consent.id} does not exist`);
   }
   // An earlier generation of this pair was revoked in full before the current one was granted.
-  if (parsed.generation < state.generation || state.status === 'revoked') return [];
+  if (consent.generation < state.generation || state.status === 'revoked') return [];
 
   const requested = command.data.scopes === undefined ? state.scopes : normaliseScopes(command.data.scopes);
   const revoked = intersection(state.scopes, requested);
@@ -30,7 +29,7 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
   const remaining = difference(state.scopes, revoked);
   const reason = meta.reason ?? null;
   const revokedAt = meta.now.toISOString();
-  const ref = { consentId, userId: state.userId, clientId: state.clientId };
+  const ref = { consentId: consent.id, userId: state.userId, clientId: state.clientId };
   const revokedSet = new Set(revoked);
   // A count, not a list (consent.ts, RevocationFacts): the event stays small whatever the number of tokens.
   const tokensEnded = liveTokens(state, meta.now).filter(([, t]) => remaining.length === 0 || t.scopes.some((s) => revokedSet.has(s))).length;

@@ -50,6 +50,7 @@ describe('ids and stream names', () => {
 
     it.each([1, 2, 10, 999_999_999])('round-trip through parseConsentId (generation %d)', (generation) => {
       expect(parseConsentId(consentIdFor(key, generation))).toEqual({
+        id: consentIdFor(key, generation),
         pairKey: key,
         generation,
         stream: consentStreamFor('alice', 'transfer-app'),

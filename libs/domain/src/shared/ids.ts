@@ -24,10 +24,25 @@ export const consentStreamForPair = (key: string) => `consent-${key}`;
 export const consentStreamFor = (userId: string, clientId: string) => consentStreamForPair(pairKey(userId, clientId));
 export const consentIdFor = (key: string, generation: number) => `cns_${key}_${generation}`;
 
-export function parseConsentId(consentId: string): { pairKey: string; generation: number; stream: string } | undefined {
+declare const parsed: unique symbol;
+
+/**
+ * A consent id that came through parseConsentId, with what it says. The brand is a symbol no module can name, so a
+ * literal cannot pass for one: the type proves that the id was parsed, once, at the edge, and commands carry it so.
+ * A plain object, not a class: the edge's ValidationPipe skips it, and a command stays plain data.
+ */
+export type ConsentId = {
+  readonly id: string;
+  readonly pairKey: string;
+  readonly generation: number;
+  readonly stream: string;
+  readonly [parsed]: true;
+};
+
+export function parseConsentId(consentId: string): ConsentId | undefined {
   const m = CONSENT_ID_PATTERN.exec(consentId);
   if (!m) return undefined;
-  return { pairKey: m[1], generation: Number(m[2]), stream: consentStreamForPair(m[1]) };
+  return { id: consentId, pairKey: m[1], generation: Number(m[2]), stream: consentStreamForPair(m[1]) } as ConsentId;
 }
 
 /** SHA-256 hex of a raw bearer token: the only form in which a token is ever stored, logged or published. */

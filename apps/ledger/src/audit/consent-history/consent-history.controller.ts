@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AuditEntry, consentHistory } from '@ledger/audit';
-import { notFound, parseConsentId } from '@ledger/domain';
+import { ConsentId, notFound } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../../consents/consent-id.param';
@@ -26,9 +26,9 @@ export class ConsentHistoryController {
 
   @Get(':id/history')
   @ApiOkResponse({ type: ConsentHistoryResponse })
-  async history(@ConsentIdParam() consentId: string): Promise<ConsentHistoryResponse> {
-    const events = await consentHistory(this.store, consentId);
-    if (!events) throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
-    return { consentId, stream: parseConsentId(consentId)!.stream, events };
+  async history(@ConsentIdParam() consent: ConsentId): Promise<ConsentHistoryResponse> {
+    const events = await consentHistory(this.store, consent.id);
+    if (!events) throw notFound('consent_not_found', `Consent ${consent.id} does not exist`);
+    return { consentId: consent.id, stream: consent.stream, events };
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { notFound } from '@ledger/domain';
+import { ConsentId, notFound } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../consent-id.param';
@@ -15,9 +15,9 @@ export class GetConsentController {
   @Get(':id')
   @RequireRole('commands', 'audit')
   @ApiOkResponse({ type: ConsentResponse })
-  get(@ConsentIdParam() consentId: string): ConsentResponse {
-    const row = this.views.consent(consentId);
-    if (!row) throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
+  get(@ConsentIdParam() consent: ConsentId): ConsentResponse {
+    const row = this.views.consent(consent.id);
+    if (!row) throw notFound('consent_not_found', `Consent ${consent.id} does not exist`);
     return consentFromView(row);
   }
 }

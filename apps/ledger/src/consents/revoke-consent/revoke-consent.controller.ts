@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { CommandMetadata } from '@ledger/domain';
+import type { CommandMetadata, ConsentId } from '@ledger/domain';
 import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent } from '../../http/idempotency.interceptor';
 import { CommandMeta } from '../../http/request-context';
@@ -23,7 +23,7 @@ export class RevokeConsentController {
   @Idempotent()
   @ConsistencyToken()
   @ApiOkResponse({ type: RevokeConsentResponse })
-  revoke(@ConsentIdParam() consentId: string, @Body() body: RevokeConsentRequest, @CommandMeta() meta: CommandMetadata) {
-    return this.commands.execute(new RevokeConsentCommand({ consentId, scopes: body.scopes }, { ...meta, reason: body.reason }));
+  revoke(@ConsentIdParam() consent: ConsentId, @Body() body: RevokeConsentRequest, @CommandMeta() meta: CommandMetadata) {
+    return this.commands.execute(new RevokeConsentCommand({ consent, scopes: body.scopes }, { ...meta, reason: body.reason }));
   }
 }

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { consentDecider, ConsentState, notFound, parseConsentId, tokensEndedBy } from '@ledger/domain';
+import { consentDecider, ConsentState, notFound, tokensEndedBy } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { RevokeConsentCommand } from './revoke-consent.command';
@@ -14,14 +14,12 @@ export class RevokeConsentHandler implements ICommandHandler<RevokeConsentComman
   ) {}
 
   async execute({ data, meta }: RevokeConsentCommand) {
-    const parsed = parseConsentId(data.consentId);
-    if (!parsed) throw notFound('consent_not_found', `Consent ${data.consentId} does not exist`);
-    const { state, events, revision } = await this.executor.execute(parsed.stream, consentDecider, { type: 'RevokeConsent', data }, meta, {
+    const { state, events, revision } = await this.executor.execute(data.consent.stream, consentDecider, { type: 'RevokeConsent', data }, meta, {
       priority: 'revocation',
     });
     const tokensEnded = events.reduce((n, e) => n + (e.type === 'ConsentRevoked' || e.type === 'ConsentScopesRevoked' ? tokensEndedBy(e.data) : 0), 0);
     // Revoking an earlier generation changes nothing; answer with that consent as the views know it.
-    const consent = isCurrent(state, data.consentId) ? consentFromState(state, revision) : this.fromView(data.consentId);
+    const consent = isCurrent(state, data.consent.id) ? consentFromState(state, revision) : this.fromView(data.consent.id);
     return { ...consent, tokensEnded };
   }
 

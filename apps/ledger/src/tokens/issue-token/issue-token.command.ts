@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { CommandMetadata } from '@ledger/domain';
+import type { CommandMetadata, IssueToken } from '@ledger/domain';
 
 /** RFC 6749 section 5.1 shape. The raw token appears here once and nowhere else. */
 export interface IssueTokenResult {
@@ -12,7 +12,7 @@ export interface IssueTokenResult {
 
 export class IssueTokenCommand extends Command<IssueTokenResult> {
   constructor(
-    readonly data: { consentId: string; scopes?: string[]; expiresIn?: number },
+    readonly data: Pick<IssueToken['data'], 'consent' | 'scopes' | 'expiresIn'>,
     readonly meta: CommandMetadata,
     /**
      * Present when the request carried an Idempotency-Key: the token is then derived from it (see TokenMinter), and

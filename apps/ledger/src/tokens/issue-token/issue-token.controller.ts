@@ -2,7 +2,7 @@ import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { CommandMetadata } from '@ledger/domain';
+import { type CommandMetadata, parseConsentId } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsistencyToken } from '../../http/consistency.interceptor';
 import { Idempotent, IdempotencyKey, type IdempotentRequest } from '../../http/idempotency.interceptor';
@@ -31,6 +31,10 @@ export class IssueTokenController {
   ): Promise<IssueTokenResponse> {
     // RFC 6749 section 5.1: responses carrying tokens must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return this.commands.execute(new IssueTokenCommand(body, meta, idempotency));
+    const { consentId, ...rest } = body;
+    const consent = parseConsentId(consentId);
+    // @Matches(CONSENT_ID_PATTERN) on the request has answered any other body with a 400 already.
+    if (!consent) throw new Error('IssueTokenRequest.consentId passed validation but is not a consent id');
+    return this.commands.execute(new IssueTokenCommand({ consent, ...rest }, meta, idempotency));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor } from '@ledger/commands';
-import { CommandMetadata, conflict, consentDecider, ConsentState, idempotentIssueOf, notFound, parseConsentId, scopeString, unavailable } from '@ledger/domain';
+import { CommandMetadata, conflict, consentDecider, ConsentState, idempotentIssueOf, scopeString, unavailable } from '@ledger/domain';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 import { MintedToken, TokenMinter } from '../../infrastructure/token-minter';
 import { IssueTokenCommand, IssueTokenResult } from './issue-token.command';
@@ -17,14 +17,12 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
   ) {}
 
   async execute({ data, meta, idempotency }: IssueTokenCommand): Promise<IssueTokenResult> {
-    const parsed = parseConsentId(data.consentId);
-    if (!parsed) throw notFound('consent_not_found', `Consent ${data.consentId} does not exist`);
     // Under a key, this attempt's nonce counts only if the stream has no open window for the key yet.
     const nonce = idempotency && this.minter.nonce();
     const token = idempotency ? this.minter.derive(meta.actor, idempotency.key, nonce!) : this.minter.mint();
     const windowSeconds = this.config.idempotencyTtlSeconds;
     const { state } = await this.executor.execute(
-      parsed.stream,
+      data.consent.stream,
       consentDecider,
       {
         type: 'IssueToken',
