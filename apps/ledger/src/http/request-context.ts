@@ -17,10 +17,15 @@ export function callerOf(request: FastifyRequest): Caller {
  */
 export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  return { now: new Date(), actor: callerOf(request).name, correlationId: String(request.id), initiator: initiatorOf(request) };
+});
+
+/** The X-Initiator header, validated; the idempotency interceptor checks it too, before it may replay an answer. */
+export function initiatorOf(request: FastifyRequest): Initiator {
   const header = request.headers['x-initiator'];
   const initiator = (header === undefined ? 'user' : String(header).toLowerCase()) as Initiator;
   if (!INITIATORS.includes(initiator)) {
     throw new ProblemError(problem(400, 'invalid_initiator', 'Bad request', `X-Initiator must be one of ${INITIATORS.join(', ')}`));
   }
-  return { now: new Date(), actor: callerOf(request).name, correlationId: String(request.id), initiator };
-});
+  return initiator;
+}

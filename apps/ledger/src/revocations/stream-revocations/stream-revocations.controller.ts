@@ -1,15 +1,20 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { openRevocationFeed, parseLastEventId } from '@ledger/revocations';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { RevocationStreams } from '../revocation-streams';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
+
+/** parseLastEventId: a position of up to 15 digits; blank means from the start. */
+const POSITION = { type: 'string', pattern: '^\\s*(?:\\d{1,15})?\\s*$' };
 
 @ApiTags('revocations')
 @Controller('v1/revocations')
 @RequireRole('introspect')
+@ApiCaller('introspect')
 export class StreamRevocationsController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -21,9 +26,11 @@ export class StreamRevocationsController {
    * global position, `event` the type, `data` the event. History after Last-Event-ID first, then live.
    */
   @Get('stream')
+  @ApiOperation({ summary: 'Stream revocations (Server-Sent Events)', description: 'History after Last-Event-ID first, then live. The answer does not end.' })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect)' })
-  @ApiQuery({ name: 'after', required: false, description: 'Resume after this position, for a first connection (Last-Event-ID wins)' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect)', schema: POSITION })
+  @ApiQuery({ name: 'after', required: false, description: 'Resume after this position, for a first connection (Last-Event-ID wins)', schema: POSITION })
+  @ApiProblems([400, 'invalid_last_event_id'])
   @ApiOkResponse({ description: 'text/event-stream of revocation events; comment lines are heartbeats' })
   stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const resumeFrom = request.headers['last-event-id'] ?? (request.query as Record<string, string | undefined>)?.after;
