@@ -217,6 +217,12 @@ describe('RevokeConsent', () => {
       },
     );
 
+    it("another pair's consent id, of a generation this stream has: consent_not_found, naming the id", () => {
+      const other = consentIdFor(pairKey('bob', CLIENT), 1);
+      const error = spec.given([granted(['openid'])]).when(revoke({ consentId: other })).thenThrows('consent_not_found', 'not_found');
+      expect(error.message).toBe(`Consent ${other} does not exist`);
+    });
+
     it('an earlier generation (revoked in full before the current one was granted) changes nothing', () => {
       const history = [granted(['openid']), revokedInFull(['openid']), granted(['openid'], 2, -1000), issued('gen-2', ['openid'], { generation: 2 })];
       spec.given(history).when(revoke({ consentId: consentId(1) })).thenNothing();
