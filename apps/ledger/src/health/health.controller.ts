@@ -13,7 +13,8 @@ import { CheckStates } from './check-states';
 
 /**
  * Public, for load balancers and orchestrators: says up or down and how far behind, never why in detail (the log
- * says why, once, when a check changes state).
+ * says why, once, when a check changes state), nor where: log positions are event counts on SQLite, which /metrics
+ * keeps behind the audit role.
  */
 @ApiTags('health')
 @Controller('health')
@@ -56,14 +57,14 @@ export class HealthController {
       storeError = error instanceof Error ? error.message : String(error);
     }
     const checks: HealthIndicatorFunction[] = [
-      async () => this.noted(head === undefined ? this.indicators.check('store').down() : this.indicators.check('store').up({ head }), storeError),
+      async () => this.noted(head === undefined ? this.indicators.check('store').down() : this.indicators.check('store').up(), storeError),
       async () => {
         const status = this.projection.status();
         // Counted by the runner, not head minus position: EventStoreDB positions are byte offsets, not event numbers.
         const measured = head === undefined ? undefined : await this.projection.lag().catch(() => undefined);
         const lag = measured && { events: measured.events, seconds: measured.ms / 1000, ms: measured.ms };
         const ok = status.caughtUp && status.failures === 0 && lag !== undefined && lag.events <= this.config.readyMaxLagEvents;
-        const data = { position: status.position, caughtUp: status.caughtUp, lagEvents: lag?.events, lagSeconds: lag?.seconds, lagMs: lag?.ms };
+        const data = { caughtUp: status.caughtUp, lagEvents: lag?.events, lagSeconds: lag?.seconds, lagMs: lag?.ms };
         return this.noted(ok ? this.indicators.check('projection').up(data) : this.indicators.check('projection').down(data), status.lastError);
       },
     ];
@@ -86,7 +87,7 @@ export class HealthController {
     const status = publisher.status();
     const lag = storeUp ? await lagOf(this.store, status).catch(() => undefined) : undefined;
     // role: 'leader' or 'standby' when instances share one EventStoreDB (revocations/publisher-under-lease.ts).
-    const data = { position: status.position, lagEvents: lag?.events, lagSeconds: lag?.seconds, role: (status as { role?: string }).role };
+    const data = { lagEvents: lag?.events, lagSeconds: lag?.seconds, role: (status as { role?: string }).role };
     return this.noted(status.healthy ? this.indicators.check('publisher').up(data) : this.indicators.check('publisher').down(data), status.lastError);
   }
 

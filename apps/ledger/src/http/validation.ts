@@ -9,7 +9,10 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ field: string;
   });
 }
 
-/** Strict DTOs at the edge: unknown fields are refused, not silently dropped, and every problem names its field. */
+/**
+ * Strict DTOs at the edge: unknown fields are refused, not silently dropped, and every problem names its field. The
+ * fields go in `details`, the one extension member every problem with particulars has (domain errors' too).
+ */
 export const strictValidationPipe = () =>
   new ValidationPipe({
     whitelist: true,
@@ -20,7 +23,7 @@ export const strictValidationPipe = () =>
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
       return new ProblemError(
-        problem(400, 'invalid_request', 'Bad request', fields.map((f) => `${f.field}: ${f.messages.join('; ')}`).join('. '), { errors: fields }),
+        problem(400, 'invalid_request', 'Bad request', fields.map((f) => `${f.field}: ${f.messages.join('; ')}`).join('. '), { details: { fields } }),
       );
     },
   });

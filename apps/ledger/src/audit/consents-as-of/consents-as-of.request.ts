@@ -1,9 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsRFC3339 } from 'class-validator';
+import { InstantField } from '../../http/validators';
 
 export class ConsentsAsOfQuery {
-  @ApiPropertyOptional({ example: '2026-01-31T23:59:59Z', description: 'RFC 3339 instant; default: now. Compared with recordedAt.' })
-  @IsOptional()
-  @IsRFC3339()
+  @InstantField('RFC 3339 instant; default: now. Compared with recordedAt.')
   asOf?: string;
 }

@@ -1,32 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsRFC3339, IsString, Matches, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { CLIENT_ID_PATTERN, CONSENT_ID_PATTERN, USER_ID_PATTERN } from '@ledger/domain';
+import { InstantField, PositionField } from '../../http/validators';
 
 /** Every filter is optional and they combine with AND. Positions and times are inclusive; times compare with recordedAt. */
 export class ExportEventsQuery {
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PositionField()
   fromPosition?: number;
 
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PositionField()
   toPosition?: number;
 
-  @ApiPropertyOptional({ description: 'RFC 3339; events recorded at or after.' })
-  @IsOptional()
-  @IsRFC3339()
+  @InstantField('RFC 3339; events recorded at or after.')
   from?: string;
 
-  @ApiPropertyOptional({ description: 'RFC 3339; events recorded at or before.' })
-  @IsOptional()
-  @IsRFC3339()
+  @InstantField('RFC 3339; events recorded at or before.')
   to?: string;
 
   @ApiPropertyOptional()
