@@ -17,7 +17,6 @@ import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { IntrospectTokenController } from './tokens/introspect-token/introspect-token.controller';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
 import { IssueTokenController } from './tokens/issue-token/issue-token.controller';
 import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
@@ -50,7 +49,6 @@ export class AppModule {
         ListUserConsentsController,
         IssueTokenController,
         RevokeTokenController,
-        IntrospectTokenController,
       ],
       providers: [
         RegisterClientHandler,

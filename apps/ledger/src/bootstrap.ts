@@ -4,18 +4,21 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'node:http';
+import { Server, STATUS_CODES } from 'node:http';
 import { AppModule } from './app.module';
-import { Authenticator, hasRole } from './auth/api-keys';
-import { authenticationHook } from './auth/authentication.hook';
+import { Authenticator } from './auth/api-keys';
+import { authenticationHook, clientSecretPostHook } from './auth/authentication.hook';
 import { LedgerConfig } from './config/ledger-config';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
-import { ProblemDetailsFilter, toProblem } from './http/problem-details.filter';
+import { jsonDepthHook } from './http/json-depth';
+import { methodNotAllowedHook } from './http/method-not-allowed';
+import { errorAnswer, ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
 import { createRootLogger, PinoLoggerService } from './logging/pino-logger';
 import { LedgerMetrics } from './metrics/ledger-metrics';
-import { IntrospectionFastPath } from './tokens/introspect-token/introspect-token.fast-path';
+import { introspectionOperation } from './tokens/introspect-token/introspect-token.openapi';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
+import { registerIntrospectionRoute } from './tokens/introspect-token/introspect-token.route';
 
 /**
  * Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. The log goes
@@ -23,22 +26,22 @@ import { IntrospectToken } from './tokens/introspect-token/introspect-token.quer
  */
 export async function createLedgerApp(config: LedgerConfig, options: { log?: DestinationStream } = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger(config.logLevel, options.log);
-  // Introspection is answered before Fastify sees the request (see introspect-token.fast-path.ts); set once the
-  // application exists, until then every request goes the ordinary way.
-  let fastPath: IntrospectionFastPath | undefined;
   const adapter = new FastifyAdapter({
-    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createServer((req, res) => (fastPath?.handle(req, res) ? undefined : handler(req, res))),
     bodyLimit: config.bodyLimitBytes,
+    // Every id the API writes can be read back by path: the longest (a user or client id, 128 characters) fits even
+    // when each character is percent-encoded (3 bytes). Longer path parameters are 414.
+    routerOptions: { maxParamLength: 3 * 128 },
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     // Fastify logs through the same pino logger, every line of a request bound to its id. Its own two lines per
     // request are replaced by one (onResponse below) that carries no body, header or query string.
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    // Errors Fastify raises before routing (an over-long or malformed path parameter) and Node's HTTP parser raises
-    // before Fastify (oversized headers) are problem+json like every other error.
+    // Errors Fastify raises before routing (an over-long or malformed path parameter) go through the one error
+    // mapper too; those Node's HTTP parser raises before Fastify (oversized headers) are problem+json below.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-      const body = toProblem(error);
-      body.instance = request.url.split('?')[0].slice(0, 200);
-      reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+      const { status, body, headers } = errorAnswer(error, request.url.split('?')[0].slice(0, 200));
+      reply.status(status).headers(headers).send(body);
     },
     clientErrorHandler: (error: Error & { code?: string }, socket) => {
       if (!socket.writable) return socket.destroy();
@@ -55,21 +58,29 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const server = app.getHttpServer() as Server;
+  // Past the cap, Node closes a new connection as soon as it is accepted; idle keep-alive connections count too.
+  server.maxConnections = config.maxConnections;
+  server.headersTimeout = config.headersTimeoutMs;
   // JSON routes take JSON only and the OAuth routes form-encoding only: a body in another encoding is refused with
   // 415 instead of being parsed into something that might pass validation by accident.
   fastify.removeContentTypeParser('text/plain');
   // First hook of every request: who is calling. A stranger is refused before anything else looks at the request.
   fastify.addHook('onRequest', authenticationHook(app.get(Authenticator)));
+  fastify.addHook('onRequest', methodNotAllowedHook(fastify));
+  fastify.addHook('preValidation', clientSecretPostHook(app.get(Authenticator)));
+  fastify.addHook('preValidation', jsonDepthHook);
   fastify.addHook('onRequest', async (request) => {
     if (request.method !== 'POST' || !hasBody(request.headers)) return;
     const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const wanted = request.url.startsWith('/v1/oauth2/') ? 'application/x-www-form-urlencoded' : 'application/json';
     if (type !== wanted) {
-      throw new ProblemError(problem(415, 'unsupported_media_type', 'Unsupported media type', `Send ${wanted}`, wanted.startsWith('application/x-www') ? { error: 'invalid_request' } : {}));
+      throw new ProblemError(problem(415, 'unsupported_media_type', 'Unsupported media type', `Send ${wanted}`));
     }
   });
   // While shutting down, answers to in-flight requests close their connection, so a keep-alive client cannot hold
-  // the server open until its idle timeout.
+  // the server open until its idle timeout. So does an answer given before the body was read in full (401, 413,
+  // 415): the rest is not read, where Node would read and discard it to keep the connection, however long it is.
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
@@ -77,24 +88,11 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
-    if (closing) reply.header('connection', 'close');
+    // Not `complete`: Node answers between the headers and the body, so a refusal comes before any body arrived.
+    if (closing || (hasBody(request.headers) && !request.raw.readableEnded)) reply.header('connection', 'close');
     return payload;
   });
   const metrics: LedgerMetrics = app.get(LedgerMetrics);
-  const authenticator = app.get(Authenticator);
-  fastPath = new IntrospectionFastPath(
-    app.get(IntrospectToken),
-    (authorization) => {
-      const caller = authenticator.authenticate(authorization, { basic: true });
-      return caller !== undefined && hasRole(caller, ['introspect']);
-    },
-    () => closing,
-    // Children bound once: a labelled inc() hashes its label object on every call, on the hottest path there is.
-    ((active, inactive) => (isActive: boolean) => (isActive ? active : inactive).inc())(
-      metrics.introspections.labels('true'),
-      metrics.introspections.labels('false'),
-    ),
-  );
   fastify.addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: bounded label values, and nothing a client typed (a token in a query string).
     const route = request.routeOptions.url ?? 'unmatched';
@@ -104,6 +102,15 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     if (reply.statusCode >= 500 && !route.startsWith('/health/')) request.log.error(fields, 'request failed');
     else request.log.info(fields, 'request completed');
   });
+  registerIntrospectionRoute(
+    fastify,
+    app.get(IntrospectToken),
+    // Children bound once: a labelled inc() hashes its label object on every call, on the hottest path there is.
+    ((active, inactive) => (isActive: boolean) => (isActive ? active : inactive).inc())(
+      metrics.introspections.labels('true'),
+      metrics.introspections.labels('false'),
+    ),
+  );
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(strictValidationPipe());
   // SIGTERM: Nest closes the HTTP server first (no new requests, in-flight ones finish), then the shutdown hooks stop
@@ -121,6 +128,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
       .addBasicAuth()
       .build(),
   );
+  document.paths[introspectionOperation.path] = introspectionOperation.item;
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

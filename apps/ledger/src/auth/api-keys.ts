@@ -107,10 +107,16 @@ export class Authenticator {
       const colon = decoded.indexOf(':');
       if (colon < 0) return undefined;
       // RFC 6749 section 2.3.1: client_secret_basic form-encodes id and secret before base64.
-      const caller = this.check(formDecode(decoded.slice(colon + 1)));
-      return caller && caller.name === formDecode(decoded.slice(0, colon)) ? caller : undefined;
+      return this.authenticateClient(formDecode(decoded.slice(0, colon)), formDecode(decoded.slice(colon + 1)));
     }
     return undefined;
+  }
+
+  /** An OAuth client's id and secret (client_secret_basic, client_secret_post): the id is the caller's name. */
+  authenticateClient(name: string, secret: string): Caller | undefined {
+    if (secret.length > 2048) return undefined;
+    const caller = this.check(secret);
+    return caller && caller.name === name ? caller : undefined;
   }
 
   private check(secret: string): Caller | undefined {

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { Authenticator, Caller } from './api-keys';
-import { isOAuthPath, unauthorized } from './auth-problems';
+import { isOAuthPath } from '../http/oauth-error';
+import { problem, ProblemError } from '../http/problem';
+import { unauthorized } from './auth-problems';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,15 +19,47 @@ export const isPublicRoute = (route: string | undefined) => route !== undefined 
  * Fastify onRequest hook, the first thing a request meets: establishes the caller from the Authorization header and
  * refuses a request without valid credentials before its body is even read (so a stranger learns nothing from
  * 400/413/415 and costs no parsing). Unknown routes need credentials too: a stranger cannot map the API by 404s.
- * Which role a route needs is RoleGuard's business.
+ * Which role a route needs is RoleGuard's business (assertRole for the plain Fastify routes).
+ *
+ * One exception: on the OAuth routes, a form request without an Authorization header may carry its credentials in
+ * the body (client_secret_post, RFC 6749 section 2.3.1); its body is read, within the body limit, and
+ * clientSecretPostHook decides.
  */
 export function authenticationHook(authenticator: Authenticator) {
   return async (request: FastifyRequest) => {
     const route = request.routeOptions.url;
     // By the matched route, not the raw URL: Basic is accepted on the OAuth routes and nowhere else.
     const oauth = isOAuthPath(route ?? '');
-    const caller = authenticator.authenticate(request.headers.authorization, { basic: oauth });
+    const authorization = request.headers.authorization;
+    if (oauth && authorization === undefined && isForm(request)) return;
+    const caller = authenticator.authenticate(authorization, { basic: oauth });
     if (caller) request.caller = caller;
     else if (!isPublicRoute(route)) throw unauthorized(oauth);
   };
 }
+
+/**
+ * Fastify preValidation hook, once the body is parsed: client_secret_post on the OAuth routes. Exactly one
+ * authentication method per request (RFC 6749 section 2.3): a client_secret in the form next to an Authorization
+ * header is invalid_request, as is a repeated client_id or client_secret (section 3.1).
+ */
+export function clientSecretPostHook(authenticator: Authenticator) {
+  return async (request: FastifyRequest) => {
+    if (!isOAuthPath(request.routeOptions.url ?? '')) return;
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const { client_id: id, client_secret: secret } = form;
+    if (Array.isArray(id) || Array.isArray(secret)) throw invalidRequest('client_id and client_secret may each be sent once');
+    if (request.headers.authorization !== undefined) {
+      if (secret !== undefined) throw invalidRequest('Use one authentication method: the Authorization header or client_secret in the form, not both');
+      return;
+    }
+    const caller = typeof id === 'string' && typeof secret === 'string' ? authenticator.authenticateClient(id, secret) : undefined;
+    if (!caller) throw unauthorized(true);
+    request.caller = caller;
+  };
+}
+
+const invalidRequest = (detail: string) => new ProblemError(problem(400, 'invalid_request', 'Bad request', detail));
+
+const isForm = (request: FastifyRequest) =>
+  String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';

@@ -1,8 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { hasRole, Role } from './api-keys';
-import { forbidden, isOAuthPath, unauthorized } from './auth-problems';
+import { Role } from './api-keys';
+import { isOAuthPath } from '../http/oauth-error';
+import { assertRole } from './auth-problems';
 
 const PUBLIC_KEY = 'ledger:public';
 const ROLES_KEY = 'ledger:roles';
@@ -27,8 +28,7 @@ export class RoleGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!request.caller) throw unauthorized(isOAuthPath(request.routeOptions.url ?? ''));
-    if (!hasRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [])) throw forbidden();
+    assertRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [], isOAuthPath(request.routeOptions.url ?? ''));
     return true;
   }
 }

@@ -24,7 +24,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ LEDGER_CONSISTENCY_WAIT_MS: '0' }).consistencyWaitMs).toBe(0);
   });
 
+  it('caps connections and bounds the wait for headers, the whole request and an idle keep-alive connection', () => {
+    expect(loadConfig({})).toMatchObject({ maxConnections: 4096, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    expect(loadConfig({ LEDGER_MAX_CONNECTIONS: '8', LEDGER_KEEP_ALIVE_TIMEOUT_MS: '1000' })).toMatchObject({ maxConnections: 8, keepAliveTimeoutMs: 1000 });
+  });
+
   it.each([
+    ['LEDGER_MAX_CONNECTIONS', '0'],
+    ['LEDGER_HEADERS_TIMEOUT_MS', '40000'],
+    ['LEDGER_KEEP_ALIVE_TIMEOUT_MS', 'forever'],
     ['LEDGER_API_KEYS', 'frontend:superuser:frontend-secret-0123'],
     ['LEDGER_API_KEYS', 'frontend:commands:tiny'],
     ['LEDGER_API_KEYS', 'no-colons-at-all'],

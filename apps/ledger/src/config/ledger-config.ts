@@ -14,6 +14,16 @@ export interface LedgerConfig {
   eventStoreConnectionString?: string;
   kafka?: { brokers: string[]; topic: string; clientId: string };
   bodyLimitBytes: number;
+  /**
+   * Connections held open at once, idle keep-alive ones included; past it a new connection is closed at once. With
+   * the timeouts, what a client that opens sockets and sends nothing (or sends slowly) can hold.
+   */
+  maxConnections: number;
+  /** A request's headers must arrive within this; the whole request (body included) within requestTimeoutMs. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
   logLevel: string;
   /** LEDGER_API_KEYS, hashed at once. Unset: generated at the first start into secretsDir, their hashes into dataDir. */
   apiKeys?: HashedApiKey[];
@@ -114,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     eventStoreConnectionString: esdb,
     kafka,
     bodyLimitBytes: int('LEDGER_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    maxConnections: int('LEDGER_MAX_CONNECTIONS', 4096, 1, 1_000_000),
+    ...timeouts(int('LEDGER_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000), int('LEDGER_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000)),
+    keepAliveTimeoutMs: int('LEDGER_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     logLevel,
     apiKeys,
     readyMaxLagEvents: int('LEDGER_READY_MAX_LAG_EVENTS', 1000, 0, 1_000_000_000),
@@ -125,6 +138,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
+}
+
+/** Node refuses a headers timeout longer than the request timeout: the headers are part of the request. */
+function timeouts(headersTimeoutMs: number, requestTimeoutMs: number): Pick<LedgerConfig, 'headersTimeoutMs' | 'requestTimeoutMs'> {
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('LEDGER_HEADERS_TIMEOUT_MS', `must be at most LEDGER_REQUEST_TIMEOUT_MS (${requestTimeoutMs}), got "${headersTimeoutMs}"`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
 }
 
 /** The renew interval must fit twice into the time a holder may go without renewing (two thirds of the ttl). */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCategory } from '@ledger/domain';
 import { EventStoreUnavailableError } from '@ledger/event-store';
 import { ViewsRebuildingError } from '@ledger/projections';
+import { isOAuthPath, OAUTH_ERROR_CONTENT_TYPE, OAuthError, toOAuthError } from './oauth-error';
 import { Problem, PROBLEM_CONTENT_TYPE, problem, ProblemError } from './problem';
 
 const STATUS: Record<ErrorCategory, number> = {
@@ -33,7 +34,10 @@ const TITLE: Record<number, string> = {
 
 const HTTP_CODES: Record<number, string> = { 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
-/** The one place where errors become HTTP answers: every error is application/problem+json with a stable code. */
+/**
+ * The one place where errors become problems, each with a stable code (docs/errors.md). errorAnswer() turns the
+ * problem into the answer: application/problem+json, or an OAuth error on the OAuth endpoints.
+ */
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
   if (error instanceof DomainError) {
@@ -76,19 +80,30 @@ function fastifyProblem(fastifyError: { statusCode?: number; code?: string; mess
   }
 }
 
+export interface ErrorAnswer {
+  status: number;
+  body: Problem | OAuthError;
+  headers: Record<string, string>;
+  /** The problem, whatever the format of the body: for logs. */
+  problem: Problem;
+}
+
 /**
- * An error as a whole HTTP answer: the problem (toProblem) for `path`, and the headers that go with it. The exception
- * filter answers through this, and so does the introspection fast path, which runs before Fastify and Nest.
+ * An error as a whole HTTP answer for `path`, in one of two formats. The OAuth endpoints answer as RFC 6749 section
+ * 5.2, RFC 7009 and RFC 7662 expect, `application/json` `{error, error_description}`, which OAuth client libraries
+ * parse; everything else answers RFC 7807 problem+json. The status and the headers are the same either way.
  */
-export function problemAnswer(error: unknown, path: string): { body: Problem; headers: Record<string, string> } {
-  const body = toProblem(error);
-  body.instance = path;
+export function errorAnswer(error: unknown, path: string): ErrorAnswer {
+  const problem = toProblem(error);
   const headers: Record<string, string> = {};
   // Expected while a rebuild runs (the instance is not ready), under contention and overload, and while views catch
   // up to a consistency token: a hint when to come back.
   if (isTransient(error)) headers['retry-after'] = '1';
   if (error instanceof ProblemError) Object.assign(headers, error.headers);
-  return { body, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' } };
+  headers['cache-control'] = 'no-store';
+  if (isOAuthPath(path)) return { status: problem.status, body: toOAuthError(problem), headers: { ...headers, 'content-type': OAUTH_ERROR_CONTENT_TYPE }, problem };
+  const body = { ...problem, instance: path };
+  return { status: problem.status, body, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, problem: body };
 }
 
 const isTransient = (error: unknown) => error instanceof ViewsRebuildingError || (error instanceof DomainError && error.category === 'unavailable');
@@ -101,12 +116,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const { body, headers } = problemAnswer(error, request.url.split('?')[0]);
+    const { status, body, headers, problem } = errorAnswer(error, request.url.split('?')[0]);
     // A transient 503 is an answer, not a failure: no error log. So is a refusal that says when to come back (a cap on
     // open streams): the service protecting itself.
-    if (body.status >= 500 && !isTransient(error) && !(error instanceof ProblemError && error.headers['retry-after'] !== undefined)) {
-      this.logger.error({ msg: 'request failed', requestId: request.id, code: body.code, error: error instanceof Error ? error.stack : String(error) });
+    if (status >= 500 && !isTransient(error) && !(error instanceof ProblemError && error.headers['retry-after'] !== undefined)) {
+      this.logger.error({ msg: 'request failed', requestId: request.id, code: problem.code, error: error instanceof Error ? error.stack : String(error) });
     }
-    reply.status(body.status).headers(headers).send(body);
+    reply.status(status).headers(headers).send(body);
   }
 }

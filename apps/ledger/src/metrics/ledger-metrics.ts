@@ -40,10 +40,10 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
-  /** Introspections answered on the fast path, which bypasses Fastify and so ledger_http_request_duration_seconds. */
+  /** Answered introspections by outcome: the HTTP histogram counts them by status, not by what they said. */
   readonly introspections = new Counter({
     name: 'ledger_introspections_total',
-    help: 'RFC 7662 introspections answered before Fastify (the fast path), by whether the token was active.',
+    help: 'RFC 7662 introspections answered, by whether the token was active.',
     labelNames: ['active'] as const,
     registers: [this.registry],
   });

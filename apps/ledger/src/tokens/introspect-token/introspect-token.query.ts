@@ -19,11 +19,7 @@ export class IntrospectToken {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  /** False while a rebuild from 0 stages the token view: answer() then throws ViewsRebuildingError. */
-  get available(): boolean {
-    return this.tokens.available;
-  }
-
+  /** Throws ViewsRebuildingError while a rebuild from 0 stages the token view: the edge answers 503, never inactive. */
   answer(rawToken: string, nowMs: number): IntrospectionResponse {
     const row = this.tokens.token(hashToken(rawToken));
     if (!row || !row.active || row.exp * 1000 <= nowMs) return INACTIVE;

@@ -1,0 +1,72 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { INTROSPECTION_PATH } from './introspect-token.route';
+
+const CONSISTENCY_DOC =
+  'Optional consistency token from the Ledger-Consistency header of a command answer, from any instance: this instance answers only once its ' +
+  'views include that command (at most LEDGER_CONSISTENCY_WAIT_MS), so a revocation acknowledged anywhere is never answered active here.';
+
+const OAUTH_ERROR = {
+  'application/json': {
+    schema: {
+      type: 'object',
+      required: ['error'],
+      properties: { error: { type: 'string' }, error_description: { type: 'string' } },
+    },
+  },
+};
+
+/**
+ * Introspection is a plain Fastify route (introspect-token.route.ts), which Nest's Swagger module cannot see: its
+ * operation is written here and added to /docs-json, so that the document, and the fuzzer that reads it, cover it.
+ */
+export const introspectionOperation: { path: string; item: OpenAPIObject['paths'][string] } = {
+  path: INTROSPECTION_PATH,
+  item: {
+    post: {
+      operationId: 'IntrospectToken_introspect',
+      summary: 'RFC 7662 token introspection',
+      description:
+        'Unknown, expired and revoked tokens all get exactly {"active": false}. Role introspect; credentials as Bearer, HTTP Basic ' +
+        '(client_secret_basic) or client_id and client_secret in the form (client_secret_post), exactly one of them.',
+      tags: ['tokens'],
+      security: [{ bearer: [] }, { basic: [] }],
+      parameters: [
+        {
+          name: 'Ledger-Consistency',
+          in: 'header',
+          required: false,
+          description: `${CONSISTENCY_DOC} Same as the consistency parameter; with both, the later position counts.`,
+          schema: { type: 'string' },
+        },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: {
+              type: 'object',
+              required: ['token'],
+              properties: {
+                token: { type: 'string' },
+                token_type_hint: { type: 'string' },
+                // RFC 7662 section 2.1 allows extension parameters.
+                consistency: { type: 'string', pattern: '^v1\\.[A-Za-z0-9_-]{11}$', description: CONSISTENCY_DOC },
+                client_id: { type: 'string', description: 'client_secret_post: the caller name' },
+                client_secret: { type: 'string', description: 'client_secret_post: the caller secret' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': { description: 'RFC 7662 introspection response' },
+        '400': { description: 'invalid_request: no token, a repeated parameter, two authentication methods, or a malformed consistency token', content: OAUTH_ERROR },
+        '401': { description: 'invalid_client (WWW-Authenticate)', content: OAUTH_ERROR },
+        '403': { description: 'unauthorized_client: the role may not introspect', content: OAUTH_ERROR },
+        '413': { description: 'invalid_request: the body is over LEDGER_BODY_LIMIT_BYTES', content: OAUTH_ERROR },
+        '415': { description: 'invalid_request: not application/x-www-form-urlencoded', content: OAUTH_ERROR },
+        '503': { description: 'temporarily_unavailable (consistency_timeout, views_rebuilding): the views did not reach the consistency token in time, or are being rebuilt (Retry-After); never a stale answer', content: OAUTH_ERROR },
+      },
+    },
+  },
+};
