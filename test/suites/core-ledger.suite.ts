@@ -134,7 +134,6 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
         ['unknown consent', () => steps.issue('cns_00000000000000000000000000000000_1'), 404, 'consent_not_found'],
         ['malformed consent id', () => steps.revoke('nope'), 404, 'consent_not_found'],
         ['expiresIn too long', () => ledger.http.post('/v1/tokens', { consentId: 'cns_00000000000000000000000000000000_1', expiresIn: 10 ** 9 }), 400, 'invalid_request'],
-        ['introspection without token', () => ledger.http.form('/v1/oauth2/introspect', {}), 400, 'invalid_request'],
         ['unknown route', () => ledger.http.get('/v1/nothing-here'), 404, 'not_found'],
         ['bad initiator', () => ledger.http.post('/v1/clients', { clientId: 'x2', name: 'X' }, { 'x-initiator': 'martian' }), 400, 'invalid_initiator'],
       ];
@@ -144,6 +143,13 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
         expect(r.headers.get('content-type')).toContain('application/problem+json');
         expect(r.body).toMatchObject({ type: expect.stringContaining(code), title: expect.any(String), status });
       }
+      // The OAuth endpoints answer RFC 6749 section 5.2 errors instead.
+      const noToken = await ledger.http.form('/v1/oauth2/introspect', {});
+      expect({ status: noToken.status, type: noToken.headers.get('content-type'), body: noToken.body }).toEqual({
+        status: 400,
+        type: expect.stringMatching(/^application\/json/),
+        body: { error: 'invalid_request', error_description: 'The token parameter is required' },
+      });
       expect((await ledger.events()).length).toBe(before);
     });
 

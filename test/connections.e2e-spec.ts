@@ -1,0 +1,72 @@
+import { waitUntil } from '@ledger/testing';
+import { bearer, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
+import { rawSocket, slowChunkedPost } from './support/raw-http';
+
+/** Far more than the body limit and the sockets' buffers together; a server that keeps reading gets all of it. */
+const CAP = 16 * 1024 * 1024;
+/** What a server that stops reading at its answer can have taken in: the body limit plus socket buffers. */
+const READ_AT_MOST = 4 * 1024 * 1024;
+
+/** Connection behaviour over raw sockets (node:net) against the real service: bytes and closes, never timings. */
+describe('Connections', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let ledger: RunningLedger;
+
+  beforeAll(async () => {
+    data = tempDataDir();
+    ledger = await startLedger({ dataDir: data.dir, env: { LEDGER_MAX_CONNECTIONS: '8' } });
+  });
+  afterAll(async () => {
+    await ledger?.close();
+    data?.remove();
+  });
+
+  it.each([
+    ['without credentials, a JSON route', '/v1/consents', { 'content-type': 'application/json' }, 401],
+    ['with wrong credentials, introspection', '/v1/oauth2/introspect', { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer not-a-known-secret-at-all' }, 401],
+    ['past the body limit, introspection', '/v1/oauth2/introspect', { 'content-type': 'application/x-www-form-urlencoded', ...bearer('introspect') }, 413],
+    ['past the body limit, client_secret_post', '/v1/oauth2/introspect', { 'content-type': 'application/x-www-form-urlencoded' }, 413],
+    ['in the wrong content type', '/v1/consents', { 'content-type': 'text/plain', ...bearer('admin') }, 415],
+  ])('answers a chunked body that never ends %s, stops reading and closes the connection', async (_, path, headers, status) => {
+    const r = await slowChunkedPost(ledger.url, path, headers, CAP);
+    expect(r.response).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(r.response.toLowerCase()).toContain('connection: close');
+    expect(r.closedByServer).toBe(true);
+    expect(r.written).toBeLessThan(READ_AT_MOST);
+  });
+
+  it('keeps the connection after an answer to a request read in full', async () => {
+    const { socket, received } = await rawSocket(ledger.url);
+    const body = '{"clientId":"x"}';
+    socket.write(`POST /v1/clients HTTP/1.1\r\nhost: ledger\r\nauthorization: ${bearer('admin').authorization}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await waitUntil(() => received().includes('"status":400') || undefined, { what: 'the 400' });
+    socket.write('GET /health/live HTTP/1.1\r\nhost: ledger\r\n\r\n');
+    await waitUntil(() => received().includes('HTTP/1.1 200') || undefined, { what: 'a second answer on the same connection' });
+    expect(received()).toMatch(/^HTTP\/1.1 400 /);
+    expect(received().toLowerCase()).not.toContain('connection: close');
+    socket.destroy();
+  });
+
+  it('holds at most LEDGER_MAX_CONNECTIONS connections, idle keep-alive ones included', async () => {
+    const live = async () => {
+      const c = await rawSocket(ledger.url);
+      c.socket.write('GET /health/live HTTP/1.1\r\nhost: ledger\r\n\r\n');
+      return c;
+    };
+    const server = ledger.app.getHttpServer();
+    const open = () => new Promise<number>((resolve, reject) => server.getConnections((e: Error | null, n: number) => (e ? reject(e) : resolve(n))));
+    await waitUntil(async () => (await open()) === 0, { what: 'the earlier tests\' connections gone' });
+    const held = await Promise.all(Array.from({ length: 8 }, live));
+    for (const c of held) await waitUntil(() => c.received().startsWith('HTTP/1.1 200') || undefined, { what: 'an answer on a held connection' });
+    const refused = await live();
+    await refused.closed;
+    expect(refused.received()).toBe('');
+    // One freed, and a new connection is served again.
+    held.pop()!.socket.destroy();
+    await waitUntil(async () => (await open()) < 8, { what: 'the freed connection gone' });
+    const next = await live();
+    await waitUntil(() => next.received().startsWith('HTTP/1.1 200') || undefined, { what: 'a connection served after one was freed' });
+    next.socket.destroy();
+    for (const c of held) c.socket.destroy();
+  });
+});

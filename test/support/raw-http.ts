@@ -1,0 +1,71 @@
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { connect, Socket } from 'node:net';
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+/** A raw TCP connection to the service, with everything it answered collected as text. */
+export async function rawSocket(url: string): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const socket = connect(portOf(url), '127.0.0.1');
+  let text = '';
+  socket.on('data', (d) => (text += d.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  return { socket, received: () => text, closed };
+}
+
+/**
+ * Streams a chunked request body of 16 KiB chunks, one at a time, until the server closes the connection or `cap`
+ * bytes are written. The written count is what the server could have read, give or take the sockets' buffers.
+ */
+export async function slowChunkedPost(url: string, path: string, headers: Record<string, string>, cap: number): Promise<{ response: string; written: number; closedByServer: boolean }> {
+  const { socket, received, closed } = await rawSocket(url);
+  let gone = false;
+  void closed.then(() => (gone = true));
+  const head = Object.entries({ host: 'ledger', 'transfer-encoding': 'chunked', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.write(`POST ${path} HTTP/1.1\r\n${head}\r\n`);
+  const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 'a'), Buffer.from('\r\n')]);
+  let written = 0;
+  while (!gone && written < cap) {
+    await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
+    written += chunk.length;
+    // Pacing, so that what the kernel buffers stays small next to the cap; nothing is measured by time.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const closedByServer = gone;
+  socket.destroy();
+  return { response: received(), written, closedByServer };
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+}
+
+/** One request through node:http, so that a body can be sent chunked (no Content-Length) and headers exactly as given. */
+export function send(url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string; chunked?: boolean }): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const body = options.body === undefined ? undefined : Buffer.from(options.body);
+    const headers = { ...options.headers, ...(body && !options.chunked ? { 'content-length': String(body.length) } : {}) };
+    const req = request({ host: '127.0.0.1', port: portOf(url), path, method: options.method ?? 'POST', headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    if (body && options.chunked) for (let i = 0; i < body.length; i += 1000) req.write(body.subarray(i, i + 1000));
+    else if (body) req.write(body);
+    req.end();
+  });
+}
