@@ -12,6 +12,7 @@ import { LedgerConfig } from './config/ledger-config';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { jsonDepthHook } from './http/json-depth';
 import { methodNotAllowedHook } from './http/method-not-allowed';
+import { syncHook } from './http/sync-hook';
 import { errorAnswer, ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
 import { createRootLogger, PinoLoggerService } from './logging/pino-logger';
@@ -66,18 +67,18 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   // 415 instead of being parsed into something that might pass validation by accident.
   fastify.removeContentTypeParser('text/plain');
   // First hook of every request: who is calling. A stranger is refused before anything else looks at the request.
-  fastify.addHook('onRequest', authenticationHook(app.get(Authenticator)));
-  fastify.addHook('onRequest', methodNotAllowedHook(fastify));
-  fastify.addHook('preValidation', clientSecretPostHook(app.get(Authenticator)));
-  fastify.addHook('preValidation', jsonDepthHook);
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', syncHook(authenticationHook(app.get(Authenticator))));
+  fastify.addHook('onRequest', syncHook(methodNotAllowedHook(fastify)));
+  fastify.addHook('preValidation', syncHook(clientSecretPostHook(app.get(Authenticator))));
+  fastify.addHook('preValidation', syncHook(jsonDepthHook));
+  fastify.addHook('onRequest', syncHook((request) => {
     if (request.method !== 'POST' || !hasBody(request.headers)) return;
     const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const wanted = request.url.startsWith('/v1/oauth2/') ? 'application/x-www-form-urlencoded' : 'application/json';
     if (type !== wanted) {
       throw new ProblemError(problem(415, 'unsupported_media_type', 'Unsupported media type', `Send ${wanted}`));
     }
-  });
+  }));
   // While shutting down, answers to in-flight requests close their connection, so a keep-alive client cannot hold
   // the server open until its idle timeout. So does an answer given before the body was read in full (401, 413,
   // 415): the rest is not read, where Node would read and discard it to keep the connection, however long it is.
@@ -86,14 +87,14 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     closing = true;
     logger.info('shutting down: no new connections; finishing in-flight requests');
   });
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Not `complete`: Node answers between the headers and the body, so a refusal comes before any body arrived.
     if (closing || (hasBody(request.headers) && !request.raw.readableEnded)) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   const metrics: LedgerMetrics = app.get(LedgerMetrics);
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: bounded label values, and nothing a client typed (a token in a query string).
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
@@ -101,6 +102,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     // A health probe's 503 is its answer, not a failure of the request; HealthController logs the change of state once.
     if (reply.statusCode >= 500 && !route.startsWith('/health/')) request.log.error(fields, 'request failed');
     else request.log.info(fields, 'request completed');
+    done();
   });
   registerIntrospectionRoute(
     fastify,

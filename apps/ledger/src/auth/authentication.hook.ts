@@ -26,7 +26,7 @@ export const isPublicRoute = (route: string | undefined) => route !== undefined 
  * clientSecretPostHook decides.
  */
 export function authenticationHook(authenticator: Authenticator) {
-  return async (request: FastifyRequest) => {
+  return (request: FastifyRequest): void => {
     const route = request.routeOptions.url;
     // By the matched route, not the raw URL: Basic is accepted on the OAuth routes and nowhere else.
     const oauth = isOAuthPath(route ?? '');
@@ -44,7 +44,7 @@ export function authenticationHook(authenticator: Authenticator) {
  * header is invalid_request, as is a repeated client_id or client_secret (section 3.1).
  */
 export function clientSecretPostHook(authenticator: Authenticator) {
-  return async (request: FastifyRequest) => {
+  return (request: FastifyRequest): void => {
     if (!isOAuthPath(request.routeOptions.url ?? '')) return;
     const form = (request.body ?? {}) as Record<string, unknown>;
     const { client_id: id, client_secret: secret } = form;

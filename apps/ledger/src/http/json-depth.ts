@@ -9,7 +9,7 @@ export const MAX_JSON_DEPTH = 8;
  * transformer walks it, which recurses and runs out of stack on a few thousand levels (a 500, not an answer). The
  * walk here is iterative, so no body can make it throw.
  */
-export async function jsonDepthHook(request: FastifyRequest): Promise<void> {
+export function jsonDepthHook(request: FastifyRequest): void {
   if (typeof request.body !== 'object' || request.body === null) return;
   const stack: Array<[unknown, number]> = [[request.body, 1]];
   while (stack.length > 0) {

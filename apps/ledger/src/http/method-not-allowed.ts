@@ -11,7 +11,7 @@ export function methodNotAllowedHook(fastify: FastifyInstance) {
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ pattern: patternOf(route.url ?? route.path), method });
   });
-  return async (request: FastifyRequest) => {
+  return (request: FastifyRequest): void => {
     if (request.routeOptions.url !== undefined) return;
     const path = request.url.split('?')[0];
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
