@@ -1,6 +1,5 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +8,7 @@ import { AppModule } from './app.module';
 import { Authenticator } from './auth/api-keys';
 import { authenticationHook, clientSecretPostHook } from './auth/authentication.hook';
 import { LedgerConfig } from './config/ledger-config';
+import { setupOpenApi } from './docs/openapi';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { jsonDepthHook } from './http/json-depth';
 import { methodNotAllowedHook } from './http/method-not-allowed';
@@ -120,18 +120,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   // lets pino flush.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Consent ledger')
-      .setDescription('Consents, tokens within them, and revocations that take effect everywhere at once. Errors are RFC 7807 application/problem+json.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addBasicAuth()
-      .build(),
-  );
-  document.paths[introspectionOperation.path] = introspectionOperation.item;
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  setupOpenApi(app);
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { ConsentResult } from './consent.result';
 
 /** ConsentResult as the OpenAPI document describes it. */
@@ -8,7 +8,7 @@ export class ConsentResponse implements ConsentResult {
   @ApiProperty() clientId: string;
   @ApiProperty({ type: [String], description: 'Granted scopes; for a revoked consent, those it held when revoked.' }) scopes: string[];
   @ApiProperty({ enum: ['active', 'revoked'] }) status: 'active' | 'revoked';
-  @ApiProperty() grantedAt: string;
-  @ApiPropertyOptional({ nullable: true }) revokedAt: string | null;
-  @ApiProperty({ description: "Revision of the consent's stream after its last change." }) revision: number;
+  @ApiProperty({ format: 'date-time' }) grantedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the consent was revoked; null while it is active.' }) revokedAt: string | null;
+  @ApiProperty({ type: 'integer', description: "Revision of the consent's stream after its last change." }) revision: number;
 }

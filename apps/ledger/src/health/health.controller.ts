@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Logger, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
@@ -35,6 +35,8 @@ export class HealthController {
 
   /** The process is up. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOkResponse({ description: '{"status": "ok"}' })
   @HttpCode(200)
   live() {
     return { status: 'ok' };
@@ -47,6 +49,9 @@ export class HealthController {
    * have to take effect through introspection. /health/publisher is the probe that fails on it.
    */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the store answers and the views are within LEDGER_READY_MAX_LAG_EVENTS' })
+  @ApiOkResponse({ description: 'Ready (Terminus health report)' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready (Terminus health report, not problem+json: the answer of a probe)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     let head: number | undefined;
     let storeError: string | undefined;
@@ -77,6 +82,9 @@ export class HealthController {
    * `publisher` in /health/ready. Without Kafka there is nothing to fail: 200 with no details.
    */
   @Get('publisher')
+  @ApiOperation({ summary: 'The Kafka revocation publisher: up, and how far behind' })
+  @ApiOkResponse({ description: 'Healthy, or no publisher configured (Terminus health report)' })
+  @ApiServiceUnavailableResponse({ description: 'Unhealthy (Terminus health report)' })
   async publisherHealth(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.report(this.publisher ? [async () => (await this.publisherIndicator(true))!] : [], reply);
   }

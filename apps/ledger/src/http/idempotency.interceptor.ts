@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { from, Observable, of, switchMap, tap, finalize } from 'rxjs';
 import { canonicalJson } from '@ledger/audit';
 import { NodeState } from '../infrastructure/node-state';
-import { callerOf } from './request-context';
+import { callerOf, initiatorOf } from './request-context';
 import { problem, ProblemError } from './problem';
 
 const IDEMPOTENT_KEY = 'ledger:idempotent';
@@ -52,6 +52,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const idempotent = idempotentRequestOf(request);
     if (idempotent === undefined) return next.handle();
+    // A replay answers only a request the route would have accepted: its headers are checked as on the first call.
+    initiatorOf(request);
 
     const options = this.reflector.get<IdempotentOptions>(IDEMPOTENT_KEY, context.getHandler()) ?? { storeResponse: true };
     const { keyHash: key, fingerprint } = idempotent;
@@ -131,7 +133,12 @@ export const Idempotent = (options: IdempotentOptions = { storeResponse: true })
   applyDecorators(
     SetMetadata(IDEMPOTENT_KEY, options),
     UseInterceptors(IdempotencyInterceptor),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body returns the first result and appends nothing.' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'A retry with the same key and body returns the first result and appends nothing.',
+      schema: { type: 'string', pattern: KEY_PATTERN.source },
+    }),
   );
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

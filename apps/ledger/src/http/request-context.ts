@@ -29,14 +29,7 @@ export function callerOf(request: FastifyRequest): Caller {
 export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
   const caller = callerOf(request);
-  const header = request.headers['x-initiator'];
-  const initiator = (header === undefined ? 'user' : String(header).toLowerCase()) as Initiator;
-  if (!INITIATORS.includes(initiator)) {
-    throw new ProblemError(problem(400, 'invalid_initiator', 'Bad request', `X-Initiator must be one of ${INITIATORS.join(', ')}`));
-  }
-  if (ADMIN_ONLY_INITIATORS.includes(initiator) && caller.role !== 'admin') {
-    throw new ProblemError(problem(403, 'initiator_not_allowed', 'Forbidden', `X-Initiator: ${initiator} needs the admin role`));
-  }
+  const initiator = initiatorOf(request);
   const given = request.headers['x-request-id'];
   const clientRequestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : undefined;
   return {
@@ -44,7 +37,23 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
     actor: caller.name,
     correlationId: String(request.id),
     initiator,
-    ...(header !== undefined ? { initiatorAsserted: true } : {}),
+    ...(request.headers['x-initiator'] !== undefined ? { initiatorAsserted: true } : {}),
     ...(clientRequestId !== undefined ? { clientRequestId } : {}),
   };
 });
+
+/**
+ * The X-Initiator header, validated, with the authority it claims checked against the caller's role; the
+ * idempotency interceptor checks it too, before it may replay an answer.
+ */
+export function initiatorOf(request: FastifyRequest): Initiator {
+  const header = request.headers['x-initiator'];
+  const initiator = (header === undefined ? 'user' : String(header).toLowerCase()) as Initiator;
+  if (!INITIATORS.includes(initiator)) {
+    throw new ProblemError(problem(400, 'invalid_initiator', 'Bad request', `X-Initiator must be one of ${INITIATORS.join(', ')}`));
+  }
+  if (ADMIN_ONLY_INITIATORS.includes(initiator) && callerOf(request).role !== 'admin') {
+    throw new ProblemError(problem(403, 'initiator_not_allowed', 'Forbidden', `X-Initiator: ${initiator} needs the admin role`));
+  }
+  return initiator;
+}

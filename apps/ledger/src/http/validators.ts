@@ -32,10 +32,23 @@ class ScopeConstraint implements ValidatorConstraintInterface {
   }
 }
 
+/**
+ * isValidScope as one regular expression, for the OpenAPI document: a simple name, or a URN (urn:NID:NSS) whose NSS
+ * does not end with a colon. scope.spec.ts's cases hold the two together (test/openapi.e2e-spec.ts).
+ */
+export const SCOPE_PATTERN = "^(?:[A-Za-z][A-Za-z0-9_.\\-]{0,63}|urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\\-.:=@;$_!*'%/]*[A-Za-z0-9()+,\\-.=@;$_!*'%/])$";
+
 /** A list of scopes, as the domain defines them (shared/scope.ts), bounded in count and length. */
 export const ScopeList = (required: boolean, description: string) =>
   applyDecorators(
-    ...(required ? [ApiProperty({ type: [String], description, example: ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'] })] : [ApiPropertyOptional({ type: [String], description })]),
+    (required ? ApiProperty : ApiPropertyOptional)({
+      type: 'array',
+      items: { type: 'string', maxLength: MAX_SCOPE_LENGTH, pattern: SCOPE_PATTERN },
+      minItems: 1,
+      maxItems: MAX_SCOPES,
+      description,
+      ...(required ? { example: ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'] } : {}),
+    }),
     ...(required ? [] : [IsOptional()]),
     IsArray(),
     ArrayMinSize(1),
@@ -46,11 +59,11 @@ export const ScopeList = (required: boolean, description: string) =>
   );
 
 export const ClientIdField = () =>
-  applyDecorators(ApiProperty({ example: 'transfer-web', pattern: CLIENT_ID_PATTERN.source }), IsString(), MaxLength(128), Matches(CLIENT_ID_PATTERN));
+  applyDecorators(ApiProperty({ example: 'transfer-web', maxLength: 128, pattern: CLIENT_ID_PATTERN.source }), IsString(), MaxLength(128), Matches(CLIENT_ID_PATTERN));
 export const UserIdField = () =>
-  applyDecorators(ApiProperty({ example: 'user-42', pattern: USER_ID_PATTERN.source }), IsString(), MaxLength(128), Matches(USER_ID_PATTERN));
+  applyDecorators(ApiProperty({ example: 'user-42', maxLength: 128, pattern: USER_ID_PATTERN.source }), IsString(), MaxLength(128), Matches(USER_ID_PATTERN));
 export const ReasonField = () =>
-  applyDecorators(ApiPropertyOptional({ maxLength: 500, description: 'Why; recorded with the event for auditors.' }), IsOptional(), IsString(), MaxLength(500));
+  applyDecorators(ApiPropertyOptional({ type: String, maxLength: 500, nullable: true, description: 'Why; recorded with the event for auditors. null: none.' }), IsOptional(), IsString(), MaxLength(500));
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 

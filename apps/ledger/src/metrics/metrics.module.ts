@@ -1,7 +1,7 @@
 import { Controller, Get, Global, Header, Inject, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CommandExecutor } from '@ledger/commands';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Gauge, Registry } from 'prom-client';
 import { DomainError } from '@ledger/domain';
 import { EVENT_STORE, EventStore, EventStoreError, WrongExpectedVersionError } from '@ledger/event-store';
@@ -10,6 +10,7 @@ import { RequireRole } from '../auth/role.guard';
 import { lagOf } from './lag';
 import { LedgerMetrics } from './ledger-metrics';
 import { REVOCATION_PUBLISHER_STATUS, RevocationPublisherStatus } from './publisher-status';
+import { ApiCaller } from '../docs/api-docs';
 
 /**
  * Prometheus text format. Needs a credential (role audit, or admin): the numbers reveal no ledger data, but they do
@@ -23,6 +24,9 @@ export class MetricsController {
   @Get()
   @RequireRole('audit')
   @Header('cache-control', 'no-store')
+  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiCaller('audit')
+  @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format' })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();

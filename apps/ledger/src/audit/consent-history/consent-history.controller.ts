@@ -1,10 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AuditEntry, consentHistory } from '@ledger/audit';
 import { ConsentId, notFound } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../../consents/consent-id.param';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
+import { CONSENT_ID_PATTERN } from '@ledger/domain';
 
 export class ConsentHistoryResponse {
   @ApiProperty() consentId: string;
@@ -21,10 +23,14 @@ export class ConsentHistoryResponse {
 @ApiTags('audit')
 @Controller('v1/audit/consents')
 @RequireRole('audit')
+@ApiCaller('audit')
 export class ConsentHistoryController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get(':id/history')
+  @ApiOperation({ summary: 'The full history of one consent, from its stream' })
+  @ApiParam({ name: 'id', description: 'Consent id; a malformed one is a 404 like any unknown id', schema: { type: 'string', pattern: CONSENT_ID_PATTERN.source } })
+  @ApiProblems([404, 'consent_not_found'])
   @ApiOkResponse({ type: ConsentHistoryResponse })
   async history(@ConsentIdParam() consent: ConsentId): Promise<ConsentHistoryResponse> {
     const events = await consentHistory(this.store, consent.id);

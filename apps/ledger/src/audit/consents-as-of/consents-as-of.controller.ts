@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { consentsAsOf } from '@ledger/audit';
 import { parseConsentId, USER_ID_PATTERN } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
@@ -9,6 +9,7 @@ import { consentFromView } from '../../consents/consent.result';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentsAsOfQuery } from './consents-as-of.request';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
 
 export class ConsentsAsOfResponse {
   @ApiProperty() userId: string;
@@ -27,6 +28,7 @@ export class ConsentsAsOfResponse {
 @ApiTags('audit')
 @Controller('v1/audit/users')
 @RequireRole('audit')
+@ApiCaller('audit')
 export class ConsentsAsOfController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -34,6 +36,9 @@ export class ConsentsAsOfController {
   ) {}
 
   @Get(':userId/consents')
+  @ApiOperation({ summary: "A user's consents as they stood at an instant" })
+  @ApiParam({ name: 'userId', schema: { type: 'string', pattern: USER_ID_PATTERN.source } })
+  @ApiProblems([400, 'invalid_user_id, invalid_as_of or invalid_request'])
   @ApiOkResponse({ type: ConsentsAsOfResponse })
   async asOf(@Param('userId') userId: string, @Query() query: ConsentsAsOfQuery): Promise<ConsentsAsOfResponse> {
     if (!USER_ID_PATTERN.test(userId)) throw new ProblemError(problem(400, 'invalid_user_id', 'Bad request', 'userId is malformed'));

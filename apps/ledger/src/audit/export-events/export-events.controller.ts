@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { eventToNdjson, exportEvents, ExportFilter } from '@ledger/audit';
@@ -7,6 +7,7 @@ import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { ExportEventsQuery } from './export-events.request';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
 
 /** Lines are gathered into chunks of about this size: one socket write per event would cost more than the read. */
 const CHUNK_BYTES = 64 * 1024;
@@ -19,10 +20,13 @@ const CHUNK_BYTES = 64 * 1024;
 @ApiTags('audit')
 @Controller('v1/audit/events')
 @RequireRole('audit')
+@ApiCaller('audit')
 export class ExportEventsController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
+  @ApiOperation({ summary: 'Export events as NDJSON', description: 'The format `ledger audit import` reads. Filters combine with AND.' })
+  @ApiProblems([400, 'invalid_request, or invalid_range: fromPosition after toPosition, or from after to'])
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One JSON event per line: position, id, stream, revision, type, recordedAt, data, metadata (with its chain link).' })
   export(@Query() query: ExportEventsQuery, @Res() reply: FastifyReply): void {

@@ -17,19 +17,19 @@ export class ExportEventsQuery {
   @InstantField('RFC 3339; events recorded at or before.')
   to?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: USER_ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(USER_ID_PATTERN)
   userId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: CLIENT_ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(CLIENT_ID_PATTERN)
   clientId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: CONSENT_ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(CONSENT_ID_PATTERN)

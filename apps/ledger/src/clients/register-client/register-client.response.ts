@@ -5,6 +5,6 @@ export class ClientResponse implements ClientResult {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty({ type: [String], nullable: true }) allowedScopes: string[] | null;
-  @ApiProperty({ nullable: true }) termsUrl: string | null;
-  @ApiProperty() registeredAt: string;
+  @ApiProperty({ type: String, format: 'uri', nullable: true }) termsUrl: string | null;
+  @ApiProperty({ format: 'date-time' }) registeredAt: string;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
 import { ConsistencyToken } from '../../http/consistency.interceptor';
@@ -10,6 +10,7 @@ import { RequireRole } from '../../auth/role.guard';
 import { ConsentResponse } from '../consent.response';
 import { GrantConsentCommand } from './grant-consent.command';
 import { GrantConsentRequest } from './grant-consent.request';
+import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
 
 @ApiTags('consents')
 @Controller('v1/consents')
@@ -20,6 +21,10 @@ export class GrantConsentController {
   @RequireRole('commands')
   @Idempotent()
   @ConsistencyToken()
+  @ApiOperation({ summary: 'Grant consent (GrantConsent)', description: 'A user consents to a client holding scopes. With an active consent of this user and client, the scopes are added to it.' })
+  @ApiCaller('commands')
+  @ApiInitiator()
+  @ApiProblems([400, 'invalid_request, or scope_not_allowed: the client may not be granted a scope'], [404, 'client_not_found: the client is not registered'], 422)
   @ApiCreatedResponse({ type: ConsentResponse, description: 'A new consent' })
   @ApiOkResponse({ type: ConsentResponse, description: 'The active consent of this user and client, extended (or unchanged when it held every scope already)' })
   async grant(@Body() body: GrantConsentRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { USER_ID_PATTERN } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
@@ -7,6 +7,7 @@ import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentResponse } from '../consent.response';
 import { consentFromView } from '../consent.result';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
 
 export class ListUserConsentsQuery {
   @ApiPropertyOptional({ enum: ['active', 'all'], default: 'active' })
@@ -26,6 +27,10 @@ export class ListUserConsentsController {
 
   @Get(':userId/consents')
   @RequireRole('commands', 'audit')
+  @ApiOperation({ summary: "List a user's consents (ListUserConsents)" })
+  @ApiCaller('commands', 'audit')
+  @ApiParam({ name: 'userId', schema: { type: 'string', pattern: USER_ID_PATTERN.source } })
+  @ApiProblems([400, 'invalid_user_id, or invalid_request for the query'])
   @ApiOkResponse({ type: ConsentListResponse })
   list(@Param('userId') userId: string, @Query() query: ListUserConsentsQuery): ConsentListResponse {
     if (!USER_ID_PATTERN.test(userId)) throw new ProblemError(problem(400, 'invalid_user_id', 'Bad request', 'userId is malformed'));

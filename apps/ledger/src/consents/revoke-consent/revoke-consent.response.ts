@@ -3,5 +3,5 @@ import { ConsentResponse } from '../consent.response';
 import type { RevokeConsentResult } from './revoke-consent.command';
 
 export class RevokeConsentResponse extends ConsentResponse implements RevokeConsentResult {
-  @ApiProperty({ description: 'How many live tokens this revocation ended.' }) tokensEnded: number;
+  @ApiProperty({ type: 'integer', description: 'How many live tokens this revocation ended.' }) tokensEnded: number;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { parseLastEventId } from '@ledger/revocations';
@@ -7,13 +7,18 @@ import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { callerOf } from '../../http/request-context';
 import { RevocationStreams } from '../revocation-streams';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
 import { StreamRevocationsQuery } from './stream-revocations.request';
 
 const badPosition = () => new ProblemError(problem(400, 'invalid_last_event_id', 'Bad request', 'Last-Event-ID and after must be a non-negative event position'));
 
+/** parseLastEventId: a position of up to 15 digits; blank means from the start. */
+const POSITION = { type: 'string', pattern: '^\\s*(?:\\d{1,15})?\\s*$' };
+
 @ApiTags('revocations')
 @Controller('v1/revocations')
 @RequireRole('introspect')
+@ApiCaller('introspect')
 export class StreamRevocationsController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -26,11 +31,15 @@ export class StreamRevocationsController {
    * from=start) sends the history first, then live, without a gap or a duplicate in between.
    */
   @Get('stream')
+  @ApiOperation({ summary: 'Stream revocations (Server-Sent Events)', description: 'History after Last-Event-ID first, then live. The answer does not end.' })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect); wins over the query' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect); wins over the query', schema: POSITION })
   @ApiOkResponse({ description: 'text/event-stream of revocation events; comment lines are heartbeats; `event: dropped` ends a stream the feed gave up on' })
-  @ApiResponse({ status: 429, description: 'The caller holds LEDGER_SSE_MAX_PER_CALLER streams already (Retry-After)' })
-  @ApiResponse({ status: 503, description: 'The service holds LEDGER_SSE_MAX_TOTAL streams already (Retry-After)' })
+  @ApiProblems(
+    [400, 'invalid_last_event_id, position_beyond_head, or invalid_request (after with from)'],
+    [429, 'The caller holds LEDGER_SSE_MAX_PER_CALLER streams already (Retry-After)'],
+    [503, 'The service holds LEDGER_SSE_MAX_TOTAL streams already, or the store cannot answer (Retry-After)'],
+  )
   async stream(@Query() query: StreamRevocationsQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const after = await this.resumePosition(request.headers['last-event-id'], query);
     const slot = request.method === 'HEAD' ? undefined : this.streams.reserve(callerOf(request).name);

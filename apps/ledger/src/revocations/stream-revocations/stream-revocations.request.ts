@@ -6,7 +6,7 @@ import { IsIn, IsOptional, IsString } from 'class-validator';
  * 400, not a silently ignored typo (`?form=start` must not quietly start at the head).
  */
 export class StreamRevocationsQuery {
-  @ApiPropertyOptional({ description: 'Replay the revocations after this position first (Last-Event-ID wins over it)' })
+  @ApiPropertyOptional({ description: 'Replay the revocations after this position first (Last-Event-ID wins over it)', pattern: '^\\s*(?:\\d{1,15})?\\s*$' })
   @IsOptional()
   @IsString()
   after?: string;

@@ -1,19 +1,26 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { BASIC_SCHEME, BEARER_SCHEME } from '../../docs/api-docs';
 import { INTROSPECTION_PATH } from './introspect-token.route';
 
 const CONSISTENCY_DOC =
   'Optional consistency token from the Ledger-Consistency header of a command answer, from any instance: this instance answers only once its ' +
   'views include that command (at most LEDGER_CONSISTENCY_WAIT_MS), so a revocation acknowledged anywhere is never answered active here.';
 
-const OAUTH_ERROR = {
-  'application/json': {
-    schema: {
-      type: 'object',
-      required: ['error'],
-      properties: { error: { type: 'string' }, error_description: { type: 'string' } },
-    },
+/** RFC 7662 section 2.2; an inactive token gets exactly {"active": false}. */
+const INTROSPECTION_SCHEMA = {
+  type: 'object',
+  required: ['active'],
+  properties: {
+    active: { type: 'boolean' },
+    scope: { type: 'string', description: 'Space-delimited scopes' },
+    client_id: { type: 'string' },
+    sub: { type: 'string', description: 'The user' },
+    token_type: { type: 'string' },
+    exp: { type: 'integer' },
+    iat: { type: 'integer' },
   },
 };
+
 
 /**
  * Introspection is a plain Fastify route (introspect-token.route.ts), which Nest's Swagger module cannot see: its
@@ -29,7 +36,8 @@ export const introspectionOperation: { path: string; item: OpenAPIObject['paths'
         'Unknown, expired and revoked tokens all get exactly {"active": false}. Role introspect; credentials as Bearer, HTTP Basic ' +
         '(client_secret_basic) or client_id and client_secret in the form (client_secret_post), exactly one of them.',
       tags: ['tokens'],
-      security: [{ bearer: [] }, { basic: [] }],
+      security: [{ [BEARER_SCHEME]: [] }, { [BASIC_SCHEME]: [] }],
+      ...{ 'x-roles': ['introspect', 'admin'] },
       parameters: [
         {
           name: 'Ledger-Consistency',
@@ -59,13 +67,14 @@ export const introspectionOperation: { path: string; item: OpenAPIObject['paths'
         },
       },
       responses: {
-        '200': { description: 'RFC 7662 introspection response' },
-        '400': { description: 'invalid_request: no token, a repeated parameter, two authentication methods, or a malformed consistency token', content: OAUTH_ERROR },
-        '401': { description: 'invalid_client (WWW-Authenticate)', content: OAUTH_ERROR },
-        '403': { description: 'unauthorized_client: the role may not introspect', content: OAUTH_ERROR },
-        '413': { description: 'invalid_request: the body is over LEDGER_BODY_LIMIT_BYTES', content: OAUTH_ERROR },
-        '415': { description: 'invalid_request: not application/x-www-form-urlencoded', content: OAUTH_ERROR },
-        '503': { description: 'temporarily_unavailable (consistency_timeout, views_rebuilding): the views did not reach the consistency token in time, or are being rebuilt (Retry-After); never a stale answer', content: OAUTH_ERROR },
+        '200': { description: 'RFC 7662 introspection response', content: { 'application/json': { schema: INTROSPECTION_SCHEMA } } },
+        '400': { description: 'invalid_request: no token, a repeated parameter, two authentication methods, or a malformed consistency token' },
+        // Every error below is RFC 6749 JSON: openapi.ts writes the content of an OAuth endpoint's errors.
+        '401': { description: 'invalid_client (WWW-Authenticate)' },
+        '403': { description: 'unauthorized_client: the role may not introspect' },
+        '413': { description: 'invalid_request: the body is over LEDGER_BODY_LIMIT_BYTES' },
+        '415': { description: 'invalid_request: not application/x-www-form-urlencoded' },
+        '503': { description: 'temporarily_unavailable (consistency_timeout, views_rebuilding): the views did not reach the consistency token in time, or are being rebuilt (Retry-After); never a stale answer' },
       },
     },
   },

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { type CommandMetadata, parseConsentId } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
@@ -10,6 +10,7 @@ import { CommandMeta } from '../../http/request-context';
 import { IssueTokenCommand } from './issue-token.command';
 import { IssueTokenRequest } from './issue-token.request';
 import { IssueTokenResponse } from './issue-token.response';
+import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
 
 @ApiTags('tokens')
 @Controller('v1/tokens')
@@ -22,6 +23,15 @@ export class IssueTokenController {
   // consent stream recorded for it.
   @Idempotent({ storeResponse: false })
   @ConsistencyToken()
+  @ApiOperation({ summary: 'Issue a token within a consent (IssueToken)', description: 'The raw token is in this answer only; a retry with the same Idempotency-Key returns the same token.' })
+  @ApiCaller('commands')
+  @ApiInitiator()
+  @ApiProblems(
+    [400, 'invalid_request, or scope_not_consented: a scope outside the consent'],
+    [404, 'consent_not_found'],
+    [409, 'consent_not_active, or token_no_longer_active: a retry of an issue whose token has since ended'],
+    422,
+  )
   @ApiCreatedResponse({ type: IssueTokenResponse })
   async issue(
     @Body() body: IssueTokenRequest,

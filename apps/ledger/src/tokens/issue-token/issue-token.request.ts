@@ -12,7 +12,7 @@ export class IssueTokenRequest {
   @ScopeList(false, 'Scopes the token carries, within the consent. Absent: every consented scope.')
   scopes?: string[];
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TOKEN_LIFETIME_S, default: 3600, description: 'Lifetime in seconds.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME_S, default: 3600, nullable: true, description: 'Lifetime in seconds; null: the default.' })
   @IsOptional()
   @IsInt()
   @Min(1)

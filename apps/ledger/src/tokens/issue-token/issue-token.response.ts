@@ -5,7 +5,7 @@ import type { IssueTokenResult } from './issue-token.command';
 export class IssueTokenResponse implements IssueTokenResult {
   @ApiProperty({ description: 'Opaque bearer token. Shown once; only its SHA-256 hash is stored.' }) access_token: string;
   @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
-  @ApiProperty() expires_in: number;
+  @ApiProperty({ type: 'integer', description: 'Seconds' }) expires_in: number;
   @ApiProperty({ description: 'Space-delimited scopes' }) scope: string;
   @ApiProperty() token_id: string;
 }

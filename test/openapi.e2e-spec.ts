@@ -1,0 +1,136 @@
+import { isValidScope } from '@ledger/domain';
+import { SCOPE_PATTERN } from '../apps/ledger/src/http/validators';
+import { ledgerSteps, RunningLedger, startLedger, tempDataDir, TestRole } from './support/ledger-app';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const PUBLIC = /^\/health\//;
+
+/**
+ * The OpenAPI document tells the truth: each operation says who may call it (and the service agrees), what it is,
+ * which problems it answers, and the headers it reads. Schemathesis (scripts/schemathesis/run.sh) then fuzzes the
+ * service against every schema in it.
+ */
+describe('OpenAPI document (over HTTP)', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let ledger: RunningLedger;
+  let doc: any;
+  let consentId: string;
+  const operations = () =>
+    Object.entries<any>(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method] })));
+
+  beforeAll(async () => {
+    data = tempDataDir();
+    ledger = await startLedger({ dataDir: data.dir });
+    doc = (await ledger.asRole(undefined).get('/docs-json')).body;
+    const steps = ledgerSteps(ledger.http);
+    await steps.registerClient('oas-app');
+    consentId = (await steps.grant('oas-user', 'oas-app', ['openid'])).body.id;
+  });
+  afterAll(async () => {
+    await ledger.close();
+    data.remove();
+  });
+
+  it('keeps introspection in the document, so that it is fuzzed too', () => {
+    expect(doc.paths['/v1/oauth2/introspect']?.post).toBeDefined();
+  });
+
+  it('gives every operation a summary, and a problem+json answer for each 4xx it declares', () => {
+    for (const { path, method, op } of operations()) {
+      expect({ route: `${method} ${path}`, summary: typeof op.summary === 'string' && op.summary.length > 0 }).toEqual({ route: `${method} ${path}`, summary: true });
+      for (const [status, response] of Object.entries<any>(op.responses)) {
+        if (!/^4\d\d$/.test(status)) continue;
+        expect({ route: `${method} ${path}`, status, schema: response.content?.['application/problem+json']?.schema }).toEqual({
+          route: `${method} ${path}`,
+          status,
+          schema: { $ref: '#/components/schemas/Problem' },
+        });
+      }
+    }
+    expect(doc.components.schemas.Problem.required).toEqual(expect.arrayContaining(['type', 'title', 'status', 'code']));
+  });
+
+  it('declares a security requirement on every operation that needs one, and none on the public ones, as the service enforces', async () => {
+    const anonymous = ledger.asRole(undefined);
+    for (const { path, method, op } of operations()) {
+      const route = `${method} ${path}`;
+      const url = path.replace(/\{\w+\}/g, consentId);
+      const status = (await anonymous.request(method.toUpperCase(), url, method === 'post' ? {} : undefined)).status;
+      if (PUBLIC.test(path)) {
+        expect({ route, security: op.security }).toEqual({ route, security: [] });
+        expect({ route, status: status === 401 }).toEqual({ route, status: false });
+      } else {
+        expect({ route, security: op.security }).toEqual({ route, security: expect.arrayContaining([{ bearer: [] }]) });
+        expect({ route, status }).toEqual({ route, status: 401 });
+        expect(op.responses['401']).toBeDefined();
+        expect(op.responses['403']).toBeDefined();
+      }
+    }
+    // Basic is offered exactly where the service takes it: the OAuth endpoints.
+    for (const { path, op } of operations()) expect({ path, basic: op.security.some((s: object) => 'basic' in s) }).toEqual({ path, basic: path.startsWith('/v1/oauth2/') });
+  });
+
+  it('names the roles of each operation (x-roles), and a caller of another role is refused with 403', async () => {
+    for (const { path, method, op } of operations()) {
+      if (PUBLIC.test(path)) continue;
+      const roles: string[] = op['x-roles'];
+      expect({ path, roles: roles?.includes('admin') }).toEqual({ path, roles: true });
+      const url = path.replace(/\{\w+\}/g, consentId);
+      for (const role of ['commands', 'introspect', 'audit'] as TestRole[]) {
+        const http = ledger.asRole(role);
+        // The OAuth endpoints take forms; the revocation feed is asked with HEAD, which ends instead of streaming.
+        const r = path.startsWith('/v1/oauth2/')
+          ? await http.form(url, { token: 'x' })
+          : await http.request(path === '/v1/revocations/stream' ? 'HEAD' : method.toUpperCase(), url, method === 'post' ? {} : undefined);
+        const refused = r.status === 403;
+        expect({ route: `${method} ${path}`, role, refused }).toEqual({ route: `${method} ${path}`, role, refused: !roles.includes(role) });
+      }
+    }
+  });
+
+  it('describes API keys as opaque bearer tokens, not JWTs', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearer.bearerFormat).not.toMatch(/jwt/i);
+  });
+
+  it('types revokedAt and termsUrl as nullable strings with their formats', () => {
+    const { ConsentResponse, ClientResponse, RegisterClientRequest } = doc.components.schemas;
+    expect(ConsentResponse.properties.revokedAt).toMatchObject({ type: 'string', format: 'date-time', nullable: true });
+    expect(ConsentResponse.required).toContain('revokedAt');
+    expect(ClientResponse.properties.termsUrl).toMatchObject({ type: 'string', format: 'uri', nullable: true });
+    expect(RegisterClientRequest.properties.termsUrl).toMatchObject({ type: 'string', format: 'uri' });
+  });
+
+  it('declares X-Request-Id everywhere, X-Initiator on every command and Idempotency-Key where a retry is safe', async () => {
+    const headers = (op: any) => (op.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name);
+    const commands = new Set(['post /v1/clients', 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke']);
+    const idempotent = new Set(['post /v1/clients', 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens']);
+    for (const { path, method, op } of operations()) {
+      const route = `${method} ${path}`;
+      expect({ route, header: headers(op).includes('X-Request-Id') }).toEqual({ route, header: true });
+      expect({ route, header: headers(op).includes('X-Initiator') }).toEqual({ route, header: commands.has(route) });
+      expect({ route, header: headers(op).includes('Idempotency-Key') }).toEqual({ route, header: idempotent.has(route) });
+    }
+    // The service reads them: a malformed X-Initiator is refused, a caller's X-Request-Id comes back.
+    const r = await ledger.http.post('/v1/consents', { userId: 'oas-user', clientId: 'oas-app', scopes: ['openid'] }, { 'x-initiator': 'nobody', 'x-request-id': 'oas-req-1' });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('invalid_initiator');
+    expect(r.headers.get('x-request-id')).toBe('oas-req-1');
+  });
+
+  it('checks X-Initiator on a replayed Idempotency-Key as on the first call', async () => {
+    const body = { userId: 'oas-replay', clientId: 'oas-app', scopes: ['openid'] };
+    expect((await ledger.http.post('/v1/consents', body, { 'idempotency-key': 'oas-replay-1' })).status).toBe(201);
+    const before = (await ledger.events()).length;
+    const replay = await ledger.http.post('/v1/consents', body, { 'idempotency-key': 'oas-replay-1', 'x-initiator': '' });
+    expect({ status: replay.status, code: replay.body.code }).toEqual({ status: 400, code: 'invalid_initiator' });
+    expect((await ledger.events()).length).toBe(before);
+  });
+
+  it('states the scope rule as a pattern that agrees with the domain', () => {
+    const pattern = new RegExp(SCOPE_PATTERN);
+    const samples = ['openid', 'email', 'a', 'A-b_c.d', 'urn:globus:auth:scope:transfer.api.globus.org:all', 'urn:x:y', 'urn:x:y:', 'urn:x', 'URN:x:y', 'urn::y',
+      '1abc', '', ' openid', 'openid ', 'open id', 'a'.repeat(64), 'a'.repeat(65), "urn:a-b:(+,-.:=@;$_!*'%/)", 'urn:a:b\n', 'urnx:y', 'urn:x:y z'];
+    for (const s of samples) expect({ s, pattern: pattern.test(s) }).toEqual({ s, pattern: isValidScope(s) });
+  });
+});
