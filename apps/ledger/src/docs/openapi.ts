@@ -49,7 +49,8 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
   // Introspection is a plain Fastify route that Nest's Swagger module cannot see; its operation is written by hand.
   generated.paths[introspectionOperation.path] = introspectionOperation.item;
   const document = withEdgeBehaviour(generated);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // validatorUrl 'none': Swagger UI would otherwise send the document to an online validator from the reader's browser.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { validatorUrl: 'none' } });
   return document;
 }
 
