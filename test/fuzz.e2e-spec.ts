@@ -1,5 +1,6 @@
 import { StoredEvent } from '@ledger/event-store';
 import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
+import { RawAnswer, rawRequest } from './support/raw-exchange';
 import { mulberry32 } from '../libs/domain/src/testing/mulberry32';
 
 /**
@@ -229,7 +230,8 @@ describe('API fuzzing from the OpenAPI document', () => {
     const query = new URLSearchParams();
     const headers: Record<string, string> = { ...credentials(rng), 'x-request-id': `fuzz-${SEED}-${n}` };
     for (const p of op.params) {
-      if (p.in === 'path' || !(p.required || rng.chance(0.4))) continue;
+      // X-Request-Id is how this test ties events to requests: the generator leaves it alone.
+      if (p.in === 'path' || p.name.toLowerCase() === 'x-request-id' || !(p.required || rng.chance(0.4))) continue;
       const v = rng.chance(0.8) ? value(rng, p.name, p.schema) : invalidValue(rng);
       const s = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
       if (p.in === 'query') query.append(p.name, s);
@@ -315,4 +317,208 @@ describe('API fuzzing from the OpenAPI document', () => {
     // The mix must include successes, validation failures, auth failures and oversized bodies.
     for (const s of [200, 400, 401, 413]) expect(statuses.get(s) ?? 0).toBeGreaterThan(0);
   }, 180_000);
+});
+
+/**
+ * Inputs built to break parsers rather than validators, sent to every operation of the document byte for byte:
+ * deep nesting, huge arrays, NUL and invalid UTF-8 in every field, chunked and truncated bodies, duplicate
+ * parameters. Each request is sent alone, so the store's head before and after says whether it appended anything.
+ * Asserted: no 5xx, every error problem+json, and a refused (or unanswered) request leaves the log as it was.
+ */
+describe('Hostile bytes for every operation', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let ledger: RunningLedger;
+  let ops: Array<{ method: string; path: string; url: string; bodyType?: string; props: string[]; arrays: string[]; query: string[]; headers: string[] }>;
+  const failures: string[] = [];
+  const deepNesting5xx: string[] = [];
+  let sent = 0;
+
+  beforeAll(async () => {
+    data = tempDataDir();
+    ledger = await startLedger({ dataDir: data.dir, env: { LEDGER_BODY_LIMIT_BYTES: '262144' } });
+    const steps = ledgerSteps(ledger.http);
+    await steps.registerClient('hx-app');
+    const consentId = (await steps.grant('hx-user', 'hx-app', ['openid', 'email'])).body.id;
+    const tokenId = (await steps.issue(consentId)).body.token_id;
+    const doc = (await ledger.http.get('/docs-json')).body;
+    const schemas = doc.components.schemas;
+    const ids: Record<string, string> = { id: consentId, tokenId, userId: 'hx-user' };
+    ops = [];
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        if (path.endsWith('/stream')) continue; // endless by design; its parameters are fuzzed by Schemathesis.
+        const content = op.requestBody?.content ?? {};
+        const bodyType = Object.keys(content)[0];
+        let schema = content[bodyType]?.schema ?? {};
+        const ref = schema.$ref ?? schema.allOf?.[0]?.$ref;
+        if (ref) schema = schemas[ref.split('/').pop()];
+        const props = Object.keys(schema.properties ?? {});
+        const params = op.parameters ?? [];
+        ops.push({
+          method: method.toUpperCase(),
+          path,
+          url: path.replace(/\{(\w+)\}/g, (_: string, name: string) => ids[name]),
+          bodyType,
+          props,
+          arrays: props.filter((p) => schema.properties[p].type === 'array'),
+          query: params.filter((p: any) => p.in === 'query').map((p: any) => p.name),
+          headers: params.filter((p: any) => p.in === 'header' && p.name !== 'X-Request-Id').map((p: any) => p.name),
+        });
+      }
+    }
+  });
+  afterAll(async () => {
+    await ledger?.close();
+    data?.remove();
+  });
+
+  const auth = `Bearer ${TEST_KEYS.admin.secret}`;
+  const head = (method: string, url: string | Buffer, extra: string[] = []) =>
+    Buffer.concat([Buffer.from(`${method} `), Buffer.from(url as never), Buffer.from(` HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: ${auth}\r\n${extra.map((h) => `${h}\r\n`).join('')}`)]);
+  const withBody = (method: string, url: string, type: string, body: Buffer | string, extra: string[] = []) =>
+    Buffer.concat([head(method, url, [`Content-Type: ${type}`, `Content-Length: ${Buffer.byteLength(body)}`, ...extra]), Buffer.from('\r\n'), Buffer.from(body as never)]);
+
+  async function expectHarmless(label: string, send: () => Promise<RawAnswer>, kind: 'deep' | 'other' = 'other') {
+    const before = await ledger.store.headPosition();
+    const answer = await send();
+    sent++;
+    const after = await ledger.store.headPosition();
+    const where = `${label} -> ${answer.status ?? 'no answer'} ${answer.body.slice(0, 200)}`;
+    if (answer.status !== undefined && answer.status >= 500) (kind === 'deep' ? deepNesting5xx : failures).push(`5xx: ${where}`);
+    if (answer.status !== undefined && answer.status >= 400 && !String(answer.headers['content-type']).includes('application/problem+json')) failures.push(`not problem+json: ${where}`);
+    if ((answer.status === undefined || answer.status >= 400) && after !== before) failures.push(`refused, yet appended (${before} -> ${after}): ${where}`);
+  }
+
+  const jsonOps = () => ops.filter((o) => o.bodyType === 'application/json');
+  const formOps = () => ops.filter((o) => o.bodyType === 'application/x-www-form-urlencoded');
+  const bodyOf = (o: (typeof ops)[number], field: string, raw: string) =>
+    o.bodyType === 'application/json' ? `{${JSON.stringify(field)}:${raw}}` : `${field}=${raw}`;
+
+  it('survives deep nesting, huge arrays and duplicate parameters', async () => {
+    for (const o of ops) {
+      const label = `${o.method} ${o.path}`;
+      for (const q of o.query) {
+        await expectHarmless(`${label} duplicate ?${q}`, () => rawRequest(ledger.url, Buffer.concat([head(o.method, `${o.url}?${q}=1&${q}=2&${q}=`), Buffer.from('\r\n')])));
+        await expectHarmless(`${label} deep ?${q}[..]`, () => rawRequest(ledger.url, Buffer.concat([head(o.method, `${o.url}?${q}${'[a]'.repeat(2000)}=1`), Buffer.from('\r\n')])), 'deep');
+      }
+      for (const h of [...o.headers, 'Authorization', 'Content-Type']) {
+        const twice = h === 'Authorization' ? [`Authorization: Bearer ${TEST_KEYS.commands.secret}`] : h === 'Content-Type' ? ['Content-Type: text/plain'] : [`${h}: a`, `${h}: b`];
+        const body = o.bodyType ? bodyOf(o, o.props[0] ?? 'x', o.bodyType === 'application/json' ? '"x"' : 'x') : '';
+        await expectHarmless(`${label} duplicate ${h}`, () =>
+          rawRequest(ledger.url, o.bodyType ? withBody(o.method, o.url, o.bodyType, body, twice) : Buffer.concat([head(o.method, o.url, twice), Buffer.from('\r\n')])),
+        );
+      }
+    }
+    for (const o of jsonOps()) {
+      const label = `${o.method} ${o.path}`;
+      const send = (what: string, body: string) => expectHarmless(`${label} ${what}`, () => rawRequest(ledger.url, withBody(o.method, o.url, 'application/json', body)), what.startsWith('deep') ? 'deep' : 'other');
+      await send('deep [ x5000', '['.repeat(5000) + ']'.repeat(5000));
+      await send('deep {"a": x5000', '{"a":'.repeat(5000) + '1' + '}'.repeat(5000));
+      for (const p of o.props) await send(`deep ${p}`, bodyOf(o, p, '['.repeat(3000) + ']'.repeat(3000)));
+      await send('huge top-level array', `[${'1,'.repeat(100_000)}1]`);
+      for (const p of o.arrays) {
+        await send(`huge ${p} (over the body limit)`, bodyOf(o, p, JSON.stringify(Array.from({ length: 60_000 }, () => 'openid'))));
+        await send(`huge ${p} (within it)`, bodyOf(o, p, JSON.stringify(Array.from({ length: 5_000 }, (_, i) => `s${i}`))));
+      }
+      for (const p of o.props) await send(`duplicate key ${p}`, `{${JSON.stringify(p)}:"a",${JSON.stringify(p)}:{"b":1},${JSON.stringify(p)}:null}`);
+    }
+    for (const o of formOps()) {
+      const label = `${o.method} ${o.path}`;
+      const send = (what: string, body: string) => expectHarmless(`${label} ${what}`, () => rawRequest(ledger.url, withBody(o.method, o.url, 'application/x-www-form-urlencoded', body)), what.startsWith('deep') ? 'deep' : 'other');
+      await send('deep token[..]', `token${'[a]'.repeat(3000)}=x`);
+      await send('huge repeated token', 'token=x&'.repeat(20_000) + 'token=y');
+      await send('duplicate token', 'token=a&token=b&token=');
+    }
+    process.stdout.write(`fuzz (hostile, nesting/arrays/duplicates): ${sent} requests\n`);
+    expect(failures).toEqual([]);
+  }, 180_000);
+
+  it('survives NUL and invalid UTF-8 in every field, path, query and header', async () => {
+    const BAD: Array<[string, Buffer]> = [
+      ['raw NUL', Buffer.from([0x00])],
+      ['0xFF', Buffer.from([0xff])],
+      ['overlong NUL', Buffer.from([0xc0, 0x80])],
+      ['lone surrogate', Buffer.from([0xed, 0xa0, 0x80])],
+      ['truncated sequence', Buffer.from([0xe2, 0x82])],
+    ];
+    const ESCAPED = ['\\u0000', '\\ud800', 'a\\u0000b'];
+    for (const o of ops) {
+      const label = `${o.method} ${o.path}`;
+      for (const [what, bytes] of BAD) {
+        // In the path: raw bytes and their percent-encodings.
+        const segments = o.url.split('/');
+        const last = segments.length - (o.url.endsWith('/revoke') || o.url.endsWith('/history') || o.url.endsWith('/consents') ? 2 : 1);
+        const rawPath = Buffer.concat([Buffer.from(segments.slice(0, last).join('/') + '/'), Buffer.from(segments[last]), bytes, Buffer.from(segments.slice(last + 1).length ? '/' + segments.slice(last + 1).join('/') : '')]);
+        const encoded = [...bytes].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('');
+        const body = o.bodyType ? (o.bodyType === 'application/json' ? '{}' : 'token=x') : undefined;
+        const type = o.bodyType ?? 'application/json';
+        const request = (url: string | Buffer, extra: string[] = []) =>
+          body === undefined ? Buffer.concat([head(o.method, url, extra), Buffer.from('\r\n')]) : Buffer.concat([head(o.method, url, [`Content-Type: ${type}`, `Content-Length: ${body.length}`, ...extra]), Buffer.from(`\r\n${body}`)]);
+        if (o.path.includes('{')) {
+          await expectHarmless(`${label} ${what} in the path`, () => rawRequest(ledger.url, request(rawPath)));
+          await expectHarmless(`${label} ${encoded} in the path`, () => rawRequest(ledger.url, request(Buffer.from(rawPath.toString('latin1').replace(/[\x00\x80-\xff]+/, encoded), 'latin1'))));
+        }
+        for (const q of o.query) {
+          await expectHarmless(`${label} ${what} in ?${q}`, () => rawRequest(ledger.url, request(Buffer.concat([Buffer.from(`${o.url}?${q}=a`), bytes]))));
+          await expectHarmless(`${label} ${encoded} in ?${q}`, () => rawRequest(ledger.url, request(`${o.url}?${q}=a${encoded}`)));
+        }
+        for (const h of [...o.headers, 'Authorization']) {
+          const value = h === 'Authorization' ? `Bearer ${TEST_KEYS.admin.secret}` : 'a';
+          const bytesHead = (extra: Buffer) => {
+            const lines = head(o.method, o.url).toString('latin1').replace(`Authorization: ${auth}\r\n`, h === 'Authorization' ? '' : `Authorization: ${auth}\r\n`);
+            const rest = body === undefined ? '\r\n' : `Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+            return Buffer.concat([Buffer.from(lines, 'latin1'), Buffer.from(`${h}: ${value}`), extra, Buffer.from(`\r\n${rest}`)]);
+          };
+          await expectHarmless(`${label} ${what} in ${h}`, () => rawRequest(ledger.url, bytesHead(bytes)));
+        }
+        for (const p of o.props) {
+          const raw = o.bodyType === 'application/json'
+            ? Buffer.concat([Buffer.from(`{${JSON.stringify(p)}:"a`), bytes, Buffer.from('b"}')])
+            : Buffer.concat([Buffer.from(`${p}=a`), bytes, Buffer.from('b')]);
+          await expectHarmless(`${label} ${what} in ${p}`, () => rawRequest(ledger.url, withBody(o.method, o.url, o.bodyType!, raw)));
+          if (o.bodyType !== 'application/json') await expectHarmless(`${label} ${encoded} in ${p}`, () => rawRequest(ledger.url, withBody(o.method, o.url, o.bodyType!, `${p}=a${encoded}b`)));
+        }
+      }
+      for (const p of o.bodyType === 'application/json' ? o.props : []) {
+        for (const e of ESCAPED) await expectHarmless(`${label} "${e}" in ${p}`, () => rawRequest(ledger.url, withBody(o.method, o.url, 'application/json', `{${JSON.stringify(p)}:"${e}"}`)));
+      }
+    }
+    process.stdout.write(`fuzz (hostile, NUL/UTF-8): ${sent} requests so far\n`);
+    expect(failures).toEqual([]);
+  }, 180_000);
+
+  it('survives chunked, truncated and garbled bodies', async () => {
+    const valid: Record<string, string> = {
+      'POST /v1/clients': JSON.stringify({ clientId: 'hx-chunked', name: 'Chunked' }),
+      'POST /v1/consents': JSON.stringify({ userId: 'hx-chunked', clientId: 'hx-app', scopes: ['openid'] }),
+      'POST /v1/oauth2/introspect': 'token=not-a-token',
+    };
+    for (const o of ops.filter((x) => x.bodyType)) {
+      const label = `${o.method} ${o.path}`;
+      const body = valid[label] ?? (o.bodyType === 'application/json' ? '{}' : 'token=x');
+      const chunkedHead = head(o.method, o.url, [`Content-Type: ${o.bodyType}`, 'Transfer-Encoding: chunked']);
+      const chunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
+      const thirds = [body.slice(0, 3), body.slice(3, 9), body.slice(9)].filter((s) => s.length > 0);
+      await expectHarmless(`${label} chunked in ${thirds.length}`, () => rawRequest(ledger.url, Buffer.concat([chunkedHead, Buffer.from('\r\n')]), [...thirds.map(chunk), '0\r\n\r\n']));
+      await expectHarmless(`${label} chunked, cut mid-chunk`, () => rawRequest(ledger.url, Buffer.concat([chunkedHead, Buffer.from('\r\n')]), [`${(body.length + 10).toString(16)}\r\n${body}`], { halfClose: true }));
+      await expectHarmless(`${label} chunked, no last chunk`, () => rawRequest(ledger.url, Buffer.concat([chunkedHead, Buffer.from('\r\n')]), thirds.map(chunk), { halfClose: true }));
+      await expectHarmless(`${label} chunked, garbage size`, () => rawRequest(ledger.url, Buffer.concat([chunkedHead, Buffer.from('\r\n')]), ['zz\r\nabc\r\n0\r\n\r\n']));
+      await expectHarmless(`${label} Content-Length beyond the body`, () =>
+        rawRequest(ledger.url, Buffer.concat([head(o.method, o.url, [`Content-Type: ${o.bodyType}`, `Content-Length: ${body.length + 50}`]), Buffer.from('\r\n')]), [body], { halfClose: true }),
+      );
+      await expectHarmless(`${label} Content-Length and chunked`, () =>
+        rawRequest(ledger.url, Buffer.concat([head(o.method, o.url, [`Content-Type: ${o.bodyType}`, 'Transfer-Encoding: chunked', `Content-Length: ${body.length}`]), Buffer.from('\r\n')]), [chunk(body), '0\r\n\r\n']),
+      );
+    }
+    // Still serving after all of it.
+    expect((await ledger.http.get('/health/live')).status).toBe(200);
+    process.stdout.write(`fuzz (hostile, chunked/truncated): ${sent} requests in all\n`);
+    expect(failures).toEqual([]);
+  }, 180_000);
+
+  // KNOWN BUG, fixed on another branch: JSON nested thousands deep makes the body parser overflow its stack and the
+  // service answers 500. When that fix is merged this test fails: turn `it.failing` into `it`.
+  it.failing('answers deep nesting with a 4xx, not a 5xx (known: 500 today)', () => {
+    expect(deepNesting5xx).toEqual([]);
+  });
 });
