@@ -17,7 +17,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   // The walls fixtures break the repository's rules on purpose; test/walls/walls.spec.ts runs the checkers on them.
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/walls/fixtures/'],
-  modulePathIgnorePatterns: ['<rootDir>/test/walls/fixtures/'],
+  // .stryker-tmp/ holds the sandbox copies of the repository while `npm run test:mutation` runs.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/walls/fixtures/', '<rootDir>/.stryker-tmp/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/walls/fixtures/', '<rootDir>/.stryker-tmp/'],
   testTimeout: 60000,
 };
