@@ -1,4 +1,4 @@
-import { DeciderSpecification, FIXED_NOW, secondsAfter } from '../testing/decider-spec';
+import { DeciderSpecification, FIXED_NOW, secondsAfter, testMeta } from '../testing/decider-spec';
 import { ClientRegistered } from './client';
 import { clientDecider } from './client.decider';
 import { RegisterClient } from './register-client';
@@ -65,7 +65,8 @@ describe('RegisterClient', () => {
       ['another terms URL', { termsUrl: 'https://example.org/terms/v2' }],
       ['no terms URL', { termsUrl: undefined }],
     ])('with %s is a conflict: client_already_registered', (_label, change) => {
-      spec.given([registered()]).when(register(change)).thenThrows('client_already_registered', 'conflict');
+      const error = spec.given([registered()]).when(register(change)).thenThrows('client_already_registered', 'conflict');
+      expect(error.message).toBe('Client transfer-app is already registered with other details');
     });
   });
 
@@ -138,13 +139,49 @@ describe('RegisterClient', () => {
       ['whitespace inside', 'https://example.org/my terms'],
       ['nothing after the scheme', 'https://'],
       ['an empty string', ''],
+      ['a javascript: URL that ends like an https URL', 'javascript:alert(1)//https://x'],
+      ['an https URL after other text', 'see https://example.org/terms'],
+      ['longer than 2048 characters', `https://${'x'.repeat(2041)}`],
     ])('refuses a termsUrl that is %s: invalid_terms_url', (_label, termsUrl) => {
-      spec.given([]).when(register({ termsUrl })).thenThrows('invalid_terms_url', 'validation');
+      const error = spec.given([]).when(register({ termsUrl })).thenThrows('invalid_terms_url', 'validation');
+      expect(error.message).toBe('termsUrl must be an http(s) URL');
+    });
+
+    it.each(['http://example.org/terms', `https://${'x'.repeat(2040)}`])('accepts the termsUrl %s (plain http, and the longest)', (termsUrl) => {
+      spec.given([]).when(register({ termsUrl })).then([registered({ termsUrl })]);
+    });
+
+    it('refuses a name that is not a string: invalid_client_name', () => {
+      const error = spec
+        .given([])
+        .when(register({ name: 42 as unknown as string }))
+        .thenThrows('invalid_client_name', 'validation');
+      expect(error.message).toBe('name must be 1-200 characters');
+    });
+
+    it('says what a client id may hold, and which field a bad scope list is', () => {
+      expect(spec.given([]).when(register({ clientId: '' })).thenThrows('invalid_client_id').message).toBe('clientId must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+      expect(spec.given([]).when(register({ allowedScopes: [] })).thenThrows('invalid_scope').message).toBe('allowedScopes must name at least one scope');
     });
 
     it('validates before looking at the existing registration', () => {
       spec.given([registered()]).when(register({ name: '' })).thenThrows('invalid_client_name');
     });
+  });
+
+  it('the state before any event is unregistered', () => {
+    expect(clientDecider.initialState()).toEqual({ status: 'unregistered' });
+  });
+
+  it('evolve leaves the state alone for an event type it does not know (one from a later version)', () => {
+    const state = clientDecider.initialState();
+    expect(clientDecider.evolve(state, { type: 'ClientRenamed', data: {} } as unknown as ClientRegistered)).toBe(state);
+  });
+
+  it('decide refuses a command type it does not know, naming it', () => {
+    expect(() => clientDecider.decide({ type: 'DeleteClient' } as unknown as RegisterClient, clientDecider.initialState(), testMeta())).toThrow(
+      'Unknown client command DeleteClient',
+    );
   });
 
   it('evolve: the state after ClientRegistered is the registered client', () => {

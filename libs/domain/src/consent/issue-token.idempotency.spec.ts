@@ -66,6 +66,9 @@ const revoked = (key: string, attempt: string, seconds: number): TokenRevoked =>
 });
 const ended = (key: string, attempt: string) => [{ tokenId: tokenId(key, attempt), tokenHash: tokenHash(key, attempt) }];
 
+const HEX_RULE = 'IssueToken idempotency needs SHA-256 hex key hash and fingerprint and a 128-bit hex nonce';
+const WINDOW_RULE = 'IssueToken idempotency needs a window of at least one whole second';
+
 describe('IssueToken under an Idempotency-Key', () => {
   const spec = DeciderSpecification.for(consentDecider);
   const now = (seconds: number) => ({ now: secondsAfter(seconds) });
@@ -170,12 +173,16 @@ describe('IssueToken under an Idempotency-Key', () => {
     spec.given([]).when(issue('k', 'first')).thenThrows('consent_not_found', 'not_found');
   });
 
-  it.each<[string, Partial<NonNullable<IssueToken['data']['idempotency']>>]>([
-    ['a raw key instead of its hash', { keyHash: 'order-1234' }],
-    ['a short nonce', { nonce: 'abc' }],
-    ['a window of zero', { windowSeconds: 0 }],
-    ['a fractional window', { windowSeconds: 1.5 }],
-  ])('%s is refused as a programming error', (_label, override) => {
+  it.each<[string, Partial<NonNullable<IssueToken['data']['idempotency']>>, string]>([
+    ['a raw key instead of its hash', { keyHash: 'order-1234' }, HEX_RULE],
+    ['a key hash with trailing text', { keyHash: `${keyHash('k')}0` }, HEX_RULE],
+    ['a fingerprint with leading text', { fingerprint: `0${fingerprint('body')}` }, HEX_RULE],
+    ['a short nonce', { nonce: 'abc' }, HEX_RULE],
+    ['a nonce with trailing text', { nonce: `${nonce('first')}0` }, HEX_RULE],
+    ['a nonce with leading text', { nonce: `0${nonce('first')}` }, HEX_RULE],
+    ['a window of zero', { windowSeconds: 0 }, WINDOW_RULE],
+    ['a fractional window', { windowSeconds: 1.5 }, WINDOW_RULE],
+  ])('%s is refused as a programming error', (_label, override, rule) => {
     const command = issue('k', 'first');
     command.data.idempotency = { ...command.data.idempotency!, ...override };
     let thrown: unknown;
@@ -186,5 +193,11 @@ describe('IssueToken under an Idempotency-Key', () => {
     }
     expect(thrown).toBeInstanceOf(Error);
     expect(thrown).not.toBeInstanceOf(DomainError);
+    expect((thrown as Error).message).toBe(rule);
+  });
+
+  it('a window of one second is the shortest accepted', () => {
+    const [event] = spec.given([granted()]).when(issue('k', 'first', { window: 1 })).events() as TokenIssued[];
+    expect(event.data.idempotency?.until).toBe(at(1));
   });
 });

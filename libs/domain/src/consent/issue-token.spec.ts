@@ -162,6 +162,32 @@ describe('IssueToken', () => {
     it("another pair's consent id: consent_not_found", () => {
       spec.given(consented).when(issue('t1', { consent: parseConsentId(consentIdFor(pairKey('mallory', CLIENT), 1))! })).thenThrows('consent_not_found');
     });
+
+    it("another pair's consent id, of a generation this stream has: consent_not_found, naming the id", () => {
+      const other = consentIdFor(pairKey('bob', CLIENT), 1);
+      const error = spec.given(consented).when(issue('t1', { consentId: other })).thenThrows('consent_not_found', 'not_found');
+      expect(error.message).toBe(`Consent ${other} does not exist`);
+    });
+
+    it('says which consent was revoked', () => {
+      const error = spec
+        .given([...consented, revokedInFull(['email', 'openid', TRANSFER])])
+        .when(issue('t1'))
+        .thenThrows('consent_not_active');
+      expect(error.message).toBe(`Consent ${consentId(1)} has been revoked`);
+    });
+  });
+
+  describe('messages name what was wrong', () => {
+    it('scope_not_consented lists the extra scopes', () => {
+      const error = spec.given(consented).when(issue('t1', { scopes: ['openid', 'profile', 'urn:example:admin'] })).thenThrows('scope_not_consented');
+      expect(error.message).toBe(`Consent ${consentId(1)} does not grant: profile urn:example:admin`);
+    });
+
+    it('invalid_expires_in names the range', () => {
+      const error = spec.given(consented).when(issue('t1', { expiresIn: 0 })).thenThrows('invalid_expires_in');
+      expect(error.message).toBe(`expiresIn must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_S}`);
+    });
   });
 
   describe('token ids', () => {
@@ -180,6 +206,7 @@ describe('IssueToken', () => {
       }
       expect(thrown).toBeInstanceOf(Error);
       expect(thrown).not.toBeInstanceOf(DomainError);
+      expect((thrown as Error).message).toBe(`IssueToken with a token id that was already issued: ${tokenId('t1')}`);
     });
 
     it('a new token id is a new token', () => {
@@ -194,8 +221,12 @@ describe('IssueToken', () => {
     // Not a DomainError on purpose: the handler mints both, so a bad value is a programming error, not bad input.
     it.each<[string, Partial<IssueToken['data']>]>([
       ['a malformed token id', { tokenId: 'tok_123' }],
+      ['a token id with trailing text', { tokenId: `${tokenId('t1')}junk` }],
+      ['a token id with leading text', { tokenId: `x${tokenId('t1')}` }],
       ['a raw token instead of its hash', { tokenHash: 'raw-secret' }],
       ['an upper-case hash', { tokenHash: hashToken('x').toUpperCase() }],
+      ['a hash with trailing text', { tokenHash: `${hashToken('x')}0` }],
+      ['a hash with leading text', { tokenHash: `0${hashToken('x')}` }],
     ])('%s is refused as a programming error', (_label, data) => {
       let thrown: unknown;
       try {
@@ -205,6 +236,7 @@ describe('IssueToken', () => {
       }
       expect(thrown).toBeInstanceOf(Error);
       expect(thrown).not.toBeInstanceOf(DomainError);
+      expect((thrown as Error).message).toBe('IssueToken needs a token id and a SHA-256 hex hash');
     });
   });
 });

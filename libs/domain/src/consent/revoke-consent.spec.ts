@@ -217,11 +217,10 @@ describe('RevokeConsent', () => {
       },
     );
 
-    it("another pair's consent id: consent_not_found", () => {
-      spec
-        .given([granted(['openid'])])
-        .when(revoke({ consent: parseConsentId(consentIdFor(pairKey('mallory', CLIENT), 1))! }))
-        .thenThrows('consent_not_found');
+    it("another pair's consent id, of a generation this stream has: consent_not_found, naming the id", () => {
+      const other = consentIdFor(pairKey('bob', CLIENT), 1);
+      const error = spec.given([granted(['openid'])]).when(revoke({ consent: parseConsentId(other)! })).thenThrows('consent_not_found', 'not_found');
+      expect(error.message).toBe(`Consent ${other} does not exist`);
     });
 
     it('an earlier generation (revoked in full before the current one was granted) changes nothing', () => {

@@ -111,6 +111,8 @@ describe('ids and stream names', () => {
       expect(TOKEN_ID_PATTERN.test(`tok_${'a1'.repeat(16)}`)).toBe(true);
       expect(TOKEN_ID_PATTERN.test(`tok_${'A1'.repeat(16)}`)).toBe(false);
       expect(TOKEN_ID_PATTERN.test(`tok_${'a1'.repeat(15)}`)).toBe(false);
+      expect(TOKEN_ID_PATTERN.test(`tok_${'a1'.repeat(16)}junk`)).toBe(false);
+      expect(TOKEN_ID_PATTERN.test(`xtok_${'a1'.repeat(16)}`)).toBe(false);
     });
 
     it('client streams are client-<clientId>', () => {

@@ -105,6 +105,7 @@ describe('scopes', () => {
       const error = domainErrorOf(() => normaliseScopes([]));
       expect(error.code).toBe('invalid_scope');
       expect(error.category).toBe('validation');
+      expect(error.message).toBe('scopes must name at least one scope');
     });
 
     it('refuses something that is not a list', () => {
@@ -119,6 +120,7 @@ describe('scopes', () => {
       const scopes = Array.from({ length: MAX_SCOPES + 1 }, (_, i) => `scope${String(i).padStart(2, '0')}`);
       expect(normaliseScopes(scopes.slice(0, MAX_SCOPES))).toHaveLength(MAX_SCOPES);
       expect(domainErrorOf(() => normaliseScopes(scopes)).code).toBe('invalid_scope');
+      expect(domainErrorOf(() => normaliseScopes(scopes, 'allowedScopes')).message).toBe(`allowedScopes may name at most ${MAX_SCOPES} scopes`);
     });
 
     it('counts the list as sent, before de-duplication, against the limit', () => {
@@ -131,6 +133,7 @@ describe('scopes', () => {
       const error = domainErrorOf(() => normaliseScopes(['openid', 'a b', 'email', 'urn:']));
       expect(error.code).toBe('invalid_scope');
       expect(error.details).toEqual({ invalid: ['a b', 'urn:'] });
+      expect(error.message).toBe('Malformed scope: "a b", "urn:"');
     });
   });
 
