@@ -100,4 +100,11 @@ describe('ConsentsAsOf: the consent view at a past instant', () => {
     expect(asOf.consentsOf('ann').map((c) => c.consentId)).toEqual(['cns_c', 'cns_a', 'cns_b']);
     expect(asOf.consentsOf('ben').map((c) => c.consentId)).toEqual(['cns_z']);
   });
+
+  it('orders consents granted at the same instant by id, whichever was applied first', () => {
+    const asOf = new ConsentsAsOf(new Date(T2));
+    asOf.offer(granted(0, 'cns_a', T1));
+    asOf.offer(granted(1, 'cns_b', T1));
+    expect(asOf.consentsOf('ann').map((c) => c.consentId)).toEqual(['cns_a', 'cns_b']);
+  });
 });

@@ -144,6 +144,12 @@ describe('audit queries over the event-store port', () => {
       expect((await consentsAsOf(store, 'ben', minute(9), [consentStreamFor('ben', 'app-a'), consentStreamFor('ann', 'app-a')])).position).toBe(2);
     });
 
+    it('scanning the log, replays consent streams only', async () => {
+      const { consents, position } = await consentsAsOf(store, 'ann', minute(9));
+      expect(consents.map((c) => c.consentId)).toEqual([ANN_A, ANN_B, ANN_A2]);
+      expect(position).toBe(5);
+    });
+
     it('knows nothing before the first event', async () => {
       expect(await consentsAsOf(store, 'ann', new Date(T0 - 1))).toEqual({ consents: [], position: -1 });
     });

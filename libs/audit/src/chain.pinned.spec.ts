@@ -57,6 +57,7 @@ describe('the hash chain, pinned to known values', () => {
     ['a link one character short', FIRST_LINK.slice(1)],
     ['an upper-case link', FIRST_LINK.toUpperCase()],
     ['a number', 42],
+    ['an array holding a link (it would stringify to one)', [FIRST_LINK]],
   ])('linkOf refuses %s', (_label, chain) => {
     expect(linkOf({ chain })).toBeUndefined();
   });

@@ -107,6 +107,39 @@ describe('verifyLedger on a log that does not hold', () => {
     ]);
   });
 
+  it('attributes a hole at the very start of the log to the stream that jumps across it', async () => {
+    const events = build(['s-b', 's-a', 's-b']);
+    expect((await verify([events[1], events[2]])).problems).toEqual([
+      problem('missing_position', 'position 0 is missing: event(s) deleted before this one (the missing event is from stream s-b, revision 0)', events[1]),
+      problem('missing_revision', 's-b jumps from revision -1 to 1: revision 0 was deleted', events[2]),
+    ]);
+  });
+
+  it('does not take a repeat of a revision below the jump for the missing one', async () => {
+    const events = build(['s-a', 's-a', 's-a', 's-a']);
+    const again = { ...events[0], position: 2 };
+    expect((await verify([events[0], { ...events[3], position: 1 }, again], { gapFreePositions: false })).problems).toEqual([
+      problem('missing_revision', 's-a jumps from revision 0 to 3: revisions 1-2 were deleted', { ...events[3], position: 1 }),
+      problem('reordered', 's-a revision 0 appears after revision 3', again),
+    ]);
+  });
+
+  it('does not take a repeat of the revision after the jump for the missing one', async () => {
+    const events = build(['s-a', 's-a', 's-a']);
+    const log = [events[0], { ...events[2], position: 1 }, { ...events[2], position: 2 }];
+    expect((await verify(log)).problems).toEqual([
+      problem('missing_revision', 's-a jumps from revision 0 to 2: revision 1 was deleted', log[1]),
+      problem('reordered', 's-a revision 2 appears after revision 2', log[2]),
+    ]);
+  });
+
+  it('keeps checking a stream against the first event of a revision, not a forged repeat of it', async () => {
+    const events = build(['s-a', 's-a', 's-a']);
+    const forged = { ...events[1], position: 2, id: 'forged', data: { n: 'forged' }, metadata: { ...events[1].metadata, chain: 'f'.repeat(64) } };
+    const log = [events[0], events[1], forged, { ...events[2], position: 3 }];
+    expect((await verify(log)).problems).toEqual([problem('reordered', 's-a revision 1 appears after revision 1', forged)]);
+  });
+
   it('turns a jump into a reorder when the missing revision shows up later, and then checks the chain on', async () => {
     const events = build(PLAN);
     const log = [events[0], events[1], { ...events[3], position: 2 }, { ...events[2], position: 3 }, events[4], events[5]];
@@ -208,6 +241,13 @@ describe('verifyLedger on a log that does not hold', () => {
       const progress: Array<[number, number]> = [];
       await verify(events, { onProgress: (position, checked) => progress.push([position, checked]) });
       expect(progress).toEqual([[9999, 10_000]]);
+    });
+
+    it('needs no progress callback', async () => {
+      const events: StoredEvent[] = Array.from({ length: 10_000 }, (_, i) => ({
+        id: `e${i}`, type: 'Something', stream: 's-a', revision: i, position: i, recordedAt: new Date(0).toISOString(), data: {}, metadata: { actor: 't', correlationId: 'c' },
+      }));
+      expect((await verify(events)).checked).toBe(10_000);
     });
   });
 });

@@ -88,7 +88,8 @@ describe('IssueToken under an Idempotency-Key', () => {
   });
 
   it('the same key with another request: 422 idempotency_key_reused, whatever became of the token', () => {
-    spec.given([granted(), issued('k', 'first')]).when(issue('k', 'retry', { body: 'other' }), now(30)).thenThrows('idempotency_key_reused', 'unprocessable');
+    const error = spec.given([granted(), issued('k', 'first')]).when(issue('k', 'retry', { body: 'other' }), now(30)).thenThrows('idempotency_key_reused', 'unprocessable');
+    expect(error.message).toBe('This Idempotency-Key was used with a different request');
     spec
       .given([granted(), issued('k', 'first'), revoked('k', 'first', 10)])
       .when(issue('k', 'retry', { body: 'other' }), now(30))
@@ -99,6 +100,7 @@ describe('IssueToken under an Idempotency-Key', () => {
     it('revoked by RevokeToken', () => {
       const error = spec.given([granted(), issued('k', 'first'), revoked('k', 'first', 10)]).when(issue('k', 'retry'), now(30)).thenThrows('token_no_longer_active', 'conflict');
       expect(error.details).toEqual({ tokenId: tokenId('k', 'first') });
+      expect(error.message).toBe('The token issued for this Idempotency-Key has been revoked or has expired; it is never issued again');
     });
 
     it('expired, still in the state', () => {

@@ -45,6 +45,7 @@ describe('scopes', () => {
       ['a URN whose namespace id is longer than 32 characters', `urn:${'n'.repeat(33)}:x`],
       ['a URN containing a space', 'urn:globus:auth scope'],
       ['an upper-case URN prefix (would be a second spelling of the same URN)', 'URN:globus:auth:scope:x'],
+      ['an upper-case URN prefix before a well-formed URN', 'URN:x:urn:globus:auth'],
       ['a simple name starting with a digit', '1openid'],
       ['a simple name starting with an underscore', '_openid'],
       ['a simple name with a colon that is not a URN', 'api:read'],
