@@ -20,7 +20,7 @@ export function mutationRun(lib, floor) {
     concurrency: 2,
     timeoutMS: 20000,
     // Reuses the results of mutants and tests unchanged since the last local run; the file is ignored by git, so CI
-    // (a clean clone) always makes a full run. `npm run test:mutation -- --force` makes one locally.
+    // (a clean clone) always makes a full run. `npx stryker run <config> --force` makes one locally.
     incremental: true,
     incrementalFile: `reports/mutation/${lib}.incremental.json`,
     reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
