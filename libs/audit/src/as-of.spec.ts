@@ -46,10 +46,9 @@ describe('ConsentsAsOf: the consent view at a past instant', () => {
     expect(asOf.lastPosition).toBe(-1);
   });
 
-  it('includes an event recorded exactly at the instant, and not one recorded a millisecond later', () => {
-    const asOf = new ConsentsAsOf(new Date(T0));
-    expect(asOf.includes(granted(0, 'cns_a', T0))).toBe(true);
-    expect(asOf.includes(granted(0, 'cns_a', '2026-01-01T00:00:00.001Z'))).toBe(false);
+  it('includes an event decided exactly at the instant, and not one decided a millisecond later', () => {
+    expect(new ConsentsAsOf(new Date(T0)).offer(granted(0, 'cns_a', T0))).toBe(true);
+    expect(new ConsentsAsOf(new Date(T0)).offer(granted(0, 'cns_a', '2026-01-01T00:00:00.001Z'))).toBe(false);
   });
 
   it('applies an event of the past and refuses one of the future, which changes nothing', () => {

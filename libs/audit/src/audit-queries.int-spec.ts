@@ -109,7 +109,7 @@ describe('audit queries over the event-store port', () => {
         [1, 0, 'ConsentGranted'],
         [4, 1, 'ConsentRevoked'],
       ]);
-      expect(history?.[1].attribution).toEqual({ actor: 'frontend', initiator: null, correlationId: 'req-4', causationId: null, reason: 'user asked' });
+      expect(history?.[1].attribution).toEqual({ actor: 'frontend', initiator: null, initiatorAsserted: false, correlationId: 'req-4', clientRequestId: null, causationId: null, reason: 'user asked' });
     });
 
     it('is undefined for a consent that never existed, or a malformed id', async () => {
@@ -163,15 +163,20 @@ describe('audit queries over the event-store port', () => {
 
     it('carries the event and its full attribution', () => {
       const link = 'c'.repeat(64);
-      expect(auditEntry(event({ initiator: 'admin', causationId: 'cmd-1', reason: 'lost device', chain: link }, { tokenId: 'tok_1' }))).toEqual({
+      const metadata = { initiator: 'admin', initiatorAsserted: true, clientRequestId: 'theirs-1', causationId: 'cmd-1', reason: 'lost device', chain: link };
+      expect(auditEntry(event(metadata, { tokenId: 'tok_1' }))).toEqual({
         position: 9, stream: 'consent-x', revision: 3, id: 'e1', type: 'TokenRevoked', recordedAt: minute(9).toISOString(), data: { tokenId: 'tok_1' },
-        attribution: { actor: 'admin-console', initiator: 'admin', correlationId: 'req-9', causationId: 'cmd-1', reason: 'lost device' },
+        attribution: { actor: 'admin-console', initiator: 'admin', initiatorAsserted: true, correlationId: 'req-9', clientRequestId: 'theirs-1', causationId: 'cmd-1', reason: 'lost device' },
         link,
       });
     });
 
     it('takes the reason from the data when the metadata has none, and says null for what is absent', () => {
-      expect(auditEntry(event({}, { reason: 'policy' })).attribution).toEqual({ actor: 'admin-console', initiator: null, correlationId: 'req-9', causationId: null, reason: 'policy' });
+      expect(auditEntry(event({}, { reason: 'policy' })).attribution).toEqual({
+        actor: 'admin-console', initiator: null, initiatorAsserted: false, correlationId: 'req-9', clientRequestId: null, causationId: null, reason: 'policy',
+      });
+      // Only a boolean true and a string count: anything else in the metadata is read as absent.
+      expect(auditEntry(event({ initiatorAsserted: 'yes', clientRequestId: 5 })).attribution).toMatchObject({ initiatorAsserted: false, clientRequestId: null });
       expect(auditEntry(event({}, { reason: null })).attribution.reason).toBeNull();
       expect(auditEntry(event({ reason: 7 }, { reason: 8 })).attribution.reason).toBeNull();
       expect(auditEntry(event({ chain: 'not a link' })).link).toBeNull();

@@ -25,6 +25,8 @@ const PLAN = ['s-a', 's-b', 's-a', 's-a', 's-b', 's-a'];
 async function* iterate(events: StoredEvent[]) {
   yield* events;
 }
+/** An event moved to another position, with the recordedAt an honest store would have given it there. */
+const movedTo = (e: StoredEvent, position: number): StoredEvent => ({ ...e, position, recordedAt: new Date(position * 1000).toISOString() });
 const verify = (events: StoredEvent[], options: Partial<VerifyOptions> = {}) => verifyLedger(iterate(events), { gapFreePositions: true, ...options });
 
 /** Where a problem shows, as verify reports it. */
@@ -142,14 +144,14 @@ describe('verifyLedger on a log that does not hold', () => {
 
   it('turns a jump into a reorder when the missing revision shows up later, and then checks the chain on', async () => {
     const events = build(PLAN);
-    const log = [events[0], events[1], { ...events[3], position: 2 }, { ...events[2], position: 3 }, events[4], events[5]];
+    const log = [events[0], events[1], movedTo(events[3], 2), movedTo(events[2], 3), events[4], events[5]];
     const result = await verify(log);
     expect(result.problems).toEqual([problem('reordered', 's-a revision 2 appears in the log before revision 1 (events reordered)', log[2])]);
   });
 
   it('explains a jump by a late revision only once', async () => {
     const events = build(['s-a', 's-a', 's-a', 's-a']);
-    const log = [events[0], { ...events[3], position: 1 }, { ...events[1], position: 2 }, { ...events[2], position: 3 }];
+    const log = [events[0], movedTo(events[3], 1), movedTo(events[1], 2), movedTo(events[2], 3)];
     expect((await verify(log)).problems).toEqual([
       problem('reordered', 's-a revision 3 appears in the log before revision 1 (events reordered)', log[1]),
       problem('reordered', 's-a revision 2 appears after revision 3', log[3]),

@@ -56,8 +56,14 @@ describe('Consent aggregate: evolve at its edges', () => {
 
   it('a retry window that ends at the instant of the next issue is closed then, and dropped', () => {
     const windowed: TokenIssued = { ...issued('t1', -600), data: { ...issued('t1', -600).data, idempotency: { keyHash: 'a'.repeat(64), fingerprint: 'b'.repeat(64), nonce: 'c'.repeat(32), until: at(-300) } } };
-    const state = stateAfter(consentDecider, [granted, windowed, issued('t2', -300)]);
-    expect(state.status !== 'none' && state.idempotentIssues.size).toBe(0);
+    // Closed windows are dropped when the map is next pruned (consent.ts, pruneNowAndThen): 64 windowed issues at that
+    // instant get it there, and the window that ends exactly then is among the dropped.
+    const atTheEnd = Array.from({ length: 64 }, (_, i): TokenIssued => {
+      const plain = issued(`u${i}`, -300);
+      return { ...plain, data: { ...plain.data, idempotency: { keyHash: i.toString(16).padStart(64, '0'), fingerprint: 'b'.repeat(64), nonce: 'c'.repeat(32), until: at(0) } } };
+    });
+    const state = stateAfter(consentDecider, [granted, windowed, ...atTheEnd]);
+    expect(state.status !== 'none' && state.idempotentIssues.has('a'.repeat(64))).toBe(false);
   });
 
   it('decide refuses a command type it does not know, naming it', () => {

@@ -165,7 +165,7 @@ describe('IssueToken', () => {
 
     it("another pair's consent id, of a generation this stream has: consent_not_found, naming the id", () => {
       const other = consentIdFor(pairKey('bob', CLIENT), 1);
-      const error = spec.given(consented).when(issue('t1', { consentId: other })).thenThrows('consent_not_found', 'not_found');
+      const error = spec.given(consented).when(issue('t1', { consent: parseConsentId(other)! })).thenThrows('consent_not_found', 'not_found');
       expect(error.message).toBe(`Consent ${other} does not exist`);
     });
 
