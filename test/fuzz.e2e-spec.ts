@@ -80,7 +80,10 @@ function encode(s: string): string {
 }
 
 /** The OAuth endpoints answer RFC 6749 errors (application/json, `error`); every other route problem+json. */
-function errorFormatOk(url: string, answer: { type: string; text: string }): boolean {
+function errorFormatOk(url: string, answer: { type: string; text: string }, status?: number): boolean {
+  // Headers so large that Node's parser refuses them before it has the request line whole: the path is unknown
+  // then (http/client-error.ts), and either format is the documented answer.
+  if (status === 431 && answer.type.includes('application/problem+json')) return true;
   if (!url.startsWith('/v1/oauth2/')) return answer.type.includes('application/problem+json');
   try {
     return answer.type.startsWith('application/json') && typeof JSON.parse(answer.text).error === 'string';
@@ -295,7 +298,7 @@ describe('API fuzzing from the OpenAPI document', () => {
         statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
         const where = `seed ${SEED}, request ${start + k}: ${r.label} ${r.method} ${r.url.slice(0, 200)} -> ${a.status} ${a.text.slice(0, 300)}`;
         if (a.status >= 500) failures.push(`5xx: ${where}`);
-        else if (a.status >= 400 && r.method !== 'HEAD' && !errorFormatOk(r.url, a)) failures.push(`not the error format of ${r.url.split('?')[0]}: ${where}`);
+        else if (a.status >= 400 && r.method !== 'HEAD' && !errorFormatOk(r.url, a, a.status)) failures.push(`not the error format of ${r.url.split('?')[0]}: ${where}`);
         if (a.status < 300) okIds.add(r.headers['x-request-id']);
       });
       accepted += okIds.size;
@@ -385,7 +388,11 @@ describe('Hostile bytes for every operation', () => {
     const after = await ledger.store.headPosition();
     const where = `${label} -> ${answer.status ?? 'no answer'} ${answer.body.slice(0, 200)}`;
     if (answer.status !== undefined && answer.status >= 500) (kind === 'deep' ? deepNesting5xx : failures).push(`5xx: ${where}`);
-    if (answer.status !== undefined && answer.status >= 400 && !String(answer.headers['content-type']).includes('application/problem+json')) failures.push(`not problem+json: ${where}`);
+    // Every label starts with the method and the path; the OAuth paths answer RFC 6749 JSON, the rest problem+json.
+    const path = label.split(' ')[1] ?? '';
+    if (answer.status !== undefined && answer.status >= 400 && !errorFormatOk(path, { type: String(answer.headers['content-type']), text: answer.body })) {
+      failures.push(`not the error format of ${path}: ${where}`);
+    }
     if ((answer.status === undefined || answer.status >= 400) && after !== before) failures.push(`refused, yet appended (${before} -> ${after}): ${where}`);
   }
 

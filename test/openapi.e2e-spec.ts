@@ -35,15 +35,19 @@ describe('OpenAPI document (over HTTP)', () => {
     expect(doc.paths['/v1/oauth2/introspect']?.post).toBeDefined();
   });
 
-  it('gives every operation a summary, and a problem+json answer for each 4xx it declares', () => {
+  it('gives every operation a summary, and a problem+json answer for each 4xx it declares (RFC 6749 JSON on the OAuth endpoints)', () => {
     for (const { path, method, op } of operations()) {
       expect({ route: `${method} ${path}`, summary: typeof op.summary === 'string' && op.summary.length > 0 }).toEqual({ route: `${method} ${path}`, summary: true });
       for (const [status, response] of Object.entries<any>(op.responses)) {
         if (!/^4\d\d$/.test(status)) continue;
-        expect({ route: `${method} ${path}`, status, schema: response.content?.['application/problem+json']?.schema }).toEqual({
+        // The OAuth endpoints answer RFC 6749 JSON, which OAuth libraries parse; everything else problem+json.
+        const oauth = path.startsWith('/v1/oauth2/');
+        const type = oauth ? 'application/json' : 'application/problem+json';
+        expect({ route: `${method} ${path}`, status, types: Object.keys(response.content ?? {}), schema: response.content?.[type]?.schema }).toEqual({
           route: `${method} ${path}`,
           status,
-          schema: { $ref: '#/components/schemas/Problem' },
+          types: [type],
+          schema: oauth ? expect.objectContaining({ required: ['error'] }) : { $ref: '#/components/schemas/Problem' },
         });
       }
     }
@@ -111,11 +115,12 @@ describe('OpenAPI document (over HTTP)', () => {
       expect({ route, header: headers(op).includes('X-Initiator') }).toEqual({ route, header: commands.has(route) });
       expect({ route, header: headers(op).includes('Idempotency-Key') }).toEqual({ route, header: idempotent.has(route) });
     }
-    // The service reads them: a malformed X-Initiator is refused, a caller's X-Request-Id comes back.
+    // The service reads them: a malformed X-Initiator is refused; the answer carries the server's own request id,
+    // never the caller's, which is recorded beside it as clientRequestId (docs/audit.md).
     const r = await ledger.http.post('/v1/consents', { userId: 'oas-user', clientId: 'oas-app', scopes: ['openid'] }, { 'x-initiator': 'nobody', 'x-request-id': 'oas-req-1' });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('invalid_initiator');
-    expect(r.headers.get('x-request-id')).toBe('oas-req-1');
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('checks X-Initiator on a replayed Idempotency-Key as on the first call', async () => {

@@ -10,6 +10,7 @@ import { authenticationHook, clientSecretPostHook } from './auth/authentication.
 import { LedgerConfig } from './config/ledger-config';
 import { setupOpenApi } from './docs/openapi';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
+import { answerClientError, forgetRequestPath, rememberRequestPaths } from './http/client-error';
 import { jsonDepthHook } from './http/json-depth';
 import { methodNotAllowedHook } from './http/method-not-allowed';
 import { syncHook } from './http/sync-hook';
@@ -39,17 +40,12 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // Errors Fastify raises before routing (an over-long or malformed path parameter) go through the one error
-    // mapper too; those Node's HTTP parser raises before Fastify (oversized headers) are problem+json below.
+    // mapper too; those Node's HTTP parser raises before Fastify (oversized headers) in http/client-error.ts.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       const { status, body, headers } = errorAnswer(error, request.url.split('?')[0].slice(0, 200));
       reply.status(status).headers(headers).send(body);
     },
-    clientErrorHandler: (error: Error & { code?: string }, socket) => {
-      if (!socket.writable) return socket.destroy();
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const body = JSON.stringify(problem(status, status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_request', STATUS_CODES[status] ?? 'Bad request'));
-      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    },
+    clientErrorHandler: answerClientError,
     // The request id (the correlationId of every event the request appends) is always the server's own: a caller's
     // X-Request-Id could name another request. The caller's id is kept beside it as clientRequestId (request-context.ts).
     genReqId: () => randomUUID(),
@@ -63,6 +59,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   // Past the cap, Node closes a new connection as soon as it is accepted; idle keep-alive connections count too.
   server.maxConnections = config.maxConnections;
   server.headersTimeout = config.headersTimeoutMs;
+  rememberRequestPaths(server);
   // JSON routes take JSON only and the OAuth routes form-encoding only: a body in another encoding is refused with
   // 415 instead of being parsed into something that might pass validation by accident.
   fastify.removeContentTypeParser('text/plain');
@@ -102,6 +99,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     // A health probe's 503 is its answer, not a failure of the request; HealthController logs the change of state once.
     if (reply.statusCode >= 500 && !route.startsWith('/health/')) request.log.error(fields, 'request failed');
     else request.log.info(fields, 'request completed');
+    forgetRequestPath(request.raw.socket);
     done();
   });
   registerIntrospectionRoute(

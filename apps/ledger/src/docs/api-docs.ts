@@ -15,7 +15,7 @@ export const BEARER_SCHEME = 'bearer';
 export const BASIC_SCHEME = 'basic';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is malformed or fails validation (invalid_request, with `errors` per field, or a specific code)',
+  400: 'The request is malformed or fails validation (invalid_request, with `details.fields`, or a specific code)',
   401: 'No credentials, or credentials this service does not know (unauthorized; WWW-Authenticate says how)',
   403: 'The credentials are valid but their role may not call this operation (forbidden)',
   404: 'No such resource',

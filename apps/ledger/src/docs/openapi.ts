@@ -19,18 +19,18 @@ const PROBLEM = {
     detail: { type: 'string' },
     instance: { type: 'string', description: 'The request path' },
     code: { type: 'string', example: 'consent_not_found', description: 'Stable; branch on it (docs/problem-codes.md lists every code)' },
-    errors: {
-      type: 'array',
-      description: 'invalid_request only: what is wrong with each field',
-      items: { type: 'object', properties: { field: { type: 'string' }, messages: { type: 'array', items: { type: 'string' } } } },
+    details: {
+      type: 'object',
+      description: 'Particulars, whatever raised the problem: invalid_request has `fields` ([{field, messages}]); a domain refusal names the values concerned (e.g. `scopes`)',
+      additionalProperties: true,
     },
-    error: { type: 'string', description: 'OAuth endpoints only: the RFC 6749 error code' },
   },
   additionalProperties: true,
 };
 
 const REQUEST_ID_DOC =
-  'Correlation id, recorded with every event the request appends; 1-128 of A-Z a-z 0-9 . _ : -. Anything else is replaced by a generated id. Echoed in the response.';
+  "The caller's own request id, recorded as clientRequestId (caller-asserted) with every event the request appends; 1-128 of A-Z a-z 0-9 . _ : -, anything else is dropped. " +
+  "The server's own id is the events' correlationId and comes back in the X-Request-Id response header.";
 
 /** The OpenAPI document of the service, served at /docs (Swagger UI), /docs-json and /docs-yaml. */
 export function setupOpenApi(app: INestApplication): OpenAPIObject {
@@ -71,7 +71,7 @@ function withEdgeBehaviour(document: OpenAPIObject): OpenAPIObject {
       if (!secured) op.security = [];
       const hasInput = op.requestBody !== undefined || (op.parameters ?? []).length > 0;
       op.parameters = [...(op.parameters ?? []), { name: 'X-Request-Id', in: 'header', required: false, description: REQUEST_ID_DOC, schema: { type: 'string' } }];
-      if (hasInput) op.responses[400] ??= problemResponse('The request is malformed or fails validation (invalid_request, with `errors` per field, or a specific code)');
+      if (hasInput) op.responses[400] ??= problemResponse('The request is malformed or fails validation (invalid_request, with `details.fields`, or a specific code)');
       if (op.requestBody) {
         // The validation pipe refuses unknown fields (forbidNonWhitelisted), so the request DTOs are closed.
         const schema = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string; allOf?: Array<{ $ref?: string }> } }> }).content?.['application/json']?.schema;
@@ -89,7 +89,7 @@ function withEdgeBehaviour(document: OpenAPIObject): OpenAPIObject {
       if (isOAuthPath(route)) asOAuthErrors(op);
       for (const response of Object.values(op.responses)) {
         if (!response || '$ref' in response) continue;
-        response.headers = { 'X-Request-Id': { description: 'The request id: the caller’s X-Request-Id when sane, else generated', schema: { type: 'string' } }, ...response.headers };
+        response.headers = { 'X-Request-Id': { description: 'The server\'s own request id (a UUID): the correlationId of the events this request appended, and the requestId of its log line', schema: { type: 'string' } }, ...response.headers };
       }
     }
   }
