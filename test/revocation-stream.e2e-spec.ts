@@ -136,8 +136,9 @@ describe('revocation stream (SSE)', () => {
     expect(JSON.parse((await resumed.waitForEvents(3))[2].data!).consentId).toBe(fifth.consentId);
     await resumed.close();
 
-    // `after` does the same for a first connection.
-    const fromQuery = await openStream(`${url}?after=${afterResume[1].id}`, bearer('introspect'));
+    // `after` does the same for a first connection, and wins over from=start: a schema-valid combination is not
+    // refused (Schemathesis checks that), the more precise resume point counts.
+    const fromQuery = await openStream(`${url}?from=start&after=${afterResume[1].id}`, bearer('introspect'));
     expect(JSON.parse((await fromQuery.waitForEvents(1))[0].data!).consentId).toBe(fifth.consentId);
     await fromQuery.close();
   });
@@ -180,7 +181,7 @@ describe('revocation stream (SSE)', () => {
     expect(head.headers.get('content-type')).toContain('text/event-stream');
   });
 
-  it('refuses a position beyond the head of the store, an unknown parameter, and after together with from', async () => {
+  it('refuses a position beyond the head of the store and an unknown parameter; after wins over from=start', async () => {
     const head = await ledger.store.headPosition();
     for (const [path, headers] of [
       [`/v1/revocations/stream?after=${head + 1}`, {}],
@@ -194,7 +195,6 @@ describe('revocation stream (SSE)', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body.code).toBe('invalid_request');
     expect((await ledger.http.get('/v1/revocations/stream?from=yesterday', bearer('introspect'))).body.code).toBe('invalid_request');
-    expect((await ledger.http.get('/v1/revocations/stream?from=start&after=1', bearer('introspect'))).body.code).toBe('invalid_request');
     // The head itself is fine: nothing to replay, live from there.
     const atHead = await openStream(`${ledger.url}/v1/revocations/stream?after=${head}`, bearer('introspect'));
     expect(atHead.response.status).toBe(200);

@@ -36,7 +36,7 @@ export class StreamRevocationsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect); wins over the query', schema: POSITION })
   @ApiOkResponse({ description: 'text/event-stream of revocation events; comment lines are heartbeats; `event: dropped` ends a stream the feed gave up on' })
   @ApiProblems(
-    [400, 'invalid_last_event_id, position_beyond_head, or invalid_request (after with from)'],
+    [400, 'invalid_last_event_id, position_beyond_head'],
     [429, 'The caller holds LEDGER_SSE_MAX_PER_CALLER streams already (Retry-After)'],
     [503, 'The service holds LEDGER_SSE_MAX_TOTAL streams already, or the store cannot answer (Retry-After)'],
   )
@@ -67,10 +67,8 @@ export class StreamRevocationsController {
   private async resumePosition(lastEventId: string | string[] | undefined, query: StreamRevocationsQuery): Promise<number | undefined> {
     let after = parseLastEventId(lastEventId);
     if (after === undefined) {
-      if (query.after !== undefined && query.from !== undefined) {
-        throw new ProblemError(problem(400, 'invalid_request', 'Bad request', 'after and from exclude each other'));
-      }
-      after = query.from === 'start' ? -1 : parseLastEventId(query.after);
+      // The more precise resume point wins, as Last-Event-ID wins over both: after, then from=start.
+      after = query.after !== undefined ? parseLastEventId(query.after) : query.from === 'start' ? -1 : undefined;
     }
     if (after === null) throw badPosition();
     // Judged against the store, not the fan-out, which may be a moment behind it: a position the store has not

@@ -11,7 +11,7 @@ export class StreamRevocationsQuery {
   @IsString()
   after?: string;
 
-  @ApiPropertyOptional({ enum: ['start'], description: 'start: replay every revocation from the start of the log' })
+  @ApiPropertyOptional({ enum: ['start'], description: 'start: replay every revocation from the start of the log (after and Last-Event-ID win over it)' })
   @IsOptional()
   @IsIn(['start'])
   from?: 'start';
