@@ -188,7 +188,7 @@ describe('revocation stream (SSE)', () => {
       ['/v1/revocations/stream', { 'last-event-id': String(head + 1000) }],
     ] as const) {
       const r = await ledger.http.get(path, { ...bearer('introspect'), ...headers });
-      expect(r.status).toBe(400);
+      expect(r.status).toBe(409);
       expect(r.body.code).toBe('position_beyond_head');
     }
     const unknown = await ledger.http.get('/v1/revocations/stream?form=start', bearer('introspect'));

@@ -36,7 +36,8 @@ export class StreamRevocationsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this position (sent by EventSource on reconnect); wins over the query', schema: POSITION })
   @ApiOkResponse({ description: 'text/event-stream of revocation events; comment lines are heartbeats; `event: dropped` ends a stream the feed gave up on' })
   @ApiProblems(
-    [400, 'invalid_last_event_id, position_beyond_head'],
+    [400, 'invalid_last_event_id'],
+    [409, 'position_beyond_head: the log has not reached that position (yet)'],
     [429, 'The caller holds LEDGER_SSE_MAX_PER_CALLER streams already (Retry-After)'],
     [503, 'The service holds LEDGER_SSE_MAX_TOTAL streams already, or the store cannot answer (Retry-After)'],
   )
@@ -73,8 +74,9 @@ export class StreamRevocationsController {
     if (after === null) throw badPosition();
     // Judged against the store, not the fan-out, which may be a moment behind it: a position the store has not
     // reached is a client's mistake (another ledger's id, say), and waiting for it would silently skip revocations.
+    // 409, not 400: the request is well-formed, and conflicts only with the log's current state.
     if (after !== undefined && after > (await this.store.headPosition())) {
-      throw new ProblemError(problem(400, 'position_beyond_head', 'Bad request', 'The position is beyond the last event of the log'));
+      throw new ProblemError(problem(409, 'position_beyond_head', 'Conflict', 'The position is beyond the last event of the log'));
     }
     return after;
   }
