@@ -56,6 +56,12 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
     // No view reads clients. The event stays in LEDGER_EVENT_TYPES all the same: the checkpoint must pass it, since
     // a command handler waits for its position (read-your-writes) before it answers.
     case 'ClientRegistered':
+    case 'ClientUpdated':
+    case 'ClientScopesAllowed':
+    case 'ClientScopesRevoked':
+    case 'ClientDisabled':
+    case 'ClientEnabled':
+    case 'ClientDeleted':
       return [];
     case 'ConsentGranted': {
       const d = event.data;

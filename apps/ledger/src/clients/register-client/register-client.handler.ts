@@ -9,7 +9,7 @@ export class RegisterClientHandler implements ICommandHandler<RegisterClientComm
 
   async execute({ data, meta }: RegisterClientCommand) {
     const { state, events } = await this.executor.execute(clientStream(data.clientId), clientDecider, { type: 'RegisterClient', data }, meta);
-    if (state.status !== 'registered') throw new Error('RegisterClient left the client unregistered');
+    if (state.status === 'unregistered') throw new Error('RegisterClient left the client unregistered');
     const { clientId, name, allowedScopes, termsUrl, registeredAt } = state;
     return { client: { id: clientId, name, allowedScopes, termsUrl, registeredAt }, created: events.length > 0 };
   }
