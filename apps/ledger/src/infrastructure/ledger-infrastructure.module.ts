@@ -6,6 +6,7 @@ import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts
 import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
+import { CursorSigner } from './cursor-signer';
 import { claimDataDirectory } from './data-directory';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
@@ -71,9 +72,10 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
       useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope) => new CommandExecutor(new ChainedEventStore(store), views, { positions }),
     },
     TokenMinter,
+    CursorSigner,
     Leadership,
   ],
-  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, Leadership],
+  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, CursorSigner, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
