@@ -101,7 +101,9 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
           const tokenId = `tok_${createHash('sha256').update(`t${i}`).digest('hex').slice(0, 32)}`;
           const tokenHash = createHash('sha256').update(`raw${i}`).digest('hex');
           const scopes = state.status === 'active' ? state.scopes.filter(() => random() < 0.7) : [];
-          await executor.execute(stream, consentDecider, { type: 'IssueToken', data: { consent: parseConsentId(consentId)!, tokenId, tokenHash, ...(scopes.length ? { scopes } : {}) } }, meta());
+          const { state: client } = await executor.load(clientStream(clientId), clientDecider);
+          const data = { consent: parseConsentId(consentId)!, tokenId, tokenHash, ...(scopes.length ? { scopes } : {}) };
+          await executor.execute(stream, consentDecider, { type: 'IssueToken', data, context: { client } }, meta());
           tokens.push({ consentId, tokenId });
         } else if (roll < 0.75 && tokens.length > 0) {
           const token = pick(tokens);

@@ -76,7 +76,9 @@ describe('HTTP edge', () => {
     expect(consent.status).toBe(200);
     const cases: Array<[string, string, string]> = [
       ['DELETE', '/v1/consents', 'POST'],
-      ['GET', '/v1/clients', 'POST'],
+      ['PUT', '/v1/clients', 'GET, HEAD, POST'],
+      ['PUT', '/v1/clients/some-app', 'DELETE, GET, HEAD, PATCH'],
+      ['GET', '/v1/clients/some-app/disable', 'POST'],
       ['PUT', '/v1/consents/cns_00000000000000000000000000000000_1', 'GET, HEAD'],
       ['GET', '/v1/oauth2/introspect', 'POST'],
     ];

@@ -169,6 +169,34 @@ describe('revocation stream (SSE)', () => {
     }
   });
 
+  it('sends a client disable and a client narrowing as ONE event each, whatever the client holds; enabling and widening send nothing', async () => {
+    const clientId = `sse-${Date.now()}`;
+    const transfer = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+    expect((await steps.registerClient(clientId, ['openid', transfer])).status).toBe(201);
+    const consents: string[] = [];
+    for (const user of ['u1', 'u2', 'u3']) {
+      const consent = await steps.grant(user, clientId, ['openid', transfer]);
+      consents.push(consent.body.id);
+      for (let i = 0; i < 3; i++) expect((await steps.issue(consent.body.id)).status).toBe(201);
+    }
+    const stream = await openStream(`${ledger.url}/v1/revocations/stream`, bearer('introspect'));
+    await waitUntil(() => stream.messages.some((m) => m.comment === 'connected'));
+
+    expect((await ledger.http.post(`/v1/clients/${clientId}/disable`, { reason: 'leaked' })).status).toBe(200);
+    expect((await ledger.http.post(`/v1/clients/${clientId}/enable`)).status).toBe(200);
+    expect((await ledger.http.request('PATCH', `/v1/clients/${clientId}`, { allowedScopes: ['openid'] })).status).toBe(200);
+    expect((await ledger.http.request('PATCH', `/v1/clients/${clientId}`, { allowedScopes: ['openid', transfer] })).status).toBe(200);
+    // A last revocation of one consent, so that everything before it has been sent once it arrives.
+    expect((await steps.revoke(consents[0])).status).toBe(200);
+
+    const events = (await stream.waitForEvents(3)).map((e) => JSON.parse(e.data!));
+    await stream.close();
+    expect(events.map((e) => e.type)).toEqual(['client.disabled', 'client.scopes_revoked', 'consent.revoked']);
+    expect(events[0]).toMatchObject({ clientId, consentId: null, userId: null, scopes: [], tokenIds: [], reason: 'leaked' });
+    expect(events[1]).toMatchObject({ clientId, consentId: null, userId: null, scopes: [transfer] });
+    for (const e of events) expect(contractViolations(e)).toEqual([]);
+  });
+
   it('refuses a malformed Last-Event-ID with problem+json and strangers with 401, and answers HEAD without a stream', async () => {
     const bad = await ledger.http.get('/v1/revocations/stream', { ...bearer('introspect'), 'last-event-id': 'yesterday' });
     expect(bad.status).toBe(400);

@@ -49,7 +49,8 @@ function expectedPerUser(events: Awaited<ReturnType<Awaited<ReturnType<typeof st
   const perUser = new Map<string, RevocationEventV1[]>();
   for (const e of events) {
     const r = toRevocationEvent(e);
-    if (r) perUser.set(r.userId, [...(perUser.get(r.userId) ?? []), r]);
+    // Keyed as the Kafka record is: by user (this test revokes no client).
+    if (r) perUser.set(r.userId ?? r.clientId, [...(perUser.get(r.userId ?? r.clientId) ?? []), r]);
   }
   return perUser;
 }
@@ -109,7 +110,7 @@ describe('revocations survive failures', () => {
         for (const { value } of reader.received) {
           if (seen.has(value.eventId)) continue;
           seen.add(value.eventId);
-          arrived.set(value.userId, [...(arrived.get(value.userId) ?? []), value]);
+          arrived.set(value.userId ?? value.clientId, [...(arrived.get(value.userId ?? value.clientId) ?? []), value]);
         }
         for (const userId of users) {
           expect({ userId, events: arrived.get(userId) }).toEqual({ userId, events: expected.get(userId) });

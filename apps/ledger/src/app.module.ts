@@ -3,8 +3,18 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { DeleteClientController } from './clients/delete-client/delete-client.controller';
+import { DeleteClientHandler } from './clients/delete-client/delete-client.handler';
+import { DisableClientController } from './clients/disable-client/disable-client.controller';
+import { DisableClientHandler } from './clients/disable-client/disable-client.handler';
+import { EnableClientController } from './clients/enable-client/enable-client.controller';
+import { EnableClientHandler } from './clients/enable-client/enable-client.handler';
+import { GetClientController } from './clients/get-client/get-client.controller';
+import { ListClientsController } from './clients/list-clients/list-clients.controller';
 import { RegisterClientController } from './clients/register-client/register-client.controller';
 import { RegisterClientHandler } from './clients/register-client/register-client.handler';
+import { UpdateClientController } from './clients/update-client/update-client.controller';
+import { UpdateClientHandler } from './clients/update-client/update-client.handler';
 import { LEDGER_CONFIG, LedgerConfig } from './config/ledger-config';
 import { GetConsentController } from './consents/get-consent/get-consent.controller';
 import { GrantConsentController } from './consents/grant-consent/grant-consent.controller';
@@ -43,6 +53,12 @@ export class AppModule {
       ],
       controllers: [
         RegisterClientController,
+        ListClientsController,
+        GetClientController,
+        UpdateClientController,
+        DisableClientController,
+        EnableClientController,
+        DeleteClientController,
         GrantConsentController,
         RevokeConsentController,
         GetConsentController,
@@ -52,6 +68,10 @@ export class AppModule {
       ],
       providers: [
         RegisterClientHandler,
+        UpdateClientHandler,
+        DisableClientHandler,
+        EnableClientHandler,
+        DeleteClientHandler,
         GrantConsentHandler,
         RevokeConsentHandler,
         IssueTokenHandler,

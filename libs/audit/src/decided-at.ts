@@ -9,6 +9,12 @@ type DomainEvent = ClientEvent | ConsentEvent;
  */
 const DECIDED_AT_FIELD: { [T in DomainEvent['type']]: keyof Extract<DomainEvent, { type: T }>['data'] & string } = {
   ClientRegistered: 'registeredAt',
+  ClientUpdated: 'updatedAt',
+  ClientScopesAllowed: 'allowedAt',
+  ClientScopesRevoked: 'revokedAt',
+  ClientDisabled: 'disabledAt',
+  ClientEnabled: 'enabledAt',
+  ClientDeleted: 'deletedAt',
   ConsentGranted: 'grantedAt',
   ConsentScopesExtended: 'extendedAt',
   ConsentScopesRevoked: 'revokedAt',

@@ -1,4 +1,4 @@
-import { CLIENT_EVENT_TYPES, CONSENT_EVENT_TYPES, type ClientEvent, type ConsentEvent } from '@ledger/domain';
+import { CLIENT_EVENT_TYPES, CONSENT_EVENT_TYPES, type ClientEvent, type ClientStatus, type ConsentEvent } from '@ledger/domain';
 
 /**
  * The read side, as a pure function: what each stored ledger event changes in the views. Storage (sqlite/view-store.ts)
@@ -36,7 +36,32 @@ export interface TokenRow {
   position: number;
 }
 
+/** A client as the client reads answer it, and as the token view asks whether it still lets its tokens be active. */
+export interface ClientRow {
+  clientId: string;
+  name: string;
+  /** null: any well-formed scope. */
+  allowedScopes: string[] | null;
+  termsUrl: string | null;
+  status: ClientStatus;
+  registeredAt: string;
+  updatedAt: string;
+  /** Revision of the client's stream after its last change. */
+  revision: number;
+}
+
+type ClientFields = Partial<Pick<ClientRow, 'name' | 'termsUrl' | 'allowedScopes' | 'status'>>;
+
 export type ViewChange =
+  | { kind: 'client'; row: ClientRow }
+  /** Sets the fields given; the others stay. */
+  | { kind: 'clientUpdate'; clientId: string; set: ClientFields; updatedAt: string; revision: number }
+  /**
+   * Every token of the client issued before `position` that carries one of `scopes` (null: any scope) is ended, and
+   * stays ended whatever the client allows later: what re-enabling or widening the client leaves behind
+   * (sqlite/token-view.ts). While the client is disabled or narrowed, its current row ends its tokens.
+   */
+  | { kind: 'clientCut'; clientId: string; scopes: string[] | null; position: number }
   | { kind: 'consent'; row: ConsentRow }
   | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number }
   | { kind: 'tokenIssued'; row: TokenRow }
@@ -53,10 +78,14 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export function viewChanges(event: LedgerEvent, revision: number, position: number): ViewChange[] {
   switch (event.type) {
-    // No view reads clients. The event stays in LEDGER_EVENT_TYPES all the same: the checkpoint must pass it, since
-    // a command handler waits for its position (read-your-writes) before it answers.
     case 'ClientRegistered':
-      return [];
+    case 'ClientUpdated':
+    case 'ClientScopesAllowed':
+    case 'ClientScopesRevoked':
+    case 'ClientDisabled':
+    case 'ClientEnabled':
+    case 'ClientDeleted':
+      return clientChanges(event, revision, position);
     case 'ConsentGranted': {
       const d = event.data;
       return [
@@ -97,6 +126,39 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
     }
     case 'TokenRevoked':
       return [{ kind: 'tokensEnded', tokenHashes: [event.data.tokenHash] }];
+    default: {
+      const _exhaustive: never = event;
+      return [];
+    }
+  }
+}
+
+/**
+ * A client's row changes with each of its events. Lifting a restriction (enabling, allowing a scope again) also cuts
+ * at its own position: the tokens issued before it ended with the restriction, or slipped in while it stood (issued
+ * on a client state read just before it), and neither may come back.
+ */
+function clientChanges(event: ClientEvent, revision: number, position: number): ViewChange[] {
+  const update = (set: ClientFields, updatedAt: string): ViewChange => ({ kind: 'clientUpdate', clientId: event.data.clientId, set, updatedAt, revision });
+  switch (event.type) {
+    case 'ClientRegistered': {
+      const d = event.data;
+      return [{ kind: 'client', row: { ...d, status: 'active', updatedAt: d.registeredAt, revision } }];
+    }
+    case 'ClientUpdated':
+      return [update({ name: event.data.name, termsUrl: event.data.termsUrl }, event.data.updatedAt)];
+    case 'ClientScopesAllowed': {
+      const d = event.data;
+      return [update({ allowedScopes: d.allowedScopes }, d.allowedAt), { kind: 'clientCut', clientId: d.clientId, scopes: d.addedScopes, position }];
+    }
+    case 'ClientScopesRevoked':
+      return [update({ allowedScopes: event.data.allowedScopes }, event.data.revokedAt)];
+    case 'ClientDisabled':
+      return [update({ status: 'disabled' }, event.data.disabledAt)];
+    case 'ClientEnabled':
+      return [update({ status: 'active' }, event.data.enabledAt), { kind: 'clientCut', clientId: event.data.clientId, scopes: null, position }];
+    case 'ClientDeleted':
+      return [update({ status: 'deleted' }, event.data.deletedAt)];
     default: {
       const _exhaustive: never = event;
       return [];

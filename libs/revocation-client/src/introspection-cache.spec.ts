@@ -44,6 +44,31 @@ describe('IntrospectionCache', () => {
     expect(c.peek('h4')).toMatchObject({ active: true });
   });
 
+  it('given a client revocation, evicts every cached token of the client, of every user, and no other client', () => {
+    for (const type of ['client.disabled', 'client.scopes_revoked']) {
+      const c = cache();
+      c.set('h1', active('alice', 'app', inAnHour()));
+      c.set('h2', active('bob', 'app', inAnHour(), 'tok_2'));
+      c.set('h3', active('alice', 'other-app', inAnHour(), 'tok_3'));
+      c.apply({ eventId: `e-${type}`, type, consentId: null, userId: null, clientId: 'app', tokenIds: [], tokenHashes: [] });
+      expect([c.peek('h1'), c.peek('h2')]).toEqual([undefined, undefined]);
+      expect(c.peek('h3')).toMatchObject({ active: true });
+      // The pair index forgot them too: a later consent revocation of alice's pair finds nothing stale.
+      c.apply({ eventId: `e-${type}-2`, type: 'consent.revoked', userId: 'alice', clientId: 'other-app', tokenIds: [], tokenHashes: [] });
+      expect(c.stats().entries).toBe(0);
+    }
+  });
+
+  it('does not cache an answer fetched across a revocation of its client', () => {
+    const c = cache();
+    const ticket = c.ticket();
+    c.apply({ eventId: 'e7', type: 'client.disabled', userId: null, clientId: 'app', tokenIds: [], tokenHashes: [] });
+    c.set('h7', active('carol', 'app', inAnHour()), ticket);
+    expect(c.peek('h7')).toBeUndefined();
+    c.set('h7', active('carol', 'app', inAnHour()), c.ticket());
+    expect(c.peek('h7')).toMatchObject({ active: true });
+  });
+
   it('applies an eventId once', () => {
     const c = cache();
     const event = { eventId: 'e3', type: 'consent.revoked', userId: 'alice', clientId: 'app', tokenIds: [], tokenHashes: [] };

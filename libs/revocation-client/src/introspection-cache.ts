@@ -9,8 +9,10 @@ export type Introspection =
 export interface RevocationMessage {
   eventId: string;
   type: string;
-  consentId?: string;
-  userId: string;
+  /** null for client revocations (client.disabled, client.scopes_revoked). */
+  consentId?: string | null;
+  /** null for client revocations, which end tokens of every user of the client. */
+  userId: string | null;
   clientId: string;
   scopes?: string[];
   tokenIds: string[];
@@ -35,14 +37,16 @@ export interface IntrospectionCacheOptions {
 interface Entry {
   answer: Introspection;
   expiresAtMs: number;
-  /** "userId\0clientId" of active answers, for consent-wide eviction. */
-  pair?: string;
+  /** The groups an active answer is evicted with: its (userId, clientId) pair, and its client. */
+  groups?: string[];
 }
 
 /** SHA-256 hex of a raw token: the cache key, and how revocation events name tokens. */
 export const tokenHash = (rawToken: string) => createHash('sha256').update(rawToken).digest('hex');
 
 const pairKey = (userId: string, clientId: string) => `${userId}\u0000${clientId}`;
+/** A user id is never empty, so a client's key never equals a pair's. */
+const clientKey = (clientId: string) => `\u0000${clientId}`;
 
 /**
  * Introspection results keyed by token hash (the raw token is never kept), evicted at once by revocation events.
@@ -50,18 +54,20 @@ const pairKey = (userId: string, clientId: string) => `${userId}\u0000${clientId
  * An entry lives until the earliest of: the token's exp, maxStaleness after it was fetched, or a revocation that
  * names it. Consent revocations (consent.revoked, consent.scopes_revoked) evict EVERY cached token of that
  * (userId, clientId), also ones the event does not list: cheaper to ask the ledger again than to reason about which
- * token carried which scope. Events are applied once per eventId (delivery is at-least-once).
+ * token carried which scope. Client revocations (client.disabled, client.scopes_revoked) evict every cached token of
+ * the client, of every user. Events are applied once per eventId (delivery is at-least-once).
  *
  * Not thread-safe across processes: each resource-service instance has its own cache and its own Kafka consumer.
  */
 export class IntrospectionCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly byPair = new Map<string, Set<string>>();
+  /** Cached active hashes by pair and by client (Entry.groups). */
+  private readonly byGroup = new Map<string, Set<string>>();
   private readonly seen = new Set<string>();
   /** Hashes named by a revocation: once revoked, a token never becomes active again. Bounded like `seen`. */
   private readonly revoked = new Set<string>();
-  /** Bumped on every consent-wide eviction of a pair, so that an answer fetched across one is not cached. */
-  private readonly pairEpoch = new Map<string, number>();
+  /** Bumped on every eviction of a pair or a client, so that an answer fetched across one is not cached. */
+  private readonly epoch = new Map<string, number>();
   private readonly maxStalenessMs: number;
   private readonly inactiveTtlMs: number;
   private readonly maxEntries: number;
@@ -95,23 +101,23 @@ export class IntrospectionCache {
     return this.entries.get(hash)?.answer;
   }
 
-  /** A token that a consent revocation may affect is fetched under this ticket (see set). */
+  /** A token that a consent or client revocation may affect is fetched under this ticket (see set). */
   ticket(): Map<string, number> {
-    return new Map(this.pairEpoch);
+    return new Map(this.epoch);
   }
 
   /**
-   * Caches an answer fetched from the ledger. `ticket` is what ticket() returned before the fetch: if a consent-wide
-   * eviction of the token's pair happened meanwhile, the answer may predate it and is not cached.
+   * Caches an answer fetched from the ledger. `ticket` is what ticket() returned before the fetch: if an eviction of
+   * the token's pair or client happened meanwhile, the answer may predate it and is not cached.
    */
   set(hash: string, answer: Introspection, ticket?: Map<string, number>): void {
     const now = this.now();
     if (this.revoked.has(hash)) return;
     let expiresAtMs: number;
-    let pair: string | undefined;
+    let groups: string[] | undefined;
     if (answer.active) {
-      pair = pairKey(answer.sub, answer.client_id);
-      if (ticket && (ticket.get(pair) ?? 0) !== (this.pairEpoch.get(pair) ?? 0)) return;
+      groups = [pairKey(answer.sub, answer.client_id), clientKey(answer.client_id)];
+      if (ticket && groups.some((g) => (ticket.get(g) ?? 0) !== (this.epoch.get(g) ?? 0))) return;
       expiresAtMs = Math.min(answer.exp * 1000, now + this.maxStalenessMs);
     } else {
       expiresAtMs = now + this.inactiveTtlMs;
@@ -119,10 +125,10 @@ export class IntrospectionCache {
     if (expiresAtMs <= now) return;
     this.delete(hash);
     while (this.entries.size >= this.maxEntries) this.delete(this.entries.keys().next().value as string);
-    this.entries.set(hash, { answer, expiresAtMs, pair });
-    if (pair) {
-      let set = this.byPair.get(pair);
-      if (!set) this.byPair.set(pair, (set = new Set()));
+    this.entries.set(hash, { answer, expiresAtMs, groups });
+    for (const group of groups ?? []) {
+      let set = this.byGroup.get(group);
+      if (!set) this.byGroup.set(group, (set = new Set()));
       set.add(hash);
     }
   }
@@ -138,15 +144,12 @@ export class IntrospectionCache {
       remember(this.revoked, hash, this.dedupeWindow);
       this.delete(hash);
     }
-    // token.revoked ends one token; anything else (consent revocations, and types this version does not know) may
-    // end more than it lists, so every cached token of the pair goes.
+    // token.revoked ends one token; a client revocation (or any event without a user) every token of the client;
+    // anything else (consent revocations, and types this version does not know) may end more than it lists, so every
+    // cached token of the pair goes.
     if (event.type !== 'token.revoked') {
-      const pair = pairKey(event.userId, event.clientId);
-      const epoch = (this.pairEpoch.get(pair) ?? 0) + 1;
-      this.pairEpoch.delete(pair);
-      this.pairEpoch.set(pair, epoch);
-      if (this.pairEpoch.size > this.dedupeWindow) this.pairEpoch.delete(this.pairEpoch.keys().next().value as string);
-      for (const hash of [...(this.byPair.get(pair) ?? [])]) this.delete(hash);
+      const clientWide = event.userId === null || event.type.startsWith('client.');
+      this.evictGroup(clientWide ? clientKey(event.clientId) : pairKey(event.userId!, event.clientId));
     }
     this.applied += 1;
     return true;
@@ -158,17 +161,25 @@ export class IntrospectionCache {
 
   clear(): void {
     this.entries.clear();
-    this.byPair.clear();
+    this.byGroup.clear();
+  }
+
+  private evictGroup(group: string): void {
+    const epoch = (this.epoch.get(group) ?? 0) + 1;
+    this.epoch.delete(group);
+    this.epoch.set(group, epoch);
+    if (this.epoch.size > this.dedupeWindow) this.epoch.delete(this.epoch.keys().next().value as string);
+    for (const hash of [...(this.byGroup.get(group) ?? [])]) this.delete(hash);
   }
 
   private delete(hash: string): void {
     const entry = this.entries.get(hash);
     if (!entry) return;
     this.entries.delete(hash);
-    if (entry.pair) {
-      const set = this.byPair.get(entry.pair);
+    for (const group of entry.groups ?? []) {
+      const set = this.byGroup.get(group);
       set?.delete(hash);
-      if (set?.size === 0) this.byPair.delete(entry.pair);
+      if (set?.size === 0) this.byGroup.delete(group);
     }
   }
 }

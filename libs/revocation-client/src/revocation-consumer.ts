@@ -190,7 +190,8 @@ function parse(message: KafkaMessage): RevocationMessage | undefined {
     value === null ||
     typeof value.eventId !== 'string' ||
     typeof value.type !== 'string' ||
-    typeof value.userId !== 'string' ||
+    // null: a client revocation, which ends tokens of every user of the client.
+    (typeof value.userId !== 'string' && value.userId !== null) ||
     typeof value.clientId !== 'string' ||
     !strings(value.tokenHashes) ||
     !strings(value.tokenIds)

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@ledger/event-store';
-import { ConsentEvent, hashToken } from '@ledger/domain';
-import { cloudEventHeaders, toKafkaRecord, toRevocationEvent } from './revocation-event';
+import { ClientEvent, ConsentEvent, hashToken } from '@ledger/domain';
+import { cloudEventHeaders, REVOCATION_DOMAIN_EVENT_TYPES, toKafkaRecord, toRevocationEvent } from './revocation-event';
 import { cloudEventHeaderViolations, contractViolations } from './testing/revocation-contract';
 
 const rawA = 'clt_' + 'a'.repeat(43);
@@ -9,7 +9,7 @@ const ref = { consentId: `cns_${'0'.repeat(31)}1_2`, userId: 'alice', clientId: 
 const tokA = { tokenId: `tok_${'a'.repeat(32)}`, tokenHash: hashToken(rawA) };
 const tokB = { tokenId: `tok_${'b'.repeat(32)}`, tokenHash: hashToken(rawB) };
 
-function stored(event: ConsentEvent, position: number): StoredEvent {
+function stored(event: ConsentEvent | ClientEvent, position: number): StoredEvent {
   return {
     id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
     type: event.type,
@@ -62,6 +62,68 @@ describe('revocation integration event v1', () => {
     expect(
       toRevocationEvent(stored({ type: 'TokenIssued', data: { ...ref, ...tokA, scopes: ['openid'], issuedAt: '2026-11-27T10:00:00Z', expiresAt: '2026-11-27T11:00:00Z' } }, 2)),
     ).toBeUndefined();
+  });
+
+  describe('client revocations: one event for every consent and token of the client', () => {
+    const disabled = stored({ type: 'ClientDisabled', data: { clientId: 'transfer-web', disabledAt: '2026-11-27T10:00:00Z', reason: 'compromised' } }, 12);
+
+    it('given ClientDisabled, names the client only: no consent, no user, no token list, every scope', () => {
+      const mapped = toRevocationEvent(disabled)!;
+      expect(mapped).toEqual({
+        eventId: disabled.id,
+        type: 'client.disabled',
+        consentId: null,
+        userId: null,
+        clientId: 'transfer-web',
+        scopes: [],
+        tokenIds: [],
+        tokenHashes: [],
+        revokedAt: '2026-11-27T10:00:00Z',
+        reason: 'compromised',
+        position: 12,
+      });
+      expect(contractViolations(mapped)).toEqual([]);
+    });
+
+    it('given ClientScopesRevoked, carries the revoked scopes; none when the client allowed any scope before', () => {
+      const narrowed = (revokedScopes: string[] | null) =>
+        toRevocationEvent(stored({ type: 'ClientScopesRevoked', data: { clientId: 'transfer-web', revokedScopes, allowedScopes: ['openid'], revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 13))!;
+      expect(narrowed(['email'])).toMatchObject({ type: 'client.scopes_revoked', consentId: null, userId: null, clientId: 'transfer-web', scopes: ['email'], reason: null });
+      expect(narrowed(null).scopes).toEqual([]);
+      expect(contractViolations(narrowed(['email']))).toEqual([]);
+      expect(contractViolations(narrowed(null))).toEqual([]);
+    });
+
+    it('is keyed and subjected by the client id: it has no user', () => {
+      const mapped = toRevocationEvent(disabled)!;
+      const record = toKafkaRecord(mapped);
+      expect(record.key).toBe('transfer-web');
+      expect(record.headers).toMatchObject({ ce_type: 'client.disabled', ce_subject: 'transfer-web', ce_time: '2026-11-27T10:00:00Z' });
+      expect(cloudEventHeaderViolations(record.headers, mapped)).toEqual([]);
+    });
+
+    it('maps nothing else of a client: registrations, updates, widenings, enables and the delete after its disable', () => {
+      const at = '2026-11-27T10:00:00Z';
+      const others: ClientEvent[] = [
+        { type: 'ClientRegistered', data: { clientId: 'c', name: 'C', allowedScopes: null, termsUrl: null, registeredAt: at } },
+        { type: 'ClientUpdated', data: { clientId: 'c', name: 'C', termsUrl: null, updatedAt: at } },
+        { type: 'ClientScopesAllowed', data: { clientId: 'c', addedScopes: ['email'], allowedScopes: ['email'], allowedAt: at } },
+        { type: 'ClientEnabled', data: { clientId: 'c', enabledAt: at } },
+        { type: 'ClientDeleted', data: { clientId: 'c', deletedAt: at, reason: null } },
+      ];
+      for (const event of others) expect(toRevocationEvent(stored(event, 1))).toBeUndefined();
+      expect([...REVOCATION_DOMAIN_EVENT_TYPES].sort()).toEqual(['ClientDisabled', 'ClientScopesRevoked', 'ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked']);
+    });
+
+    it('the schema holds each kind to its shape: a client revocation names no consent or user, the others do', () => {
+      const client = toRevocationEvent(disabled)!;
+      expect(contractViolations({ ...client, consentId: ref.consentId })).not.toEqual([]);
+      expect(contractViolations({ ...client, userId: 'alice' })).not.toEqual([]);
+      expect(contractViolations({ ...client, tokenHashes: [tokA.tokenHash], tokenIds: [tokA.tokenId] })).not.toEqual([]);
+      const consent = toRevocationEvent(stored({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['openid'], revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 3))!;
+      expect(contractViolations({ ...consent, userId: null })).not.toEqual([]);
+      expect(contractViolations({ ...consent, consentId: null })).not.toEqual([]);
+    });
   });
 
   it('is a Kafka record in CloudEvents binary mode, keyed by user, that never carries the domain event or a raw token', () => {

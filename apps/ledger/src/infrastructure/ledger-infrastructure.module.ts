@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
-import { CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
+import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
+import { CursorSigner } from './cursor-signer';
 import { claimDataDirectory } from './data-directory';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
@@ -47,6 +48,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     // Readers get the ports; only the projection and this module's shutdown see the SQLite ViewStore.
     { provide: TOKEN_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.tokens },
     { provide: CONSENT_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.consents },
+    { provide: CLIENT_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.clients },
     {
       provide: ProjectionRunner,
       inject: [EVENT_STORE, ViewStore, LedgerMetrics],
@@ -70,9 +72,10 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
       useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope) => new CommandExecutor(new ChainedEventStore(store), views, { positions }),
     },
     TokenMinter,
+    CursorSigner,
     Leadership,
   ],
-  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, Leadership],
+  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, CursorSigner, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -1,17 +1,29 @@
 import { CommandMetadata } from '../shared/command-metadata';
 import type { Decider } from '../shared/decider';
 import { ClientEvent, ClientState, evolveClient, initialClientState } from './client';
+import { DeleteClient, deleteClient } from './delete-client';
+import { DisableClient, disableClient } from './disable-client';
+import { EnableClient, enableClient } from './enable-client';
 import { RegisterClient, registerClient } from './register-client';
+import { UpdateClient, updateClient } from './update-client';
 
-export type ClientCommand = RegisterClient;
+export type ClientCommand = RegisterClient | UpdateClient | DisableClient | EnableClient | DeleteClient;
 
 export function decideClient(command: ClientCommand, state: ClientState, meta: CommandMetadata): ClientEvent[] {
   switch (command.type) {
     case 'RegisterClient':
       return registerClient(command, state, meta);
+    case 'UpdateClient':
+      return updateClient(command, state, meta);
+    case 'DisableClient':
+      return disableClient(command, state, meta);
+    case 'EnableClient':
+      return enableClient(command, state, meta);
+    case 'DeleteClient':
+      return deleteClient(command, state, meta);
     default: {
-      const _exhaustive: never = command.type;
-      throw new Error(`Unknown client command ${String(_exhaustive)}`);
+      const _exhaustive: never = command;
+      throw new Error(`Unknown client command ${String((_exhaustive as { type?: unknown }).type)}`);
     }
   }
 }

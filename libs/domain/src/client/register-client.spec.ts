@@ -179,13 +179,37 @@ describe('RegisterClient', () => {
   });
 
   it('decide refuses a command type it does not know, naming it', () => {
-    expect(() => clientDecider.decide({ type: 'DeleteClient' } as unknown as RegisterClient, clientDecider.initialState(), testMeta())).toThrow(
-      'Unknown client command DeleteClient',
+    expect(() => clientDecider.decide({ type: 'RotateClientSecret' } as unknown as RegisterClient, clientDecider.initialState(), testMeta())).toThrow(
+      'Unknown client command RotateClientSecret',
     );
   });
 
-  it('evolve: the state after ClientRegistered is the registered client', () => {
+  it('evolve: the state after ClientRegistered is the active client, last updated when it was registered', () => {
     const state = [registered()].reduce(clientDecider.evolve, clientDecider.initialState());
-    expect(state).toEqual({ status: 'registered', ...registered().data });
+    expect(state).toEqual({ status: 'active', ...registered().data, updatedAt: registered().data.registeredAt });
+  });
+
+  describe('after a lifecycle change', () => {
+    const at = secondsAfter(60).toISOString();
+    const disabled = { type: 'ClientDisabled' as const, data: { clientId: 'transfer-app', disabledAt: at, reason: null } };
+    const deleted = { type: 'ClientDeleted' as const, data: { clientId: 'transfer-app', deletedAt: at, reason: null } };
+
+    it('registering a disabled client again with the same details is still a no-op', () => {
+      spec.given([registered(), disabled]).when(register()).thenNothing();
+    });
+
+    it.each<[string, Partial<RegisterClient['data']>]>([
+      ['the same details', {}],
+      ['other details', { name: 'Someone else' }],
+    ])('registering a deleted client id again, with %s, is a conflict: client_deleted (the id is never reused)', (_label, change) => {
+      const error = spec.given([registered(), disabled, deleted]).when(register(change)).thenThrows('client_deleted', 'conflict');
+      expect(error.message).toBe('Client transfer-app has been deleted; its id is never used again');
+    });
+
+    it('compares with the details as updated, not as first registered', () => {
+      const updated = { type: 'ClientUpdated' as const, data: { clientId: 'transfer-app', name: 'Transfer', termsUrl: null, updatedAt: at } };
+      spec.given([registered(), updated]).when(register({ name: 'Transfer', termsUrl: undefined })).thenNothing();
+      spec.given([registered(), updated]).when(register()).thenThrows('client_already_registered');
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { ClientState } from '../client/client';
 import { DomainError } from '../shared/domain-error';
 import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
+import { clientState } from '../testing/client-fixtures';
 import { secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentState, liveTokens, TokenIssued, TokenRevoked } from './consent';
 import { ConsentCommand, consentDecider } from './consent.decider';
@@ -169,14 +170,7 @@ describe('Consent aggregate: evolve', () => {
  */
 describe('Consent aggregate: invariant under random command sequences', () => {
   const UNIVERSE = ['email', 'openid', 'profile', GROUPS, TRANSFER];
-  const client: ClientState = {
-    status: 'registered',
-    clientId: CLIENT,
-    name: 'Transfer App',
-    allowedScopes: UNIVERSE,
-    termsUrl: null,
-    registeredAt: at(-86_400),
-  };
+  const client: ClientState = clientState(UNIVERSE);
 
   function prng(seed: number) {
     const next = mulberry32(seed);
@@ -323,6 +317,7 @@ describe('Consent aggregate: invariant under random command sequences', () => {
             scopes: r.chance(0.4) ? undefined : r.subset(state.status === 'active' && r.chance(0.8) ? state.scopes : UNIVERSE),
             expiresIn: r.chance(0.3) ? undefined : r.pick([1, 30, 300, 900, 3600, 86_400, 0, 86_401]),
           },
+          context: { client },
         };
       }
       return { type: 'RevokeToken', data: { tokenId: someTokenId(now) } };

@@ -1,5 +1,6 @@
 import { ClientState } from '../client/client';
 import { consentIdFor, pairKey } from '../shared/ids';
+import { clientState } from '../testing/client-fixtures';
 import { DeciderSpecification, secondsAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesRevoked } from './consent';
 import { consentDecider } from './consent.decider';
@@ -15,14 +16,7 @@ const consentId = (generation = 1) => consentIdFor(pairKey(USER, CLIENT), genera
 const ref = (generation = 1) => ({ consentId: consentId(generation), userId: USER, clientId: CLIENT });
 const at = (seconds: number) => secondsAfter(seconds).toISOString();
 
-const registeredClient = (allowedScopes: string[] | null = ['email', 'openid', GROUPS, TRANSFER]): ClientState => ({
-  status: 'registered',
-  clientId: CLIENT,
-  name: 'Transfer App',
-  allowedScopes,
-  termsUrl: null,
-  registeredAt: at(-86_400),
-});
+const registeredClient = (allowedScopes: string[] | null = ['email', 'openid', GROUPS, TRANSFER]): ClientState => clientState(allowedScopes);
 
 const grant = (scopes: string[], client: ClientState = registeredClient(), userId = USER): GrantConsent => ({
   type: 'GrantConsent',
@@ -52,6 +46,17 @@ describe('GrantConsent', () => {
         .given([])
         .when(grant(['openid'], { status: 'unregistered' }))
         .thenThrows('client_not_found', 'not_found');
+    });
+
+    it('must be active: a disabled client gets no consent (client_disabled), nor a deleted one (client_deleted)', () => {
+      const disabled = spec.given([]).when(grant(['openid'], clientState(null, 'disabled'))).thenThrows('client_disabled', 'conflict');
+      expect(disabled.message).toBe('Client transfer-app is disabled: it gets no consent and no token until it is enabled');
+      spec.given([granted(['openid'])]).when(grant(['email'], clientState(null, 'disabled'))).thenThrows('client_disabled');
+      spec.given([]).when(grant(['openid'], clientState(null, 'deleted'))).thenThrows('client_deleted', 'conflict');
+    });
+
+    it('refuses a scope the client was narrowed away from, as one it never had', () => {
+      spec.given([granted(['openid', TRANSFER])]).when(grant([TRANSFER], registeredClient(['openid']))).thenThrows('scope_not_allowed');
     });
 
     it('says which client and which scopes, and what a user id may hold', () => {

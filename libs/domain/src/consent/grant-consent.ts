@@ -1,6 +1,7 @@
 import { ClientState } from '../client/client';
+import { activeClient } from '../client/client-details';
 import { CommandMetadata } from '../shared/command-metadata';
-import { invalid, notFound } from '../shared/domain-error';
+import { invalid } from '../shared/domain-error';
 import { consentIdFor, pairKey, USER_ID_PATTERN } from '../shared/ids';
 import { difference, normaliseScopes } from '../shared/scope';
 import { ConsentEvent, ConsentState } from './consent';
@@ -8,7 +9,7 @@ import { ConsentEvent, ConsentState } from './consent';
 export interface GrantConsent {
   type: 'GrantConsent';
   data: { userId: string; clientId: string; scopes: string[] };
-  /** The client's state, read by the handler: a consent can only be granted to a registered client. */
+  /** The client's state, read by the handler: a consent can only be granted to a registered, active client. */
   context: { client: ClientState };
 }
 
@@ -21,8 +22,7 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
   const { userId, clientId } = command.data;
   if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) throw invalid('invalid_user_id', 'userId must be 1-128 characters of A-Z a-z 0-9 . _ : @ + -');
   const scopes = normaliseScopes(command.data.scopes);
-  const client = command.context.client;
-  if (client.status !== 'registered') throw notFound('client_not_found', `Client ${clientId} is not registered`);
+  const client = activeClient(command.context.client, clientId);
   if (client.allowedScopes) {
     const notAllowed = difference(scopes, client.allowedScopes);
     if (notAllowed.length > 0) {
@@ -40,3 +40,4 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
   return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, grantedAt: at } }];
 }
+

@@ -1,5 +1,6 @@
 import { DomainError } from '../shared/domain-error';
 import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
+import { clientState } from '../testing/client-fixtures';
 import { DeciderSpecification, secondsAfter, stateAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesRevoked, idempotentIssueOf, TokenIssued, TokenRevoked } from './consent';
 import { consentDecider } from './consent.decider';
@@ -41,6 +42,7 @@ const issue = (key: string, attempt: string, options: { body?: string; expiresIn
     expiresIn: options.expiresIn ?? 600,
     idempotency: { keyHash: keyHash(key), fingerprint: fingerprint(options.body ?? 'body'), nonce: nonce(attempt), windowSeconds: options.window ?? WINDOW },
   },
+  context: { client: clientState() },
 });
 
 /** The TokenIssued that attempt `attempt` under `key` produces when decided `seconds` after FIXED_NOW. */

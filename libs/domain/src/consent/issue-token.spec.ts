@@ -1,5 +1,6 @@
 import { DomainError } from '../shared/domain-error';
 import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
+import { clientState } from '../testing/client-fixtures';
 import { DeciderSpecification, secondsAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesExtended, ConsentScopesRevoked, TokenIssued, TokenRevoked } from './consent';
 import { consentDecider } from './consent.decider';
@@ -39,9 +40,10 @@ const tokenRevoked = (name: string): TokenRevoked => ({
   data: { ...ref(1), tokenId: tokenId(name), tokenHash: tokenHash(name), revokedAt: at(-60), reason: null },
 });
 
-const issue = (name: string, data: Partial<IssueToken['data']> = {}): IssueToken => ({
+const issue = (name: string, data: Partial<IssueToken['data']> = {}, client = clientState()): IssueToken => ({
   type: 'IssueToken',
   data: { consent: consent(1), tokenId: tokenId(name), tokenHash: tokenHash(name), ...data },
+  context: { client },
 });
 
 /** The TokenIssued that IssueToken(name) at FIXED_NOW produces. */

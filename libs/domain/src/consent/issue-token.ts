@@ -1,7 +1,9 @@
+import { clientAllows, ClientState } from '../client/client';
+import { activeClient } from '../client/client-details';
 import { CommandMetadata } from '../shared/command-metadata';
 import { conflict, invalid, notFound, unprocessable } from '../shared/domain-error';
 import { type ConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
-import { difference, normaliseScopes } from '../shared/scope';
+import { difference, intersection, normaliseScopes } from '../shared/scope';
 import { ConsentEvent, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive } from './consent';
 
 export const DEFAULT_TOKEN_LIFETIME_S = 3600;
@@ -14,6 +16,12 @@ export interface IssueToken {
    * a secret.
    */
   data: { consent: ConsentId; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number; idempotency?: IdempotentRequest };
+  /**
+   * The state of the consent's client, read by the handler: a disabled client gets no token, and a token carries
+   * only scopes its client still allows. The client is another stream, so this is a read, not a lock; the token view
+   * ends a token that slipped past a disable or a narrowing decided meanwhile (docs/design.md, "Clients").
+   */
+  context: { client: ClientState };
 }
 
 /**
@@ -30,7 +38,8 @@ export interface IdempotentRequest {
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * A token carries scopes within a live consent, never beyond it. Under an Idempotency-Key whose window is open, a
+ * A token carries scopes within a live consent and its active client's allowed scopes, never beyond them. Without
+ * `scopes` it carries what the consent grants and the client still allows. Under an Idempotency-Key whose window is open, a
  * retry of the same request appends nothing (the handler answers with the token the window names) while that
  * token lives, and is refused once it has been revoked or has expired: a token id is issued once, never again.
  */
@@ -48,7 +57,11 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
       if (earlier.fingerprint !== idempotency.fingerprint) {
         throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used with a different request');
       }
-      if (!isTokenLive(state, earlier.tokenId, meta.now)) {
+      // A disable or a narrowing since has ended the token in the token view; the state of the consent cannot know.
+      // (A scope narrowed and allowed again since is not seen here: the retry then answers with a token that
+      // introspects inactive.)
+      const scopes = state.tokens.get(earlier.tokenId)?.scopes ?? [];
+      if (!isTokenLive(state, earlier.tokenId, meta.now) || !clientAllows(command.context.client, scopes)) {
         throw conflict('token_no_longer_active', 'The token issued for this Idempotency-Key has been revoked or has expired; it is never issued again', {
           tokenId: earlier.tokenId,
         });
@@ -59,6 +72,7 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
   if (consent.generation < state.generation || state.status !== 'active') {
     throw conflict('consent_not_active', `Consent ${consentId} has been revoked`);
   }
+  const client = activeClient(command.context.client, state.clientId);
   if (!TOKEN_ID_PATTERN.test(tokenId) || !SHA256_HEX.test(tokenHash)) throw new Error('IssueToken needs a token id and a SHA-256 hex hash');
   // Token ids are random (or derived from a fresh random nonce): one the state knows means the handler reused one.
   if (state.tokens.has(tokenId)) throw new Error(`IssueToken with a token id that was already issued: ${tokenId}`);
@@ -67,10 +81,18 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_TOKEN_LIFETIME_S) {
     throw invalid('invalid_expires_in', `expiresIn must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_S}`);
   }
-  const scopes = command.data.scopes === undefined ? state.scopes : normaliseScopes(command.data.scopes);
+  const allowed = client.allowedScopes;
+  const scopes = command.data.scopes === undefined ? (allowed ? intersection(state.scopes, allowed) : state.scopes) : normaliseScopes(command.data.scopes);
   const beyond = difference(scopes, state.scopes);
   if (beyond.length > 0) {
     throw invalid('scope_not_consented', `Consent ${consentId} does not grant: ${beyond.join(' ')}`, { scopes: beyond });
+  }
+  if (scopes.length === 0) {
+    throw invalid('scope_not_allowed', `Client ${state.clientId} no longer allows any scope of consent ${consentId}`, { scopes: state.scopes });
+  }
+  const notAllowed = allowed ? difference(scopes, allowed) : [];
+  if (notAllowed.length > 0) {
+    throw invalid('scope_not_allowed', `Client ${state.clientId} may not be granted: ${notAllowed.join(' ')}`, { scopes: notAllowed });
   }
   const issuedAt = meta.now.toISOString();
   const expiresAt = new Date(meta.now.getTime() + expiresIn * 1000).toISOString();

@@ -12,18 +12,43 @@ CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
 CREATE TABLE IF NOT EXISTS token_cuts (
   consent_id TEXT NOT NULL, scope TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (consent_id, scope)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_cuts (
+  client_id TEXT NOT NULL, scope TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (client_id, scope)
+) WITHOUT ROWID;
 `;
 
 /** The scope of a cut that ends every token of the consent, whatever it carries. */
 const ANY_SCOPE = '';
+
+/** SQL function: 1 when every scope of a space-delimited list is in another such list. */
+const SCOPES_WITHIN = 'ledger_scopes_within';
+const scopesWithin = (scopes: string, allowed: string) => {
+  const set = new Set(allowed.split(' '));
+  return scopes.split(' ').every((s) => set.has(s)) ? 1 : 0;
+};
 
 /**
  * A token is cut when a revocation of its consent came after its issue (a later log position) and named a scope it
  * carries, or every scope. Scopes are scope-tokens, which hold no space, so a space-delimited match is exact. One
  * primary-key lookup for the token, then a short range scan of its consent's cuts, usually empty.
  */
-const CUT = `EXISTS (SELECT 1 FROM token_cuts c WHERE c.consent_id = t.consent_id AND c.pos > t.pos
+const CONSENT_CUT = `EXISTS (SELECT 1 FROM token_cuts c WHERE c.consent_id = t.consent_id AND c.pos > t.pos
   AND (c.scope = '${ANY_SCOPE}' OR instr(' ' || t.scope || ' ', ' ' || c.scope || ' ') > 0))`;
+
+/**
+ * A token is also inactive while its client does not let it be: the client is not active (disabled, deleted), or no
+ * longer allows a scope the token carries. Its current row in the client view says so (client-view.ts), so a disable
+ * or a narrowing ends every token of the client at once, whatever their number, and ends too a token issued just
+ * after it on a client state read just before it (the client is another stream than the consent).
+ */
+const CLIENT_GATE = `EXISTS (SELECT 1 FROM clients k WHERE k.client_id = t.client_id
+  AND (k.status <> 'active' OR (k.allowed_scopes IS NOT NULL AND NOT ${SCOPES_WITHIN}(t.scope, k.allowed_scopes))))`;
+
+/** What lifting a restriction leaves behind: the tokens issued before it stay ended (ViewChange 'clientCut'). */
+const CLIENT_CUT = `EXISTS (SELECT 1 FROM client_cuts k WHERE k.client_id = t.client_id AND k.pos > t.pos
+  AND (k.scope = '${ANY_SCOPE}' OR instr(' ' || t.scope || ' ', ' ' || k.scope || ' ') > 0))`;
+
+const CUT = `(${CONSENT_CUT} OR ${CLIENT_GATE} OR ${CLIENT_CUT})`;
 
 /** A change to one token row: an insert (row) or the token's end. */
 export interface TokenChange {
@@ -56,10 +81,13 @@ export class SqliteTokenView implements TokenView {
   private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number]>;
   private readonly end: Database.Statement<[string]>;
   private readonly addCut: Database.Statement<[string, string, number]>;
+  private readonly addClientCut: Database.Statement<[string, string, number]>;
   private readonly countActive: Database.Statement<[], { n: number }>;
 
+  /** Needs the client view's table in the same file (SqliteClientView creates it), which the lookups read. */
   constructor(private readonly db: Database.Database) {
     db.exec(TOKEN_SCHEMA);
+    db.function(SCOPES_WITHIN, { deterministic: true }, scopesWithin as (...args: unknown[]) => number);
     this.byHash = db.prepare(`SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, ${CUT} AS cut FROM tokens t WHERE token_hash = ?`);
     this.byId = db.prepare('SELECT token_hash FROM tokens WHERE token_id = ?');
     this.insert = db.prepare(
@@ -69,6 +97,7 @@ export class SqliteTokenView implements TokenView {
     this.end = db.prepare('UPDATE tokens SET active = 0 WHERE token_hash = ?');
     // A later cut of the same scope supersedes an earlier one: it ends everything the earlier one did, and more.
     this.addCut = db.prepare('INSERT INTO token_cuts (consent_id, scope, pos) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
+    this.addClientCut = db.prepare('INSERT INTO client_cuts (client_id, scope, pos) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
     this.countActive = db.prepare(`SELECT COUNT(*) AS n FROM tokens t WHERE active = 1 AND NOT ${CUT}`);
   }
 
@@ -116,6 +145,11 @@ export class SqliteTokenView implements TokenView {
     for (const scope of scopes ?? [ANY_SCOPE]) this.addCut.run(consentId, scope, position);
   }
 
+  /** Ends every token of the client issued before `position` that carries one of `scopes` (null: any). */
+  clientCut(clientId: string, scopes: string[] | null, position: number): void {
+    for (const scope of scopes ?? [ANY_SCOPE]) this.addClientCut.run(clientId, scope, position);
+  }
+
   /** Set while a rebuild stages token changes instead of writing them here, so lookups refuse to answer. */
   markStaged(staged: boolean): void {
     this.staged = staged;
@@ -135,6 +169,7 @@ export class SqliteTokenView implements TokenView {
     return [
       ...this.db.prepare('SELECT * FROM tokens ORDER BY token_hash').all(),
       ...this.db.prepare('SELECT * FROM token_cuts ORDER BY consent_id, scope').all(),
+      ...this.db.prepare('SELECT * FROM client_cuts ORDER BY client_id, scope').all(),
     ];
   }
 }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@ledger/event-store';
 import { LedgerEvent, viewChanges } from '../ledger-views';
+import { SqliteClientView } from './client-view';
 import { SqliteConsentView } from './consent-view';
 import { TokenRebuildStaging } from './token-rebuild-staging';
 import { SqliteTokenView, TokenChange } from './token-view';
@@ -16,11 +17,13 @@ const STAGE_FROM_BATCH = 5_000;
  * their checkpoint change in the same transaction, so a restart resumes exactly where the last applied batch ended:
  * never a step lost or applied twice. Deleting the file rebuilds everything from position 0.
  *
- * Readers go through `tokens` and `consents` (the TokenView and ConsentView ports), never through this class.
+ * Readers go through `tokens`, `consents` and `clients` (the TokenView, ConsentView and ClientView ports), never
+ * through this class.
  */
 export class ViewStore {
   readonly tokens: SqliteTokenView;
   readonly consents: SqliteConsentView;
+  readonly clients: SqliteClientView;
   private readonly database: ViewDatabase;
   private readonly applyBatch: (events: StoredEvent[]) => void;
   /** True between startRebuild() and finishRebuild(). */
@@ -35,6 +38,8 @@ export class ViewStore {
   ) {
     this.database = new ViewDatabase(file);
     const db = this.database.connection;
+    // First: the token view's lookups read the clients table.
+    this.clients = new SqliteClientView(db);
     this.tokens = new SqliteTokenView(db);
     this.consents = new SqliteConsentView(db);
     this.applyBatch = db.transaction((events: StoredEvent[]) => {
@@ -104,6 +109,16 @@ export class ViewStore {
   private applyOne(event: StoredEvent, tokenChanges: TokenChange[] | undefined): void {
     for (const change of viewChanges(event as unknown as LedgerEvent, event.revision, event.position)) {
       switch (change.kind) {
+        case 'client':
+          this.clients.upsert(change.row);
+          break;
+        case 'clientUpdate':
+          this.clients.update(change);
+          break;
+        case 'clientCut':
+          // Like a consent's cut: one row, written at once even while a rebuild stages.
+          this.tokens.clientCut(change.clientId, change.scopes, change.position);
+          break;
         case 'consent':
           this.consents.upsert(change.row);
           break;
@@ -133,7 +148,7 @@ export class ViewStore {
 
   /** Every row of every view, in a stable order: lets tests prove that a rebuild equals the live views. */
   snapshot(): Record<string, unknown[]> {
-    return { consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };
+    return { clients: this.clients.snapshot(), consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };
   }
 
   close(): void {

@@ -32,7 +32,7 @@ export function contractViolations(value: unknown): string[] {
     errors.push('tokenIds and tokenHashes differ in length');
   }
   if (v.type === 'token.revoked' && v.tokenIds?.length !== 1) errors.push('token.revoked names exactly one token');
-  if (v.type !== 'token.revoked' && v.scopes?.length === 0) errors.push(`${v.type} revokes at least one scope`);
+  if (v.type?.startsWith('consent.') && v.scopes?.length === 0) errors.push(`${v.type} revokes at least one scope`);
   return errors;
 }
 
@@ -43,7 +43,7 @@ export function cloudEventHeaderViolations(headers: Record<string, string | unde
     ce_id: value.eventId,
     ce_type: value.type,
     ce_time: value.revokedAt,
-    ce_subject: value.type === 'token.revoked' ? value.tokenIds[0] : value.consentId,
+    ce_subject: value.type === 'token.revoked' ? value.tokenIds[0] : value.type.startsWith('client.') ? value.clientId : value.consentId!,
     'content-type': 'application/json',
   };
   const errors = Object.entries(expected)

@@ -9,7 +9,7 @@ import { CommandMeta } from '../../http/request-context';
 import { RequireRole } from '../../auth/role.guard';
 import { RegisterClientCommand } from './register-client.command';
 import { RegisterClientRequest } from './register-client.request';
-import { ClientResponse } from './register-client.response';
+import { ClientResponse } from '../client.response';
 import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
 
 @ApiTags('clients')
@@ -24,7 +24,7 @@ export class RegisterClientController {
   @ApiOperation({ summary: 'Register a client (RegisterClient)', description: 'A client must be registered before consents are granted to it. Registering it again with the same details changes nothing.' })
   @ApiCaller('commands')
   @ApiInitiator()
-  @ApiProblems([409, 'client_already_registered: this client id is registered with other details'], 422)
+  @ApiProblems([409, 'client_already_registered: this client id is registered with other details; client_deleted: a deleted client had this id, which is never used again'], 422)
   @ApiCreatedResponse({ type: ClientResponse, description: 'Registered' })
   @ApiOkResponse({ type: ClientResponse, description: 'Already registered with the same details; nothing changed' })
   async register(@Body() body: RegisterClientRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -1,6 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { clientDecider, clientStream } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
+import { clientFromState } from '../client.result';
 import { RegisterClientCommand } from './register-client.command';
 
 @CommandHandler(RegisterClientCommand)
@@ -8,9 +9,7 @@ export class RegisterClientHandler implements ICommandHandler<RegisterClientComm
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ data, meta }: RegisterClientCommand) {
-    const { state, events } = await this.executor.execute(clientStream(data.clientId), clientDecider, { type: 'RegisterClient', data }, meta);
-    if (state.status !== 'registered') throw new Error('RegisterClient left the client unregistered');
-    const { clientId, name, allowedScopes, termsUrl, registeredAt } = state;
-    return { client: { id: clientId, name, allowedScopes, termsUrl, registeredAt }, created: events.length > 0 };
+    const { state, events, revision } = await this.executor.execute(clientStream(data.clientId), clientDecider, { type: 'RegisterClient', data }, meta);
+    return { client: clientFromState(state, revision), created: events.length > 0 };
   }
 }

@@ -9,11 +9,10 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ data, meta }: GrantConsentCommand) {
-    // A registered client never changes or goes away, so a cached registration is as good as a read, and reading
-    // it outside the consent stream's expected-revision check is safe. Only "not registered" is re-read.
-    const stream = clientStream(data.clientId);
-    let { state: client } = await this.executor.load(stream, clientDecider, { fresh: false });
-    if (client.status !== 'registered') ({ state: client } = await this.executor.load(stream, clientDecider, { fresh: true }));
+    // Read fresh: a client can be disabled or narrowed on any instance, and a cached state would grant to it until
+    // this instance happened to write its stream. The read is not a lock (another stream); should a disable land
+    // between it and the append, the token view still ends every token of the client (docs/design.md, "Clients").
+    const { state: client } = await this.executor.load(clientStream(data.clientId), clientDecider, { fresh: true });
     const { state, events, revision } = await this.executor.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,

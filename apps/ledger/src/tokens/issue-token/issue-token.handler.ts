@@ -1,7 +1,19 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor } from '@ledger/commands';
-import { CommandMetadata, conflict, consentDecider, ConsentState, idempotentIssueOf, scopeString, unavailable } from '@ledger/domain';
+import {
+  clientDecider,
+  ClientState,
+  clientStream,
+  CommandMetadata,
+  conflict,
+  type ConsentId,
+  consentDecider,
+  ConsentState,
+  idempotentIssueOf,
+  scopeString,
+  unavailable,
+} from '@ledger/domain';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 import { MintedToken, TokenMinter } from '../../infrastructure/token-minter';
 import { IssueTokenCommand, IssueTokenResult } from './issue-token.command';
@@ -21,6 +33,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     const nonce = idempotency && this.minter.nonce();
     const token = idempotency ? this.minter.derive(meta.actor, idempotency.key, nonce!) : this.minter.mint();
     const windowSeconds = this.config.idempotencyTtlSeconds;
+    const client = await this.clientOf(data.consent);
     const { state } = await this.executor.execute(
       data.consent.stream,
       consentDecider,
@@ -32,6 +45,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
           tokenHash: token.tokenHash,
           ...(idempotency ? { idempotency: { keyHash: idempotency.keyHash, fingerprint: idempotency.fingerprint, nonce: nonce!, windowSeconds } } : {}),
         },
+        context: { client },
       },
       meta,
     );
@@ -48,6 +62,18 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
       scope: scopeString(issued.scopes),
       token_id: answer.tokenId,
     };
+  }
+
+  /**
+   * The state of the consent's client, read fresh (see GrantConsentHandler). The consent id names its stream but not
+   * its client, so the consent's state says which: the cached one will do, since a stream's client never changes.
+   * An unknown consent has no client; the decider refuses it before it asks.
+   */
+  private async clientOf(consent: ConsentId): Promise<ClientState> {
+    let { state } = await this.executor.load(consent.stream, consentDecider, { fresh: false });
+    if (state.status === 'none') ({ state } = await this.executor.load(consent.stream, consentDecider, { fresh: true }));
+    if (state.status === 'none') return clientDecider.initialState();
+    return (await this.executor.load(clientStream(state.clientId), clientDecider, { fresh: true })).state;
   }
 
   private tokenOfWindow(state: ConsentState, meta: CommandMetadata, idempotency: NonNullable<IssueTokenCommand['idempotency']>): MintedToken {

@@ -1,0 +1,3 @@
+import { clientLifecycleSuite } from './suites/client-lifecycle.suite';
+
+clientLifecycleSuite('embedded SQLite', async () => ({ env: () => ({}) }));
