@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import { RegisterClientController } from './clients/register-client/register-client.controller';
 import { RegisterClientHandler } from './clients/register-client/register-client.handler';
 import { LEDGER_CONFIG, LedgerConfig } from './config/ledger-config';
+import { AuthorizationServerMetadataController } from './discovery/authorization-server-metadata.controller';
 import { GetConsentController } from './consents/get-consent/get-consent.controller';
 import { GrantConsentController } from './consents/grant-consent/grant-consent.controller';
 import { GrantConsentHandler } from './consents/grant-consent/grant-consent.handler';
@@ -42,6 +43,7 @@ export class AppModule {
         AuditModule,
       ],
       controllers: [
+        AuthorizationServerMetadataController,
         RegisterClientController,
         GrantConsentController,
         RevokeConsentController,
