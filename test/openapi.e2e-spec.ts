@@ -3,7 +3,7 @@ import { SCOPE_PATTERN } from '../apps/ledger/src/http/validators';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir, TestRole } from './support/ledger-app';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
-const PUBLIC = /^\/health\//;
+const PUBLIC = /^\/(?:health|\.well-known)\//;
 
 /**
  * The OpenAPI document tells the truth: each operation says who may call it (and the service agrees), what it is,

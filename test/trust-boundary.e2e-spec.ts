@@ -22,7 +22,7 @@ describe('Trust boundary (over HTTP)', () => {
 
   const basic = (name: string, secret: string) => ({ authorization: 'Basic ' + Buffer.from(`${name}:${secret}`).toString('base64') });
 
-  it('refuses every route of the OpenAPI document without credentials, except health and the docs', async () => {
+  it('refuses every route of the OpenAPI document without credentials, except health, discovery and the docs', async () => {
     const doc = (await ledger.asRole(undefined).get('/docs-json')).body;
     const anonymous = ledger.asRole(undefined);
     const before = (await ledger.events()).length;
@@ -33,6 +33,11 @@ describe('Trust boundary (over HTTP)', () => {
           const r = await anonymous.request(method.toUpperCase(), url, method === 'post' ? {} : undefined, headers);
           if (path.startsWith('/health/')) {
             expect([200, 503]).toContain(r.status);
+            continue;
+          }
+          // Discovery is for anyone (RFC 8414); a credential, even a wrong one, changes nothing there.
+          if (path.startsWith('/.well-known/')) {
+            expect({ path, status: r.status }).toEqual({ path, status: 200 });
             continue;
           }
           expect({ route: `${method} ${path}`, status: r.status }).toEqual({ route: `${method} ${path}`, status: 401 });

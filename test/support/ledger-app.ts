@@ -55,7 +55,8 @@ export const secretsDirFor = (dataDir: string) => `${dataDir}-secrets`;
  * Starts the real service in this process, on a real port, with the real wiring (bootstrap.ts), on a data
  * directory of its own. Env overrides select the store (EVENTSTORE_CONNECTION_STRING) or Kafka.
  */
-export async function startLedger(options: { dataDir?: string; env?: Record<string, string>; log?: LogLines } = {}): Promise<RunningLedger> {
+/** `port`: listen there rather than on a free port, for a test whose configuration must name its own URL. */
+export async function startLedger(options: { dataDir?: string; env?: Record<string, string>; log?: LogLines; port?: number } = {}): Promise<RunningLedger> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const config = loadConfig({
     LOG_LEVEL: 'error',
@@ -63,10 +64,10 @@ export async function startLedger(options: { dataDir?: string; env?: Record<stri
     LEDGER_SECRETS_DIR: secretsDirFor(dataDir),
     ...options.env,
     LEDGER_DATA_DIR: dataDir,
-    PORT: '0',
+    PORT: String(options.port ?? 0),
   });
   const app = await createLedgerApp(config, { log: options.log });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const store = app.get<EventStore>(EVENT_STORE);

@@ -16,6 +16,7 @@ import { RegisterClientHandler } from './clients/register-client/register-client
 import { UpdateClientController } from './clients/update-client/update-client.controller';
 import { UpdateClientHandler } from './clients/update-client/update-client.handler';
 import { LEDGER_CONFIG, LedgerConfig } from './config/ledger-config';
+import { AuthorizationServerMetadataController } from './discovery/authorization-server-metadata.controller';
 import { GetConsentController } from './consents/get-consent/get-consent.controller';
 import { GrantConsentController } from './consents/grant-consent/grant-consent.controller';
 import { GrantConsentHandler } from './consents/grant-consent/grant-consent.handler';
@@ -52,6 +53,7 @@ export class AppModule {
         AuditModule,
       ],
       controllers: [
+        AuthorizationServerMetadataController,
         RegisterClientController,
         ListClientsController,
         GetClientController,

@@ -13,7 +13,14 @@ declare module 'fastify' {
 
 /** Routes anyone may call. RoleGuard's @Public() marks the Nest ones; the OpenAPI pages are Fastify routes. */
 const PUBLIC_ROUTES = new Set(['/health/live', '/health/ready', '/health/publisher', '/docs', '/docs-json', '/docs-yaml']);
-export const isPublicRoute = (route: string | undefined) => route !== undefined && (PUBLIC_ROUTES.has(route) || route.startsWith('/docs/'));
+export const isPublicRoute = (route: string | undefined) => route !== undefined && (PUBLIC_ROUTES.has(route) || route.startsWith('/docs/') || isWellKnown(route));
+
+/**
+ * RFC 8615 well-known paths are for discovery by anyone: a client probing for metadata the ledger does not publish
+ * (openid-configuration, say) must learn "not here" (404), not "log in first" (401). Unknown paths elsewhere still
+ * need credentials, so the API cannot be mapped by its 404s.
+ */
+const isWellKnown = (path: string) => path.startsWith('/.well-known/');
 
 /**
  * Fastify onRequest hook, the first thing a request meets: establishes the caller from the Authorization header and
@@ -34,7 +41,7 @@ export function authenticationHook(authenticator: Authenticator) {
     if (oauth && authorization === undefined && isForm(request)) return;
     const caller = authenticator.authenticate(authorization, { basic: oauth });
     if (caller) request.caller = caller;
-    else if (!isPublicRoute(route)) throw unauthorized(oauth);
+    else if (!isPublicRoute(route) && !(route === undefined && isWellKnown(request.url))) throw unauthorized(oauth);
   };
 }
 

@@ -1,12 +1,16 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
+import { ConfigError } from './config-error';
+import { OAuthMetadataConfig, oauthMetadata } from './oauth-metadata-config';
+
+export { ConfigError };
 
 /**
  * Every setting the service reads, validated once at start-up. A bad value stops the service with a message that
  * names the variable, instead of failing later somewhere far from the cause.
  */
-export interface LedgerConfig {
+export interface LedgerConfig extends OAuthMetadataConfig {
   port: number;
   host: string;
   dataDir: string;
@@ -60,12 +64,6 @@ export interface LedgerConfig {
   sse: { maxPerCaller: number; maxTotal: number; maxBufferedBytes: number };
 }
 
-export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
-    super(`Invalid configuration: ${variable} ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 
@@ -136,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     secretsDir,
     idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
+    ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }

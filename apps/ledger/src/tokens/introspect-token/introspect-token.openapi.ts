@@ -18,6 +18,8 @@ const INTROSPECTION_SCHEMA = {
     token_type: { type: 'string' },
     exp: { type: 'integer' },
     iat: { type: 'integer' },
+    jti: { type: 'string', description: 'The token id' },
+    iss: { type: 'string', description: 'The issuer (LEDGER_ISSUER)' },
   },
 };
 

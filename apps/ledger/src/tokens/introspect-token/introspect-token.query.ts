@@ -6,7 +6,7 @@ import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 
 export type IntrospectionResponse =
   | { active: false }
-  | { active: true; scope: string; client_id: string; sub: string; exp: number; iat: number; jti: string; token_type: 'Bearer' };
+  | { active: true; scope: string; client_id: string; sub: string; exp: number; iat: number; jti: string; token_type: 'Bearer'; iss: string };
 
 const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 
@@ -23,7 +23,8 @@ export class IntrospectToken {
   answer(rawToken: string, nowMs: number): IntrospectionResponse {
     const row = this.tokens.token(hashToken(rawToken));
     if (!row || !row.active || row.exp * 1000 <= nowMs) return INACTIVE;
-    return { active: true, scope: row.scope, client_id: row.clientId, sub: row.sub, exp: row.exp, iat: row.iat, jti: row.tokenId, token_type: 'Bearer' };
+    // iss (RFC 7662 section 2.2): the one issuer, so a resource service that trusts several can tell them apart.
+    return { active: true, scope: row.scope, client_id: row.clientId, sub: row.sub, exp: row.exp, iat: row.iat, jti: row.tokenId, token_type: 'Bearer', iss: this.config.issuer };
   }
 
   /**

@@ -1,0 +1,99 @@
+import { Issuer } from 'openid-client';
+import { freePort } from './support/ledger-process';
+import { ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
+
+const METADATA = '/.well-known/oauth-authorization-server';
+
+/**
+ * RFC 8414 discovery and the issuer, as a standard OAuth client library (openid-client) uses them: it discovers the
+ * endpoints from the metadata alone, then introspects and revokes with client_secret_basic and client_secret_post.
+ */
+describe('Discovery (RFC 8414) and the issuer', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let ledger: RunningLedger;
+  let issuer: string;
+
+  beforeAll(async () => {
+    data = tempDataDir();
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    ledger = await startLedger({ dataDir: data.dir, port, env: { LEDGER_ISSUER: issuer, LEDGER_AUTHORIZATION_ENDPOINT: 'https://login.example.org/authorize' } });
+    await ledgerSteps(ledger.http).registerClient('disco-app', ['openid', 'email']);
+  });
+  afterAll(async () => {
+    await ledger?.close();
+    data?.remove();
+  });
+
+  async function liveToken(user: string): Promise<string> {
+    const steps = ledgerSteps(ledger.asRole('commands'));
+    const consent = await steps.grant(user, 'disco-app', ['openid', 'email']);
+    return (await steps.issue(consent.body.id)).body.access_token;
+  }
+
+  it('publishes the metadata to anyone, with the issuer, both endpoints and how clients authenticate at each', async () => {
+    const r = await ledger.asRole(undefined).get(METADATA);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(r.body).toEqual({
+      issuer,
+      authorization_endpoint: 'https://login.example.org/authorize',
+      response_types_supported: ['code'],
+      introspection_endpoint: `${issuer}/v1/oauth2/introspect`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint: `${issuer}/v1/oauth2/revoke`,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      service_documentation: `${issuer}/docs`,
+    });
+  });
+
+  it('answers 404 for well-known metadata it does not publish, without asking for credentials; elsewhere unknown paths still need them', async () => {
+    const anonymous = ledger.asRole(undefined);
+    for (const path of ['/.well-known/openid-configuration', `${METADATA}/other-issuer`, '/.well-known/']) {
+      const r = await anonymous.get(path);
+      expect({ path, status: r.status, code: r.body?.code }).toEqual({ path, status: 404, code: 'not_found' });
+    }
+    expect((await anonymous.get('/v1/nothing-here')).status).toBe(401);
+  });
+
+  it('names the issuer in every active introspection answer (iss, RFC 7662 section 2.2), and in no inactive one', async () => {
+    const token = await liveToken('disco-iss');
+    expect((await ledgerSteps(ledger.asRole('introspect')).introspect(token)).body).toMatchObject({ active: true, iss: issuer });
+    expect((await ledgerSteps(ledger.asRole('introspect')).introspect('clt_unknown')).body).toEqual({ active: false });
+  });
+
+  it.each(['client_secret_basic', 'client_secret_post'] as const)('lets openid-client discover the endpoints, introspect and revoke with %s', async (method) => {
+    const discovered = await Issuer.discover(`${issuer}${METADATA}`);
+    expect(discovered.metadata.issuer).toBe(issuer);
+    const client = new discovered.Client({
+      client_id: TEST_KEYS.introspect.name,
+      client_secret: TEST_KEYS.introspect.secret,
+      introspection_endpoint_auth_method: method,
+      revocation_endpoint_auth_method: method,
+      response_types: [],
+    });
+    const token = await liveToken(`disco-${method}`);
+    expect(await client.introspect(token)).toMatchObject({ active: true, iss: issuer, client_id: 'disco-app', sub: `disco-${method}` });
+    await client.revoke(token);
+    expect(await client.introspect(token)).toEqual({ active: false });
+  });
+});
+
+describe('Discovery for an issuer with a path (RFC 8414 section 3.1)', () => {
+  it('serves the metadata at the well-known path followed by the issuer path, and only there', async () => {
+    const data = tempDataDir();
+    const port = await freePort();
+    const ledger = await startLedger({ dataDir: data.dir, port, env: { LEDGER_ISSUER: `http://127.0.0.1:${port}/ledger/` } });
+    try {
+      const anonymous = ledger.asRole(undefined);
+      const r = await anonymous.get(`${METADATA}/ledger`);
+      expect(r.status).toBe(200);
+      // One spelling of the issuer, without the trailing slash, as receivers compare it as a string.
+      expect(r.body).toMatchObject({ issuer: `http://127.0.0.1:${port}/ledger`, introspection_endpoint: `http://127.0.0.1:${port}/ledger/v1/oauth2/introspect` });
+      expect((await anonymous.get(METADATA)).status).toBe(404);
+    } finally {
+      await ledger.close();
+      data.remove();
+    }
+  });
+});
