@@ -57,7 +57,8 @@ async function main() {
   }
   printTable(results, (line) => process.stdout.write(line + '\n'));
   const file = join(root, 'bench', 'results.json');
-  const figures = (r: WorkloadResult) => r.figures.map((f) => ({ ...f, ...summarise(f) }));
+  // The rounds themselves, and beside them (never over them) the medians and spreads the table printed.
+  const figures = (r: WorkloadResult) => r.figures.map((f) => ({ ...f, summary: summarise(f) }));
   const entry = { commit, at: new Date().toISOString(), quick, scale: scale10m ? '10m' : 'default', machine: machine(), results: results.map((r) => ({ ...r, figures: figures(r) })) };
   const runs = appendHistory(file, entry);
   process.stderr.write(`run ${runs} appended to ${file}\n`);
