@@ -8,7 +8,8 @@ export const benchToken = (i: number) => 'clt_' + createHash('sha256').update(`b
 
 /**
  * Writes a ledger with `consents` consents of `tokensPerConsent` live tokens each straight through the event-store
- * port (the same events the commands append), far faster than going through HTTP. Returns the token hashes.
+ * port (the same events the commands append), far faster than going through HTTP. Returns how many tokens it
+ * wrote; their hashes go to `hashesFile` when one is named.
  */
 export async function seedTokens(file: string, consents: number, tokensPerConsent: number, hashesFile?: string, options: { scopes?: string[] } = {}): Promise<number> {
   const store = new SqliteEventStore({ file });
@@ -29,7 +30,7 @@ export async function seedTokens(file: string, consents: number, tokensPerConsen
     const events: EventToAppend[] = [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, grantedAt: issuedAt }, metadata: meta }];
     for (let t = 0; t < tokensPerConsent; t++, token++) {
       const tokenHash = hashToken(benchToken(token));
-      hashes.push(tokenHash);
+      if (hashesFile) hashes.push(tokenHash);
       const tokenId = 'tok_' + tokenHash.slice(0, 32);
       events.push({ type: 'TokenIssued', data: { consentId, userId, clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt }, metadata: meta });
     }

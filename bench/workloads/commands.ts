@@ -1,58 +1,167 @@
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { consentIdFor, pairKey } from '@ledger/domain';
-import { spawnLedger } from '../../test/support/ledger-process';
-import { load } from '../support/load';
-import { Workload } from '../workload';
-import { BENCH_API_KEYS, BENCH_HEADERS, memory } from './introspection';
+import { BENCH_HEADERS, memory, startLedger } from '../support/ledger';
+import { LimitProcess, startLimit } from '../support/limit-process';
+import { CONNECTIONS, load, LoadResult } from '../support/load';
+import { interleaved, ledgerTarget, limitTarget, measure, Measured, Target } from '../support/rounds';
+import { seedTokens } from '../support/seed-tokens';
+import { round } from '../support/stats';
+import { Figure, Workload } from '../workload';
+
+const COMMANDS = ['GrantConsent', 'IssueToken', 'RevokeConsent'] as const;
+type Command = (typeof COMMANDS)[number];
+/** The event each command appends, for the durable-append limit and the read-back. */
+const EVENT: Record<Command, { type: string; id: string }> = {
+  GrantConsent: { type: 'ConsentGranted', id: '$.consentId' },
+  IssueToken: { type: 'TokenIssued', id: '$.tokenId' },
+  RevokeConsent: { type: 'ConsentRevoked', id: '$.consentId' },
+};
+const SCOPES = ['openid', 'email', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
+/** Seeded consents that IssueToken picks from at random; RevokeConsent takes the ones after them, each once. */
+const ISSUE_POOL = 1_000;
 
 /**
- * GrantConsent and IssueToken over HTTP. Every acknowledged command is durable: the embedded store fsyncs before it
- * acknowledges (group commit batches the fsyncs, never skips them).
+ * GrantConsent, IssueToken and RevokeConsent over HTTP at saturation, each against two same-run limits: a trivial
+ * Nest route with the ledger's validation (trivial-nest-app.ts: the ceiling the target reads) and a durable-append
+ * loop writing the same event with the same group commit (durable-append.ts: information). Every acknowledged id
+ * is read back from the store after the ledger is SIGKILLed.
  */
 export const commands: Workload = {
   name: 'commands',
-  description: 'GrantConsent and IssueToken over HTTP, durable acknowledgements',
+  description: 'GrantConsent, IssueToken, RevokeConsent over HTTP vs a trivial Nest route and a durable-append floor; every acknowledged id read back',
   async run(ctx) {
-    const durationS = ctx.quick ? 4 : 15;
-    const ledger = await spawnLedger({ dataDir: join(ctx.scratchDir, 'data'), env: { LEDGER_API_KEYS: BENCH_API_KEYS, LOG_LEVEL: 'warn' } });
-    const headers = { 'content-type': 'application/json', ...BENCH_HEADERS.commands };
+    const durationS = ctx.quick ? 3 : 10;
+    // Enough consents that RevokeConsent never runs out at 3,000/s, well above what it does here.
+    const revocable = (ctx.rounds + 1) * durationS * 3_000;
+    const dataDir = join(ctx.scratchDir, 'data');
+    const eventsFile = join(dataDir, 'events.db');
+    ctx.log(`seeding ${(ISSUE_POOL + revocable).toLocaleString('en-US')} consents through the event-store port`);
+    await seedTokens(eventsFile, ISSUE_POOL + revocable, 1);
+    const ledger = await startLedger(dataDir);
+    const limits: LimitProcess[] = [];
+    let killed = false;
     try {
-      const client = await fetch(`${ledger.url}/v1/clients`, { method: 'POST', headers, body: JSON.stringify({ clientId: 'bench-app', name: 'Bench' }) });
-      if (client.status !== 201) throw new Error(`register client: ${client.status} ${await client.text()}`);
-      const scopes = ['openid', 'email', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
+      const route = await startLimit(join(__dirname, '..', 'support', 'trivial-nest-app.ts'), []);
+      limits.push(route);
+      const floor = await startLimit(join(__dirname, '..', 'support', 'durable-append.ts'), [join(ctx.scratchDir, 'floor.db')]);
+      limits.push(floor);
+      const targets = { ledger: ledgerTarget(ledger), route: limitTarget('trivial Nest route', route) };
+
+      const headers = { 'content-type': 'application/json', ...BENCH_HEADERS.commands };
+      const acknowledged: Record<Command, string[]> = { GrantConsent: [], IssueToken: [], RevokeConsent: [] };
       let users = 0;
-      const grants = await load({
-        url: ledger.url,
-        path: '/v1/consents',
-        durationS,
-        headers,
-        body: () => JSON.stringify({ userId: `bench-${users++}`, clientId: 'bench-app', scopes }),
-      });
-      const granted = users;
-      const consentOf = (i: number) => consentIdFor(pairKey(`bench-${i}`, 'bench-app'), 1);
-      const issues = await load({
-        url: ledger.url,
-        path: '/v1/tokens',
-        durationS,
-        headers,
-        body: () => JSON.stringify({ consentId: consentOf(Math.floor(Math.random() * (granted - 64))) }),
-      });
-      for (const [name, r] of [['GrantConsent', grants], ['IssueToken', issues]] as const) {
-        if (r.errors > 0 || r.non2xx > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      let nextRevocation = ISSUE_POOL;
+      const consentOf = (i: number) => consentIdFor(pairKey(`bench-user-${i}`, 'bench-app'), 1);
+      const grantBody = () => JSON.stringify({ userId: `bench-new-${users++}`, clientId: 'bench-app', scopes: SCOPES });
+      const shapes: Record<Command, { path: string | (() => string); body: () => string; ok: number; id: (answer: any, sent: { path: string }) => string }> = {
+        GrantConsent: { path: '/v1/consents', body: grantBody, ok: 201, id: (a) => a.id },
+        IssueToken: { path: '/v1/tokens', body: () => JSON.stringify({ consentId: consentOf(Math.floor(Math.random() * ISSUE_POOL)) }), ok: 201, id: (a) => a.token_id },
+        RevokeConsent: {
+          path: () => {
+            if (nextRevocation >= ISSUE_POOL + revocable) throw new Error('ran out of seeded consents to revoke');
+            return `/v1/consents/${consentOf(nextRevocation++)}/revoke`;
+          },
+          body: () => '{}',
+          ok: 200,
+          id: (_a, sent) => sent.path.split('/')[3],
+        },
+      };
+      const onLedger = (command: Command, seconds: number) =>
+        measure(targets.ledger, (url) => {
+          const shape = shapes[command];
+          return load({
+            url,
+            path: shape.path,
+            durationS: seconds,
+            headers,
+            body: shape.body,
+            onResponse: (status, text, sent) => status === shape.ok && acknowledged[command].push(shape.id(JSON.parse(text), sent)),
+          });
+        });
+      // The limit gets the GrantConsent body for every command, and its answers are parsed like the ledger's.
+      const onRoute = (seconds: number) => measure(targets.route, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: grantBody, onResponse: (_s, text) => JSON.parse(text) }));
+      const templates = {} as Record<Command, unknown>;
+      const onFloor = async (command: Command, seconds: number): Promise<Measured> => {
+        const before = await floor.cpuMs();
+        const r = await floor.ask<{ appends: number; perSecond: number; p99: number }>({ run: { durationS: seconds, concurrency: CONNECTIONS, event: templates[command] } });
+        const cpu = (await floor.cpuMs()) - before;
+        return { requestsPerSecond: r.perSecond, p50: NaN, p99: r.p99, total: r.appends, non2xx: 0, errors: 0, cpuPerOp: cpu / r.appends } satisfies LoadResult & { cpuPerOp: number };
+      };
+
+      ctx.log('warm-up');
+      await onRoute(Math.min(2, durationS));
+      for (const command of COMMANDS) await onLedger(command, Math.min(2, durationS));
+      // The floor appends the very events the ledger wrote (data, metadata with its chain link), read from its file.
+      const events = new Database(eventsFile, { readonly: true });
+      for (const command of COMMANDS) {
+        const row = events.prepare<[string], { type: string; data: string; metadata: string }>('SELECT type, data, metadata FROM events WHERE type = ? ORDER BY position DESC LIMIT 1').get(EVENT[command].type);
+        if (!row) throw new Error(`the ledger wrote no ${EVENT[command].type} during the warm-up`);
+        templates[command] = { type: row.type, data: JSON.parse(row.data), metadata: JSON.parse(row.metadata) };
       }
+      events.close();
+      for (const command of COMMANDS) await onFloor(command, 1);
+
+      type Step = `route ${Command}` | Command | `floor ${Command}`;
+      const steps = COMMANDS.flatMap((c) => [`route ${c}`, c, `floor ${c}`] as Step[]);
+      const { load: loads, by } = await interleaved(ctx.rounds, steps, (step) => {
+        if (step.startsWith('route ')) return onRoute(durationS);
+        if (step.startsWith('floor ')) return onFloor(step.slice(6) as Command, durationS);
+        return onLedger(step as Command, durationS);
+      }, ctx.log);
+      const rss = Math.round(memory(ledger.child.pid!).rssMb);
+
+      // Nothing acknowledged is lost: SIGKILL (no shutdown hook, no flush), then every acknowledged id must be in the file.
+      await ledger.kill();
+      killed = true;
+      const store = new Database(eventsFile, { readonly: true });
+      const lost: Record<Command, number> = { GrantConsent: 0, IssueToken: 0, RevokeConsent: 0 };
+      for (const command of COMMANDS) {
+        const stored = new Set(store.prepare<[string, string], { id: string }>('SELECT json_extract(data, ?) AS id FROM events WHERE type = ?').all(EVENT[command].id, EVENT[command].type).map((r) => r.id));
+        lost[command] = acknowledged[command].filter((id) => !stored.has(id)).length;
+      }
+      store.close();
+      const checked = COMMANDS.reduce((n, c) => n + acknowledged[c].length, 0);
+      ctx.log(`read back ${checked.toLocaleString('en-US')} acknowledged ids after SIGKILL: lost ${JSON.stringify(lost)}`);
+
+      const pick = (xs: Measured[], f: (m: Measured) => number) => xs.map((m) => round(f(m), 3));
+      const figures: Figure[] = [];
+      for (const c of COMMANDS) {
+        const trivial = { name: 'trivial Nest route', values: [] as number[] };
+        const led = by[c];
+        const lim = by[`route ${c}`];
+        const flo = by[`floor ${c}`];
+        figures.push(
+          { name: `${c} throughput`, unit: 'cmd/s', ledger: pick(led, (m) => m.requestsPerSecond), limit: { ...trivial, values: pick(lim, (m) => m.requestsPerSecond) }, ratio: '%', target: { of: 'ratio', value: 40, higher: true }, load: loads },
+          { name: `${c} vs durable append of its event (information)`, unit: 'cmd/s', ledger: pick(led, (m) => m.requestsPerSecond), limit: { name: 'better-sqlite3 group commit', values: pick(flo, (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
+          { name: `${c} p99`, unit: 'ms', ledger: pick(led, (m) => m.p99), limit: { ...trivial, values: pick(lim, (m) => m.p99) }, ratio: 'x', load: loads },
+          {
+            name: `CPU per ${c}`,
+            unit: 'ms',
+            ledger: pick(led, (m) => m.cpuPerOp),
+            limit: { ...trivial, values: pick(lim, (m) => m.cpuPerOp) },
+            ratio: 'x',
+            ...(c === 'RevokeConsent' ? { target: { of: 'value' as const, value: 0.5, higher: false } } : {}),
+            load: loads,
+          },
+        );
+      }
+      figures.push(
+        { name: `acknowledged (${checked.toLocaleString('en-US')}), then missing from the store after SIGKILL`, unit: 'ids', ledger: [COMMANDS.reduce((n, c) => n + lost[c], 0)], target: { of: 'value', value: 0, higher: false }, load: [loads[loads.length - 1]] },
+        { name: 'ledger RSS after the rounds', unit: 'MB', ledger: [rss], load: [loads[loads.length - 1]] },
+      );
       return {
         workload: 'commands',
-        figures: [
-          { name: 'GrantConsent', value: Math.round(grants.requestsPerSecond), unit: 'cmd/s', target: { value: 5000, higher: true } },
-          { name: 'GrantConsent p99', value: grants.p99, unit: 'ms' },
-          { name: 'IssueToken', value: Math.round(issues.requestsPerSecond), unit: 'cmd/s', target: { value: 5000, higher: true } },
-          { name: 'IssueToken p99', value: issues.p99, unit: 'ms' },
-          { name: 'RSS after the run', value: Math.round(memory(ledger.child.pid!).rssMb), unit: 'MB' },
-        ],
-        notes: { durationS, connections: 32, grants, issues },
+        shape:
+          `${CONNECTIONS} closed-loop autocannon connections, ${durationS} s per run, rounds of (trivial route, ledger, durable append) per command; ` +
+          `GrantConsent for new users, IssueToken on ${ISSUE_POOL.toLocaleString('en-US')} seeded consents, RevokeConsent each seeded consent once; ` +
+          `CPU: the measured process only (the ledger's from /metrics); loss: every acknowledged id read back from events.db after SIGKILL`,
+        figures,
+        notes: { durationS, connections: CONNECTIONS, acknowledged: Object.fromEntries(COMMANDS.map((c) => [c, acknowledged[c].length])), lost, rounds: by },
       };
     } finally {
-      await ledger.stop();
+      for (const limit of limits) await limit.stop();
+      if (!killed) await ledger.stop();
     }
   },
 };

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { LedgerProcess, spawnLedger } from '../../test/support/ledger-process';
-import { Workload } from '../workload';
-import { BENCH_API_KEYS, BENCH_HEADERS } from './introspection';
+import { LedgerProcess } from '../../test/support/ledger-process';
+import { BENCH_HEADERS, startLedger } from '../support/ledger';
+import { loadAverage, quantile, round } from '../support/stats';
+import { Figure, Workload } from '../workload';
 
 const STORE = 'the wire-level EventStoreDB test server';
 
@@ -40,7 +41,7 @@ const isActive = (a: Answer) => a.status === 200 && a.body.startsWith('{"active"
  * wire-level EventStoreDB test server (its own process too, test/support/esdb-test-server/main.ts).
  *
  * One revocation at a time (an idle pair: the window itself, not a queue), each measured from the moment A's answer
- * arrived to the first introspection answer that says inactive, in three interleaved groups:
+ * arrived to the first introspection answer that says inactive, in three interleaved groups, in rounds:
  * - on B, polling back to back without a token: the window, and how many `active: true` answers B gave inside it;
  * - on A itself: one introspection, the same-run limit (A's views include the revocation before A answers);
  * - on B with A's consistency token: one introspection that waits for B's views; never `active: true`.
@@ -49,9 +50,9 @@ export const crossInstanceRevocation: Workload = {
   name: 'cross-instance-revocation',
   description: `Revoke on instance A, introspect on instance B (two ledgers on ${STORE}): p50/p99 window, vs A itself, and with the consistency token`,
   async run(ctx) {
-    const perGroup = ctx.quick ? 60 : 500;
+    const perGroup = ctx.quick ? 60 : 300;
     const warmup = ctx.quick ? 30 : 200;
-    const consents = warmup + 3 * perGroup;
+    const consents = warmup + ctx.rounds * 3 * perGroup;
     let server: ChildProcess | undefined;
     const ledgers: LedgerProcess[] = [];
     try {
@@ -61,8 +62,7 @@ export const crossInstanceRevocation: Workload = {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const connectionString = await firstLine(server);
-      const env = { EVENTSTORE_CONNECTION_STRING: connectionString, LEDGER_API_KEYS: BENCH_API_KEYS, LOG_LEVEL: 'warn' };
-      for (const name of ['a', 'b']) ledgers.push(await spawnLedger({ dataDir: join(ctx.scratchDir, name), env }));
+      for (const name of ['a', 'b']) ledgers.push(await startLedger(join(ctx.scratchDir, name, 'data'), { EVENTSTORE_CONNECTION_STRING: connectionString }));
       const [a, b] = ledgers;
 
       ctx.log(`seeding ${consents} consents with a token each through A`);
@@ -83,10 +83,14 @@ export const crossInstanceRevocation: Workload = {
         await new Promise((r) => setTimeout(r, 50));
       }
 
-      const windowMs: number[] = [];
-      const staleAnswers: number[] = [];
-      const selfMs: number[] = [];
-      const tokenMs: number[] = [];
+      interface Round {
+        windowMs: number[];
+        staleAnswers: number[];
+        selfMs: number[];
+        tokenMs: number[];
+      }
+      const rounds: Round[] = [];
+      let current: Round = { windowMs: [], staleAnswers: [], selfMs: [], tokenMs: [] };
       let activeWithToken = 0;
       let tokenRefusals = 0;
       const measure = async (i: number, record: boolean) => {
@@ -101,8 +105,8 @@ export const crossInstanceRevocation: Workload = {
             if (!isActive(answer)) {
               if (answer.status !== 200) throw new Error(`B answered ${answer.status}`);
               if (!record) return;
-              windowMs.push(answer.at - revoked.at);
-              staleAnswers.push(stale);
+              current.windowMs.push(answer.at - revoked.at);
+              current.staleAnswers.push(stale);
               return;
             }
             stale += 1;
@@ -116,43 +120,45 @@ export const crossInstanceRevocation: Workload = {
         } while (answer.status === 503 && group === 2);
         if (isActive(answer)) activeWithToken += 1;
         else if (answer.status !== 200) throw new Error(`introspection answered ${answer.status} ${answer.body}`);
-        if (record) (group === 1 ? selfMs : tokenMs).push(answer.at - revoked.at);
+        if (record) (group === 1 ? current.selfMs : current.tokenMs).push(answer.at - revoked.at);
       };
       ctx.log(`warm-up: ${warmup} revocations`);
       for (let i = 0; i < warmup; i++) await measure(i, false);
-      ctx.log(`measuring: ${3 * perGroup} revocations, one at a time`);
-      for (let i = warmup; i < consents; i++) await measure(i, true);
+      const loads: number[] = [];
+      for (let r = 0; r < ctx.rounds; r++) {
+        loads.push(loadAverage());
+        ctx.log(`round ${r + 1}/${ctx.rounds} (load ${loads[r]}): ${3 * perGroup} revocations, one at a time`);
+        current = { windowMs: [], staleAnswers: [], selfMs: [], tokenMs: [] };
+        for (let i = warmup + r * 3 * perGroup; i < warmup + (r + 1) * 3 * perGroup; i++) await measure(i, true);
+        rounds.push(current);
+      }
       if (activeWithToken > 0) throw new Error(`${activeWithToken} introspections answered active:true after the revocation`);
 
-      const q = (xs: number[], p: number) => {
-        const sorted = [...xs].sort((x, y) => x - y);
-        return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 100) / 100;
-      };
-      const ratio = (x: number, y: number) => Math.round((x / y) * 10) / 10;
-      ctx.log(`window on B p50 ${q(windowMs, 0.5)} ms, p99 ${q(windowMs, 0.99)} ms; A itself p99 ${q(selfMs, 0.99)} ms; B with token p99 ${q(tokenMs, 0.99)} ms`);
-      const label = `(measured on ${STORE})`;
+      const q = (p: number, of: (r: Round) => number[]) => rounds.map((r) => round(quantile(of(r), p), 2));
+      const self = 'same introspection on A itself';
+      const figures: Figure[] = [
+        { name: `window: A acknowledged -> B inactive, p50`, unit: 'ms', ledger: q(0.5, (r) => r.windowMs), limit: { name: self, values: q(0.5, (r) => r.selfMs) }, ratio: 'x', load: loads },
+        { name: `window: A acknowledged -> B inactive, p99`, unit: 'ms', ledger: q(0.99, (r) => r.windowMs), limit: { name: self, values: q(0.99, (r) => r.selfMs) }, ratio: 'x', load: loads },
+        { name: `revocations B still answered active after A acknowledged`, unit: `of ${perGroup}`, ledger: rounds.map((r) => r.staleAnswers.filter((n) => n > 0).length), load: loads },
+        { name: `B with the consistency token, p50`, unit: 'ms', ledger: q(0.5, (r) => r.tokenMs), limit: { name: self, values: q(0.5, (r) => r.selfMs) }, ratio: 'x', load: loads },
+        { name: `B with the consistency token, p99`, unit: 'ms', ledger: q(0.99, (r) => r.tokenMs), limit: { name: self, values: q(0.99, (r) => r.selfMs) }, ratio: 'x', load: loads },
+        { name: 'active:true answers with the token', unit: '', ledger: [activeWithToken], target: { of: 'value', value: 0, higher: false }, load: [loads[loads.length - 1]] },
+      ];
+      const all = (of: (r: Round) => number[]) => rounds.flatMap(of);
       return {
         workload: 'cross-instance-revocation',
-        figures: [
-          { name: `window: A acknowledged -> B inactive, p50 ${label}`, value: q(windowMs, 0.5), unit: 'ms' },
-          { name: `window: A acknowledged -> B inactive, p99 ${label}`, value: q(windowMs, 0.99), unit: 'ms' },
-          { name: `revocations B still answered active after A acknowledged ${label}`, value: staleAnswers.filter((n) => n > 0).length, unit: `of ${perGroup}` },
-          { name: `same introspection on A itself, p50 ${label}`, value: q(selfMs, 0.5), unit: 'ms' },
-          { name: `same introspection on A itself, p99 ${label}`, value: q(selfMs, 0.99), unit: 'ms' },
-          { name: `window p99 / A itself p99 ${label}`, value: ratio(q(windowMs, 0.99), q(selfMs, 0.99)), unit: 'x' },
-          { name: `B with the consistency token, p50 ${label}`, value: q(tokenMs, 0.5), unit: 'ms' },
-          { name: `B with the consistency token, p99 ${label}`, value: q(tokenMs, 0.99), unit: 'ms' },
-          { name: `B with the token p99 / A itself p99 ${label}`, value: ratio(q(tokenMs, 0.99), q(selfMs, 0.99)), unit: 'x' },
-          { name: 'active:true answers with the token', value: activeWithToken, unit: '', target: { value: 0, higher: false } },
-        ],
+        shape:
+          `two ledgers (A, B) on ${STORE}, each its own process; one revocation at a time on an idle pair, ${perGroup} per group per round, groups interleaved revocation by revocation; ` +
+          'CPU not measured (latency of an idle pair); no acknowledged revocation may be answered active with its consistency token',
+        figures,
         notes: {
           store: STORE,
           revocationsPerGroup: perGroup,
           warmup,
           pacing: 'one revocation at a time, idle pair',
-          staleActiveAnswersOnB: { p50: q(staleAnswers, 0.5), p99: q(staleAnswers, 0.99), max: q(staleAnswers, 1) },
-          windowMaxMs: q(windowMs, 1),
-          tokenMaxMs: q(tokenMs, 1),
+          staleActiveAnswersOnB: { p50: quantile(all((r) => r.staleAnswers), 0.5), p99: quantile(all((r) => r.staleAnswers), 0.99), max: Math.max(...all((r) => r.staleAnswers)) },
+          windowMaxMs: round(Math.max(...all((r) => r.windowMs)), 2),
+          tokenMaxMs: round(Math.max(...all((r) => r.tokenMs)), 2),
           consistencyTimeouts: tokenRefusals,
         },
       };

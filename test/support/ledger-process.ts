@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -36,7 +36,17 @@ export interface LedgerProcess {
  * Runs the BUILT service (dist/, made by `npm run build`, which the README's test line runs first) as a separate
  * process, for tests that must kill it: crash recovery, publishing after SIGKILL, graceful shutdown.
  */
-export async function spawnLedger(options: { dataDir: string; env?: Record<string, string>; port?: number; nodeArgs?: string[] }): Promise<LedgerProcess> {
+export async function spawnLedger(options: {
+  dataDir: string;
+  env?: Record<string, string>;
+  port?: number;
+  nodeArgs?: string[];
+  /**
+   * Where stdout (the JSON log) goes instead of a pipe into this process: a benchmark at LOG_LEVEL=info writes a line
+   * per request, and reading those into a string here would load the load generator's process.
+   */
+  logFile?: string;
+}): Promise<LedgerProcess> {
   const port = options.port ?? (await freePort());
   let out = '';
   let stdout = '';
@@ -44,6 +54,7 @@ export async function spawnLedger(options: { dataDir: string; env?: Record<strin
   // LEDGER_NODE_ARGS adds flags to every spawned service, e.g. `--cpu-prof --cpu-prof-dir=.tmp/prof` to profile a
   // benchmark workload (docs/performance.md).
   const extra = (process.env.LEDGER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...extra, ...(options.nodeArgs ?? []), '-r', 'tsconfig-paths/register', join(ROOT, 'dist/apps/ledger/src/main.js')], {
     cwd: ROOT,
     env: {
@@ -57,9 +68,10 @@ export async function spawnLedger(options: { dataDir: string; env?: Record<strin
       PORT: String(port),
       HOST: '127.0.0.1',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => ((out += d), (stdout += d)));
+  if (logFd !== undefined) closeSync(logFd);
+  child.stdout?.on('data', (d) => ((out += d), (stdout += d)));
   child.stderr!.on('data', (d) => ((out += d), (stderr += d)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
@@ -84,7 +96,7 @@ export async function spawnLedger(options: { dataDir: string; env?: Record<strin
     child,
     http: httpClient(url, bearer('admin')),
     output: () => out,
-    stdout: () => stdout,
+    stdout: () => (options.logFile === undefined ? stdout : readFileSync(options.logFile, 'utf8')),
     stderr: () => stderr,
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
