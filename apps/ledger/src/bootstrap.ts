@@ -17,6 +17,7 @@ import { syncHook } from './http/sync-hook';
 import { errorAnswer, ProblemDetailsFilter } from './http/problem-details.filter';
 import { strictValidationPipe } from './http/validation';
 import { createRootLogger, PinoLoggerService } from './logging/pino-logger';
+import { requestLoggerFactory } from './logging/request-logger';
 import { LedgerMetrics } from './metrics/ledger-metrics';
 import { introspectionOperation } from './tokens/introspect-token/introspect-token.openapi';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
@@ -38,6 +39,9 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     // Fastify logs through the same pino logger, every line of a request bound to its id. Its own two lines per
     // request are replaced by one (onResponse below) that carries no body, header or query string.
     loggerInstance: logger,
+    childLoggerFactory: requestLoggerFactory,
+    // No Nest middleware is used: without @fastify/middie a request passes one hook fewer.
+    skipMiddie: true,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // Errors Fastify raises before routing (an over-long or malformed path parameter) go through the one error
     // mapper too; those Node's HTTP parser raises before Fastify (oversized headers) in http/client-error.ts.
