@@ -1,5 +1,6 @@
 export * from './command-metadata';
 export * from './domain-error';
 export * from './scope';
+export * from './scope-token';
 export * from './ids';
 export * from './decider';
