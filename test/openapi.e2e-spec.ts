@@ -1,4 +1,4 @@
-import { MAX_SCOPE_LENGTH, SCOPE_TOKEN_PATTERN } from '@ledger/domain';
+import { MAX_SCOPE_LENGTH, MAX_SCOPE_STRING_LENGTH, SCOPE_STRING_PATTERN, SCOPE_TOKEN_PATTERN } from '@ledger/domain';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir, TestRole } from './support/ledger-app';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -131,10 +131,11 @@ describe('OpenAPI document (over HTTP)', () => {
     expect((await ledger.events()).length).toBe(before);
   });
 
-  it("states the scope rule with the domain's own pattern and cap", () => {
-    // scope-token.spec.ts holds the pattern and the domain's check together.
+  it("states the scope rules with the domain's own patterns and caps: scope-strings in a grant, scope-tokens elsewhere", () => {
+    // scope-token.spec.ts and scope-string.spec.ts hold each pattern and the domain's check together.
     const items = (schema: string, field: string) => doc.components.schemas[schema].properties[field].items;
-    for (const [schema, field] of [['GrantConsentRequest', 'scopes'], ['RegisterClientRequest', 'allowedScopes'], ['RevokeConsentRequest', 'scopes'], ['IssueTokenRequest', 'scopes']]) {
+    expect(items('GrantConsentRequest', 'scopes')).toEqual({ type: 'string', minLength: 1, maxLength: MAX_SCOPE_STRING_LENGTH, pattern: SCOPE_STRING_PATTERN });
+    for (const [schema, field] of [['RegisterClientRequest', 'allowedScopes'], ['RevokeConsentRequest', 'scopes'], ['IssueTokenRequest', 'scopes']]) {
       expect({ schema, items: items(schema, field) }).toEqual({ schema, items: { type: 'string', minLength: 1, maxLength: MAX_SCOPE_LENGTH, pattern: SCOPE_TOKEN_PATTERN } });
     }
   });

@@ -18,7 +18,9 @@ import {
   CLIENT_ID_PATTERN,
   CONSENT_ID_PATTERN,
   MAX_SCOPE_LENGTH,
+  MAX_SCOPE_STRING_LENGTH,
   MAX_SCOPES,
+  SCOPE_STRING_PATTERN,
   SCOPE_TOKEN_PATTERN,
   scopeListRefusal,
   ScopeListRules,
@@ -39,24 +41,29 @@ class ScopeListConstraint implements ValidatorConstraintInterface {
   }
 }
 
-const rulesOf = (args: ValidationArguments): ScopeListRules => ({ field: args.property });
+const rulesOf = (args: ValidationArguments): ScopeListRules => ({ field: args.property, dependencies: args.constraints[0] === true });
+
+const GRANT_EXAMPLE = ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/0b0a6f1e-8c8a-4d5f-a5a6-e2cd45e7a9a2/data_access]'];
 
 /**
- * A list of scope-tokens, as the domain defines them. The schema's pattern and lengths come from the domain too, so
- * that what Schemathesis generates from the document is what the service takes.
+ * A list of scopes, as the domain defines them: scope-tokens, or with `dependencies` (a grant's) scope-strings that
+ * may carry their dependencies. The schema's pattern and lengths come from the domain too, so that what Schemathesis
+ * generates from the document is what the service takes.
  */
-export const ScopeList = (required: boolean, description: string) =>
+export const ScopeList = (required: boolean, description: string, { dependencies = false } = {}) =>
   applyDecorators(
     (required ? ApiProperty : ApiPropertyOptional)({
       type: 'array',
-      items: { type: 'string', minLength: 1, maxLength: MAX_SCOPE_LENGTH, pattern: SCOPE_TOKEN_PATTERN },
+      items: dependencies
+        ? { type: 'string', minLength: 1, maxLength: MAX_SCOPE_STRING_LENGTH, pattern: SCOPE_STRING_PATTERN }
+        : { type: 'string', minLength: 1, maxLength: MAX_SCOPE_LENGTH, pattern: SCOPE_TOKEN_PATTERN },
       minItems: 1,
       maxItems: MAX_SCOPES,
       description,
-      ...(required ? { example: ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'] } : {}),
+      ...(required ? { example: dependencies ? GRANT_EXAMPLE : ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'] } : {}),
     }),
     ...(required ? [] : [IsOptional()]),
-    Validate(ScopeListConstraint),
+    Validate(ScopeListConstraint, [dependencies]),
   );
 
 export const ClientIdField = () =>

@@ -127,6 +127,7 @@ describe('RegisterClient', () => {
     it.each([
       ['a malformed scope', ['openid', 'a b']],
       ['an empty list', []],
+      ['a dependent scope (only a grant takes dependencies)', ['a[b]']],
       ['a leading star', ['*openid']],
     ])('refuses allowedScopes with %s: invalid_scope', (_label, allowedScopes) => {
       spec.given([]).when(register({ allowedScopes })).thenThrows('invalid_scope', 'validation');

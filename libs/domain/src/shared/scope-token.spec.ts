@@ -44,8 +44,8 @@ describe('scope-tokens (RFC 6749 section 3.3, without the brackets and the leadi
     ['a NUL', '\0', 'RFC 6749 section 3.3: a scope-token is printable ASCII (%x21-7E), not U+0000'],
     ['a non-ASCII letter', 'émail', 'RFC 6749 section 3.3: a scope-token is printable ASCII (%x21-7E), not U+00E9'],
     ['an emoji', 'openid🔑', 'RFC 6749 section 3.3: a scope-token is printable ASCII (%x21-7E), not U+1F511'],
-    ['a bracket (dependencies are a grant\'s)', 'a[b]', "the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...])"],
-    ['a lone closing bracket', 'a]', "the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...])"],
+    ['a bracket (dependencies are a grant\'s)', 'a[b]', "the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...]), which only a grant takes"],
+    ['a lone closing bracket', 'a]', "the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...]), which only a grant takes"],
     ['a leading star', '*openid', "the dependent-scope grammar: '*' marks an optional dependency and does not start a scope-token"],
     ['a token one character over the limit', 'a'.repeat(MAX_SCOPE_LENGTH + 1), "the ledger's limits: a scope-token has at most 256 characters"],
   ])('refuses %s, naming the rule', (_label, scope, rule) => {

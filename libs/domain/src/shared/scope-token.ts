@@ -46,7 +46,7 @@ export function scopeTokenRule(value: unknown): string | undefined {
     if (char === '"' || char === '\\') return `${RFC_6749}: a scope-token has no '"' or '\\'`;
     const code = char.codePointAt(0)!;
     if (code < 0x21 || code > 0x7e) return `${RFC_6749}: a scope-token is printable ASCII (%x21-7E), not U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    if (char === '[' || char === ']') return `${DEPENDENT_SCOPE_GRAMMAR}: '[' and ']' hold a scope's dependencies (scope[dependency ...])`;
+    if (char === '[' || char === ']') return `${DEPENDENT_SCOPE_GRAMMAR}: '[' and ']' hold a scope's dependencies (scope[dependency ...]), which only a grant takes`;
   }
   if (value.startsWith('*')) return `${DEPENDENT_SCOPE_GRAMMAR}: '*' marks an optional dependency and does not start a scope-token`;
   return undefined;

@@ -1,5 +1,6 @@
 import { DomainError } from './domain-error';
-import { difference, intersection, MAX_SCOPES, normaliseScopes, scopeListRefusal, scopeString } from './scope';
+import { difference, intersection, MAX_SCOPES, normaliseGrantedScopes, normaliseScopes, scopeListRefusal, scopeString } from './scope';
+import { MAX_SCOPE_STRING_LENGTH } from './scope-string';
 
 /** The DomainError a function throws, or a failure if it throws something else or nothing. */
 function domainErrorOf(fn: () => unknown): DomainError {
@@ -75,9 +76,9 @@ describe('scopes', () => {
       );
     });
 
-    it('refuses the brackets that dependent scopes use', () => {
+    it('takes scope-tokens only: a dependency list belongs to a grant', () => {
       const error = domainErrorOf(() => normaliseScopes(['openid', 'a[b]'], 'allowedScopes'));
-      expect(error.message).toBe(`allowedScopes[1] "a[b]" breaks the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...])`);
+      expect(error.message).toBe(`allowedScopes[1] "a[b]" breaks the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...]), which only a grant takes`);
     });
 
     it('takes the real-world scopes that RFC 6749 allows', () => {
@@ -88,6 +89,7 @@ describe('scopes', () => {
 
   describe('scopeListRefusal: the one check, for the request DTOs and the deciders', () => {
     it('says nothing of a well-formed list', () => {
+      expect(scopeListRefusal(['openid', 'a[b *c]'], { dependencies: true })).toBeUndefined();
       expect(scopeListRefusal(['openid'])).toBeUndefined();
     });
 
@@ -95,6 +97,13 @@ describe('scopes', () => {
       expect(scopeListRefusal(['openid', 'email', 'a b'])).toEqual({
         message: 'scopes[2] "a b" breaks RFC 6749 section 3.3: a scope-token has no space',
         invalid: ['a b'],
+      });
+    });
+
+    it('parses scope-strings when dependencies are allowed, and says where one breaks the grammar', () => {
+      expect(scopeListRefusal(['a[b', 'a[b]'], { dependencies: true })).toEqual({
+        message: `scopes[0] "a[b" breaks the dependent-scope grammar: this '[' is never closed (at character 2)`,
+        invalid: ['a[b'],
       });
     });
 
@@ -124,6 +133,37 @@ describe('scopes', () => {
       expect(scopeListRefusal('openid')).toEqual({ message: 'scopes must name at least one scope' });
       expect(scopeListRefusal([])).toEqual({ message: 'scopes must name at least one scope' });
       expect(scopeListRefusal(Array.from({ length: MAX_SCOPES + 1 }, () => 'a'))).toEqual({ message: `scopes may name at most ${MAX_SCOPES} scopes` });
+    });
+  });
+
+  describe('normaliseGrantedScopes: a grant keeps the top-level scope-tokens, and the trees beside them', () => {
+    const TRANSFER = 'https://auth.globus.org/scopes/5fac2e64-c734-4e6b-90ea-ff12ddbf9653/transfer.api.globus.org:all';
+    const COLLECTION = 'https://auth.globus.org/scopes/0b0a6f1e-8c8a-4d5f-a5a6-e2cd45e7a9a2/data_access';
+
+    it('holds plain scopes as they are, with no dependencies', () => {
+      expect(normaliseGrantedScopes(['openid', 'email', 'openid'])).toEqual({ scopes: ['email', 'openid'], dependencies: [] });
+    });
+
+    it("keeps a dependent scope's top-level scope-token as the scope, and its tree beside it", () => {
+      expect(normaliseGrantedScopes(['openid', `${TRANSFER}[*${COLLECTION}]`])).toEqual({
+        scopes: [TRANSFER, 'openid'],
+        dependencies: [{ scope: TRANSFER, optional: false, dependencies: [{ scope: COLLECTION, optional: true, dependencies: [] }] }],
+      });
+    });
+
+    it('merges the trees of a scope named more than once, and sorts them', () => {
+      const { scopes, dependencies } = normaliseGrantedScopes(['b[y]', 'a', 'b[x]', 'b', 'a[z]']);
+      expect(scopes).toEqual(['a', 'b']);
+      expect(dependencies.map((t) => t.dependencies.map((d) => d.scope))).toEqual([['z'], ['x', 'y']]);
+    });
+
+    it('refuses like every list, with invalid_scope naming the value and the rule', () => {
+      const error = domainErrorOf(() => normaliseGrantedScopes(['openid', 'a[]']));
+      expect(error.code).toBe('invalid_scope');
+      expect(error.details).toEqual({ invalid: ['a[]'] });
+      expect(error.message).toBe(`scopes[1] "a[]" breaks the dependent-scope grammar: '[]' is empty; a list of dependencies names at least one scope (at character 2)`);
+      expect(domainErrorOf(() => normaliseGrantedScopes([`a[${'b'.repeat(MAX_SCOPE_STRING_LENGTH)}]`])).message).toContain('at most 1024 characters');
+      expect(domainErrorOf(() => normaliseGrantedScopes([])).message).toBe('scopes must name at least one scope');
     });
   });
 
