@@ -100,6 +100,13 @@ describe('GrantConsent with dependent scopes', () => {
         .then([extended([], [TRANSFER, 'openid'], [tree(TRANSFER, optional(COLLECTION), tree(OTHER_COLLECTION))])]);
     });
 
+    it('that grows a dependency of a held dependency, records the tree grown below it', () => {
+      spec
+        .given([granted(['a'], [tree('a', tree('b', tree('x')), tree('c'))])])
+        .when(grant(['a[b[y]]']))
+        .then([extended([], ['a'], [tree('a', tree('b', tree('x'), tree('y')), tree('c'))])]);
+    });
+
     it('that requires an optional dependency, records it as required', () => {
       spec
         .given(history)

@@ -62,7 +62,8 @@ class Parser {
     if (optional && depth === 0) throw new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: '*' marks an optional dependency, and a granted scope is not optional`, this.pos);
     if (optional) this.pos++;
     const start = this.pos;
-    while (this.pos < this.text.length && !DELIMITERS.has(this.text[this.pos])) this.pos++;
+    // The end of the text ends a scope-token as a delimiter does.
+    while (!DELIMITERS.has(this.text[this.pos] ?? ' ')) this.pos++;
     const scope = this.text.slice(start, this.pos);
     if (scope === '') throw this.noScopeAt(start, optional);
     const rule = scopeTokenRule(scope);
@@ -103,7 +104,8 @@ class Parser {
     if (before === '[' && next === ']') return new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: '[]' is empty; a list of dependencies names at least one scope`, at - 1);
     if (before === '[' && next === ' ') return new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: no space after '['`, at);
     if (before === ' ' && next === ']') return new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: no space before ']'`, at - 1);
-    if (before === ' ' && next === ' ') return new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: one space between dependencies, not two`, at);
+    // Only a space stands before a space here: '[ ', '* ' and a leading space have their own rules above.
+    if (next === ' ') return new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: one space between dependencies, not two`, at);
     return new Refusal(`${DEPENDENT_SCOPE_GRAMMAR}: a scope-token comes before ${found(next)}`, at);
   }
 }
