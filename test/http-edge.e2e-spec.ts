@@ -60,12 +60,12 @@ describe('HTTP edge', () => {
   });
 
   it('gives validation and domain errors one shape: a stable code, particulars in details', async () => {
-    const validation = await ledger.http.post('/v1/consents', { userId: 'u', clientId: 'edge-app', scopes: ['openid', 'not a scope', 'also bad'] });
+    const validation = await ledger.http.post('/v1/consents', { userId: '', clientId: 'edge-app', scopes: ['openid', 'not a scope', 'also bad'] });
     expect(validation.status).toBe(400);
     expect(validation.body).not.toHaveProperty('errors');
-    expect(validation.body).toMatchObject({ code: 'invalid_request', details: { fields: [{ field: 'scopes', messages: [expect.any(String)] }] } });
-    // The scope that failed is named.
-    expect(validation.body.detail).toContain('"not a scope", "also bad"');
+    expect(validation.body).toMatchObject({ code: 'invalid_request', details: { fields: [{ field: 'userId' }, { field: 'scopes', messages: [expect.any(String)] }] } });
+    // The scopes that failed are named, with their place in the list and the rule they break.
+    expect(validation.body.detail).toContain('scopes[1] "not a scope" breaks RFC 6749 section 3.3: a scope-token has no space, so each scope is an item of its own (at character 4); scopes[2] "also bad" breaks');
     const domain = await ledger.http.post('/v1/consents', { userId: 'u', clientId: 'edge-app', scopes: ['profile'] });
     expect(domain.body).toMatchObject({ status: 400, code: 'scope_not_allowed', details: { scopes: ['profile'] } });
     expect(domain.body.detail).toContain('profile');

@@ -126,7 +126,7 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       const before = (await ledger.events()).length;
       const cases: Array<[string, () => Promise<{ status: number; headers: Headers; body: any }>, number, string]> = [
         ['unknown field', () => ledger.http.post('/v1/clients', { clientId: 'x1', name: 'X', admin: true }), 400, 'invalid_request'],
-        ['malformed scope', () => steps.grant('u', 'x', ['not a scope']), 400, 'invalid_request'],
+        ['malformed scope', () => steps.grant('u', 'x', ['not a scope']), 400, 'invalid_scope'],
         ['unregistered client', () => steps.grant('u', `nobody-${uid()}`, ['openid']), 404, 'client_not_found'],
         ['malformed JSON', () => ledger.http.request('POST', '/v1/consents', '{"userId":', { 'content-type': 'application/json' }), 400, 'malformed_body'],
         ['wrong content type', () => ledger.http.request('POST', '/v1/consents', 'userId=u', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { problem, ProblemError } from './problem';
+import { SCOPE_LIST_CONSTRAINT } from './validators';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; messages: string[] }> {
   return errors.flatMap((e) => {
@@ -8,6 +9,13 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ field: string;
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
+
+/**
+ * A body whose only fault is a malformed list of scopes is invalid_scope, the code RFC 6749 gives a malformed scope
+ * and the one the deciders raise for it; anything else wrong with it (too) makes it invalid_request.
+ */
+const onlyScopes = (errors: ValidationError[]) =>
+  errors.length > 0 && errors.every((e) => !e.children?.length && e.constraints !== undefined && Object.keys(e.constraints).every((name) => name === SCOPE_LIST_CONSTRAINT));
 
 /**
  * Strict DTOs at the edge: unknown fields are refused, not silently dropped, and every problem names its field. The
@@ -23,7 +31,7 @@ export const strictValidationPipe = () =>
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
       return new ProblemError(
-        problem(400, 'invalid_request', 'Bad request', fields.map((f) => `${f.field}: ${f.messages.join('; ')}`).join('. '), { details: { fields } }),
+        problem(400, onlyScopes(errors) ? 'invalid_scope' : 'invalid_request', 'Bad request', fields.map((f) => `${f.field}: ${f.messages.join('; ')}`).join('. '), { details: { fields } }),
       );
     },
   });

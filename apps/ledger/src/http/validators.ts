@@ -2,9 +2,6 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
   IsInt,
   IsOptional,
   IsString,
@@ -17,45 +14,56 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { CLIENT_ID_PATTERN, isValidScope, MAX_SCOPE_LENGTH, MAX_SCOPES, USER_ID_PATTERN, CONSENT_ID_PATTERN } from '@ledger/domain';
+import {
+  CLIENT_ID_PATTERN,
+  CONSENT_ID_PATTERN,
+  MAX_SCOPE_LENGTH,
+  MAX_SCOPE_STRING_LENGTH,
+  MAX_SCOPES,
+  SCOPE_STRING_PATTERN,
+  SCOPE_TOKEN_PATTERN,
+  scopeListRefusal,
+  ScopeListRules,
+  USER_ID_PATTERN,
+} from '@ledger/domain';
 
-@ValidatorConstraint({ name: 'scope' })
-class ScopeConstraint implements ValidatorConstraintInterface {
-  validate(value: unknown) {
-    return typeof value === 'string' && isValidScope(value);
+/** The constraint's name, which a ValidationError lists it under: validation.ts answers invalid_scope on it alone. */
+export const SCOPE_LIST_CONSTRAINT = 'scopeList';
+
+/** scopeListRefusal (libs/domain), the one check of a list of scopes, which the deciders make again. */
+@ValidatorConstraint({ name: SCOPE_LIST_CONSTRAINT })
+class ScopeListConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments) {
+    return scopeListRefusal(value, rulesOf(args)) === undefined;
   }
-  /** Names the values that failed (the first few, cut short), so that a caller with fifty scopes sees which. */
   defaultMessage(args: ValidationArguments) {
-    const bad = [args.value].flat().filter((v: unknown) => !this.validate(v)).slice(0, 5);
-    const named = bad.map((v) => JSON.stringify(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}...` : v)).join(', ');
-    return `each value in $property must be a URN (urn:nid:nss) or a simple name such as openid; not ${named}`;
+    return scopeListRefusal(args.value, rulesOf(args))!.message;
   }
 }
 
-/**
- * isValidScope as one regular expression, for the OpenAPI document: a simple name, or a URN (urn:NID:NSS) whose NSS
- * does not end with a colon. scope.spec.ts's cases hold the two together (test/openapi.e2e-spec.ts).
- */
-export const SCOPE_PATTERN = "^(?:[A-Za-z][A-Za-z0-9_.\\-]{0,63}|urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\\-.:=@;$_!*'%/]*[A-Za-z0-9()+,\\-.=@;$_!*'%/])$";
+const rulesOf = (args: ValidationArguments): ScopeListRules => ({ field: args.property, dependencies: args.constraints[0] === true });
 
-/** A list of scopes, as the domain defines them (shared/scope.ts), bounded in count and length. */
-export const ScopeList = (required: boolean, description: string) =>
+const GRANT_EXAMPLE = ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/0b0a6f1e-8c8a-4d5f-a5a6-e2cd45e7a9a2/data_access]'];
+
+/**
+ * A list of scopes, as the domain defines them: scope-tokens, or with `dependencies` (a grant's) scope-strings that
+ * may carry their dependencies. The schema's pattern and lengths come from the domain too, so that what Schemathesis
+ * generates from the document is what the service takes.
+ */
+export const ScopeList = (required: boolean, description: string, { dependencies = false } = {}) =>
   applyDecorators(
     (required ? ApiProperty : ApiPropertyOptional)({
       type: 'array',
-      items: { type: 'string', maxLength: MAX_SCOPE_LENGTH, pattern: SCOPE_PATTERN },
+      items: dependencies
+        ? { type: 'string', minLength: 1, maxLength: MAX_SCOPE_STRING_LENGTH, pattern: SCOPE_STRING_PATTERN }
+        : { type: 'string', minLength: 1, maxLength: MAX_SCOPE_LENGTH, pattern: SCOPE_TOKEN_PATTERN },
       minItems: 1,
       maxItems: MAX_SCOPES,
       description,
-      ...(required ? { example: ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'] } : {}),
+      ...(required ? { example: dependencies ? GRANT_EXAMPLE : ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'] } : {}),
     }),
     ...(required ? [] : [IsOptional()]),
-    IsArray(),
-    ArrayMinSize(1),
-    ArrayMaxSize(MAX_SCOPES),
-    IsString({ each: true }),
-    MaxLength(MAX_SCOPE_LENGTH, { each: true }),
-    Validate(ScopeConstraint, { each: true }),
+    Validate(ScopeListConstraint, [dependencies]),
   );
 
 export const ClientIdField = () =>

@@ -127,9 +127,15 @@ describe('RegisterClient', () => {
     it.each([
       ['a malformed scope', ['openid', 'a b']],
       ['an empty list', []],
-      ['a bare urn:', ['urn:']],
+      ['a dependent scope (only a grant takes dependencies)', ['a[b]']],
+      ['a leading star', ['*openid']],
     ])('refuses allowedScopes with %s: invalid_scope', (_label, allowedScopes) => {
       spec.given([]).when(register({ allowedScopes })).thenThrows('invalid_scope', 'validation');
+    });
+
+    it('accepts the allowedScopes RFC 6749 allows, such as URLs and colon-separated names', () => {
+      const allowedScopes = ['photos:read', 'api://app/.default', 'https://www.googleapis.com/auth/drive'];
+      spec.given([]).when(register({ allowedScopes })).then([registered({ allowedScopes: [...allowedScopes].sort() })]);
     });
 
     it.each([

@@ -47,6 +47,7 @@ describe('Consent aggregate: evolve', () => {
       generation: 1,
       ...ref(1),
       scopes: ['openid'],
+      dependencies: new Map(),
       grantedAt: at(-7200),
       tokens: new Map(),
       idempotentIssues: new Map(),

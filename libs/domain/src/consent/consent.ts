@@ -4,6 +4,7 @@
  * function per command lives in a file named after the command.
  */
 import type { Assert, SameMembers } from '../shared/event-types';
+import type { ScopeTree } from '../shared/scope-string';
 
 export interface EndedToken {
   tokenId: string;
@@ -17,14 +18,23 @@ interface ConsentRef {
   clientId: string;
 }
 
+/**
+ * `scopes` are scope-tokens, the top level of what was asked for. `dependencies` holds, for each of them that was
+ * granted with dependencies (`a[b *c]`, shared/scope-string.ts), its whole tree, merged and sorted; absent when none
+ * was. They are recorded for dependent consents and grant nothing by themselves: no token carries a dependency.
+ */
 export interface ConsentGranted {
   type: 'ConsentGranted';
-  data: ConsentRef & { scopes: string[]; grantedAt: string };
+  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; grantedAt: string };
 }
 
+/**
+ * `addedScopes` may be empty when the grant only added dependencies to scopes the consent holds. `dependencies`
+ * holds the whole tree, as it now stands, of each scope whose tree this grant started or grew.
+ */
 export interface ConsentScopesExtended {
   type: 'ConsentScopesExtended';
-  data: ConsentRef & { addedScopes: string[]; scopes: string[]; extendedAt: string };
+  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; extendedAt: string };
 }
 
 /**
@@ -124,6 +134,8 @@ export type ConsentState =
       userId: string;
       clientId: string;
       scopes: string[];
+      /** The dependencies of each scope granted with some, by scope: the trees' children. */
+      dependencies: ReadonlyMap<string, ScopeTree[]>;
       grantedAt: string;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
@@ -135,6 +147,7 @@ export type ConsentState =
       userId: string;
       clientId: string;
       scopes: string[];
+      dependencies: ReadonlyMap<string, ScopeTree[]>;
       grantedAt: string;
       revokedAt: string;
       tokens: ReadonlyMap<string, TokenState>;
@@ -154,17 +167,22 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
   switch (event.type) {
     case 'ConsentGranted': {
       const { consentId, userId, clientId, scopes, grantedAt } = event.data;
+      const dependencies = withTrees(new Map(), event.data.dependencies);
       // Retry windows outlive the generation: a retry of an issue under the revoked consent must hear that its token
       // is gone, not be taken for a new request.
       const idempotentIssues = state.status === 'none' ? new Map() : openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, Date.parse(grantedAt), true);
-      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, grantedAt, tokens: new Map(), idempotentIssues };
+      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, tokens: new Map(), idempotentIssues };
     }
     case 'ConsentScopesExtended':
       if (state.status !== 'active') return state;
-      return { ...state, scopes: event.data.scopes };
-    case 'ConsentScopesRevoked':
+      return { ...state, scopes: event.data.scopes, dependencies: withTrees(new Map(state.dependencies), event.data.dependencies) };
+    case 'ConsentScopesRevoked': {
       if (state.status !== 'active') return state;
-      return { ...state, scopes: event.data.remainingScopes, tokens: endCarrying(state.tokens, event.data.revokedScopes) };
+      // A revoked scope's dependencies go with it: granted again, it starts from the tree its new grant names.
+      const dependencies = new Map(state.dependencies);
+      for (const scope of event.data.revokedScopes) dependencies.delete(scope);
+      return { ...state, scopes: event.data.remainingScopes, dependencies, tokens: endCarrying(state.tokens, event.data.revokedScopes) };
+    }
     case 'ConsentRevoked':
       if (state.status !== 'active') return state;
       return { ...state, status: 'revoked', revokedAt: event.data.revokedAt, tokens: endCarrying(state.tokens, undefined) };
@@ -193,6 +211,12 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       return state;
     }
   }
+}
+
+/** Sets each tree's dependencies under its scope: an event names a scope's whole tree, never a part of it. */
+function withTrees(map: Map<string, ScopeTree[]>, trees: readonly ScopeTree[] | undefined): ReadonlyMap<string, ScopeTree[]> {
+  for (const tree of trees ?? []) map.set(tree.scope, tree.dependencies);
+  return map;
 }
 
 /** Every token so far that carries one of `scopes` (undefined: every token) ends: the revocation's predicate. */

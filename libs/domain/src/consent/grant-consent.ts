@@ -3,25 +3,31 @@ import { activeClient } from '../client/client-details';
 import { CommandMetadata } from '../shared/command-metadata';
 import { invalid } from '../shared/domain-error';
 import { consentIdFor, pairKey, USER_ID_PATTERN } from '../shared/ids';
-import { difference, normaliseScopes } from '../shared/scope';
+import { difference, normaliseGrantedScopes } from '../shared/scope';
+import { formatScopeTree, mergeScopeTrees, ScopeTree } from '../shared/scope-string';
 import { ConsentEvent, ConsentState } from './consent';
 
 export interface GrantConsent {
   type: 'GrantConsent';
+  /** `scopes` are scope-strings: a scope-token, with or without its dependencies (`a[b *c]`). */
   data: { userId: string; clientId: string; scopes: string[] };
   /** The client's state, read by the handler: a consent can only be granted to a registered, active client. */
   context: { client: ClientState };
 }
 
 /**
- * Granting to a pair with an active consent extends it; granting scopes it already holds is a no-op (no event), so
+ * Granting to a pair with an active consent extends it; granting what it holds already is a no-op (no event), so
  * that parallel or repeated grants converge instead of duplicating. After a full revocation the next grant starts a
  * new consent, with a new id, so that tokens and history of the old one stay where they were.
+ *
+ * The consent holds the top-level scope-tokens; the client's allowedScopes bound those. Dependencies are recorded
+ * beside them, merged with what each scope holds already, and are not checked against allowedScopes: they name what
+ * the client asks other services for on the user's behalf, which the later dependent consents decide.
  */
 export function grantConsent(command: GrantConsent, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   const { userId, clientId } = command.data;
   if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) throw invalid('invalid_user_id', 'userId must be 1-128 characters of A-Z a-z 0-9 . _ : @ + -');
-  const scopes = normaliseScopes(command.data.scopes);
+  const { scopes, dependencies } = normaliseGrantedScopes(command.data.scopes);
   const client = activeClient(command.context.client, clientId);
   if (client.allowedScopes) {
     const notAllowed = difference(scopes, client.allowedScopes);
@@ -33,11 +39,25 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
 
   if (state.status === 'active') {
     const added = difference(scopes, state.scopes);
-    if (added.length === 0) return [];
+    const grown = grownTrees(dependencies, state.dependencies);
+    if (added.length === 0 && grown.length === 0) return [];
     const all = [...state.scopes, ...added].sort();
-    return [{ type: 'ConsentScopesExtended', data: { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, extendedAt: at } }];
+    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown), extendedAt: at };
+    return [{ type: 'ConsentScopesExtended', data }];
   }
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
-  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, grantedAt: at } }];
+  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies), grantedAt: at } }];
 }
 
+/** The requested trees merged into the held ones, keeping only those that changed: each as a whole tree. */
+function grownTrees(requested: readonly ScopeTree[], held: ReadonlyMap<string, ScopeTree[]>): ScopeTree[] {
+  return requested.flatMap(({ scope, optional, dependencies }) => {
+    const before = held.get(scope) ?? [];
+    const after = mergeScopeTrees([...before, ...dependencies]);
+    const same = after.length === before.length && after.every((tree, i) => formatScopeTree(tree) === formatScopeTree(before[i]));
+    return same ? [] : [{ scope, optional, dependencies: after }];
+  });
+}
+
+/** The field is absent, not empty, when no scope has dependencies: events of plain grants keep their shape. */
+const recorded = (dependencies: ScopeTree[]) => (dependencies.length > 0 ? { dependencies } : {});

@@ -100,6 +100,8 @@ describe('IssueToken', () => {
     it('must be well-formed and not empty: invalid_scope', () => {
       spec.given(consented).when(issue('t1', { scopes: ['open id'] })).thenThrows('invalid_scope');
       spec.given(consented).when(issue('t1', { scopes: [] })).thenThrows('invalid_scope');
+      // A token carries scope-tokens; dependencies are recorded with the grant, never carried.
+      spec.given(consented).when(issue('t1', { scopes: ['openid[email]'] })).thenThrows('invalid_scope');
     });
   });
 

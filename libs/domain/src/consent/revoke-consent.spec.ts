@@ -160,7 +160,9 @@ describe('RevokeConsent', () => {
     });
 
     it('refuses a malformed scope list: invalid_scope', () => {
-      spec.given(history).when(revoke({ scopes: ['urn:'] })).thenThrows('invalid_scope', 'validation');
+      spec.given(history).when(revoke({ scopes: ['open id'] })).thenThrows('invalid_scope', 'validation');
+      // A dependency list is a grant's: revoking the scope-token revokes what was granted with it.
+      spec.given(history).when(revoke({ scopes: ['openid[email]'] })).thenThrows('invalid_scope', 'validation');
       spec.given(history).when(revoke({ scopes: [] })).thenThrows('invalid_scope', 'validation');
     });
   });

@@ -1,5 +1,6 @@
 import { DomainError } from './domain-error';
-import { difference, intersection, isValidScope, MAX_SCOPE_LENGTH, MAX_SCOPES, normaliseScopes, scopeString } from './scope';
+import { difference, intersection, MAX_SCOPES, normaliseGrantedScopes, normaliseScopes, scopeListRefusal, scopeString } from './scope';
+import { MAX_SCOPE_STRING_LENGTH } from './scope-string';
 
 /** The DomainError a function throws, or a failure if it throws something else or nothing. */
 function domainErrorOf(fn: () => unknown): DomainError {
@@ -13,71 +14,6 @@ function domainErrorOf(fn: () => unknown): DomainError {
 }
 
 describe('scopes', () => {
-  describe('isValidScope: a scope is a URN or a simple name, compared as an exact string', () => {
-    it.each([
-      'urn:globus:auth:scope:transfer.api.globus.org:all',
-      'urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships',
-      'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      'urn:example:a123,z456',
-      'urn:example:weather:forecast(daily)',
-      'urn:isbn:0451450523',
-    ])('accepts the URN %s', (scope) => {
-      expect(isValidScope(scope)).toBe(true);
-    });
-
-    it.each(['openid', 'email', 'profile', 'offline_access', 'read.all', 'write-files', 'A1'])('accepts the simple name %s', (scope) => {
-      expect(isValidScope(scope)).toBe(true);
-    });
-
-    it.each([
-      ['the empty string', ''],
-      ['a lone space', ' '],
-      ['two words', 'a b'],
-      ['a leading space', ' openid'],
-      ['a trailing space', 'openid '],
-      ['a tab', 'openid\temail'],
-      ['a bare urn prefix', 'urn:'],
-      ['a URN without a namespace id', 'urn::x'],
-      ['a URN with a namespace id but no specific string', 'urn:globus'],
-      ['a URN with an empty specific string', 'urn:globus:'],
-      ['a URN with a trailing colon', 'urn:globus:auth:scope:'],
-      ['a URN whose namespace id starts with a hyphen', 'urn:-globus:x'],
-      ['a URN whose namespace id is longer than 32 characters', `urn:${'n'.repeat(33)}:x`],
-      ['a URN containing a space', 'urn:globus:auth scope'],
-      ['an upper-case URN prefix (would be a second spelling of the same URN)', 'URN:globus:auth:scope:x'],
-      ['an upper-case URN prefix before a well-formed URN', 'URN:x:urn:globus:auth'],
-      ['a simple name starting with a digit', '1openid'],
-      ['a simple name starting with an underscore', '_openid'],
-      ['a simple name with a colon that is not a URN', 'api:read'],
-      ['a simple name with a slash', 'files/read'],
-      ['unicode letters in a simple name', 'émail'],
-      ['unicode letters in a URN', 'urn:globus:auth:scope:transfer.api.globus.org:tüt'],
-      ['an emoji', 'openid🔑'],
-      ['a simple name longer than 64 characters', `a${'b'.repeat(64)}`],
-      ['a URN longer than the maximum scope length', `urn:globus:${'x'.repeat(MAX_SCOPE_LENGTH)}`],
-    ])('rejects %s', (_label, scope) => {
-      expect(isValidScope(scope)).toBe(false);
-    });
-
-    it('accepts a simple name of exactly 64 characters', () => {
-      expect(isValidScope(`a${'b'.repeat(63)}`)).toBe(true);
-    });
-
-    it(`accepts a URN of exactly ${MAX_SCOPE_LENGTH} characters and rejects one character more`, () => {
-      const prefix = 'urn:globus:';
-      const atLimit = prefix + 'x'.repeat(MAX_SCOPE_LENGTH - prefix.length);
-      expect(atLimit).toHaveLength(MAX_SCOPE_LENGTH);
-      expect(isValidScope(atLimit)).toBe(true);
-      expect(isValidScope(`${atLimit}x`)).toBe(false);
-    });
-
-    it('rejects values that are not strings at all (untyped JSON input)', () => {
-      expect(isValidScope(undefined as unknown as string)).toBe(false);
-      expect(isValidScope(42 as unknown as string)).toBe(false);
-      expect(isValidScope(null as unknown as string)).toBe(false);
-    });
-  });
-
   describe('normaliseScopes: validate, de-duplicate, sort', () => {
     it('sorts, so that equal sets of scopes are equal arrays', () => {
       expect(normaliseScopes(['openid', 'email', 'urn:globus:auth:scope:transfer.api.globus.org:all'])).toEqual([
@@ -130,16 +66,109 @@ describe('scopes', () => {
       expect(domainErrorOf(() => normaliseScopes(repeated)).code).toBe('invalid_scope');
     });
 
-    it('refuses the whole list if any scope is malformed, and lists the malformed ones', () => {
-      const error = domainErrorOf(() => normaliseScopes(['openid', 'a b', 'email', 'urn:']));
+    it('refuses the whole list if any scope is malformed, and names each with its place and the rule it breaks', () => {
+      const error = domainErrorOf(() => normaliseScopes(['openid', 'a b', 'email', 'say"hi']));
       expect(error.code).toBe('invalid_scope');
-      expect(error.details).toEqual({ invalid: ['a b', 'urn:'] });
-      expect(error.message).toBe('Malformed scope: "a b", "urn:"');
+      expect(error.category).toBe('validation');
+      expect(error.details).toEqual({ invalid: ['a b', 'say"hi'] });
+      expect(error.message).toBe(
+        `scopes[1] "a b" breaks RFC 6749 section 3.3: a scope-token has no space; scopes[3] "say\\"hi" breaks RFC 6749 section 3.3: a scope-token has no '"' or '\\'`,
+      );
+    });
+
+    it('takes scope-tokens only: a dependency list belongs to a grant', () => {
+      const error = domainErrorOf(() => normaliseScopes(['openid', 'a[b]'], 'allowedScopes'));
+      expect(error.message).toBe(`allowedScopes[1] "a[b]" breaks the dependent-scope grammar: '[' and ']' hold a scope's dependencies (scope[dependency ...]), which only a grant takes`);
+    });
+
+    it('takes the real-world scopes that RFC 6749 allows', () => {
+      const scopes = ['photos:read', 'read:user', 'api://app/.default', 'https://www.googleapis.com/auth/drive', 'https://auth.globus.org/scopes/5fac2e64-c734-4e6b-90ea-ff12ddbf9653/data_access'];
+      expect(normaliseScopes(scopes)).toEqual([...scopes].sort());
+    });
+  });
+
+  describe('scopeListRefusal: the one check, for the request DTOs and the deciders', () => {
+    it('says nothing of a well-formed list', () => {
+      expect(scopeListRefusal(['openid', 'a[b *c]'], { dependencies: true })).toBeUndefined();
+      expect(scopeListRefusal(['openid'])).toBeUndefined();
+    });
+
+    it('names the value that failed, its index, and the rule it broke', () => {
+      expect(scopeListRefusal(['openid', 'email', 'a b'])).toEqual({
+        message: 'scopes[2] "a b" breaks RFC 6749 section 3.3: a scope-token has no space',
+        invalid: ['a b'],
+      });
+    });
+
+    it('parses scope-strings when dependencies are allowed, and says where one breaks the grammar', () => {
+      expect(scopeListRefusal(['a[b', 'a[b]'], { dependencies: true })).toEqual({
+        message: `scopes[0] "a[b" breaks the dependent-scope grammar: this '[' is never closed (at character 2)`,
+        invalid: ['a[b'],
+      });
+    });
+
+    it('names the field it is given', () => {
+      expect(scopeListRefusal([' '], { field: 'allowedScopes' })?.message).toMatch(/^allowedScopes\[0\] " " breaks /);
+    });
+
+    it('quotes values that are not strings as JSON, and long ones cut short', () => {
+      expect(scopeListRefusal([7, null])?.message).toBe(
+        'scopes[0] 7 breaks RFC 6749 section 3.3: a scope-token is a string; scopes[1] null breaks RFC 6749 section 3.3: a scope-token is a string',
+      );
+      expect(scopeListRefusal([undefined])?.message).toBe('scopes[0] undefined breaks RFC 6749 section 3.3: a scope-token is a string');
+      const long = `${'x'.repeat(100)} y`;
+      expect(scopeListRefusal([long])?.message).toBe(`scopes[0] "${'x'.repeat(80)}..." breaks RFC 6749 section 3.3: a scope-token has no space`);
+      expect(scopeListRefusal([`${'x'.repeat(79)} `])?.message).toBe(`scopes[0] "${'x'.repeat(79)} " breaks RFC 6749 section 3.3: a scope-token has no space`);
+    });
+
+    it('names the first five that failed, counts the rest, and lists them all in invalid', () => {
+      const bad = Array.from({ length: 8 }, (_, i) => `bad ${i}`);
+      const refusal = scopeListRefusal(bad)!;
+      expect(refusal.message).toMatch(/^scopes\[0\] "bad 0" breaks .*; scopes\[4\] "bad 4" breaks [^;]*; and 3 more$/);
+      expect(refusal.invalid).toEqual(bad);
+      expect(scopeListRefusal(bad.slice(0, 5))!.message).not.toContain('more');
+    });
+
+    it('refuses a list that is not one, or is empty, or too long, without naming values', () => {
+      expect(scopeListRefusal('openid')).toEqual({ message: 'scopes must name at least one scope' });
+      expect(scopeListRefusal([])).toEqual({ message: 'scopes must name at least one scope' });
+      expect(scopeListRefusal(Array.from({ length: MAX_SCOPES + 1 }, () => 'a'))).toEqual({ message: `scopes may name at most ${MAX_SCOPES} scopes` });
+    });
+  });
+
+  describe('normaliseGrantedScopes: a grant keeps the top-level scope-tokens, and the trees beside them', () => {
+    const TRANSFER = 'https://auth.globus.org/scopes/5fac2e64-c734-4e6b-90ea-ff12ddbf9653/transfer.api.globus.org:all';
+    const COLLECTION = 'https://auth.globus.org/scopes/0b0a6f1e-8c8a-4d5f-a5a6-e2cd45e7a9a2/data_access';
+
+    it('holds plain scopes as they are, with no dependencies', () => {
+      expect(normaliseGrantedScopes(['openid', 'email', 'openid'])).toEqual({ scopes: ['email', 'openid'], dependencies: [] });
+    });
+
+    it("keeps a dependent scope's top-level scope-token as the scope, and its tree beside it", () => {
+      expect(normaliseGrantedScopes(['openid', `${TRANSFER}[*${COLLECTION}]`])).toEqual({
+        scopes: [TRANSFER, 'openid'],
+        dependencies: [{ scope: TRANSFER, optional: false, dependencies: [{ scope: COLLECTION, optional: true, dependencies: [] }] }],
+      });
+    });
+
+    it('merges the trees of a scope named more than once, and sorts them', () => {
+      const { scopes, dependencies } = normaliseGrantedScopes(['b[y]', 'a', 'b[x]', 'b', 'a[z]']);
+      expect(scopes).toEqual(['a', 'b']);
+      expect(dependencies.map((t) => t.dependencies.map((d) => d.scope))).toEqual([['z'], ['x', 'y']]);
+    });
+
+    it('refuses like every list, with invalid_scope naming the value and the rule', () => {
+      const error = domainErrorOf(() => normaliseGrantedScopes(['openid', 'a[]']));
+      expect(error.code).toBe('invalid_scope');
+      expect(error.details).toEqual({ invalid: ['a[]'] });
+      expect(error.message).toBe(`scopes[1] "a[]" breaks the dependent-scope grammar: '[]' is empty; a list of dependencies names at least one scope (at character 2)`);
+      expect(domainErrorOf(() => normaliseGrantedScopes([`a[${'b'.repeat(MAX_SCOPE_STRING_LENGTH)}]`])).message).toContain('at most 1024 characters');
+      expect(domainErrorOf(() => normaliseGrantedScopes([])).message).toBe('scopes must name at least one scope');
     });
   });
 
   describe('set helpers', () => {
-    it('scopeString joins with spaces (RFC 6749 section 3.3)', () => {
+    it('scopeString joins scope-tokens with spaces (RFC 6749 section 3.3)', () => {
       expect(scopeString(['email', 'openid'])).toBe('email openid');
     });
 

@@ -7,6 +7,10 @@ export class GrantConsentRequest {
   @ClientIdField()
   clientId: string;
 
-  @ScopeList(true, 'Scopes the user grants the client. Granting to a user and client with an active consent extends it.')
+  @ScopeList(
+    true,
+    'Scopes the user grants the client, each a scope-token (RFC 6749 section 3.3) that may carry its dependencies in brackets, `*` marking optional ones: `transfer[*collection/data_access]`. The consent holds the scope-tokens; the dependencies are recorded with the grant. Granting to a user and client with an active consent extends it.',
+    { dependencies: true },
+  )
   scopes: string[];
 }
