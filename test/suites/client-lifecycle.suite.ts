@@ -188,25 +188,26 @@ export function clientLifecycleSuite(name: string, fixture: () => Promise<StoreF
     it('validates strictly, refuses other roles, and a refused request appends nothing', async () => {
       const { clientId } = await clientWithTokens(['openid'], ['openid'], []);
       const before = (await ledger.events()).length;
-      const refusals: Array<[Promise<{ status: number; body: any }>, number, string]> = [
-        [patch(clientId, {}), 400, 'nothing_to_update'],
-        [patch(clientId, { colour: 'blue' }), 400, 'invalid_request'],
-        [patch(clientId, { allowedScopes: [] }), 400, 'invalid_request'],
-        [patch(clientId, { allowedScopes: null }), 400, 'invalid_scope'],
-        [patch(clientId, { name: '' }), 400, 'invalid_request'],
-        [patch(clientId, { termsUrl: 'javascript:alert(1)' }), 400, 'invalid_request'],
-        [disable(clientId, { reason: 7 }), 400, 'invalid_request'],
-        [patch(`nope-${uid()}`, { name: 'x' }), 404, 'client_not_found'],
-        [disable('-malformed'), 404, 'client_not_found'],
-        [ledger.http.get(`/v1/clients/nope-${uid()}`), 404, 'client_not_found'],
-        [ledger.asRole('introspect').request('PATCH', `/v1/clients/${clientId}`, { name: 'x' }), 403, 'forbidden'],
-        [ledger.asRole('audit').post(`/v1/clients/${clientId}/disable`), 403, 'forbidden'],
-        [ledger.asRole('audit').request('DELETE', `/v1/clients/${clientId}`), 403, 'forbidden'],
-        [ledger.asRole('introspect').get(`/v1/clients/${clientId}`), 403, 'forbidden'],
-        [ledger.asRole(undefined).get('/v1/clients'), 401, 'unauthorized'],
+      // Thunks, sent one at a time: a request left in flight when an expectation fails would outlive the app.
+      const refusals: Array<[() => Promise<{ status: number; body: any }>, number, string]> = [
+        [() => patch(clientId, {}), 400, 'nothing_to_update'],
+        [() => patch(clientId, { colour: 'blue' }), 400, 'invalid_request'],
+        [() => patch(clientId, { allowedScopes: [] }), 400, 'invalid_scope'],
+        [() => patch(clientId, { allowedScopes: null }), 400, 'invalid_scope'],
+        [() => patch(clientId, { name: '' }), 400, 'invalid_request'],
+        [() => patch(clientId, { termsUrl: 'javascript:alert(1)' }), 400, 'invalid_request'],
+        [() => disable(clientId, { reason: 7 }), 400, 'invalid_request'],
+        [() => patch(`nope-${uid()}`, { name: 'x' }), 404, 'client_not_found'],
+        [() => disable('-malformed'), 404, 'client_not_found'],
+        [() => ledger.http.get(`/v1/clients/nope-${uid()}`), 404, 'client_not_found'],
+        [() => ledger.asRole('introspect').request('PATCH', `/v1/clients/${clientId}`, { name: 'x' }), 403, 'forbidden'],
+        [() => ledger.asRole('audit').post(`/v1/clients/${clientId}/disable`), 403, 'forbidden'],
+        [() => ledger.asRole('audit').request('DELETE', `/v1/clients/${clientId}`), 403, 'forbidden'],
+        [() => ledger.asRole('introspect').get(`/v1/clients/${clientId}`), 403, 'forbidden'],
+        [() => ledger.asRole(undefined).get('/v1/clients'), 401, 'unauthorized'],
       ];
-      for (const [pending, status, code] of refusals) {
-        const r = await pending;
+      for (const [send, status, code] of refusals) {
+        const r = await send();
         expect({ status: r.status, code: r.body.code, type: r.body.type }).toEqual({ status, code, type: `urn:consent-ledger:problem:${code}` });
       }
       expect((await ledger.events()).length).toBe(before);
