@@ -44,11 +44,14 @@ export const introspection: Workload = {
       try {
         const bare = await startLimit(join(__dirname, '..', 'support', 'bare-introspection-server.ts'), [join(dataDir, 'views.db'), BENCH_API_KEYS], { logFile: join(dir, 'bare.log') });
         limits.push(bare);
+        const framework = await startLimit(join(__dirname, '..', 'support', 'fastify-introspection-server.ts'), [join(dataDir, 'views.db'), BENCH_API_KEYS], { logFile: join(dir, 'fastify.log') });
+        limits.push(framework);
         const map = hashesFile ? await startLimit(join(__dirname, '..', 'support', 'map-introspection-server.ts'), [hashesFile]) : undefined;
         if (map) limits.push(map);
-        const targets: Record<'bare' | 'ledger' | 'map', Target | undefined> = {
+        const targets: Record<'bare' | 'ledger' | 'fastify' | 'map', Target | undefined> = {
           bare: limitTarget('bare node:http on the view DB', bare),
           ledger: ledgerTarget(ledger),
+          fastify: limitTarget('bare Fastify on the view DB', framework),
           map: map && limitTarget('node:http + Map', map),
         };
         // Half valid tokens, half unknown ones, in random order.
@@ -58,7 +61,7 @@ export const introspection: Workload = {
         };
         const headers = { 'content-type': 'application/x-www-form-urlencoded', ...BENCH_HEADERS.introspect };
         const run = (target: Target, seconds: number, overallRate?: number) => measure(target, (url) => load({ url, path: PATH, durationS: seconds, headers, body, overallRate }));
-        const steps = (withMap ? ['bare', 'ledger', 'map'] : ['bare', 'ledger']) as Array<'bare' | 'ledger' | 'map'>;
+        const steps = (withMap ? ['bare', 'ledger', 'fastify', 'map'] : ['bare', 'ledger', 'fastify']) as Array<'bare' | 'ledger' | 'fastify' | 'map'>;
         ctx.log(`${at}: warm-up`);
         for (const step of steps) await run(targets[step]!, Math.min(2, durationS));
         const rssAfter: number[] = [];
@@ -75,6 +78,13 @@ export const introspection: Workload = {
           { name: `p99 at saturation, ${at}`, unit: 'ms', ledger: pick(by.ledger, (m) => m.p99), limit: { name: bareName, values: pick(by.bare, (m) => m.p99) }, ratio: 'x', target: { of: 'ratio', value: 1.5, higher: false }, load: loads },
           { name: `p50 at saturation, ${at}`, unit: 'ms', ledger: pick(by.ledger, (m) => m.p50), limit: { name: bareName, values: pick(by.bare, (m) => m.p50) }, ratio: 'x', load: loads },
           { name: `CPU per introspection, ${at}`, unit: 'ms', ledger: pick(by.ledger, (m) => m.cpuPerOp), limit: { name: bareName, values: pick(by.bare, (m) => m.cpuPerOp) }, ratio: 'x', load: loads },
+        );
+        // The framework's own share (information): the same work on a bare Fastify, one route and no hooks.
+        const fastifyName = 'bare Fastify, same work';
+        figures.push(
+          { name: `bare Fastify vs bare node:http (information), ${at}`, unit: 'req/s', ledger: pick(by.fastify, (m) => m.requestsPerSecond), limit: { name: bareName, values: pick(by.bare, (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
+          { name: `ledger vs bare Fastify (information), ${at}`, unit: 'req/s', ledger: pick(by.ledger, (m) => m.requestsPerSecond), limit: { name: fastifyName, values: pick(by.fastify, (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
+          { name: `CPU per introspection vs bare Fastify (information), ${at}`, unit: 'ms', ledger: pick(by.ledger, (m) => m.cpuPerOp), limit: { name: fastifyName, values: pick(by.fastify, (m) => m.cpuPerOp) }, ratio: 'x', load: loads },
         );
         if (withMap) figures.push({ name: `throughput vs in-memory Map (information), ${at}`, unit: 'req/s', ledger: pick(by.ledger, (m) => m.requestsPerSecond), limit: { name: 'node:http + Map', values: pick(by.map, (m) => m.requestsPerSecond) }, ratio: '%', load: loads });
         notes[`tokens${size}`] = { tokens, startupWithRebuildMs: startupMs, rounds: by };
@@ -100,7 +110,7 @@ export const introspection: Workload = {
     return {
       workload: 'introspection',
       shape:
-        `${CONNECTIONS} closed-loop autocannon connections (and ${FIXED_RATE.toLocaleString('en-US')} req/s open loop at the largest size), ${durationS} s per run, rounds bare/ledger/Map; ` +
+        `${CONNECTIONS} closed-loop autocannon connections (and ${FIXED_RATE.toLocaleString('en-US')} req/s open loop at the largest size), ${durationS} s per run, rounds bare/ledger/bare Fastify/Map; ` +
         `50 % valid / 50 % unknown tokens; CPU: the measured server's own process.cpuUsage (the ledger's from /metrics), load generator excluded; read-only, nothing to lose`,
       figures,
       notes,
