@@ -24,7 +24,7 @@ export class GrantConsentController {
   @ApiOperation({ summary: 'Grant consent (GrantConsent)', description: 'A user consents to a client holding scopes. With an active consent of this user and client, the scopes are added to it.' })
   @ApiCaller('commands')
   @ApiInitiator()
-  @ApiProblems([400, 'invalid_request, or scope_not_allowed: the client may not be granted a scope'], [404, 'client_not_found: the client is not registered'], 422)
+  @ApiProblems([400, 'invalid_request, or scope_not_allowed: the client may not be granted a scope'], [404, 'client_not_found: the client is not registered'], [409, 'client_disabled, client_deleted: the client may get no new consent'], 422)
   @ApiCreatedResponse({ type: ConsentResponse, description: 'A new consent' })
   @ApiOkResponse({ type: ConsentResponse, description: 'The active consent of this user and client, extended (or unchanged when it held every scope already)' })
   async grant(@Body() body: GrantConsentRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {
