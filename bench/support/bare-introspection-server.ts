@@ -12,30 +12,15 @@
  *   ledger at its default LOG_LEVEL writes one per request (README, "Logs").
  *   argv: <views.db> <LEDGER_API_KEYS>
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { hashToken } from '@ledger/domain';
-import { Authenticator, hashApiKeys, hasRole, parseApiKeys } from '../../apps/ledger/src/auth/api-keys';
-import { createRootLogger } from '../../apps/ledger/src/logging/pino-logger';
-import { SqliteTokenView } from '../../libs/projections/src/sqlite/token-view';
+import { hasRole } from '../../apps/ledger/src/auth/api-keys';
+import { introspectionWork, ROUTE } from './introspection-work';
 import { serveParent } from './limit-process';
 
 const [viewsFile, apiKeys] = process.argv.slice(2);
-const db = new Database(viewsFile, { readonly: true });
-db.pragma('cache_size = -65536');
-const tokens = new SqliteTokenView(db);
-const authenticator = new Authenticator(hashApiKeys(parseApiKeys(apiKeys)));
-const log = createRootLogger('info');
-const ROUTE = '/v1/oauth2/introspect';
-const INACTIVE = '{"active":false}';
-
-function answer(rawToken: string): string {
-  const row = tokens.token(hashToken(rawToken));
-  if (!row || !row.active || row.exp * 1000 <= Date.now()) return INACTIVE;
-  return JSON.stringify({ active: true, scope: row.scope, client_id: row.clientId, sub: row.sub, exp: row.exp, iat: row.iat, jti: row.tokenId, token_type: 'Bearer' });
-}
+const { authenticator, log, answer } = introspectionWork(viewsFile, apiKeys);
 
 const server = createServer((req, res) => {
   const started = performance.now();
