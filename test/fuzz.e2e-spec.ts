@@ -345,7 +345,7 @@ describe('Hostile bytes for every operation', () => {
     const tokenId = (await steps.issue(consentId)).body.token_id;
     const doc = (await ledger.http.get('/docs-json')).body;
     const schemas = doc.components.schemas;
-    const ids: Record<string, string> = { id: consentId, tokenId, userId: 'hx-user' };
+    const ids: Record<string, string> = { id: consentId, tokenId, userId: 'hx-user', secretId: 'sec_' + '0'.repeat(32) };
     ops = [];
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {

@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { Authenticator } from './auth/api-keys';
 import { authenticationHook, clientSecretPostHook } from './auth/authentication.hook';
 import { LedgerConfig } from './config/ledger-config';
+import type { Clock } from './infrastructure/clock';
 import { setupOpenApi } from './docs/openapi';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { answerClientError, forgetRequestPath, rememberRequestPaths } from './http/client-error';
@@ -24,9 +25,9 @@ import { registerIntrospectionRoute } from './tokens/introspect-token/introspect
 
 /**
  * Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. The log goes
- * to stdout unless a suite passes a destination to read it from.
+ * to stdout unless a suite passes a destination to read it from; a suite may pass a clock too (infrastructure/clock.ts).
  */
-export async function createLedgerApp(config: LedgerConfig, options: { log?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+export async function createLedgerApp(config: LedgerConfig, options: { log?: DestinationStream; clock?: Clock } = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger(config.logLevel, options.log);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -50,7 +51,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     // X-Request-Id could name another request. The caller's id is kept beside it as clientRequestId (request-context.ts).
     genReqId: () => randomUUID(),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, { clock: options.clock }), adapter, {
     logger: new PinoLoggerService(logger),
     abortOnError: false,
   });
