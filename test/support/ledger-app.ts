@@ -152,5 +152,16 @@ export function ledgerSteps(http: Http) {
       http.post('/v1/tokens', { consentId, ...(scopes ? { scopes } : {}) }, headers),
     revoke: (consentId: string, body: { scopes?: string[]; reason?: string } = {}) => http.post(`/v1/consents/${consentId}/revoke`, body),
     introspect: (token: string) => http.form('/v1/oauth2/introspect', { token }),
+    /** Staff revoke any token by its id (role commands). */
+    revokeToken: (tokenId: string) => http.post(`/v1/tokens/${tokenId}/revoke`),
+    /** A new secret for the client; the answer shows it once. */
+    createSecret: (clientId: string, body?: { overlapSeconds?: number }) => http.post(`/v1/clients/${clientId}/secrets`, body),
+    /** RFC 7009 as the OAuth client itself, with client_secret_basic: the only way /v1/oauth2/revoke serves. */
+    revokeAsClient: (clientId: string, secret: string, token: string) => http.form('/v1/oauth2/revoke', { token }, clientBasic(clientId, secret)),
   };
 }
+
+/** client_secret_basic (RFC 6749 section 2.3.1: id and secret form-encoded, then base64). */
+export const clientBasic = (id: string, secret: string) => ({
+  authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64'),
+});

@@ -7,6 +7,8 @@ import type { ClientSecretState, RegisteredClient } from './client';
  * tell.
  */
 
+/** `lcs_` (ledger client secret, so that secret scanners recognise a leak) and 32 random bytes in base64url. */
+export const CLIENT_SECRET_PATTERN = /^lcs_[A-Za-z0-9_-]{43}$/;
 export const CLIENT_SECRET_ID_PATTERN = /^sec_[0-9a-f]{32}$/;
 const SECRET_HASH_PATTERN = /^[0-9a-f]{64}$/;
 
