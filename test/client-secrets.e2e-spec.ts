@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
+import { toRevocationEvent } from '@ledger/revocations';
+import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const SECRET = /^lcs_[A-Za-z0-9_-]{43}$/;
@@ -128,6 +129,30 @@ describe('Client secrets (over HTTP)', () => {
     expect((await create('cs-gone')).status).toBe(201);
     expect((await ledger.http.request('DELETE', '/v1/clients/cs-gone')).status).toBe(200);
     expect((await create('cs-gone')).body.code).toBe('client_deleted');
+  });
+
+  it('publishes nothing of a secret: no revocation event on Kafka or SSE, only the client revocations they already knew', async () => {
+    await register('cs-sinks');
+    const created = (await create('cs-sinks')).body;
+    const rotated = (await create('cs-sinks', { overlapSeconds: 0 })).body;
+    await revoke('cs-sinks', rotated.secretId);
+    expect((await ledger.http.post('/v1/clients/cs-sinks/disable')).status).toBe(200);
+    const events = (await ledger.events()).filter((e) => e.stream === 'client-cs-sinks');
+    // Kafka and the SSE feed map the log through this one function: secret events map to nothing.
+    expect(events.map((e) => toRevocationEvent(e)?.type)).toEqual([undefined, undefined, undefined, undefined, undefined, 'client.disabled']);
+
+    // The SSE feed from the start, up to the client's disable: not a secret, a hash or a secret id in it.
+    const controller = new AbortController();
+    const response = await fetch(`${ledger.url}/v1/revocations/stream?from=start`, { headers: { accept: 'text/event-stream', ...bearer('introspect') }, signal: controller.signal });
+    let text = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      text += decoder.decode(chunk, { stream: true });
+      if (/"type":"client\.disabled"[^\n]*"clientId":"cs-sinks"|"clientId":"cs-sinks"[^\n]*"type":"client\.disabled"/.test(text)) break;
+    }
+    controller.abort();
+    for (const s of [created, rotated]) for (const value of [s.secret, sha256(s.secret), s.secretId]) expect(text).not.toContain(value);
+    expect(text).not.toMatch(/ClientSecret|client\.secret/);
   });
 
   it('lets commands and admin manage secrets, audit read them, and nobody else', async () => {
