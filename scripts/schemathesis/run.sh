@@ -80,18 +80,22 @@ seed /v1/clients '{"clientId":"transfer-web","name":"Globus Transfer web app"}'
 consent="$(curl -fsS -X POST -H "Authorization: Bearer ${SECRETS[commands]}" -H 'content-type: application/json' "$base/v1/consents" \
   -d '{"userId":"user-42","clientId":"transfer-web","scopes":["openid"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 seed "/v1/consents/$consent/revoke" '{"reason":"seed"}'
-# An OAuth client with a secret of its own, for the run against /v1/oauth2/revoke.
-seed /v1/clients '{"clientId":"schemathesis-client","name":"Schemathesis as an OAuth client"}'
-client_secret="$(curl -fsS -X POST -H "Authorization: Bearer ${SECRETS[commands]}" "$base/v1/clients/schemathesis-client/secrets" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
-client_basic="Basic $(printf '%s:%s' schemathesis-client "$client_secret" | base64 -w0)"
+# An OAuth client with a secret of its own, for the run against /v1/oauth2/revoke. Registered just before that run:
+# the runs before it list, disable and delete the clients they find.
+oauth_client_basic() {
+  seed /v1/clients '{"clientId":"schemathesis-oauth-client","name":"Schemathesis as an OAuth client"}'
+  local secret
+  secret="$(curl -fsS -X POST -H "Authorization: Bearer ${SECRETS[commands]}" "$base/v1/clients/schemathesis-oauth-client/secrets" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
+  printf 'Basic %s' "$(printf '%s:%s' schemathesis-oauth-client "$secret" | base64 -w0)"
+}
 
 failed=0
 summary=()
 for role in admin commands introspect audit client; do
   examples=$([ "$role" = admin ] && echo "$MAX_EXAMPLES" || echo "$ROLE_MAX_EXAMPLES")
   # API keys are bearer tokens; the OAuth client authenticates with client_secret_basic, at revocation only.
-  if [ "$role" = client ]; then auth="$client_basic"; only=(--include-path /v1/oauth2/revoke); else auth="Bearer ${SECRETS[$role]}"; only=(); fi
+  if [ "$role" = client ]; then auth="$(oauth_client_basic)"; only=(--include-path /v1/oauth2/revoke); else auth="Bearer ${SECRETS[$role]}"; only=(); fi
   echo "=== schemathesis as $role (max $examples examples per operation and phase, seed $SEED)" >&2
   stats="$work/stats-$role.json"
   set +e
