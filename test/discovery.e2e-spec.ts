@@ -6,12 +6,15 @@ const METADATA = '/.well-known/oauth-authorization-server';
 
 /**
  * RFC 8414 discovery and the issuer, as a standard OAuth client library (openid-client) uses them: it discovers the
- * endpoints from the metadata alone, then introspects and revokes with client_secret_basic and client_secret_post.
+ * endpoints from the metadata alone, then introspects (as a resource service, with an API key) and revokes (as the
+ * OAuth client the token was issued to, with a secret the ledger generated) with client_secret_basic and
+ * client_secret_post.
  */
 describe('Discovery (RFC 8414) and the issuer', () => {
   let data: ReturnType<typeof tempDataDir>;
   let ledger: RunningLedger;
   let issuer: string;
+  let clientSecret: string;
 
   beforeAll(async () => {
     data = tempDataDir();
@@ -19,6 +22,7 @@ describe('Discovery (RFC 8414) and the issuer', () => {
     issuer = `http://127.0.0.1:${port}`;
     ledger = await startLedger({ dataDir: data.dir, port, env: { LEDGER_ISSUER: issuer, LEDGER_AUTHORIZATION_ENDPOINT: 'https://login.example.org/authorize' } });
     await ledgerSteps(ledger.http).registerClient('disco-app', ['openid', 'email']);
+    clientSecret = (await ledgerSteps(ledger.http).createSecret('disco-app')).body.secret;
   });
   afterAll(async () => {
     await ledger?.close();
@@ -65,17 +69,32 @@ describe('Discovery (RFC 8414) and the issuer', () => {
   it.each(['client_secret_basic', 'client_secret_post'] as const)('lets openid-client discover the endpoints, introspect and revoke with %s', async (method) => {
     const discovered = await Issuer.discover(`${issuer}${METADATA}`);
     expect(discovered.metadata.issuer).toBe(issuer);
-    const client = new discovered.Client({
+    // A resource service introspects with its API key; the OAuth client revokes its own token with its own secret.
+    const resourceService = new discovered.Client({
       client_id: TEST_KEYS.introspect.name,
       client_secret: TEST_KEYS.introspect.secret,
       introspection_endpoint_auth_method: method,
-      revocation_endpoint_auth_method: method,
       response_types: [],
     });
+    const oauthClient = new discovered.Client({ client_id: 'disco-app', client_secret: clientSecret, revocation_endpoint_auth_method: method, response_types: [] });
     const token = await liveToken(`disco-${method}`);
-    expect(await client.introspect(token)).toMatchObject({ active: true, iss: issuer, client_id: 'disco-app', sub: `disco-${method}` });
-    await client.revoke(token);
-    expect(await client.introspect(token)).toEqual({ active: false });
+    expect(await resourceService.introspect(token)).toMatchObject({ active: true, iss: issuer, client_id: 'disco-app', sub: `disco-${method}` });
+    await oauthClient.revoke(token, 'access_token');
+    expect(await resourceService.introspect(token)).toEqual({ active: false });
+  });
+
+  it.each(['client_secret_basic', 'client_secret_post'] as const)("shows openid-client the refusals with %s: another client's token, an API key at revocation", async (method) => {
+    const discovered = await Issuer.discover(`${issuer}${METADATA}`);
+    await ledgerSteps(ledger.http).registerClient('disco-other', ['openid']);
+    const otherSecret = (await ledgerSteps(ledger.http).createSecret('disco-other')).body.secret;
+    const other = new discovered.Client({ client_id: 'disco-other', client_secret: otherSecret, revocation_endpoint_auth_method: method, response_types: [] });
+    const key = new discovered.Client({ client_id: TEST_KEYS.introspect.name, client_secret: TEST_KEYS.introspect.secret, revocation_endpoint_auth_method: method, response_types: [] });
+    const token = await liveToken(`disco-refused-${method}`);
+    await expect(other.revoke(token)).rejects.toMatchObject({ error: 'invalid_request', error_description: 'The token was not issued to this client' });
+    await expect(key.revoke(token)).rejects.toMatchObject({ error: 'invalid_client' });
+    // An unknown token is no refusal (RFC 7009 section 2.2).
+    await expect(other.revoke('clt_unknown')).resolves.toBeUndefined();
+    expect((await ledgerSteps(ledger.asRole('introspect')).introspect(token)).body.active).toBe(true);
   });
 });
 

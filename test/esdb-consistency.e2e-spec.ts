@@ -127,14 +127,15 @@ describe('consistency tokens across two instances on one EventStoreDB', () => {
     };
     await step('register client', 201, steps.registerClient(clientId));
     await step('register client again (no-op)', 200, steps.registerClient(clientId));
+    const { secret } = (await step('create a client secret', 201, steps.createSecret(clientId))).body;
     const grant = { userId: `user-${uid()}`, clientId, scopes };
     const idempotencyKey = { 'idempotency-key': `key-${uid()}` };
     const consent = await step('grant consent', 201, a.http.post('/v1/consents', grant, idempotencyKey));
     const issued = await step('issue token', 201, steps.issue(consent.body.id));
     const second = await step('issue another token', 201, steps.issue(consent.body.id));
     await step('revoke token by id', 200, a.http.post(`/v1/tokens/${issued.body.token_id}/revoke`, {}));
-    await step('revoke token (RFC 7009)', 200, a.asRole('introspect').form('/v1/oauth2/revoke', { token: second.body.access_token }));
-    await step('revoke token (RFC 7009), unknown token', 200, a.asRole('introspect').form('/v1/oauth2/revoke', { token: 'clt_unknown' }));
+    await step('revoke token (RFC 7009)', 200, steps.revokeAsClient(clientId, secret, second.body.access_token));
+    await step('revoke token (RFC 7009), unknown token', 200, steps.revokeAsClient(clientId, secret, 'clt_unknown'));
     const revoked = await step('revoke consent', 200, steps.revoke(consent.body.id));
     const again = await step('revoke consent again (no-op)', 200, steps.revoke(consent.body.id));
 

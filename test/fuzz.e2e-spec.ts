@@ -97,7 +97,16 @@ describe('API fuzzing from the OpenAPI document', () => {
   let ledger: RunningLedger;
   let operations: Operation[];
   let components: Record<string, Schema>;
-  const pools = { clientIds: [] as string[], userIds: [] as string[], consentIds: [] as string[], tokenIds: [] as string[], tokens: [] as string[] };
+  const pools = {
+    clientIds: [] as string[],
+    userIds: [] as string[],
+    consentIds: [] as string[],
+    tokenIds: [] as string[],
+    tokens: [] as string[],
+    /** [client id, secret]: the credentials RFC 7009 revocation takes. */
+    clientSecrets: [] as Array<[string, string]>,
+    secretIds: [] as string[],
+  };
 
   beforeAll(async () => {
     data = tempDataDir();
@@ -108,6 +117,9 @@ describe('API fuzzing from the OpenAPI document', () => {
       const clientId = `fuzz-app-${i}`;
       await steps.registerClient(clientId);
       pools.clientIds.push(clientId);
+      const secret = (await steps.createSecret(clientId)).body;
+      pools.clientSecrets.push([clientId, secret.secret]);
+      pools.secretIds.push(secret.secretId);
       for (let j = 0; j < 3; j++) {
         const userId = `fuzz-user-${j}`;
         pools.userIds.push(userId);
@@ -149,6 +161,8 @@ describe('API fuzzing from the OpenAPI document', () => {
     if (n.includes('consent') || n === 'id') return rng.pick(pools.consentIds);
     if (n.includes('tokenid')) return rng.pick(pools.tokenIds);
     if (n === 'token') return rng.pick(pools.tokens);
+    if (n.includes('secretid')) return rng.pick(pools.secretIds);
+    if (n === 'client_secret') return rng.pick(pools.clientSecrets)[1];
     if (n.includes('client')) return rng.pick(pools.clientIds);
     if (n.includes('user')) return rng.chance(0.5) ? rng.pick(pools.userIds) : `fuzz-new-${rng.int(0, 50)}`;
     if (n.includes('scope')) return rng.pick(['openid', 'email', 'profile', 'urn:globus:auth:scope:transfer.api.globus.org:all']);
@@ -211,6 +225,10 @@ describe('API fuzzing from the OpenAPI document', () => {
     if (r < 0.87) return { authorization: 'Bearer wrong-secret-but-long-enough' };
     if (r < 0.9) return { authorization: rng.pick(['Bearer', 'Basic', 'Basic !!!', 'Bearer ' + 'x'.repeat(5000), 'Digest abc', '']) };
     if (r < 0.95) return bearer(rng.pick(['commands', 'introspect', 'audit'] as const));
+    if (r < 0.97) {
+      const [clientId, secret] = rng.pick(pools.clientSecrets);
+      return { authorization: 'Basic ' + Buffer.from(`${clientId}:${rng.chance(0.8) ? secret : 'nope'}`).toString('base64') };
+    }
     const k = rng.pick(Object.values(TEST_KEYS));
     return { authorization: 'Basic ' + Buffer.from(`${k.name}:${rng.chance(0.8) ? k.secret : 'nope'}`).toString('base64') };
   }
@@ -345,7 +363,7 @@ describe('Hostile bytes for every operation', () => {
     const tokenId = (await steps.issue(consentId)).body.token_id;
     const doc = (await ledger.http.get('/docs-json')).body;
     const schemas = doc.components.schemas;
-    const ids: Record<string, string> = { id: consentId, tokenId, userId: 'hx-user' };
+    const ids: Record<string, string> = { id: consentId, tokenId, userId: 'hx-user', secretId: 'sec_' + '0'.repeat(32) };
     ops = [];
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(item)) {

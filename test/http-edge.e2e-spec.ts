@@ -79,6 +79,8 @@ describe('HTTP edge', () => {
       ['PUT', '/v1/clients', 'GET, HEAD, POST'],
       ['PUT', '/v1/clients/some-app', 'DELETE, GET, HEAD, PATCH'],
       ['GET', '/v1/clients/some-app/disable', 'POST'],
+      ['PUT', '/v1/clients/some-app/secrets', 'GET, HEAD, POST'],
+      ['GET', '/v1/clients/some-app/secrets/sec_00000000000000000000000000000000', 'DELETE'],
       ['PUT', '/v1/consents/cns_00000000000000000000000000000000_1', 'GET, HEAD'],
       ['GET', '/v1/oauth2/introspect', 'POST'],
     ];

@@ -63,7 +63,9 @@ describe('OpenAPI document (over HTTP)', () => {
         expect({ route, security: op.security }).toEqual({ route, security: [] });
         expect({ route, status: status === 401 }).toEqual({ route, status: false });
       } else {
-        expect({ route, security: op.security }).toEqual({ route, security: expect.arrayContaining([{ bearer: [] }]) });
+        // API keys are bearer tokens; RFC 7009 revocation (x-oauth-client) takes OAuth client credentials only.
+        const scheme = op['x-oauth-client'] ? { basic: [] } : { bearer: [] };
+        expect({ route, security: op.security }).toEqual({ route, security: op['x-oauth-client'] ? [scheme] : expect.arrayContaining([scheme]) });
         expect({ route, status }).toEqual({ route, status: 401 });
         expect(op.responses['401']).toBeDefined();
         expect(op.responses['403']).toBeDefined();
@@ -71,15 +73,18 @@ describe('OpenAPI document (over HTTP)', () => {
     }
     // Basic is offered exactly where the service takes it: the OAuth endpoints.
     for (const { path, op } of operations()) expect({ path, basic: op.security.some((s: object) => 'basic' in s) }).toEqual({ path, basic: path.startsWith('/v1/oauth2/') });
+    expect(operations().filter(({ op }) => op['x-oauth-client']).map(({ method, path }) => `${method} ${path}`)).toEqual(['post /v1/oauth2/revoke']);
   });
 
   it('names the roles of each operation (x-roles), and a caller of another role is refused with 403', async () => {
     for (const { path, method, op } of operations()) {
       if (PUBLIC.test(path)) continue;
       const roles: string[] = op['x-roles'];
-      expect({ path, roles: roles?.includes('admin') }).toEqual({ path, roles: true });
+      // Every role-checked operation lets admin in; an OAuth client operation lets no API key in, admin's neither.
+      expect({ path, roles: roles?.includes('admin') }).toEqual({ path, roles: !op['x-oauth-client'] });
+      if (op['x-oauth-client']) expect({ path, roles }).toEqual({ path, roles: [] });
       const url = path.replace(/\{\w+\}/g, consentId);
-      for (const role of ['commands', 'introspect', 'audit'] as TestRole[]) {
+      for (const role of ['commands', 'introspect', 'audit', ...(op['x-oauth-client'] ? ['admin'] : [])] as TestRole[]) {
         const http = ledger.asRole(role);
         // The OAuth endpoints take forms; the revocation feed is asked with HEAD, which ends instead of streaming.
         const r = path.startsWith('/v1/oauth2/')
@@ -106,8 +111,9 @@ describe('OpenAPI document (over HTTP)', () => {
 
   it('declares X-Request-Id everywhere, X-Initiator on every command and Idempotency-Key where a retry is safe', async () => {
     const headers = (op: any) => (op.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name);
-    const clientCommands = ['patch /v1/clients/{id}', 'post /v1/clients/{id}/disable', 'post /v1/clients/{id}/enable', 'delete /v1/clients/{id}'];
-    const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke']);
+    const clientCommands = ['patch /v1/clients/{id}', 'post /v1/clients/{id}/disable', 'post /v1/clients/{id}/enable', 'delete /v1/clients/{id}', 'delete /v1/clients/{id}/secrets/{secretId}'];
+    // A new secret's answer is the secret: never stored for a replay, so no Idempotency-Key.
+    const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/clients/{id}/secrets', 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke']);
     const idempotent = new Set(['post /v1/clients', ...clientCommands, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens']);
     for (const { path, method, op } of operations()) {
       const route = `${method} ${path}`;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { LEDGER_EVENT_TYPES, ViewStore } from '@ledger/projections';
-import { bearer, Http, ledgerSteps, secretsDirFor, tempDataDir, TEST_KEYS } from './support/ledger-app';
+import { bearer, clientBasic, Http, httpClient, ledgerSteps, secretsDirFor, tempDataDir, TEST_KEYS } from './support/ledger-app';
 import { LedgerProcess, spawnLedger } from './support/ledger-process';
 
 /**
@@ -62,6 +62,9 @@ describe('The service as a process', () => {
 
     let p = await start({ dataDir });
     expect((await ledgerSteps(p.http).registerClient('crash-app')).status).toBe(201);
+    // RFC 7009 revocation serves the token's own client: crash-app revokes with its secret, which survives the crashes.
+    const crashSecret = (await ledgerSteps(p.http).createSecret('crash-app')).body.secret as string;
+    expect((await ledgerSteps(p.http).revokeAsClient('crash-app', crashSecret, 'clt_unknown')).status).toBe(200);
 
     for (let round = 1; round <= ROUNDS; round++) {
       let stop = false;
@@ -85,7 +88,7 @@ describe('The service as a process', () => {
               if (v.status === 200) acked.revokedConsents.add(consentId);
             } else if (r < 0.9 && tokens.length > 0) {
               const [tokenId, t] = tokens[Math.floor(rand() * tokens.length)];
-              const v = await http.form('/v1/oauth2/revoke', { token: t.token });
+              const v = await http.form('/v1/oauth2/revoke', { token: t.token }, clientBasic('crash-app', crashSecret));
               if (v.status === 200) acked.revokedTokens.add(tokenId);
             } else if (tokens.length > 0) {
               await steps.introspect(tokens[Math.floor(rand() * tokens.length)][1].token);
@@ -287,7 +290,19 @@ describe('The service as a process', () => {
       await p.http.get(`/v1/nothing?token=${t}`);
       await p.http.post('/v1/tokens', { consentId: consent.body.id, token: t });
     }
-    await p.http.form('/v1/oauth2/revoke', { token: tokens[0] });
+    // Client secrets: created, rotated, used with client_secret_basic and client_secret_post, wrong, and revoked.
+    const secrets: string[] = [];
+    for (let i = 0; i < 2; i++) secrets.push((await steps.createSecret('log-app', { overlapSeconds: 60 })).body.secret);
+    const listed = (await p.http.get('/v1/clients/log-app/secrets')).body.secrets as Array<{ secretId: string }>;
+    expect((await p.http.form('/v1/oauth2/revoke', { token: tokens[0] }, clientBasic('log-app', secrets[0]))).status).toBe(200);
+    const anonymous = httpClient(p.url);
+    expect((await anonymous.form('/v1/oauth2/revoke', { token: tokens[1], client_id: 'log-app', client_secret: secrets[1] })).status).toBe(200);
+    expect((await anonymous.form('/v1/oauth2/revoke', { token: tokens[1], client_id: 'log-app', client_secret: secrets[1].slice(0, -1) + 'x' })).status).toBe(401);
+    await p.http.form('/v1/oauth2/revoke', { token: tokens[1] }, clientBasic('log-app', secrets[0] + 'x'));
+    await p.http.form('/v1/oauth2/introspect', { token: tokens[1] }, clientBasic('log-app', secrets[1]));
+    await p.http.post('/v1/clients/log-app/secrets', { secret: secrets[1] });
+    await p.http.request('DELETE', `/v1/clients/log-app/secrets/${listed[0].secretId}`);
+    await p.http.form('/v1/oauth2/revoke', { token: tokens[1] }, clientBasic('log-app', secrets[0]));
     await steps.revoke(consent.body.id);
     for (const t of tokens) expect((await steps.introspect(t)).body.active).toBe(false);
     expect(await p.stop()).toBe(0);
@@ -300,6 +315,15 @@ describe('The service as a process', () => {
     for (const t of new Set(tokens)) expect(log).not.toContain(t);
     for (const k of Object.values(TEST_KEYS)) expect(log).not.toContain(k.secret);
     expect(log).not.toContain(basic.slice('Basic '.length));
+    for (const secret of secrets) {
+      expect(log).not.toContain(secret);
+      expect(log).not.toContain(secret.slice(4));
+      expect(log).not.toContain(clientBasic('log-app', secret).authorization.slice('Basic '.length));
+    }
+    // The client is named in access lines by the namespace it authenticated in.
+    expect(log).toContain('"caller":"client:log-app"');
+    // Nor does any file of the data directory hold a client secret: events and views keep SHA-256 hashes.
+    for (const content of everyFileIn(dataDir)) for (const secret of secrets) expect(content.includes(secret)).toBe(false);
     // Every line is JSON (pino), so log shippers can parse them.
     for (const line of log.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
   }, 60_000);

@@ -72,16 +72,16 @@ describe('revocations survive failures', () => {
           const consent = await steps.grant(userId, clientId, ['openid', 'email', 'profile']);
           const first = await steps.issue(consent.body.id, ['openid']);
           await steps.issue(consent.body.id, ['email']);
-          return { consentId: consent.body.id as string, firstToken: first.body.access_token as string };
+          return { consentId: consent.body.id as string, firstTokenId: first.body.token_id as string };
         }),
       );
 
       // Per user, three revocations that must arrive in this order: one token, one scope, the rest of the consent.
       let done = 0;
       const burst = Promise.all(
-        setup.map(async ({ consentId, firstToken }) => {
+        setup.map(async ({ consentId, firstTokenId }) => {
           for (const call of [
-            () => ledger.http.form('/v1/oauth2/revoke', { token: firstToken }),
+            () => steps.revokeToken(firstTokenId),
             () => steps.revoke(consentId, { scopes: ['email'] }),
             () => steps.revoke(consentId),
           ]) {
@@ -140,12 +140,13 @@ describe('revocations survive failures', () => {
       const clientId = `app-${uid()}`;
       await steps.registerClient(clientId);
       const consent = await steps.grant(`user-${uid()}`, clientId, ['openid', 'email']);
-      const revoked = (await steps.issue(consent.body.id, ['openid'])).body.access_token as string;
+      const revokedIssue = (await steps.issue(consent.body.id, ['openid'])).body;
+      const revoked = revokedIssue.access_token as string;
       const kept = (await steps.issue(consent.body.id, ['email'])).body.access_token as string;
 
       const outage = new Date();
       await broker.stop();
-      expect((await service.http.form('/v1/oauth2/revoke', { token: revoked })).status).toBe(200);
+      expect((await steps.revokeToken(revokedIssue.token_id)).status).toBe(200);
       // The publisher finds the broker gone when it tries to send that revocation.
       await until('publisher down', async () => (await probe.get('/health/publisher')).status === 503);
       const PROBES = 20;

@@ -78,7 +78,7 @@ describe('revocations on Kafka', () => {
     await reader.start();
     try {
       const { consentId, tokens } = await consentWithTokens(ledger.http, scopes, [['openid'], ['email'], undefined]);
-      expect((await ledger.http.form('/v1/oauth2/revoke', { token: tokens[0].access_token })).status).toBe(200);
+      expect((await steps.revokeToken(tokens[0].token_id)).status).toBe(200);
       expect((await steps.revoke(consentId, { scopes: ['email'] })).status).toBe(200);
       const single = await reader.waitFor((r) => r.value.consentId === consentId && r.value.type === 'token.revoked');
       const partial = await reader.waitFor((r) => r.value.consentId === consentId && r.value.type === 'consent.scopes_revoked');
@@ -122,7 +122,7 @@ describe('revocations on Kafka', () => {
     applied.length = 0;
     delivered.length = 0;
     await steps.revoke(b.consentId);
-    expect((await ledger.http.form('/v1/oauth2/revoke', { token: c.tokens[0].access_token })).status).toBe(200);
+    expect((await steps.revokeToken(c.tokens[0].token_id)).status).toBe(200);
     expect(first.cache.peek(tokenHash(b.tokens[0].access_token))).toMatchObject({ active: true });
     expect(first.cache.peek(tokenHash(c.tokens[0].access_token))).toMatchObject({ active: true });
 

@@ -1,4 +1,4 @@
-import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
+import { bearer, clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_KEYS } from './support/ledger-app';
 
 /** Who may call what, how a stranger is answered, and what a refused request leaves behind (nothing). */
 describe('Trust boundary (over HTTP)', () => {
@@ -6,12 +6,15 @@ describe('Trust boundary (over HTTP)', () => {
   let ledger: RunningLedger;
   let consentId: string;
   let token: string;
+  /** tb-app's own secret: RFC 7009 revocation serves the token's client only. */
+  let clientSecret: string;
 
   beforeAll(async () => {
     data = tempDataDir();
     ledger = await startLedger({ dataDir: data.dir });
     const steps = ledgerSteps(ledger.http);
     await steps.registerClient('tb-app');
+    clientSecret = (await steps.createSecret('tb-app')).body.secret;
     consentId = (await steps.grant('tb-user', 'tb-app', ['openid', 'email'])).body.id;
     token = (await steps.issue(consentId)).body.access_token;
   });
@@ -41,7 +44,12 @@ describe('Trust boundary (over HTTP)', () => {
             continue;
           }
           expect({ route: `${method} ${path}`, status: r.status }).toEqual({ route: `${method} ${path}`, status: 401 });
-          expect(r.headers.get('www-authenticate')).toContain('Bearer realm=');
+          // The challenge names what the route takes: Bearer API keys, HTTP Basic on the OAuth endpoints, and Basic
+          // alone (OAuth clients) on RFC 7009 revocation.
+          const challenge = r.headers.get('www-authenticate');
+          if (path === '/v1/oauth2/revoke') expect(challenge).toBe('Basic realm="consent-ledger"');
+          else expect(challenge).toContain('Bearer realm=');
+          if (path.startsWith('/v1/oauth2/')) expect(challenge).toContain('Basic realm=');
           // The OAuth endpoints answer as RFC 6749 section 5.2 says; everything else with problem+json.
           if (path.startsWith('/v1/oauth2/')) {
             expect(r.headers.get('content-type')).toMatch(/^application\/json/);
@@ -74,8 +82,14 @@ describe('Trust boundary (over HTTP)', () => {
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(r.body).toEqual({ type: 'urn:consent-ledger:problem:forbidden', title: 'Forbidden', status: 403, detail: expect.any(String), code: 'forbidden', instance: '/v1/consents' });
     }
-    expect((await as('introspect').form('/v1/oauth2/revoke', { token: 'clt_unknown' })).status).toBe(200);
-    expect((await as('commands').form('/v1/oauth2/revoke', { token: 'clt_unknown' })).status).toBe(403);
+    // RFC 7009 revocation serves OAuth clients only: no API key revokes there, whatever its role (the introspect role
+    // did until it was narrowed to introspection); staff revoke by token id.
+    for (const role of ['introspect', 'commands', 'audit', 'admin'] as const) {
+      expect({ role, status: (await as(role).form('/v1/oauth2/revoke', { token: 'clt_unknown' })).status }).toEqual({ role, status: 403 });
+    }
+    expect((await ledger.asRole(undefined).form('/v1/oauth2/revoke', { token: 'clt_unknown' }, clientBasic('tb-app', clientSecret))).status).toBe(200);
+    expect((await as('introspect').post('/v1/tokens/tok_00000000000000000000000000000000/revoke')).status).toBe(403);
+    expect((await as('commands').post('/v1/tokens/tok_00000000000000000000000000000000/revoke')).status).toBe(200);
     expect((await as('audit').get(`/v1/consents/${consentId}`)).status).toBe(200);
     expect((await as('introspect').get(`/v1/consents/${consentId}`)).status).toBe(403);
     expect((await as('audit').get('/metrics')).status).toBe(200);
@@ -83,7 +97,7 @@ describe('Trust boundary (over HTTP)', () => {
     expect((await ledger.events()).length).toBe(before);
   });
 
-  it('accepts HTTP Basic (client_secret_basic) on introspection and revocation only', async () => {
+  it('accepts HTTP Basic (client_secret_basic) on the OAuth endpoints only: API keys at introspection, clients at revocation', async () => {
     const k = TEST_KEYS.introspect;
     const ok = await ledger.asRole(undefined).form('/v1/oauth2/introspect', { token }, basic(k.name, k.secret));
     expect(ok.status).toBe(200);
@@ -96,6 +110,10 @@ describe('Trust boundary (over HTTP)', () => {
     expect(wrongName.headers.get('www-authenticate')).toContain('Basic realm=');
     const a = TEST_KEYS.admin;
     expect((await ledger.asRole(undefined).get(`/v1/consents/${consentId}`, basic(a.name, a.secret))).status).toBe(401);
+    expect((await ledger.asRole(undefined).get(`/v1/consents/${consentId}`, clientBasic('tb-app', clientSecret))).status).toBe(401);
+    // At revocation the id names a client (client-authentication.e2e-spec.ts has the whole matrix).
+    expect((await ledger.asRole(undefined).form('/v1/oauth2/revoke', { token: 'clt_unknown' }, basic(k.name, k.secret))).status).toBe(401);
+    expect((await ledger.asRole(undefined).form('/v1/oauth2/revoke', { token: 'clt_unknown' }, clientBasic('tb-app', clientSecret))).status).toBe(200);
   });
 
   it('records the caller as the actor of every event', async () => {
@@ -112,7 +130,7 @@ describe('Trust boundary (over HTTP)', () => {
       expect(grant.status).toBe(403);
       expect(grant.headers.get('content-type')).toContain('application/problem+json');
       expect(grant.body).toMatchObject({ status: 403, code: 'initiator_not_allowed' });
-      const revoke = await ledger.asRole('introspect').form('/v1/oauth2/revoke', { token }, { 'x-initiator': initiator });
+      const revoke = await ledger.asRole(undefined).form('/v1/oauth2/revoke', { token }, { ...clientBasic('tb-app', clientSecret), 'x-initiator': initiator });
       // An OAuth endpoint: the same refusal in RFC 6749 form (docs/errors.md maps initiator_not_allowed to it).
       expect({ initiator, status: revoke.status, body: revoke.body }).toEqual({
         initiator,

@@ -6,8 +6,10 @@
 # Installs a pinned Schemathesis into a virtualenv of its own (cached in SCHEMATHESIS_VENV, default under the user's
 # cache dir, so a fresh clone reuses it), starts dist/apps/ledger/src/main.js on a temporary data dir and a free port
 # with one API key per role (the same keys as test/support/ledger-app.ts TEST_KEYS), and runs `schemathesis run
-# --checks all` as admin, commands, introspect and audit. ledger_hooks.py adds a per-call check that no rejected
-# (4xx) request appends an event. Fails on any failed check, any 5xx, or a role that sent no request.
+# --checks all` as admin, commands, introspect and audit, then as an OAuth client (client_secret_basic with a secret the
+# ledger generated) against RFC 7009 revocation, the one operation that serves clients and no API key.
+# ledger_hooks.py adds a per-call check that no rejected (4xx) request appends an event. Fails on any failed check,
+# any 5xx, or a role that sent no request.
 #
 # Excluded check: unsupported_method (ST204) wants 405 with Allow for a method a path does not declare; Fastify answers
 # 404 not_found for any method/path pair without a route, and the not-found handler belongs to bootstrap.ts's HTTP
@@ -78,11 +80,22 @@ seed /v1/clients '{"clientId":"transfer-web","name":"Globus Transfer web app"}'
 consent="$(curl -fsS -X POST -H "Authorization: Bearer ${SECRETS[commands]}" -H 'content-type: application/json' "$base/v1/consents" \
   -d '{"userId":"user-42","clientId":"transfer-web","scopes":["openid"]}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 seed "/v1/consents/$consent/revoke" '{"reason":"seed"}'
+# An OAuth client with a secret of its own, for the run against /v1/oauth2/revoke. Registered just before that run:
+# the runs before it list, disable and delete the clients they find.
+oauth_client_basic() {
+  seed /v1/clients '{"clientId":"schemathesis-oauth-client","name":"Schemathesis as an OAuth client"}'
+  local secret
+  secret="$(curl -fsS -X POST -H "Authorization: Bearer ${SECRETS[commands]}" "$base/v1/clients/schemathesis-oauth-client/secrets" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')"
+  printf 'Basic %s' "$(printf '%s:%s' schemathesis-oauth-client "$secret" | base64 -w0)"
+}
 
 failed=0
 summary=()
-for role in admin commands introspect audit; do
+for role in admin commands introspect audit client; do
   examples=$([ "$role" = admin ] && echo "$MAX_EXAMPLES" || echo "$ROLE_MAX_EXAMPLES")
+  # API keys are bearer tokens; the OAuth client authenticates with client_secret_basic, at revocation only.
+  if [ "$role" = client ]; then auth="$(oauth_client_basic)"; only=(--include-path /v1/oauth2/revoke); else auth="Bearer ${SECRETS[$role]}"; only=(); fi
   echo "=== schemathesis as $role (max $examples examples per operation and phase, seed $SEED)" >&2
   stats="$work/stats-$role.json"
   set +e
@@ -91,7 +104,7 @@ for role in admin commands introspect audit; do
     PYTHONPATH="$HERE" SCHEMATHESIS_HOOKS=ledger_hooks LEDGER_ST_BASE_URL="$base" LEDGER_ST_AUDIT_SECRET="${SECRETS[audit]}" LEDGER_ST_STATS="$stats" \
       "$VENV/bin/schemathesis" --no-color --config-file "$HERE/schemathesis.toml" run "$base/docs-json" \
       --checks all --exclude-checks unsupported_method --workers 1 --max-examples "$examples" --seed "$SEED" --no-shrink \
-      --header "Authorization: Bearer ${SECRETS[$role]}" --request-timeout 10 --wait-for-schema 30 </dev/null
+      ${only[@]+"${only[@]}"} --header "Authorization: $auth" --request-timeout 10 --wait-for-schema 30 </dev/null
   ) >"$work/schemathesis-$role.txt" 2>&1
   rc=$?
   set -e

@@ -1,6 +1,6 @@
 import { waitUntil } from '@ledger/testing';
 import { consentWithToken, uid } from '../support/consent-fixtures';
-import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
 
 export interface StoreFixture {
   /** Environment that selects the store (empty for the embedded default). */
@@ -69,14 +69,18 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
 
     it('answers exactly {"active": false} for unknown tokens, and RFC 7009 revocation of unknown tokens is 200', async () => {
       expect((await steps.introspect('clt_nonsense')).body).toEqual({ active: false });
-      const r = await ledger.http.form('/v1/oauth2/revoke', { token: 'clt_nonsense' });
-      expect(r.status).toBe(200);
+      const clientId = `app-${uid()}`;
+      await steps.registerClient(clientId);
+      const { secret } = (await steps.createSecret(clientId)).body;
+      expect((await steps.revokeAsClient(clientId, secret, 'clt_nonsense')).status).toBe(200);
     });
 
-    it('revokes one token through RFC 7009 and leaves the others', async () => {
-      const { consentId, token } = await consentWithToken(ledger.http, scopes);
+    it('revokes one token through RFC 7009, as the client it was issued to, and leaves the others', async () => {
+      const { clientId, consentId, token } = await consentWithToken(ledger.http, scopes);
       const other = (await steps.issue(consentId)).body;
-      expect((await ledger.http.form('/v1/oauth2/revoke', { token: token.access_token, token_type_hint: 'access_token' })).status).toBe(200);
+      const { secret } = (await steps.createSecret(clientId)).body;
+      const revoke = await ledger.asRole(undefined).form('/v1/oauth2/revoke', { token: token.access_token, token_type_hint: 'access_token' }, clientBasic(clientId, secret));
+      expect(revoke.status).toBe(200);
       expect((await steps.introspect(token.access_token)).body).toEqual({ active: false });
       expect((await steps.introspect(other.access_token)).body.active).toBe(true);
     });

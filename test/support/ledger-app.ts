@@ -6,6 +6,7 @@ import { EVENT_STORE, EventStore, StoredEvent } from '@ledger/event-store';
 import { ProjectionRunner, ViewStore } from '@ledger/projections';
 import { createLedgerApp } from '../../apps/ledger/src/bootstrap';
 import { loadConfig } from '../../apps/ledger/src/config/ledger-config';
+import type { Clock } from '../../apps/ledger/src/infrastructure/clock';
 
 /**
  * The credentials every test service starts with, one per role. The suites' http client sends the admin one by
@@ -56,7 +57,10 @@ export const secretsDirFor = (dataDir: string) => `${dataDir}-secrets`;
  * directory of its own. Env overrides select the store (EVENTSTORE_CONNECTION_STRING) or Kafka.
  */
 /** `port`: listen there rather than on a free port, for a test whose configuration must name its own URL. */
-export async function startLedger(options: { dataDir?: string; env?: Record<string, string>; log?: LogLines; port?: number } = {}): Promise<RunningLedger> {
+/** `clock`: what credential checks and secret statuses read, for a test that moves time on instead of sleeping. */
+export async function startLedger(
+  options: { dataDir?: string; env?: Record<string, string>; log?: LogLines; port?: number; clock?: Clock } = {},
+): Promise<RunningLedger> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const config = loadConfig({
     LOG_LEVEL: 'error',
@@ -66,7 +70,7 @@ export async function startLedger(options: { dataDir?: string; env?: Record<stri
     LEDGER_DATA_DIR: dataDir,
     PORT: String(options.port ?? 0),
   });
-  const app = await createLedgerApp(config, { log: options.log });
+  const app = await createLedgerApp(config, { log: options.log, clock: options.clock });
   await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -148,5 +152,16 @@ export function ledgerSteps(http: Http) {
       http.post('/v1/tokens', { consentId, ...(scopes ? { scopes } : {}) }, headers),
     revoke: (consentId: string, body: { scopes?: string[]; reason?: string } = {}) => http.post(`/v1/consents/${consentId}/revoke`, body),
     introspect: (token: string) => http.form('/v1/oauth2/introspect', { token }),
+    /** Staff revoke any token by its id (role commands). */
+    revokeToken: (tokenId: string) => http.post(`/v1/tokens/${tokenId}/revoke`),
+    /** A new secret for the client; the answer shows it once. */
+    createSecret: (clientId: string, body?: { overlapSeconds?: number }) => http.post(`/v1/clients/${clientId}/secrets`, body),
+    /** RFC 7009 as the OAuth client itself, with client_secret_basic: the only way /v1/oauth2/revoke serves. */
+    revokeAsClient: (clientId: string, secret: string, token: string) => http.form('/v1/oauth2/revoke', { token }, clientBasic(clientId, secret)),
   };
 }
+
+/** client_secret_basic (RFC 6749 section 2.3.1: id and secret form-encoded, then base64). */
+export const clientBasic = (id: string, secret: string) => ({
+  authorization: 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64'),
+});

@@ -3,6 +3,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { AddClientSecretController } from './clients/add-client-secret/add-client-secret.controller';
+import { AddClientSecretHandler } from './clients/add-client-secret/add-client-secret.handler';
 import { DeleteClientController } from './clients/delete-client/delete-client.controller';
 import { DeleteClientHandler } from './clients/delete-client/delete-client.handler';
 import { DisableClientController } from './clients/disable-client/disable-client.controller';
@@ -10,9 +12,12 @@ import { DisableClientHandler } from './clients/disable-client/disable-client.ha
 import { EnableClientController } from './clients/enable-client/enable-client.controller';
 import { EnableClientHandler } from './clients/enable-client/enable-client.handler';
 import { GetClientController } from './clients/get-client/get-client.controller';
+import { ListClientSecretsController } from './clients/list-client-secrets/list-client-secrets.controller';
 import { ListClientsController } from './clients/list-clients/list-clients.controller';
 import { RegisterClientController } from './clients/register-client/register-client.controller';
 import { RegisterClientHandler } from './clients/register-client/register-client.handler';
+import { RevokeClientSecretController } from './clients/revoke-client-secret/revoke-client-secret.controller';
+import { RevokeClientSecretHandler } from './clients/revoke-client-secret/revoke-client-secret.handler';
 import { UpdateClientController } from './clients/update-client/update-client.controller';
 import { UpdateClientHandler } from './clients/update-client/update-client.handler';
 import { LEDGER_CONFIG, LedgerConfig } from './config/ledger-config';
@@ -26,6 +31,7 @@ import { RevokeConsentHandler } from './consents/revoke-consent/revoke-consent.h
 import { HealthModule } from './health/health.module';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { Clock, CLOCK, systemClock } from './infrastructure/clock';
 import { LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
@@ -38,12 +44,21 @@ import { RevocationPublisherModule } from './revocations/revocation-publisher.mo
 
 @Module({})
 export class AppModule {
-  static forConfig(config: LedgerConfig): DynamicModule {
+  /** `clock`: what credential checks and secret statuses read (infrastructure/clock.ts); tests pass their own. */
+  static forConfig(config: LedgerConfig, options: { clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        { module: ConfigHolder, global: true, providers: [{ provide: LEDGER_CONFIG, useValue: config }], exports: [LEDGER_CONFIG] },
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [
+            { provide: LEDGER_CONFIG, useValue: config },
+            { provide: CLOCK, useValue: options.clock ?? systemClock },
+          ],
+          exports: [LEDGER_CONFIG, CLOCK],
+        },
         MetricsModule,
         AuthModule,
         LedgerInfrastructureModule,
@@ -61,6 +76,9 @@ export class AppModule {
         DisableClientController,
         EnableClientController,
         DeleteClientController,
+        AddClientSecretController,
+        ListClientSecretsController,
+        RevokeClientSecretController,
         GrantConsentController,
         RevokeConsentController,
         GetConsentController,
@@ -74,6 +92,8 @@ export class AppModule {
         DisableClientHandler,
         EnableClientHandler,
         DeleteClientHandler,
+        AddClientSecretHandler,
+        RevokeClientSecretHandler,
         GrantConsentHandler,
         RevokeConsentHandler,
         IssueTokenHandler,

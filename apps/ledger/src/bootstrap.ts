@@ -7,7 +7,9 @@ import { Server, STATUS_CODES } from 'node:http';
 import { AppModule } from './app.module';
 import { Authenticator } from './auth/api-keys';
 import { authenticationHook, clientSecretPostHook } from './auth/authentication.hook';
+import { ClientAuthenticator } from './auth/client-authenticator';
 import { LedgerConfig } from './config/ledger-config';
+import type { Clock } from './infrastructure/clock';
 import { setupOpenApi } from './docs/openapi';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { answerClientError, forgetRequestPath, rememberRequestPaths } from './http/client-error';
@@ -15,6 +17,7 @@ import { jsonDepthHook } from './http/json-depth';
 import { methodNotAllowedHook } from './http/method-not-allowed';
 import { syncHook } from './http/sync-hook';
 import { errorAnswer, ProblemDetailsFilter } from './http/problem-details.filter';
+import { actorOf } from './http/request-context';
 import { strictValidationPipe } from './http/validation';
 import { createRootLogger, PinoLoggerService } from './logging/pino-logger';
 import { requestLoggerFactory } from './logging/request-logger';
@@ -25,9 +28,9 @@ import { registerIntrospectionRoute } from './tokens/introspect-token/introspect
 
 /**
  * Builds the HTTP application; main.ts and the end-to-end suites share it, so tests run the real wiring. The log goes
- * to stdout unless a suite passes a destination to read it from.
+ * to stdout unless a suite passes a destination to read it from; a suite may pass a clock too (infrastructure/clock.ts).
  */
-export async function createLedgerApp(config: LedgerConfig, options: { log?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+export async function createLedgerApp(config: LedgerConfig, options: { log?: DestinationStream; clock?: Clock } = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger(config.logLevel, options.log);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -54,7 +57,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     // X-Request-Id could name another request. The caller's id is kept beside it as clientRequestId (request-context.ts).
     genReqId: () => randomUUID(),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config, { clock: options.clock }), adapter, {
     logger: new PinoLoggerService(logger),
     abortOnError: false,
   });
@@ -68,9 +71,9 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   // 415 instead of being parsed into something that might pass validation by accident.
   fastify.removeContentTypeParser('text/plain');
   // First hook of every request: who is calling. A stranger is refused before anything else looks at the request.
-  fastify.addHook('onRequest', syncHook(authenticationHook(app.get(Authenticator))));
+  fastify.addHook('onRequest', syncHook(authenticationHook(app.get(Authenticator), app.get(ClientAuthenticator))));
   fastify.addHook('onRequest', syncHook(methodNotAllowedHook(fastify)));
-  fastify.addHook('preValidation', syncHook(clientSecretPostHook(app.get(Authenticator))));
+  fastify.addHook('preValidation', syncHook(clientSecretPostHook(app.get(Authenticator), app.get(ClientAuthenticator))));
   fastify.addHook('preValidation', syncHook(jsonDepthHook));
   fastify.addHook('onRequest', syncHook((request) => {
     if (request.method !== 'POST' || !hasBody(request.headers)) return;
@@ -99,7 +102,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
     // The route pattern, not the URL: bounded label values, and nothing a client typed (a token in a query string).
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
-    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, caller: request.caller?.name };
+    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, caller: actorOf(request) };
     // A health probe's 503 is its answer, not a failure of the request; HealthController logs the change of state once.
     if (reply.statusCode >= 500 && !route.startsWith('/health/')) request.log.error(fields, 'request failed');
     else request.log.info(fields, 'request completed');

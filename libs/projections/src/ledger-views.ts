@@ -50,6 +50,20 @@ export interface ClientRow {
   revision: number;
 }
 
+/**
+ * A client secret as client authentication checks it: by its SHA-256 hash (never the secret), its window and its
+ * revocation. The client's own row says whether the client may authenticate at all.
+ */
+export interface ClientSecretRow {
+  clientId: string;
+  secretId: string;
+  secretHash: string;
+  addedAt: string;
+  /** When a rotation ends it; null until one does. */
+  validUntil: string | null;
+  revokedAt: string | null;
+}
+
 type ClientFields = Partial<Pick<ClientRow, 'name' | 'termsUrl' | 'allowedScopes' | 'status'>>;
 
 export type ViewChange =
@@ -62,6 +76,10 @@ export type ViewChange =
    * (sqlite/token-view.ts). While the client is disabled or narrowed, its current row ends its tokens.
    */
   | { kind: 'clientCut'; clientId: string; scopes: string[] | null; position: number }
+  | { kind: 'clientSecret'; row: ClientSecretRow }
+  /** The secrets end at `validUntil`, or earlier if they already did. */
+  | { kind: 'clientSecretsEnd'; clientId: string; secretIds: string[]; validUntil: string }
+  | { kind: 'clientSecretRevoked'; clientId: string; secretId: string; revokedAt: string }
   | { kind: 'consent'; row: ConsentRow }
   | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number }
   | { kind: 'tokenIssued'; row: TokenRow }
@@ -85,6 +103,9 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
     case 'ClientDisabled':
     case 'ClientEnabled':
     case 'ClientDeleted':
+    case 'ClientSecretAdded':
+    case 'ClientSecretsSuperseded':
+    case 'ClientSecretRevoked':
       return clientChanges(event, revision, position);
     case 'ConsentGranted': {
       const d = event.data;
@@ -159,6 +180,19 @@ function clientChanges(event: ClientEvent, revision: number, position: number): 
       return [update({ status: 'active' }, event.data.enabledAt), { kind: 'clientCut', clientId: event.data.clientId, scopes: null, position }];
     case 'ClientDeleted':
       return [update({ status: 'deleted' }, event.data.deletedAt)];
+    // A secret is a change of the client: its revision and updatedAt move, as the domain state's do.
+    case 'ClientSecretAdded': {
+      const d = event.data;
+      return [update({}, d.addedAt), { kind: 'clientSecret', row: { ...d, validUntil: null, revokedAt: null } }];
+    }
+    case 'ClientSecretsSuperseded': {
+      const d = event.data;
+      return [update({}, d.supersededAt), { kind: 'clientSecretsEnd', clientId: d.clientId, secretIds: d.secretIds, validUntil: d.validUntil }];
+    }
+    case 'ClientSecretRevoked': {
+      const d = event.data;
+      return [update({}, d.revokedAt), { kind: 'clientSecretRevoked', clientId: d.clientId, secretId: d.secretId, revokedAt: d.revokedAt }];
+    }
     default: {
       const _exhaustive: never = event;
       return [];

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parseBasic } from './basic-credentials';
 
 /**
  * Callers, roles and the authentication itself, free of any framework, so that every way in decides alike: the
@@ -79,7 +80,7 @@ interface Entry {
 }
 
 export interface AuthenticateOptions {
-  /** Also accept HTTP Basic `name:secret` (RFC 6749 client_secret_basic), for introspection and revocation. */
+  /** Also accept HTTP Basic `name:secret` (RFC 6749 client_secret_basic), where a route reads API keys that way (introspection). */
   basic?: boolean;
 }
 
@@ -102,18 +103,12 @@ export class Authenticator {
     const scheme = authorization.slice(0, space).toLowerCase();
     const credentials = authorization.slice(space + 1).trim();
     if (scheme === 'bearer') return this.check(credentials);
-    if (scheme === 'basic' && options.basic) {
-      const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon < 0) return undefined;
-      // RFC 6749 section 2.3.1: client_secret_basic form-encodes id and secret before base64.
-      return this.authenticateClient(formDecode(decoded.slice(0, colon)), formDecode(decoded.slice(colon + 1)));
-    }
-    return undefined;
+    const basic = options.basic ? parseBasic(authorization) : undefined;
+    return basic && this.authenticateNamed(basic.id, basic.secret);
   }
 
-  /** An OAuth client's id and secret (client_secret_basic, client_secret_post): the id is the caller's name. */
-  authenticateClient(name: string, secret: string): Caller | undefined {
+  /** A key's name and secret, the way OAuth client libraries send them (client_secret_basic, client_secret_post). */
+  authenticateNamed(name: string, secret: string): Caller | undefined {
     if (secret.length > 2048) return undefined;
     const caller = this.check(secret);
     return caller && caller.name === name ? caller : undefined;
@@ -124,14 +119,6 @@ export class Authenticator {
     const presented = sha256(secret);
     const entry = this.byHash.get(presented.toString('hex'));
     return entry && timingSafeEqual(entry.hash, presented) ? entry.caller : undefined;
-  }
-}
-
-function formDecode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
   }
 }
 

@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
-import { Authenticator } from './api-keys';
 import { DataDirLock } from '@ledger/event-store';
+import { CLIENT_VIEW, ClientView } from '@ledger/projections';
+import { CLOCK, Clock } from '../infrastructure/clock';
+import { Authenticator } from './api-keys';
+import { ClientAuthenticator } from './client-authenticator';
 import { resolveApiKeys } from './credentials-file';
 import { RoleGuard } from './role.guard';
 
@@ -21,8 +24,10 @@ import { RoleGuard } from './role.guard';
         return new Authenticator(keys);
       },
     },
+    // OAuth clients, checked against the client view: their secrets are events, not configuration.
+    { provide: ClientAuthenticator, inject: [CLIENT_VIEW, CLOCK], useFactory: (clients: ClientView, clock: Clock) => new ClientAuthenticator(clients, clock) },
     { provide: APP_GUARD, useClass: RoleGuard },
   ],
-  exports: [Authenticator],
+  exports: [Authenticator, ClientAuthenticator],
 })
 export class AuthModule {}

@@ -1,13 +1,18 @@
 import type { FastifyRequest } from 'fastify';
 import { Authenticator, Caller } from './api-keys';
+import { parseBasic } from './basic-credentials';
+import { ClientAuthenticator, OAuthClient } from './client-authenticator';
 import { isOAuthPath } from '../http/oauth-error';
 import { problem, ProblemError } from '../http/problem';
 import { unauthorized } from './auth-problems';
+import { takesClientCredentials } from './oauth-callers';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the authentication hook; callerOf() reads it. */
+    /** An API key's caller, set by the authentication hook; callerOf() reads it. */
     caller?: Caller;
+    /** An OAuth client, set instead on the routes that take client credentials (oauth-callers.ts). */
+    oauthClient?: OAuthClient;
   }
 }
 
@@ -28,31 +33,43 @@ const isWellKnown = (path: string) => path.startsWith('/.well-known/');
  * 400/413/415 and costs no parsing). Unknown routes need credentials too: a stranger cannot map the API by 404s.
  * Which role a route needs is RoleGuard's business (assertRole for the plain Fastify routes).
  *
+ * HTTP Basic is read on the OAuth routes only, and there the route decides whose id it names (oauth-callers.ts): an
+ * OAuth client's on revocation, an API key's on introspection. A Bearer API key is identified everywhere, so that a
+ * valid key where it does not belong gets 403, not 401.
+ *
  * One exception: on the OAuth routes, a form request without an Authorization header may carry its credentials in
  * the body (client_secret_post, RFC 6749 section 2.3.1); its body is read, within the body limit, and
  * clientSecretPostHook decides.
  */
-export function authenticationHook(authenticator: Authenticator) {
+export function authenticationHook(keys: Authenticator, clients: ClientAuthenticator) {
   return (request: FastifyRequest): void => {
     const route = request.routeOptions.url;
     // By the matched route, not the raw URL: Basic is accepted on the OAuth routes and nowhere else.
     const oauth = isOAuthPath(route ?? '');
     const authorization = request.headers.authorization;
     if (oauth && authorization === undefined && isForm(request)) return;
-    const caller = authenticator.authenticate(authorization, { basic: oauth });
+    if (takesClientCredentials(route)) {
+      const basic = parseBasic(authorization);
+      if (basic) {
+        request.oauthClient = clients.authenticate(basic.id, basic.secret) ?? refuse(route);
+        return;
+      }
+    }
+    const caller = keys.authenticate(authorization, { basic: oauth && !takesClientCredentials(route) });
     if (caller) request.caller = caller;
-    else if (!isPublicRoute(route) && !(route === undefined && isWellKnown(request.url))) throw unauthorized(oauth);
+    else if (!isPublicRoute(route) && !(route === undefined && isWellKnown(request.url))) refuse(route);
   };
 }
 
 /**
- * Fastify preValidation hook, once the body is parsed: client_secret_post on the OAuth routes. Exactly one
- * authentication method per request (RFC 6749 section 2.3): a client_secret in the form next to an Authorization
- * header is invalid_request, as is a repeated client_id or client_secret (section 3.1).
+ * Fastify preValidation hook, once the body is parsed: client_secret_post on the OAuth routes, in the namespace the
+ * route reads. Exactly one authentication method per request (RFC 6749 section 2.3): a client_secret in the form
+ * next to an Authorization header is invalid_request, as is a repeated client_id or client_secret (section 3.1).
  */
-export function clientSecretPostHook(authenticator: Authenticator) {
+export function clientSecretPostHook(keys: Authenticator, clients: ClientAuthenticator) {
   return (request: FastifyRequest): void => {
-    if (!isOAuthPath(request.routeOptions.url ?? '')) return;
+    const route = request.routeOptions.url;
+    if (!isOAuthPath(route ?? '')) return;
     const form = (request.body ?? {}) as Record<string, unknown>;
     const { client_id: id, client_secret: secret } = form;
     if (Array.isArray(id) || Array.isArray(secret)) throw invalidRequest('client_id and client_secret may each be sent once');
@@ -60,10 +77,14 @@ export function clientSecretPostHook(authenticator: Authenticator) {
       if (secret !== undefined) throw invalidRequest('Use one authentication method: the Authorization header or client_secret in the form, not both');
       return;
     }
-    const caller = typeof id === 'string' && typeof secret === 'string' ? authenticator.authenticateClient(id, secret) : undefined;
-    if (!caller) throw unauthorized(true);
-    request.caller = caller;
+    if (typeof id !== 'string' || typeof secret !== 'string') refuse(route);
+    if (takesClientCredentials(route)) request.oauthClient = clients.authenticate(id, secret) ?? refuse(route);
+    else request.caller = keys.authenticateNamed(id, secret) ?? refuse(route);
   };
+}
+
+function refuse(route: string | undefined): never {
+  throw unauthorized(route);
 }
 
 const invalidRequest = (detail: string) => new ProblemError(problem(400, 'invalid_request', 'Bad request', detail));

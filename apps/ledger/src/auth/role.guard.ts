@@ -2,11 +2,11 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Role } from './api-keys';
-import { isOAuthPath } from '../http/oauth-error';
-import { assertRole } from './auth-problems';
+import { assertOAuthClient, assertRole } from './auth-problems';
 
 const PUBLIC_KEY = 'ledger:public';
 const ROLES_KEY = 'ledger:roles';
+const OAUTH_CLIENT_KEY = 'ledger:oauth-client';
 
 /** A route anyone may call (health). Everything else needs a caller. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
@@ -14,10 +14,14 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** The roles that may call a route, or every route of a controller. */
 export const RequireRole = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+/** A route for OAuth clients authenticated with their own credentials, and for no API key of any role. */
+export const RequireOAuthClient = () => SetMetadata(OAUTH_CLIENT_KEY, true);
+
 /**
- * Enforces @RequireRole. Authentication itself happened in the onRequest hook (authentication.hook.ts), before the
- * body was read; this guard decides by the route's metadata. A route with neither @RequireRole nor @Public is
- * admin-only, so a route that forgets its metadata fails closed.
+ * Enforces @RequireRole and @RequireOAuthClient. Authentication itself happened in the onRequest hook
+ * (authentication.hook.ts), before the body was read; this guard decides by the route's metadata. A route with none
+ * of @RequireRole, @RequireOAuthClient and @Public is admin-only, so a route that forgets its metadata fails closed;
+ * and an OAuth client reaches only the routes that ask for one (assertRole knows API keys alone).
  */
 @Injectable()
 export class RoleGuard implements CanActivate {
@@ -28,7 +32,9 @@ export class RoleGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    assertRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [], isOAuthPath(request.routeOptions.url ?? ''));
+    const route = request.routeOptions.url;
+    if (this.reflector.getAllAndOverride<boolean>(OAUTH_CLIENT_KEY, targets)) assertOAuthClient(request.oauthClient, request.caller, route);
+    else assertRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [], route);
     return true;
   }
 }

@@ -2,14 +2,17 @@ import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
 import { notFound } from '@ledger/domain';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/role.guard';
+import { REVOCATION_PATH } from '../auth/oauth-callers';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { INTROSPECTION_PATH } from '../tokens/introspect-token/introspect-token.route';
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 /**
- * How the OAuth endpoints authenticate a client (RFC 6749 section 2.3.1): the caller's name and secret in HTTP Basic
- * or in the form. A bearer API key works too, but is no RFC 8414 client authentication method, so it is not listed.
+ * How the OAuth endpoints authenticate a client (RFC 6749 section 2.3.1): an id and a secret in HTTP Basic or in the
+ * form. The same two methods at both endpoints, but not the same principals (auth/oauth-callers.ts): at revocation an
+ * OAuth client's id and one of its secrets; at introspection an API key's name and secret (a bearer API key works
+ * there too, but is no RFC 8414 client authentication method, so it is not listed).
  */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
@@ -36,7 +39,7 @@ export class AuthorizationServerMetadataController {
       response_types_supported: frontEnd.responseTypes,
       introspection_endpoint: `${issuer}${INTROSPECTION_PATH}`,
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-      revocation_endpoint: `${issuer}/v1/oauth2/revoke`,
+      revocation_endpoint: `${issuer}${REVOCATION_PATH}`,
       revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       service_documentation: `${issuer}/docs`,
     };

@@ -50,8 +50,21 @@ export const ApiCaller = (...roles: Role[]) =>
     ApiProblems(401, [403, `The credentials are valid but not of role ${[...roles, 'admin'].join(' or ')} (forbidden)`]),
   );
 
-/** The OAuth endpoints also take the client's credentials as HTTP Basic. */
-export const ApiOAuthCaller = (...roles: Role[]) => applyDecorators(ApiCaller(...roles), ApiBasicAuth(BASIC_SCHEME));
+/**
+ * RFC 7009 revocation: OAuth clients with their own credentials, HTTP Basic (client_secret_basic) or client_id and
+ * client_secret in the form (client_secret_post), which is no OpenAPI security scheme. No API key, so `x-roles` is
+ * empty: every role is refused.
+ */
+export const ApiOAuthClient = () =>
+  applyDecorators(
+    ApiBasicAuth(BASIC_SCHEME),
+    ApiExtension('x-roles', []),
+    ApiExtension('x-oauth-client', true),
+    ApiProblems(
+      [401, 'invalid_client: no client credentials, unknown ones, a revoked or expired secret, or a disabled or deleted client (WWW-Authenticate)'],
+      [403, 'unauthorized_client: an API key, of whatever role; staff revoke by token id'],
+    ),
+  );
 
 /** Matches each initiator in any letter case, as CommandMeta compares them. */
 const INITIATOR_PATTERN = `^(?:${INITIATORS.map((i) => [...i].map((c) => `[${c}${c.toUpperCase()}]`).join('')).join('|')})$`;

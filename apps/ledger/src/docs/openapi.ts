@@ -38,12 +38,22 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     .setTitle('Consent ledger')
     .setDescription(
       'Consents, tokens within them, and revocations that take effect everywhere at once. Errors are RFC 7807 application/problem+json with a stable `code` ' +
-        '(docs/problem-codes.md). Authorize with an API key of the role an operation names (x-roles); an admin key may call everything.',
+        '(docs/problem-codes.md). Authorize with an API key of the role an operation names (x-roles); an admin key may call everything except ' +
+        'RFC 7009 revocation (x-oauth-client), which serves OAuth clients with their own client credentials.',
     )
     .setVersion('1')
     // Opaque API keys from LEDGER_API_KEYS, not JWTs: a client must not try to decode them.
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key', description: 'An API key secret from LEDGER_API_KEYS' }, BEARER_SCHEME)
-    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'OAuth endpoints only: the API key name as user name and its secret as password' }, BASIC_SCHEME)
+    .addBasicAuth(
+      {
+        type: 'http',
+        scheme: 'basic',
+        description:
+          'OAuth endpoints only (client_secret_basic). /v1/oauth2/introspect: an API key name as user name and its secret as password. ' +
+          '/v1/oauth2/revoke: an OAuth client id and one of its secrets (POST /v1/clients/{id}/secrets).',
+      },
+      BASIC_SCHEME,
+    )
     .build();
   const generated = SwaggerModule.createDocument(app, config);
   // Introspection is a plain Fastify route that Nest's Swagger module cannot see; its operation is written by hand.

@@ -45,7 +45,7 @@ export function toProblem(error: unknown): Problem {
     return problem(status, error.code, TITLE[status], error.message, error.details ? { details: error.details } : {});
   }
   if (error instanceof EventStoreUnavailableError) return problem(503, 'store_unavailable', TITLE[503], 'The event store cannot be reached; retry later');
-  if (error instanceof ViewsRebuildingError) return problem(503, 'views_rebuilding', TITLE[503], 'The token view is being rebuilt from the event log; retry shortly');
+  if (error instanceof ViewsRebuildingError) return problem(503, 'views_rebuilding', TITLE[503], 'The views are being rebuilt from the event log; retry shortly');
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_ERR_CTP_')) return fastifyProblem(fastifyError);
   if (error instanceof HttpException) {

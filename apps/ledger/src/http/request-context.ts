@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandMetadata, Initiator } from '@ledger/domain';
 import { INITIATORS } from '@ledger/domain';
 import type { Caller } from '../auth/api-keys';
+import { clientActor, type OAuthClient } from '../auth/client-authenticator';
 import { problem, ProblemError } from './problem';
 
 /** A caller's X-Request-Id is kept (as clientRequestId) only when it is this sane; otherwise it is dropped. */
@@ -20,6 +21,17 @@ export function callerOf(request: FastifyRequest): Caller {
   return request.caller;
 }
 
+/** The OAuth client of a @RequireOAuthClient route; as for callerOf, a missing one is a wiring bug. */
+export function oauthClientOf(request: FastifyRequest): OAuthClient {
+  if (!request.oauthClient) throw new Error('No authenticated OAuth client on this request');
+  return request.oauthClient;
+}
+
+/** Who is recorded as having done what a request causes: an API key's name, or `client:<id>` (clientActor). */
+export function actorOf(request: FastifyRequest): string | undefined {
+  return request.oauthClient ? clientActor(request.oauthClient.clientId) : request.caller?.name;
+}
+
 /**
  * Builds command metadata at the edge (docs/audit.md, "What each field proves"): the time; the authenticated actor;
  * the server's own request id as correlationId, with the caller's X-Request-Id beside it as clientRequestId; and the
@@ -28,13 +40,14 @@ export function callerOf(request: FastifyRequest): Caller {
  */
 export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandMetadata => {
   const request = ctx.switchToHttp().getRequest<FastifyRequest>();
-  const caller = callerOf(request);
+  const actor = actorOf(request);
+  if (actor === undefined) throw new Error('No authenticated caller on this request');
   const initiator = initiatorOf(request);
   const given = request.headers['x-request-id'];
   const clientRequestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : undefined;
   return {
     now: new Date(),
-    actor: caller.name,
+    actor,
     correlationId: String(request.id),
     initiator,
     ...(request.headers['x-initiator'] !== undefined ? { initiatorAsserted: true } : {}),
@@ -52,7 +65,8 @@ export function initiatorOf(request: FastifyRequest): Initiator {
   if (!INITIATORS.includes(initiator)) {
     throw new ProblemError(problem(400, 'invalid_initiator', 'Bad request', `X-Initiator must be one of ${INITIATORS.join(', ')}`));
   }
-  if (ADMIN_ONLY_INITIATORS.includes(initiator) && callerOf(request).role !== 'admin') {
+  // An OAuth client holds no role: it may assert only the user.
+  if (ADMIN_ONLY_INITIATORS.includes(initiator) && request.caller?.role !== 'admin') {
     throw new ProblemError(problem(403, 'initiator_not_allowed', 'Forbidden', `X-Initiator: ${initiator} needs the admin role`));
   }
   return initiator;

@@ -1,13 +1,15 @@
 import { CommandMetadata } from '../shared/command-metadata';
 import type { Decider } from '../shared/decider';
+import { AddClientSecret, addClientSecret } from './add-client-secret';
 import { ClientEvent, ClientState, evolveClient, initialClientState } from './client';
 import { DeleteClient, deleteClient } from './delete-client';
 import { DisableClient, disableClient } from './disable-client';
 import { EnableClient, enableClient } from './enable-client';
 import { RegisterClient, registerClient } from './register-client';
+import { RevokeClientSecret, revokeClientSecret } from './revoke-client-secret';
 import { UpdateClient, updateClient } from './update-client';
 
-export type ClientCommand = RegisterClient | UpdateClient | DisableClient | EnableClient | DeleteClient;
+export type ClientCommand = RegisterClient | UpdateClient | DisableClient | EnableClient | DeleteClient | AddClientSecret | RevokeClientSecret;
 
 export function decideClient(command: ClientCommand, state: ClientState, meta: CommandMetadata): ClientEvent[] {
   switch (command.type) {
@@ -21,6 +23,10 @@ export function decideClient(command: ClientCommand, state: ClientState, meta: C
       return enableClient(command, state, meta);
     case 'DeleteClient':
       return deleteClient(command, state, meta);
+    case 'AddClientSecret':
+      return addClientSecret(command, state, meta);
+    case 'RevokeClientSecret':
+      return revokeClientSecret(command, state, meta);
     default: {
       const _exhaustive: never = command;
       throw new Error(`Unknown client command ${String((_exhaustive as { type?: unknown }).type)}`);

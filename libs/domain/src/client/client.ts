@@ -53,10 +53,56 @@ export interface ClientDeleted {
   data: { clientId: string; deletedAt: string; reason: string | null };
 }
 
-export type ClientEvent = ClientRegistered | ClientUpdated | ClientScopesAllowed | ClientScopesRevoked | ClientDisabled | ClientEnabled | ClientDeleted;
+/**
+ * A secret the ledger generated for the client (client_secret_basic, client_secret_post). Only its SHA-256 hash is
+ * recorded: the raw secret is shown once, in the answer that created it, and is never stored, logged or published.
+ */
+export interface ClientSecretAdded {
+  type: 'ClientSecretAdded';
+  data: { clientId: string; secretId: string; secretHash: string; addedAt: string };
+}
+
+/**
+ * A rotation's overlap window: the secrets named stop authenticating at `validUntil` (at once when it equals
+ * `supersededAt`), so that the client's deployments can move to the new secret without an outage. Never extends a
+ * secret: one that ends earlier already is not named.
+ */
+export interface ClientSecretsSuperseded {
+  type: 'ClientSecretsSuperseded';
+  data: { clientId: string; secretIds: string[]; supersededBy: string; validUntil: string; supersededAt: string };
+}
+
+/** The secret stops authenticating at once. Tokens the client holds are not touched: disabling the client ends them. */
+export interface ClientSecretRevoked {
+  type: 'ClientSecretRevoked';
+  data: { clientId: string; secretId: string; revokedAt: string; reason: string | null };
+}
+
+export type ClientEvent =
+  | ClientRegistered
+  | ClientUpdated
+  | ClientScopesAllowed
+  | ClientScopesRevoked
+  | ClientDisabled
+  | ClientEnabled
+  | ClientDeleted
+  | ClientSecretAdded
+  | ClientSecretsSuperseded
+  | ClientSecretRevoked;
 
 /** Every client event type, once: the one list that subscriptions filter on (the build checks it is the union). */
-export const CLIENT_EVENT_TYPES = ['ClientRegistered', 'ClientUpdated', 'ClientScopesAllowed', 'ClientScopesRevoked', 'ClientDisabled', 'ClientEnabled', 'ClientDeleted'] as const;
+export const CLIENT_EVENT_TYPES = [
+  'ClientRegistered',
+  'ClientUpdated',
+  'ClientScopesAllowed',
+  'ClientScopesRevoked',
+  'ClientDisabled',
+  'ClientEnabled',
+  'ClientDeleted',
+  'ClientSecretAdded',
+  'ClientSecretsSuperseded',
+  'ClientSecretRevoked',
+] as const;
 type _ClientEventTypes = Assert<SameMembers<(typeof CLIENT_EVENT_TYPES)[number], ClientEvent['type']>>;
 
 /**
@@ -79,13 +125,24 @@ export interface ClientDetails {
 /** A registered client is active, disabled, or deleted; deleted is final. */
 export type ClientStatus = 'active' | 'disabled' | 'deleted';
 
-export type ClientState = { status: 'unregistered' } | ({ status: ClientStatus } & ClientDetails);
+/** What a decision needs to know of a secret: never its hash, which only the views keep for authentication. */
+export interface ClientSecretState {
+  secretId: string;
+  addedAt: string;
+  /** When a rotation ends it; null until one does. */
+  validUntil: string | null;
+  revokedAt: string | null;
+}
+
+export type RegisteredClient = { status: ClientStatus; secrets: readonly ClientSecretState[] } & ClientDetails;
+
+export type ClientState = { status: 'unregistered' } | RegisteredClient;
 
 export const initialClientState = (): ClientState => ({ status: 'unregistered' });
 
 export function evolveClient(state: ClientState, event: ClientEvent): ClientState {
   if (event.type === 'ClientRegistered') {
-    return { status: 'active', ...event.data, updatedAt: event.data.registeredAt };
+    return { status: 'active', ...event.data, updatedAt: event.data.registeredAt, secrets: [] };
   }
   if (state.status === 'unregistered') return state;
   switch (event.type) {
@@ -101,6 +158,19 @@ export function evolveClient(state: ClientState, event: ClientEvent): ClientStat
       return { ...state, status: 'active', updatedAt: event.data.enabledAt };
     case 'ClientDeleted':
       return { ...state, status: 'deleted', updatedAt: event.data.deletedAt };
+    case 'ClientSecretAdded': {
+      const { secretId, addedAt } = event.data;
+      return { ...state, secrets: [...state.secrets, { secretId, addedAt, validUntil: null, revokedAt: null }], updatedAt: addedAt };
+    }
+    case 'ClientSecretsSuperseded': {
+      const { secretIds, validUntil, supersededAt } = event.data;
+      const end = (s: ClientSecretState) => (s.validUntil !== null && Date.parse(s.validUntil) <= Date.parse(validUntil) ? s : { ...s, validUntil });
+      return { ...state, secrets: state.secrets.map((s) => (secretIds.includes(s.secretId) ? end(s) : s)), updatedAt: supersededAt };
+    }
+    case 'ClientSecretRevoked': {
+      const { secretId, revokedAt } = event.data;
+      return { ...state, secrets: state.secrets.map((s) => (s.secretId === secretId && s.revokedAt === null ? { ...s, revokedAt } : s)), updatedAt: revokedAt };
+    }
     default: {
       const _exhaustive: never = event;
       return state;

@@ -5,4 +5,7 @@ export * from './update-client';
 export * from './disable-client';
 export * from './enable-client';
 export * from './delete-client';
+export * from './client-secrets';
+export * from './add-client-secret';
+export * from './revoke-client-secret';
 export * from './client.decider';

@@ -110,6 +110,24 @@ describe('RevokeToken (RFC 7009: success either way, and the caller learns nothi
       .thenNothing();
   });
 
+  describe('by an OAuth client (RFC 7009 section 2.1: only the client the token was issued to)', () => {
+    const byClient = (name: string, client: string): RevokeToken => ({ type: 'RevokeToken', data: { tokenId: tokenId(name), byClient: client } });
+
+    it("revokes the client's own token", () => {
+      spec.given(history).when(byClient('live', CLIENT)).then([tokenRevoked('live', { seconds: 0 })]);
+    });
+
+    it("refuses another client's token: token_not_owned, whether it is live, revoked or expired", () => {
+      spec.given(history).when(byClient('live', 'other-app')).thenThrows('token_not_owned', 'validation');
+      spec.given([...history, tokenRevoked('live')]).when(byClient('live', 'other-app')).thenThrows('token_not_owned');
+      spec.given([...history, issued('short', ['openid'], { issuedAt: -120, expiresIn: 60 })]).when(byClient('short', 'other-app')).thenThrows('token_not_owned');
+    });
+
+    it('compares client ids exactly', () => {
+      spec.given(history).when(byClient('live', CLIENT.toUpperCase())).thenThrows('token_not_owned');
+    });
+  });
+
   it('revokes only the named token: the other stays live', () => {
     const [event] = spec.given(history).when(revokeToken('live')).events() as TokenRevoked[];
     expect(event.data.tokenId).toBe(tokenId('live'));

@@ -1,18 +1,28 @@
 import { CommandMetadata } from '../shared/command-metadata';
+import { invalid } from '../shared/domain-error';
 import { ConsentEvent, ConsentState } from './consent';
 
 export interface RevokeToken {
   type: 'RevokeToken';
-  /** The reason, like the actor, comes with the metadata. */
-  data: { tokenId: string };
+  /**
+   * `byClient`: the OAuth client that asks (RFC 7009), as it authenticated; absent when staff revoke by token id.
+   * The reason, like the actor, comes with the metadata.
+   */
+  data: { tokenId: string; byClient?: string };
 }
 
 /**
  * RFC 7009 semantics: revoking an unknown, expired or already revoked token succeeds and changes nothing, so the
  * caller learns nothing about which tokens exist.
+ *
+ * Only the client a token was issued to may revoke it through RFC 7009: section 2.1 has the server verify that and
+ * refuse the request otherwise. The refusal comes first, whatever became of the token, so that it does not depend on
+ * whether the token still lives. Every token of a consent's stream belongs to the consent's client.
  */
 export function revokeToken(command: RevokeToken, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   if (state.status === 'none') return [];
+  const { byClient } = command.data;
+  if (byClient !== undefined && byClient !== state.clientId) throw invalid('token_not_owned', 'The token was not issued to this client');
   const token = state.tokens.get(command.data.tokenId);
   if (!token || token.revoked || token.expiresAtMs <= meta.now.getTime()) return [];
   return [

@@ -1,5 +1,17 @@
 /** The events of one client, transfer-app, as given/when/then specs write its history. */
-import type { ClientDeleted, ClientDisabled, ClientEnabled, ClientRegistered, ClientScopesAllowed, ClientScopesRevoked, ClientUpdated } from '../client/client';
+import type {
+  ClientDeleted,
+  ClientDisabled,
+  ClientEnabled,
+  ClientRegistered,
+  ClientScopesAllowed,
+  ClientScopesRevoked,
+  ClientSecretAdded,
+  ClientSecretRevoked,
+  ClientSecretsSuperseded,
+  ClientUpdated,
+} from '../client/client';
+import { hashClientSecret } from '../client/client-secrets';
 import { secondsAfter } from './decider-spec';
 
 export const CLIENT_ID = 'transfer-app';
@@ -24,4 +36,20 @@ export const clientEvents = {
   disabled: (seconds = 0, reason: string | null = null): ClientDisabled => ({ type: 'ClientDisabled', data: { clientId, disabledAt: at(seconds), reason } }),
   enabled: (seconds = 0): ClientEnabled => ({ type: 'ClientEnabled', data: { clientId, enabledAt: at(seconds) } }),
   deleted: (seconds = 0, reason: string | null = null): ClientDeleted => ({ type: 'ClientDeleted', data: { clientId, deletedAt: at(seconds), reason } }),
+  secretAdded: (name: string, seconds = 0): ClientSecretAdded => ({
+    type: 'ClientSecretAdded',
+    data: { clientId, secretId: secretId(name), secretHash: secretHash(name), addedAt: at(seconds) },
+  }),
+  secretsSuperseded: (names: string[], by: string, untilSeconds: number, seconds = 0): ClientSecretsSuperseded => ({
+    type: 'ClientSecretsSuperseded',
+    data: { clientId, secretIds: names.map(secretId), supersededBy: secretId(by), validUntil: at(untilSeconds), supersededAt: at(seconds) },
+  }),
+  secretRevoked: (name: string, seconds = 0, reason: string | null = null): ClientSecretRevoked => ({
+    type: 'ClientSecretRevoked',
+    data: { clientId, secretId: secretId(name), revokedAt: at(seconds), reason },
+  }),
 };
+
+/** A secret's id and hash, named in a test by a word: `sec_` and the word's bytes in hex, padded. */
+export const secretId = (name: string) => `sec_${Buffer.from(name.padEnd(16, '_').slice(0, 16)).toString('hex')}`;
+export const secretHash = (name: string) => hashClientSecret(`lcs_${name}`);

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { ClientStatus } from '@ledger/domain';
 import type { ClientView } from '../client-view.port';
-import type { ClientRow, ViewChange } from '../ledger-views';
+import type { ClientRow, ClientSecretRow, ViewChange } from '../ledger-views';
+import { ViewsRebuildingError } from '../views-rebuilding.error';
 
 /**
  * allowed_scopes is space-delimited (scopes hold no space), NULL for any scope: the token view reads this table to
@@ -12,7 +13,20 @@ CREATE TABLE IF NOT EXISTS clients (
   client_id TEXT PRIMARY KEY, name TEXT NOT NULL, allowed_scopes TEXT, terms_url TEXT, status TEXT NOT NULL,
   registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, revision INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_secrets (
+  client_id TEXT NOT NULL, secret_id TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at TEXT NOT NULL,
+  valid_until TEXT, revoked_at TEXT, PRIMARY KEY (client_id, secret_id)
+) WITHOUT ROWID;
 `;
+
+interface SecretDbRow {
+  client_id: string;
+  secret_id: string;
+  secret_hash: string;
+  added_at: string;
+  valid_until: string | null;
+  revoked_at: string | null;
+}
 
 interface ClientDbRow {
   client_id: string;
@@ -26,13 +40,21 @@ interface ClientDbRow {
 }
 
 type ClientUpdate = Extract<ViewChange, { kind: 'clientUpdate' }>;
+type SecretsEnd = Extract<ViewChange, { kind: 'clientSecretsEnd' }>;
+type SecretRevoked = Extract<ViewChange, { kind: 'clientSecretRevoked' }>;
 
 /** The client view in SQLite: one row per client ever registered, deleted ones included (history is kept). */
 export class SqliteClientView implements ClientView {
   private readonly s: ReturnType<SqliteClientView['prepare']>;
 
-  /** Creates the clients table: before the token view, whose lookups read it. */
-  constructor(private readonly db: Database.Database) {
+  /**
+   * Creates the clients table: before the token view, whose lookups read it. `rebuilding` says whether the views are
+   * being rebuilt from an empty file: secrets are not answered meanwhile (see secrets()).
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly rebuilding: () => boolean = () => false,
+  ) {
     db.exec(CLIENT_SCHEMA);
     this.s = this.prepare();
   }
@@ -46,6 +68,15 @@ export class SqliteClientView implements ClientView {
       client: db.prepare<[string], ClientDbRow>('SELECT * FROM clients WHERE client_id = ?'),
       first: db.prepare<[number], ClientDbRow>('SELECT * FROM clients ORDER BY client_id LIMIT ?'),
       after: db.prepare<[string, number], ClientDbRow>('SELECT * FROM clients WHERE client_id > ? ORDER BY client_id LIMIT ?'),
+      addSecret: db.prepare<[string, string, string, string]>(
+        'INSERT OR IGNORE INTO client_secrets (client_id, secret_id, secret_hash, added_at) VALUES (?, ?, ?, ?)',
+      ),
+      // A window never grows: a secret that already ends earlier keeps its end.
+      endSecret: db.prepare<[string, string, string, string]>(
+        'UPDATE client_secrets SET valid_until = ? WHERE client_id = ? AND secret_id = ? AND (valid_until IS NULL OR valid_until > ?)',
+      ),
+      revokeSecret: db.prepare<[string, string, string]>('UPDATE client_secrets SET revoked_at = ? WHERE client_id = ? AND secret_id = ? AND revoked_at IS NULL'),
+      secrets: db.prepare<[string], SecretDbRow>('SELECT * FROM client_secrets WHERE client_id = ? ORDER BY added_at, secret_id'),
     };
   }
 
@@ -70,10 +101,42 @@ export class SqliteClientView implements ClientView {
     if (current) this.upsert({ ...current, ...change.set, updatedAt: change.updatedAt, revision: change.revision });
   }
 
+  /**
+   * Throws ViewsRebuildingError while the views are rebuilt from an empty file: until the rebuild has caught up, a
+   * secret's revocation, or its client's disable, may not be in the table yet, and a secret must never authenticate
+   * on a view that has not seen its end. (Client reads stay answered: a stale row only delays news.)
+   */
+  secrets(clientId: string): ClientSecretRow[] {
+    if (this.rebuilding()) throw new ViewsRebuildingError();
+    return this.s.secrets.all(clientId).map(toSecret);
+  }
+
+  /** Call inside the batch's transaction, as for the changes below. */
+  addSecret(r: ClientSecretRow): void {
+    this.s.addSecret.run(r.clientId, r.secretId, r.secretHash, r.addedAt);
+  }
+
+  /** ISO instants from toISOString() compare as strings in time order. */
+  endSecrets(change: SecretsEnd): void {
+    for (const id of change.secretIds) this.s.endSecret.run(change.validUntil, change.clientId, id, change.validUntil);
+  }
+
+  revokeSecret(change: SecretRevoked): void {
+    this.s.revokeSecret.run(change.revokedAt, change.clientId, change.secretId);
+  }
+
   /** Every row, in a stable order: lets tests prove that a rebuild equals the live view. */
   snapshot(): unknown[] {
     return this.db.prepare('SELECT * FROM clients ORDER BY client_id').all();
   }
+
+  secretsSnapshot(): unknown[] {
+    return this.db.prepare('SELECT * FROM client_secrets ORDER BY client_id, secret_id').all();
+  }
+}
+
+function toSecret(r: SecretDbRow): ClientSecretRow {
+  return { clientId: r.client_id, secretId: r.secret_id, secretHash: r.secret_hash, addedAt: r.added_at, validUntil: r.valid_until, revokedAt: r.revoked_at };
 }
 
 function toClient(r: ClientDbRow): ClientRow {

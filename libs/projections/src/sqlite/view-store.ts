@@ -39,7 +39,7 @@ export class ViewStore {
     this.database = new ViewDatabase(file);
     const db = this.database.connection;
     // First: the token view's lookups read the clients table.
-    this.clients = new SqliteClientView(db);
+    this.clients = new SqliteClientView(db, () => this.rebuildingFromZero);
     this.tokens = new SqliteTokenView(db);
     this.consents = new SqliteConsentView(db);
     this.applyBatch = db.transaction((events: StoredEvent[]) => {
@@ -115,6 +115,15 @@ export class ViewStore {
         case 'clientUpdate':
           this.clients.update(change);
           break;
+        case 'clientSecret':
+          this.clients.addSecret(change.row);
+          break;
+        case 'clientSecretsEnd':
+          this.clients.endSecrets(change);
+          break;
+        case 'clientSecretRevoked':
+          this.clients.revokeSecret(change);
+          break;
         case 'clientCut':
           // Like a consent's cut: one row, written at once even while a rebuild stages.
           this.tokens.clientCut(change.clientId, change.scopes, change.position);
@@ -148,7 +157,7 @@ export class ViewStore {
 
   /** Every row of every view, in a stable order: lets tests prove that a rebuild equals the live views. */
   snapshot(): Record<string, unknown[]> {
-    return { clients: this.clients.snapshot(), consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };
+    return { clients: this.clients.snapshot(), clientSecrets: this.clients.secretsSnapshot(), consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };
   }
 
   close(): void {

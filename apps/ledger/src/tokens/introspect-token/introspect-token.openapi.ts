@@ -35,8 +35,9 @@ export const introspectionOperation: { path: string; item: OpenAPIObject['paths'
       operationId: 'IntrospectToken_introspect',
       summary: 'RFC 7662 token introspection',
       description:
-        'Unknown, expired and revoked tokens all get exactly {"active": false}. Role introspect; credentials as Bearer, HTTP Basic ' +
-        '(client_secret_basic) or client_id and client_secret in the form (client_secret_post), exactly one of them.',
+        'Unknown, expired and revoked tokens all get exactly {"active": false}. For resource services: an API key of role introspect, as Bearer, HTTP Basic ' +
+        '(client_secret_basic, the key name and secret) or client_id and client_secret in the form (client_secret_post), exactly one of them. OAuth client ' +
+        'credentials are not accepted here.',
       tags: ['tokens'],
       security: [{ [BEARER_SCHEME]: [] }, { [BASIC_SCHEME]: [] }],
       ...{ 'x-roles': ['introspect', 'admin'] },
@@ -61,8 +62,8 @@ export const introspectionOperation: { path: string; item: OpenAPIObject['paths'
                 token_type_hint: { type: 'string' },
                 // RFC 7662 section 2.1 allows extension parameters.
                 consistency: { type: 'string', pattern: '^v1\\.[A-Za-z0-9_-]{11}$', description: CONSISTENCY_DOC },
-                client_id: { type: 'string', description: 'client_secret_post: the caller name' },
-                client_secret: { type: 'string', description: 'client_secret_post: the caller secret' },
+                client_id: { type: 'string', description: 'client_secret_post: the API key name' },
+                client_secret: { type: 'string', description: 'client_secret_post: the API key secret' },
               },
             },
           },

@@ -17,7 +17,7 @@ const INACTIVE_BODY = '{"active":false}';
  */
 export function registerIntrospectionRoute(fastify: FastifyInstance, introspection: IntrospectToken, answered: (active: boolean) => void): void {
   fastify.post(INTROSPECTION_PATH, (request, reply) => {
-    assertRole(request.caller, ['introspect'], true);
+    assertRole(request.caller, ['introspect'], INTROSPECTION_PATH);
     const token = tokenParameter(request);
     const consistency = (request.body as Record<string, unknown> | undefined)?.consistency;
     // A consistency token may make the answer wait (docs/scaling.md); the usual request waits for nothing.

@@ -12,15 +12,16 @@ export class RevokeTokenHandler implements ICommandHandler<RevokeTokenCommand> {
     @Inject(TOKEN_VIEW) private readonly views: TokenView,
   ) {}
 
-  async execute({ target, meta }: RevokeTokenCommand) {
-    // The view only locates the token's consent stream; the decision is made on the stream itself.
+  async execute({ target, meta, byClient }: RevokeTokenCommand) {
+    // The view only locates the token's consent stream; the decision, whose token it is included, is made on the
+    // stream itself. An unknown token answers like a revoked one (RFC 7009 section 2.2).
     const row = 'tokenHash' in target ? this.views.token(target.tokenHash) : this.views.tokenById(target.tokenId);
     const parsed = row && parseConsentId(row.consentId);
     if (!row || !parsed) return { revoked: false };
     const { events } = await this.executor.execute(
       parsed.stream,
       consentDecider,
-      { type: 'RevokeToken', data: { tokenId: row.tokenId } },
+      { type: 'RevokeToken', data: { tokenId: row.tokenId, ...(byClient !== undefined ? { byClient } : {}) } },
       meta,
       { priority: 'revocation' },
     );

@@ -1,0 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ClientSecretResponse } from '../client-secret.response';
+
+export class ClientSecretListResponse {
+  @ApiProperty({ type: [ClientSecretResponse], description: 'Oldest first; revoked and expired ones included (history is kept)' }) secrets: ClientSecretResponse[];
+}

@@ -1,0 +1,13 @@
+/**
+ * The time for what is decided outside a decider and after a command: whether a client secret still authenticates,
+ * and a secret's status in a read. Deciders take theirs from the command metadata. Injected, so that a test can
+ * move past a rotation's overlap window instead of sleeping through it.
+ */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const CLOCK = Symbol('CLOCK');
+
+export const systemClock: Clock = { now: () => Date.now() };
