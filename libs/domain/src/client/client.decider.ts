@@ -5,9 +5,10 @@ import { DeleteClient, deleteClient } from './delete-client';
 import { DisableClient, disableClient } from './disable-client';
 import { EnableClient, enableClient } from './enable-client';
 import { RegisterClient, registerClient } from './register-client';
+import { SetClientNotBefore, setClientNotBefore } from './set-client-not-before';
 import { UpdateClient, updateClient } from './update-client';
 
-export type ClientCommand = RegisterClient | UpdateClient | DisableClient | EnableClient | DeleteClient;
+export type ClientCommand = RegisterClient | UpdateClient | DisableClient | EnableClient | SetClientNotBefore | DeleteClient;
 
 export function decideClient(command: ClientCommand, state: ClientState, meta: CommandMetadata): ClientEvent[] {
   switch (command.type) {
@@ -19,6 +20,8 @@ export function decideClient(command: ClientCommand, state: ClientState, meta: C
       return disableClient(command, state, meta);
     case 'EnableClient':
       return enableClient(command, state, meta);
+    case 'SetClientNotBefore':
+      return setClientNotBefore(command, state, meta);
     case 'DeleteClient':
       return deleteClient(command, state, meta);
     default: {

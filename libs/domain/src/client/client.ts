@@ -47,24 +47,50 @@ export interface ClientEnabled {
   data: { clientId: string; enabledAt: string };
 }
 
+/**
+ * Every token of the client issued before this event (earlier in the log), of every user, is inactive; `notBefore`
+ * is for people (shared/not-before.ts). The client stays as it was otherwise.
+ */
+export interface ClientNotBeforeSet {
+  type: 'ClientNotBeforeSet';
+  data: { clientId: string; notBefore: string; setAt: string; reason: string | null };
+}
+
 /** A disable that is never undone. Always follows a ClientDisabled; the stream, and the id, stay taken. */
 export interface ClientDeleted {
   type: 'ClientDeleted';
   data: { clientId: string; deletedAt: string; reason: string | null };
 }
 
-export type ClientEvent = ClientRegistered | ClientUpdated | ClientScopesAllowed | ClientScopesRevoked | ClientDisabled | ClientEnabled | ClientDeleted;
+export type ClientEvent =
+  | ClientRegistered
+  | ClientUpdated
+  | ClientScopesAllowed
+  | ClientScopesRevoked
+  | ClientDisabled
+  | ClientEnabled
+  | ClientNotBeforeSet
+  | ClientDeleted;
 
 /** Every client event type, once: the one list that subscriptions filter on (the build checks it is the union). */
-export const CLIENT_EVENT_TYPES = ['ClientRegistered', 'ClientUpdated', 'ClientScopesAllowed', 'ClientScopesRevoked', 'ClientDisabled', 'ClientEnabled', 'ClientDeleted'] as const;
+export const CLIENT_EVENT_TYPES = [
+  'ClientRegistered',
+  'ClientUpdated',
+  'ClientScopesAllowed',
+  'ClientScopesRevoked',
+  'ClientDisabled',
+  'ClientEnabled',
+  'ClientNotBeforeSet',
+  'ClientDeleted',
+] as const;
 type _ClientEventTypes = Assert<SameMembers<(typeof CLIENT_EVENT_TYPES)[number], ClientEvent['type']>>;
 
 /**
  * The client events that end tokens: what resource services must hear about at once. A delete ends nothing of its
  * own: it comes after the ClientDisabled that did.
  */
-export const CLIENT_REVOCATION_EVENT_TYPES = ['ClientDisabled', 'ClientScopesRevoked'] as const satisfies readonly ClientEvent['type'][];
-export type ClientRevocationEvent = ClientDisabled | ClientScopesRevoked;
+export const CLIENT_REVOCATION_EVENT_TYPES = ['ClientDisabled', 'ClientScopesRevoked', 'ClientNotBeforeSet'] as const satisfies readonly ClientEvent['type'][];
+export type ClientRevocationEvent = ClientDisabled | ClientScopesRevoked | ClientNotBeforeSet;
 type _ClientRevocationEventTypes = Assert<SameMembers<(typeof CLIENT_REVOCATION_EVENT_TYPES)[number], ClientRevocationEvent['type']>>;
 
 export interface ClientDetails {
@@ -74,6 +100,8 @@ export interface ClientDetails {
   termsUrl: string | null;
   registeredAt: string;
   updatedAt: string;
+  /** The client's not-before, for people; null: none set (what ends tokens is its event's position). */
+  notBefore: string | null;
 }
 
 /** A registered client is active, disabled, or deleted; deleted is final. */
@@ -85,7 +113,7 @@ export const initialClientState = (): ClientState => ({ status: 'unregistered' }
 
 export function evolveClient(state: ClientState, event: ClientEvent): ClientState {
   if (event.type === 'ClientRegistered') {
-    return { status: 'active', ...event.data, updatedAt: event.data.registeredAt };
+    return { status: 'active', ...event.data, updatedAt: event.data.registeredAt, notBefore: null };
   }
   if (state.status === 'unregistered') return state;
   switch (event.type) {
@@ -99,6 +127,8 @@ export function evolveClient(state: ClientState, event: ClientEvent): ClientStat
       return { ...state, status: 'disabled', updatedAt: event.data.disabledAt };
     case 'ClientEnabled':
       return { ...state, status: 'active', updatedAt: event.data.enabledAt };
+    case 'ClientNotBeforeSet':
+      return { ...state, notBefore: event.data.notBefore, updatedAt: event.data.setAt };
     case 'ClientDeleted':
       return { ...state, status: 'deleted', updatedAt: event.data.deletedAt };
     default: {

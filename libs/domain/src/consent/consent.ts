@@ -19,7 +19,11 @@ interface ConsentRef {
 
 export interface ConsentGranted {
   type: 'ConsentGranted';
-  data: ConsentRef & { scopes: string[]; grantedAt: string };
+  /**
+   * `afterUserRevocation`: how many user-wide revocations the user had when this was granted (UserConsentsRevoked's
+   * `revocation`), absent when none. The user's next one ends this consent; no earlier one does.
+   */
+  data: ConsentRef & { scopes: string[]; grantedAt: string; afterUserRevocation?: number };
 }
 
 export interface ConsentScopesExtended {
@@ -52,10 +56,14 @@ export interface ConsentScopesRevoked {
   data: ConsentRef & RevocationFacts & { remainingScopes: string[] };
 }
 
-/** The whole consent revoked; every token issued under it before it ended. */
+/**
+ * The whole consent revoked; every token issued under it before it ended. `userRevocation`: this carries out the
+ * user's n-th user-wide revocation on this consent (appended by its fan-out, or by a grant that found it pending);
+ * it ended the tokens already, and resource services heard it then, so it is not published again.
+ */
 export interface ConsentRevoked {
   type: 'ConsentRevoked';
-  data: ConsentRef & RevocationFacts;
+  data: ConsentRef & RevocationFacts & { userRevocation?: number };
 }
 
 /** How many live tokens a revocation ended, in events of either shape. */
@@ -125,6 +133,8 @@ export type ConsentState =
       clientId: string;
       scopes: string[];
       grantedAt: string;
+      /** ConsentGranted.afterUserRevocation: a user-wide revocation numbered higher ends this consent. */
+      afterUserRevocation: number;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
     }
@@ -136,6 +146,7 @@ export type ConsentState =
       clientId: string;
       scopes: string[];
       grantedAt: string;
+      afterUserRevocation: number;
       revokedAt: string;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
@@ -154,10 +165,11 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
   switch (event.type) {
     case 'ConsentGranted': {
       const { consentId, userId, clientId, scopes, grantedAt } = event.data;
+      const afterUserRevocation = event.data.afterUserRevocation ?? 0;
       // Retry windows outlive the generation: a retry of an issue under the revoked consent must hear that its token
       // is gone, not be taken for a new request.
       const idempotentIssues = state.status === 'none' ? new Map() : openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, Date.parse(grantedAt), true);
-      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, grantedAt, tokens: new Map(), idempotentIssues };
+      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, grantedAt, afterUserRevocation, tokens: new Map(), idempotentIssues };
     }
     case 'ConsentScopesExtended':
       if (state.status !== 'active') return state;
@@ -252,6 +264,15 @@ export function idempotentIssueOf(state: ConsentState, keyHash: string, now: Dat
 export function isTokenLive(state: ConsentState, tokenId: string, now: Date): boolean {
   const t = state.status === 'none' ? undefined : state.tokens.get(tokenId);
   return t !== undefined && !t.revoked && t.expiresAtMs > now.getTime();
+}
+
+/**
+ * Whether a user-wide revocation the consent's stream has not recorded yet ends the consent: the user has had more
+ * of them (`userRevocations`, read from the user's stream) than the consent was granted after. Its fan-out will
+ * append the ConsentRevoked; until then the consent is revoked all the same.
+ */
+export function revokedWithUser(state: ConsentState, userRevocations: number | undefined): boolean {
+  return state.status === 'active' && (userRevocations ?? 0) > state.afterUserRevocation;
 }
 
 /** Tokens that are neither revoked nor expired at `now`. */

@@ -3,3 +3,4 @@ export * from './domain-error';
 export * from './scope';
 export * from './ids';
 export * from './decider';
+export * from './not-before';

@@ -1,5 +1,5 @@
 /** The events of one client, transfer-app, as given/when/then specs write its history. */
-import type { ClientDeleted, ClientDisabled, ClientEnabled, ClientRegistered, ClientScopesAllowed, ClientScopesRevoked, ClientUpdated } from '../client/client';
+import type { ClientDeleted, ClientDisabled, ClientEnabled, ClientNotBeforeSet, ClientRegistered, ClientScopesAllowed, ClientScopesRevoked, ClientUpdated } from '../client/client';
 import { secondsAfter } from './decider-spec';
 
 export const CLIENT_ID = 'transfer-app';
@@ -23,5 +23,9 @@ export const clientEvents = {
   }),
   disabled: (seconds = 0, reason: string | null = null): ClientDisabled => ({ type: 'ClientDisabled', data: { clientId, disabledAt: at(seconds), reason } }),
   enabled: (seconds = 0): ClientEnabled => ({ type: 'ClientEnabled', data: { clientId, enabledAt: at(seconds) } }),
+  notBeforeSet: (notBefore: string, seconds = 0, reason: string | null = null): ClientNotBeforeSet => ({
+    type: 'ClientNotBeforeSet',
+    data: { clientId, notBefore, setAt: at(seconds), reason },
+  }),
   deleted: (seconds = 0, reason: string | null = null): ClientDeleted => ({ type: 'ClientDeleted', data: { clientId, deletedAt: at(seconds), reason } }),
 };
