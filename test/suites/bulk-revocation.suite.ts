@@ -1,6 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LEDGER_EVENT_TYPES } from '@ledger/projections';
+import { toRevocationEvent, type RevocationEventV1 } from '@ledger/revocations';
 import { waitUntil } from '@ledger/testing';
 import { uid } from '../support/consent-fixtures';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
@@ -62,6 +63,8 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
     }
     /** The ledger's own events: on EventStoreDB the log also holds the leases' renewals, which come and go. */
     const events = async () => (await ledger.events()).filter((e) => (LEDGER_EVENT_TYPES as readonly string[]).includes(e.type));
+    /** The log mapped to the integration contract, as Kafka and the SSE feed carry it. */
+    const published = async (): Promise<RevocationEventV1[]> => (await events()).map(toRevocationEvent).filter((e): e is RevocationEventV1 => e !== undefined);
 
     it('revokes every consent of a user: inactive before it answers, consents revoked by the fan-out, ONE integration event', async () => {
       const [a, b] = await clients(2);
@@ -92,6 +95,10 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
         expect(e.data).toMatchObject({ userId: alice, userRevocation: 1, reason: 'sign me out everywhere' });
         expect(e.metadata).toMatchObject({ actor: userEvent.metadata.actor, correlationId: userEvent.metadata.correlationId, causationId: userEvent.id });
       }
+      // Resource services hear it once: one user.consents_revoked, no consent.revoked per consent.
+      const out = (await published()).filter((e) => e.userId === alice);
+      expect(out.map((e) => e.type)).toEqual(['user.consents_revoked']);
+      expect(out[0]).toMatchObject({ consentId: null, clientId: null, reason: 'sign me out everywhere', position: userEvent.position });
 
       // Idempotent: nothing granted since, nothing appended, the same answer.
       const again = await revokeUser(alice);
@@ -139,6 +146,8 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
       const later = await steps.issue(hers[0].consentId);
       expect(await active(later.body.access_token)).toEqual([true]);
       expect((await ledger.http.get(`/v1/consents/${hers[0].consentId}`)).body.status).toBe('active');
+      const out = (await published()).filter((e) => e.userId === user);
+      expect(out).toEqual([expect.objectContaining({ type: 'user.not_before', notBefore: set.body.notBefore, clientId: null, reason: 'password changed' })]);
     });
 
     it('client not-before: every token of the client, of every user, issued before it ends; the client stays active and shows it', async () => {
@@ -159,6 +168,7 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
       expect((await notBefore(`/v1/clients/${a}/not-before`, { notBefore: at })).body).toMatchObject({ notBefore: at, revision: set.body.revision });
       expect((await notBefore(`/v1/clients/${a}/not-before`, { notBefore: new Date(Date.now() - 3_600_000).toISOString() })).status).toBe(200);
       expect((await events()).length).toBe(count);
+      expect((await published()).filter((e) => e.clientId === a && e.type === 'client.not_before')).toHaveLength(1);
     });
 
     it('refuses with stable codes and appends nothing: a future time, a malformed one, a malformed user, an unknown client, a role', async () => {
@@ -195,6 +205,7 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
       expect(await active(...before.flatMap((c) => c.tokens))).toEqual([false, false]);
       const after = await steps.issue(before[0].consentId);
       expect(await active(after.body.access_token)).toEqual([true]);
+      expect((await published()).filter((e) => e.type === 'ledger.not_before').at(-1)).toMatchObject({ userId: null, clientId: null, consentId: null, reason: 'signing key rotated' });
     });
 
     it('a restarted instance answers the same from rebuilt views', async () => {
