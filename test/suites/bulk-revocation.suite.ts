@@ -4,7 +4,7 @@ import { LEDGER_EVENT_TYPES } from '@ledger/projections';
 import { toRevocationEvent, type RevocationEventV1 } from '@ledger/revocations';
 import { waitUntil } from '@ledger/testing';
 import { uid } from '../support/consent-fixtures';
-import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
 import type { StoreFixture } from './core-ledger.suite';
 
 /**
@@ -39,6 +39,32 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
     const active = async (...tokens: string[]) => Promise.all(tokens.map(async (t) => (await steps.introspect(t)).body.active));
     const revokeUser = (userId: string, body?: unknown, headers?: Record<string, string>) => ledger.http.post(`/v1/users/${encodeURIComponent(userId)}/revoke`, body, headers);
     const notBefore = (path: string, body?: unknown) => ledger.http.post(path, body);
+
+    /** The revocation feed from the start, read until a frame matches `until`: every frame's event type and data. */
+    async function feedUntil(until: (event: RevocationEventV1) => boolean): Promise<RevocationEventV1[]> {
+      const controller = new AbortController();
+      const response = await fetch(`${ledger.url}/v1/revocations/stream?from=start`, { headers: { ...bearer('introspect'), accept: 'text/event-stream' }, signal: controller.signal });
+      const frames: RevocationEventV1[] = [];
+      let buffer = '';
+      const timer = setTimeout(() => controller.abort(), 10_000);
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += Buffer.from(chunk).toString('utf8');
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data: '));
+            buffer = buffer.slice(end + 2);
+            if (!data) continue;
+            frames.push(JSON.parse(data.slice(6)));
+            if (until(frames[frames.length - 1])) return frames;
+          }
+        }
+      } finally {
+        clearTimeout(timer);
+        controller.abort();
+      }
+      throw new Error('the feed ended before the frame awaited');
+    }
 
     /** Clients, and a consent of `userId` on each with `tokens` tokens. */
     async function consentsOf(userId: string, clients: string[], tokens = 1) {
@@ -99,11 +125,17 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
       const out = (await published()).filter((e) => e.userId === alice);
       expect(out.map((e) => e.type)).toEqual(['user.consents_revoked']);
       expect(out[0]).toMatchObject({ consentId: null, clientId: null, reason: 'sign me out everywhere', position: userEvent.position });
+      // The SSE feed too: past the fan-out (a marker revocation after it), the user has that one frame.
+      const [marker] = await consentsOf(bob, [b]);
+      expect((await steps.revoke(marker.consentId)).status).toBe(200);
+      const frames = await feedUntil((f) => f.consentId === marker.consentId);
+      expect(frames.filter((f) => f.userId === alice)).toEqual([out[0]]);
 
       // Idempotent: nothing granted since, nothing appended, the same answer.
+      const count = (await events()).length;
       const again = await revokeUser(alice);
       expect(again.body).toMatchObject({ revocations: 1, revision: 0, consentsEnded: 0 });
-      expect((await events()).length).toBe(before + 3);
+      expect((await events()).length).toBe(count);
 
       // The old consents give no token; a new grant is a new consent, whose tokens live.
       const refused = await steps.issue(hers[0].consentId);
