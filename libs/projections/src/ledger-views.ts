@@ -70,6 +70,8 @@ export interface UserRow {
   /** User-wide revocations so far (UserConsentsRevoked.revocation of the last one); 0: none. */
   revocations: number;
   revokedAt: string | null;
+  /** Global position of the last user-wide revocation. */
+  revokedPosition: number | null;
   notBefore: string | null;
   /** Global position of the event that set notBefore: the user's tokens issued before it are inactive. */
   notBeforePosition: number | null;
@@ -98,7 +100,7 @@ export type ViewChange =
    */
   | { kind: 'tokensCut'; consentId: string; scopes: string[] | null; position: number }
   /** The user's n-th user-wide revocation: every consent of the user granted after fewer ends (sqlite/token-view.ts). */
-  | { kind: 'userRevoked'; userId: string; revocation: number; revokedAt: string }
+  | { kind: 'userRevoked'; userId: string; revocation: number; revokedAt: string; position: number }
   /** Every token of the user issued before `position` is inactive. */
   | { kind: 'userNotBefore'; userId: string; notBefore: string; position: number }
   /** Every token of the ledger issued before `position` is inactive. */
@@ -121,7 +123,7 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
       return clientChanges(event, revision, position);
     case 'UserConsentsRevoked': {
       const d = event.data;
-      return [{ kind: 'userRevoked', userId: d.userId, revocation: d.revocation, revokedAt: d.revokedAt }];
+      return [{ kind: 'userRevoked', userId: d.userId, revocation: d.revocation, revokedAt: d.revokedAt, position }];
     }
     case 'UserNotBeforeSet':
       return [{ kind: 'userNotBefore', userId: event.data.userId, notBefore: event.data.notBefore, position }];

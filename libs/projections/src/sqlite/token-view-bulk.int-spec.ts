@@ -127,7 +127,7 @@ describe('SqliteTokenView: bulk revocation', () => {
 
       log.revokeUser('alice', 1);
       expect(active(...alice, bob)).toEqual([false, false, false, true]);
-      expect(views.users.user('alice')).toMatchObject({ revocations: 1, revokedAt: at(50), notBefore: null });
+      expect(views.users.user('alice')).toMatchObject({ revocations: 1, revokedAt: at(50), revokedPosition: log.events.length - 1, notBefore: null });
       expect(views.tokens.activeTokenCount()).toBe(1);
 
       // Issued under a consent granted before it, appended after it (an IssueToken that read the user's stream just

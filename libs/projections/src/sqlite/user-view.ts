@@ -8,7 +8,7 @@ import type { UserView } from '../user-view.port';
  */
 const USER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
-  user_id TEXT PRIMARY KEY, revocations INTEGER NOT NULL, revoked_at TEXT, not_before TEXT, not_before_pos INTEGER
+  user_id TEXT PRIMARY KEY, revocations INTEGER NOT NULL, revoked_at TEXT, revoked_pos INTEGER, not_before TEXT, not_before_pos INTEGER
 ) WITHOUT ROWID;
 `;
 
@@ -16,6 +16,7 @@ interface UserDbRow {
   user_id: string;
   revocations: number;
   revoked_at: string | null;
+  revoked_pos: number | null;
   not_before: string | null;
   not_before_pos: number | null;
 }
@@ -34,9 +35,10 @@ export class SqliteUserView implements UserView {
     return {
       user: db.prepare<[string], UserDbRow>('SELECT * FROM users WHERE user_id = ?'),
       // Each only moves forward: a user-wide revocation carries its number, a not-before event its position.
-      revoked: db.prepare<[string, number, string]>(
-        `INSERT INTO users (user_id, revocations, revoked_at) VALUES (?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET revocations = max(revocations, excluded.revocations), revoked_at = excluded.revoked_at`,
+      revoked: db.prepare<[string, number, string, number]>(
+        `INSERT INTO users (user_id, revocations, revoked_at, revoked_pos) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET revocations = max(revocations, excluded.revocations), revoked_at = excluded.revoked_at,
+           revoked_pos = max(coalesce(revoked_pos, -1), excluded.revoked_pos)`,
       ),
       notBefore: db.prepare<[string, string, number]>(
         `INSERT INTO users (user_id, revocations, not_before, not_before_pos) VALUES (?, 0, ?, ?)
@@ -47,12 +49,14 @@ export class SqliteUserView implements UserView {
 
   user(userId: string): UserRow | undefined {
     const r = this.s.user.get(userId);
-    return r && { userId: r.user_id, revocations: r.revocations, revokedAt: r.revoked_at, notBefore: r.not_before, notBeforePosition: r.not_before_pos };
+    return (
+      r && { userId: r.user_id, revocations: r.revocations, revokedAt: r.revoked_at, revokedPosition: r.revoked_pos, notBefore: r.not_before, notBeforePosition: r.not_before_pos }
+    );
   }
 
   /** Call inside the batch's transaction. */
-  revoked(userId: string, revocation: number, revokedAt: string): void {
-    this.s.revoked.run(userId, revocation, revokedAt);
+  revoked(userId: string, revocation: number, revokedAt: string, position: number): void {
+    this.s.revoked.run(userId, revocation, revokedAt, position);
   }
 
   /** Call inside the batch's transaction. */

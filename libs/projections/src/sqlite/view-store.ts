@@ -143,7 +143,7 @@ export class ViewStore {
           }
           break;
         case 'userRevoked':
-          this.users.revoked(change.userId, change.revocation, change.revokedAt);
+          this.users.revoked(change.userId, change.revocation, change.revokedAt, change.position);
           break;
         case 'userNotBefore':
           this.users.notBefore(change.userId, change.notBefore, change.position);

@@ -100,6 +100,8 @@ describe('UserRevocationFanOut (real SQLite store, executor and views)', () => {
     const again = fanOut();
     await waitUntil(async () => ((await store.load(USER_REVOCATION_FAN_OUT_CHECKPOINT)) ?? -1) >= cause.position, { what: 'the second run past the revocation' });
     expect(await again.flush()).toBe(true);
+    // Met again from the start, the grants before the revocation are its fan-out's, not late ones: no other cause.
+    for (const e of (await log()).filter((x) => x.type === 'ConsentRevoked')) expect(e.metadata.causationId).toBe(cause.id);
     expect((await revokedConsents()).sort()).toEqual((await log()).filter((e) => e.type === 'ConsentGranted').map((e) => e.data.consentId).sort());
   });
 
@@ -113,6 +115,9 @@ describe('UserRevocationFanOut (real SQLite store, executor and views)', () => {
     fanOut();
     await waitUntil(async () => (await revokedConsents()).length === 2, { what: 'the fan-out' });
     expect(views.consents.consentsByUser('alice', 'active').map((c) => c.clientId)).toEqual(['app-3']);
+    // Both carry the revocation out, with it as the cause, whichever path found them.
+    const cause = (await log()).find((e) => e.type === 'UserConsentsRevoked')!;
+    for (const e of (await log()).filter((x) => x.type === 'ConsentRevoked')) expect(e.metadata.causationId).toBe(cause.id);
   });
 
   it('caughtUp waits for the last ledger event, also when the head of the log is another kind (a lease renewal)', async () => {

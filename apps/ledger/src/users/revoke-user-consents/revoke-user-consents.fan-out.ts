@@ -1,5 +1,5 @@
 import { CommandExecutor, ReadYourWrites } from '@ledger/commands';
-import { CommandMetadata, consentDecider, ConsentGranted, parseConsentId, UserConsentsRevoked } from '@ledger/domain';
+import { CommandMetadata, consentDecider, ConsentGranted, parseConsentId, UserConsentsRevoked, userStream } from '@ledger/domain';
 import { CheckpointedRelay, namedCheckpoint } from '@ledger/event-store';
 import type { CheckpointStore, EventStore, RelaySink, StoredEvent } from '@ledger/event-store';
 import type { ConsentView, UserView } from '@ledger/projections';
@@ -43,7 +43,7 @@ export class UserRevocationFanOut implements RelaySink {
   private appended = 0;
 
   constructor(
-    store: EventStore,
+    private readonly store: EventStore,
     checkpoints: CheckpointStore,
     private readonly executor: CommandExecutor,
     private readonly views: ReadYourWrites,
@@ -90,9 +90,18 @@ export class UserRevocationFanOut implements RelaySink {
     }
   }
 
-  private async lateGrant(cause: StoredEvent, data: ConsentGranted['data']): Promise<void> {
-    const revocations = this.users.user(data.userId)?.revocations ?? 0;
-    if (revocations > (data.afterUserRevocation ?? 0)) await this.revoke(data.consentId, revocations, cause);
+  /**
+   * A grant that the user's last revocation outnumbers, and that came after it in the log, was decided on the user's
+   * state from before it: no fan-out listed it. (One that came before it is that revocation's fan-out's to revoke;
+   * the views may be ahead of this relay, so "after" is judged by position, not by the count alone.) The revocation,
+   * read from the user's stream, is the cause: its caller is the one who revoked.
+   */
+  private async lateGrant(grant: StoredEvent, data: ConsentGranted['data']): Promise<void> {
+    const user = this.users.user(data.userId);
+    if (!user || user.revocations <= (data.afterUserRevocation ?? 0) || (user.revokedPosition ?? -1) > grant.position) return;
+    const cause = (await this.store.readStream(userStream(data.userId))).reverse().find((e) => e.type === 'UserConsentsRevoked' && e.position < grant.position);
+    if (!cause) throw new Error(`No user-wide revocation of the user before position ${grant.position}, though the user view counts ${user.revocations}`);
+    await this.revoke(data.consentId, (cause.data as unknown as UserConsentsRevoked['data']).revocation, cause);
   }
 
   private async revoke(consentId: string, userRevocation: number, cause: StoredEvent): Promise<void> {
