@@ -118,7 +118,7 @@ export class UserRevocationFanOut implements RelaySink {
 
 /**
  * Who and why, from the event this follows from: the revocation's caller stays the actor, its request the
- * correlation; the cause is the event. The time is now, when the consent's revocation is recorded (the audit's
+ * correlation (and the caller's own request id, clientRequestId); the cause is the event. The time is now, when the consent's revocation is recorded (the audit's
  * recorded-at check holds each event to its own decision time).
  */
 function metaOf(cause: StoredEvent): CommandMetadata {
@@ -128,6 +128,7 @@ function metaOf(cause: StoredEvent): CommandMetadata {
     actor: m.actor,
     correlationId: m.correlationId,
     causationId: cause.id,
+    ...(m.clientRequestId !== undefined ? { clientRequestId: m.clientRequestId } : {}),
     initiator: m.initiator ?? 'system',
     ...(m.initiatorAsserted ? { initiatorAsserted: true } : {}),
     ...(m.reason ? { reason: m.reason } : {}),
