@@ -23,8 +23,11 @@ export const clientStream = (clientId: string) => `client-${clientId}`;
 export const userKey = (userId: string) => createHash('sha256').update(userId).digest('hex').slice(0, 32);
 export const userStream = (userId: string) => `user-${userKey(userId)}`;
 
-/** The one stream of what applies to the whole ledger (a ledger-wide not-before). */
-export const LEDGER_WIDE_STREAM = 'ledger';
+/**
+ * The one stream of what applies to the whole ledger (a ledger-wide not-before). Not `ledger-...`: that prefix names
+ * the infrastructure's own streams (leases, checkpoints on EventStoreDB).
+ */
+export const LEDGER_WIDE_STREAM = 'global';
 
 export function pairKey(userId: string, clientId: string): string {
   return createHash('sha256').update(userId).update('\u0000').update(clientId).digest('hex').slice(0, 32);

@@ -85,7 +85,7 @@ class Log {
   }
 
   ledgerNotBefore(): number {
-    return this.append('ledger', 'LedgerNotBeforeSet', { notBefore: at(this.events.length), setAt: at(this.events.length), reason: null });
+    return this.append('global', 'LedgerNotBeforeSet', { notBefore: at(this.events.length), setAt: at(this.events.length), reason: null });
   }
 }
 
