@@ -30,6 +30,7 @@ async function main() {
     ['./workloads/projection-rebuild', 'projectionRebuild'],
     ['./workloads/cross-instance-revocation', 'crossInstanceRevocation'],
     ['./workloads/sse-fan-out', 'sseFanOut'],
+    ['./workloads/bulk-revocation', 'bulkRevocation'],
   ] as const) {
     const w = await loadOptional(path, name);
     if (w) all.push(w);

@@ -145,7 +145,7 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
           const scanned = await consentsAsOf(store, userId, new Date(at));
           const byStream = await consentsAsOf(store, userId, new Date(at), streams);
           const expected = oracle(events, userId, at);
-          const shown = (rows: typeof scanned.consents) => rows.map(({ consentId, updatedAt: _u, ...rest }) => ({ id: consentId, ...rest }));
+          const shown = (rows: typeof scanned.consents) => rows.map(({ consentId, updatedAt: _u, afterUserRevocation: _a, ...rest }) => ({ id: consentId, ...rest }));
           expect(shown(scanned.consents)).toEqual(expected);
           expect(shown(byStream.consents)).toEqual(expected);
           compared += 1;

@@ -300,6 +300,8 @@ describe('API fuzzing from the OpenAPI document', () => {
     const failures: string[] = [];
     let head = await ledger.store.headPosition();
     let accepted = 0;
+    /** Events of accepted requests, by id: a process reacting to the log (a user-wide revocation's fan-out) follows from them. */
+    const acceptedEvents = new Set<string>();
 
     for (let start = 0; start < TOTAL; start += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, TOTAL - start) }, (_, k) => generate(rng, start + k));
@@ -323,8 +325,12 @@ describe('API fuzzing from the OpenAPI document', () => {
       const appended: StoredEvent[] = [];
       for await (const e of ledger.store.readAll({ after: head })) appended.push(e);
       for (const e of appended) {
+        // The fan-out appends its ConsentRevoked events after the request it follows from has answered, in this
+        // batch or a later one: their cause is an event of an accepted request.
+        if (e.metadata.causationId !== undefined && acceptedEvents.has(e.metadata.causationId)) continue;
+        if (okIds.has(String(e.metadata.clientRequestId))) acceptedEvents.add(e.id);
         // The caller's X-Request-Id is recorded as clientRequestId (the correlationId is always the server's own).
-        if (!okIds.has(String(e.metadata.clientRequestId))) failures.push(`rejected request appended ${e.type} (request ${e.metadata.clientRequestId}, seed ${SEED})`);
+        else failures.push(`rejected request appended ${e.type} (request ${e.metadata.clientRequestId}, seed ${SEED})`);
       }
       if (appended.length > 0) head = appended[appended.length - 1].position;
       if (failures.length > 20) break;

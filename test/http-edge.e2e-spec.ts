@@ -81,6 +81,10 @@ describe('HTTP edge', () => {
       ['GET', '/v1/clients/some-app/disable', 'POST'],
       ['PUT', '/v1/clients/some-app/secrets', 'GET, HEAD, POST'],
       ['GET', '/v1/clients/some-app/secrets/sec_00000000000000000000000000000000', 'DELETE'],
+      ['GET', '/v1/clients/some-app/not-before', 'POST'],
+      ['PUT', '/v1/users/u/revoke', 'POST'],
+      ['GET', '/v1/users/u/not-before', 'POST'],
+      ['DELETE', '/v1/not-before', 'POST'],
       ['PUT', '/v1/consents/cns_00000000000000000000000000000000_1', 'GET, HEAD'],
       ['GET', '/v1/oauth2/introspect', 'POST'],
     ];

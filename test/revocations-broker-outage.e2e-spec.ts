@@ -50,7 +50,7 @@ function expectedPerUser(events: Awaited<ReturnType<Awaited<ReturnType<typeof st
   for (const e of events) {
     const r = toRevocationEvent(e);
     // Keyed as the Kafka record is: by user (this test revokes no client).
-    if (r) perUser.set(r.userId ?? r.clientId, [...(perUser.get(r.userId ?? r.clientId) ?? []), r]);
+    if (r) perUser.set(r.userId ?? r.clientId ?? '', [...(perUser.get(r.userId ?? r.clientId ?? '') ?? []), r]);
   }
   return perUser;
 }
@@ -110,7 +110,7 @@ describe('revocations survive failures', () => {
         for (const { value } of reader.received) {
           if (seen.has(value.eventId)) continue;
           seen.add(value.eventId);
-          arrived.set(value.userId ?? value.clientId, [...(arrived.get(value.userId ?? value.clientId) ?? []), value]);
+          arrived.set(value.userId ?? value.clientId ?? '', [...(arrived.get(value.userId ?? value.clientId ?? '') ?? []), value]);
         }
         for (const userId of users) {
           expect({ userId, events: arrived.get(userId) }).toEqual({ userId, events: expected.get(userId) });

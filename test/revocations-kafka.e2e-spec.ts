@@ -144,6 +144,60 @@ describe('revocations on Kafka', () => {
     }
   });
 
+  it('a user-wide revocation is ONE record keyed by the user, and the revocation-client evicts every cached token of the user', async () => {
+    const reader = new RevocationTopicReader(brokers, topic);
+    await reader.start();
+    const applied: RevocationMessage[] = [];
+    const client = new RevocationClient({
+      introspectionUrl: `${ledger.url}/v1/oauth2/introspect`,
+      headers: bearer('introspect'),
+      kafka: { brokers, topic, groupId: `resource-${uid()}`, onEvent: (event, fresh) => fresh && applied.push(event) },
+    });
+    await client.start();
+    try {
+      const userId = `user-${uid()}`;
+      const tokens: string[] = [];
+      for (const clientId of [`app-${uid()}`, `app-${uid()}`]) {
+        expect((await steps.registerClient(clientId)).status).toBe(201);
+        const consent = await steps.grant(userId, clientId, ['openid']);
+        tokens.push((await steps.issue(consent.body.id)).body.access_token);
+      }
+      const bystander = (await consentWithTokens(ledger.http, ['openid'], 1)).tokens[0].access_token;
+      for (const t of [...tokens, bystander]) expect(await client.introspect(t)).toMatchObject({ active: true });
+
+      expect((await ledger.http.post(`/v1/users/${userId}/revoke`, { reason: 'account deleted' })).status).toBe(200);
+      const record = await reader.waitFor((r) => r.value.userId === userId);
+      expect(record.key).toBe(userId);
+      expect(record.value).toMatchObject({ type: 'user.consents_revoked', consentId: null, clientId: null, reason: 'account deleted' });
+      expect(contractViolations(record.value)).toEqual([]);
+      expect(cloudEventHeaderViolations(record.headers, record.value)).toEqual([]);
+      await waitUntil(() => applied.some((e) => e.type === 'user.consents_revoked' && e.userId === userId), { timeoutMs: 30_000 });
+      for (const t of tokens) expect(client.cache.peek(tokenHash(t))).toBeUndefined();
+      expect(client.cache.peek(tokenHash(bystander))).toMatchObject({ active: true });
+      expect(await client.introspect(tokens[0])).toEqual({ active: false });
+
+      // The fan-out's ConsentRevoked per consent goes out as nothing more: past them, the user has one record.
+      await waitUntil(async () => (await ledger.http.get(`/v1/users/${userId}/consents`)).body.consents.length === 0, { timeoutMs: 10_000 });
+      const marker = await consentWithTokens(ledger.http, ['openid'], 0);
+      expect((await steps.revoke(marker.consentId)).status).toBe(200);
+      await reader.waitFor((r) => r.value.consentId === marker.consentId);
+      expect(reader.received.filter((r) => r.value.userId === userId).map((r) => r.value.type)).toEqual(['user.consents_revoked']);
+
+      // The ledger-wide not-before: one record without a key; the client evicts everything.
+      const set = await ledger.http.post('/v1/not-before', { reason: 'incident' });
+      expect(set.status).toBe(200);
+      const ledgerWide = await reader.waitFor((r) => r.value.type === 'ledger.not_before' && r.value.reason === 'incident');
+      expect({ key: ledgerWide.key, subject: ledgerWide.headers.ce_subject, notBefore: ledgerWide.value.notBefore }).toEqual({ key: null, subject: 'ledger', notBefore: set.body.notBefore });
+      expect(contractViolations(ledgerWide.value)).toEqual([]);
+      await waitUntil(() => applied.some((e) => e.type === 'ledger.not_before'), { timeoutMs: 30_000 });
+      expect(client.cache.peek(tokenHash(bystander))).toBeUndefined();
+      expect(await client.introspect(bystander)).toEqual({ active: false });
+    } finally {
+      await client.stop();
+      await reader.stop();
+    }
+  });
+
   it('reports its progress for /metrics and /health', async () => {
     const { KafkaRevocationPublisher } = await import('@ledger/revocations');
     const publisher = ledger.app.get(KafkaRevocationPublisher);

@@ -1,30 +1,52 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { consentIdFor, consentStreamForPair, hashToken, pairKey } from '@ledger/domain';
-import { EventToAppend, SqliteEventStore } from '@ledger/event-store';
+import { clientStream, consentIdFor, consentStreamForPair, hashToken, pairKey } from '@ledger/domain';
+import { EventStore, EventToAppend, SqliteEventStore } from '@ledger/event-store';
 
 /** Deterministic raw token i, so the load generator knows valid tokens without the ledger ever storing them. */
 export const benchToken = (i: number) => 'clt_' + createHash('sha256').update(`bench-token-${i}`).digest('base64url');
+
+export interface SeedOptions {
+  scopes?: string[];
+  /** Default bench-app. */
+  clientId?: string;
+  /** Users are `${userPrefix}${c}`; default bench-user-. */
+  userPrefix?: string;
+  /** Token numbers start here (benchToken(i)), so that several seeded clients never share a token. Default 0. */
+  firstToken?: number;
+  /** Appends in flight at once. Default 200. */
+  parallel?: number;
+}
 
 /**
  * Writes a ledger with `consents` consents of `tokensPerConsent` live tokens each straight through the event-store
  * port (the same events the commands append), far faster than going through HTTP. Returns how many tokens it
  * wrote; their hashes go to `hashesFile` when one is named.
  */
-export async function seedTokens(file: string, consents: number, tokensPerConsent: number, hashesFile?: string, options: { scopes?: string[] } = {}): Promise<number> {
+export async function seedTokens(file: string, consents: number, tokensPerConsent: number, hashesFile?: string, options: SeedOptions = {}): Promise<number> {
   const store = new SqliteEventStore({ file });
+  try {
+    return await seedTokensInto(store, consents, tokensPerConsent, hashesFile, options);
+  } finally {
+    await store.close();
+  }
+}
+
+/** seedTokens into any EventStore (the embedded one, or EventStoreDB over the wire); the caller closes it. */
+export async function seedTokensInto(store: EventStore, consents: number, tokensPerConsent: number, hashesFile?: string, options: SeedOptions = {}): Promise<number> {
   const meta = { actor: 'bench', correlationId: 'bench-seed', initiator: 'system' as const };
-  const clientId = 'bench-app';
+  const clientId = options.clientId ?? 'bench-app';
+  const userPrefix = options.userPrefix ?? 'bench-user-';
   const scopes = options.scopes ?? ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
   const now = new Date();
   const issuedAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + 86_400_000).toISOString();
-  await store.append(`client-${clientId}`, [{ type: 'ClientRegistered', data: { clientId, name: 'Bench', allowedScopes: null, termsUrl: null, registeredAt: issuedAt }, metadata: meta }], { expectedRevision: 'any' });
+  await store.append(clientStream(clientId), [{ type: 'ClientRegistered', data: { clientId, name: 'Bench', allowedScopes: null, termsUrl: null, registeredAt: issuedAt }, metadata: meta }], { expectedRevision: 'any' });
   const hashes: string[] = [];
-  let token = 0;
+  let token = options.firstToken ?? 0;
   const inFlight: Promise<unknown>[] = [];
   for (let c = 0; c < consents; c++) {
-    const userId = `bench-user-${c}`;
+    const userId = `${userPrefix}${c}`;
     const key = pairKey(userId, clientId);
     const consentId = consentIdFor(key, 1);
     const events: EventToAppend[] = [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, grantedAt: issuedAt }, metadata: meta }];
@@ -35,10 +57,9 @@ export async function seedTokens(file: string, consents: number, tokensPerConsen
       events.push({ type: 'TokenIssued', data: { consentId, userId, clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt }, metadata: meta });
     }
     inFlight.push(store.append(consentStreamForPair(key), events, { expectedRevision: 'no_stream' }));
-    if (inFlight.length >= 200) await Promise.all(inFlight.splice(0));
+    if (inFlight.length >= (options.parallel ?? 200)) await Promise.all(inFlight.splice(0));
   }
   await Promise.all(inFlight);
-  await store.close();
   if (hashesFile) writeFileSync(hashesFile, hashes.join('\n'));
-  return token;
+  return token - (options.firstToken ?? 0);
 }

@@ -1,7 +1,7 @@
 /**
  * The resource service's side of the revocation-propagation workload, in a process of its own (as in production):
  * a kafkajs consumer group on the revocation topic that stamps each record when eachMessage sees it and reports
- * {consentId, at} to the parent over IPC. `at` is performance.timeOrigin + performance.now(), the clock the parent
+ * {consentId, clientId, type, eventId, revokedAt, at} to the parent over IPC. `at` is performance.timeOrigin + performance.now(), the clock the parent
  * uses too (same machine).
  *   argv: <brokers comma-separated> <topic>
  */
@@ -26,7 +26,7 @@ async function main() {
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   // Receipts go to the parent in small batches: the timestamp is taken in eachMessage, so batching the IPC changes
   // nothing measured, and it keeps this process from competing with the ledger for the machine's two cores.
-  let pending: Array<{ consentId: string; eventId: string; revokedAt: string; at: number }> = [];
+  let pending: Array<{ consentId: string | null; clientId: string | null; type: string; eventId: string; revokedAt: string; at: number }> = [];
   const flush = () => {
     const receipts = pending;
     pending = [];
@@ -36,8 +36,8 @@ async function main() {
   await consumer.run({
     eachMessage: async ({ message }) => {
       const at = now();
-      const { consentId, eventId, revokedAt } = JSON.parse(message.value!.toString('utf8'));
-      pending.push({ consentId, eventId, revokedAt, at });
+      const { consentId, clientId, type, eventId, revokedAt } = JSON.parse(message.value!.toString('utf8'));
+      pending.push({ consentId, clientId, type, eventId, revokedAt, at });
     },
   });
   process.on('message', async (m: { stop?: boolean }) => {

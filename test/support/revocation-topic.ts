@@ -5,7 +5,8 @@ import type { RevocationEventV1 } from '@ledger/revocations';
 export interface ReceivedRevocation {
   partition: number;
   offset: string;
-  key: string;
+  /** null: a record without a key (ledger.not_before). */
+  key: string | null;
   headers: Record<string, string>;
   value: RevocationEventV1;
   /** The raw record value, to search for things that must never be in it. */
@@ -29,7 +30,7 @@ export class RevocationTopicReader {
       eachMessage: async ({ partition, message }) => {
         const raw = message.value!.toString('utf8');
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        this.received.push({ partition, offset: message.offset, key: message.key!.toString('utf8'), headers, value: JSON.parse(raw), raw });
+        this.received.push({ partition, offset: message.offset, key: message.key ? message.key.toString('utf8') : null, headers, value: JSON.parse(raw), raw });
       },
     });
   }

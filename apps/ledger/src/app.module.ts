@@ -15,6 +15,8 @@ import { GetClientController } from './clients/get-client/get-client.controller'
 import { ListClientSecretsController } from './clients/list-client-secrets/list-client-secrets.controller';
 import { ListClientsController } from './clients/list-clients/list-clients.controller';
 import { RegisterClientController } from './clients/register-client/register-client.controller';
+import { SetClientNotBeforeController } from './clients/set-client-not-before/set-client-not-before.controller';
+import { SetClientNotBeforeHandler } from './clients/set-client-not-before/set-client-not-before.handler';
 import { RegisterClientHandler } from './clients/register-client/register-client.handler';
 import { RevokeClientSecretController } from './clients/revoke-client-secret/revoke-client-secret.controller';
 import { RevokeClientSecretHandler } from './clients/revoke-client-secret/revoke-client-secret.handler';
@@ -29,6 +31,13 @@ import { ListUserConsentsController } from './consents/list-user-consents/list-u
 import { RevokeConsentController } from './consents/revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './consents/revoke-consent/revoke-consent.handler';
 import { HealthModule } from './health/health.module';
+import { SetLedgerNotBeforeController } from './ledger-wide/set-ledger-not-before/set-ledger-not-before.controller';
+import { SetLedgerNotBeforeHandler } from './ledger-wide/set-ledger-not-before/set-ledger-not-before.handler';
+import { RevokeUserConsentsController } from './users/revoke-user-consents/revoke-user-consents.controller';
+import { RevokeUserConsentsHandler } from './users/revoke-user-consents/revoke-user-consents.handler';
+import { SetUserNotBeforeController } from './users/set-user-not-before/set-user-not-before.controller';
+import { SetUserNotBeforeHandler } from './users/set-user-not-before/set-user-not-before.handler';
+import { UserRevocationFanOutModule } from './users/revoke-user-consents/revoke-user-consents.fan-out.module';
 import { ConsistencyInterceptor } from './http/consistency.interceptor';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { Clock, CLOCK, systemClock } from './infrastructure/clock';
@@ -63,6 +72,7 @@ export class AppModule {
         AuthModule,
         LedgerInfrastructureModule,
         RevocationFeedModule,
+        UserRevocationFanOutModule,
         ...(config.kafka ? [RevocationPublisherModule.forKafka(config.kafka)] : []),
         HealthModule,
         AuditModule,
@@ -75,6 +85,7 @@ export class AppModule {
         UpdateClientController,
         DisableClientController,
         EnableClientController,
+        SetClientNotBeforeController,
         DeleteClientController,
         AddClientSecretController,
         ListClientSecretsController,
@@ -85,12 +96,16 @@ export class AppModule {
         ListUserConsentsController,
         IssueTokenController,
         RevokeTokenController,
+        RevokeUserConsentsController,
+        SetUserNotBeforeController,
+        SetLedgerNotBeforeController,
       ],
       providers: [
         RegisterClientHandler,
         UpdateClientHandler,
         DisableClientHandler,
         EnableClientHandler,
+        SetClientNotBeforeHandler,
         DeleteClientHandler,
         AddClientSecretHandler,
         RevokeClientSecretHandler,
@@ -98,6 +113,9 @@ export class AppModule {
         RevokeConsentHandler,
         IssueTokenHandler,
         RevokeTokenHandler,
+        RevokeUserConsentsHandler,
+        SetUserNotBeforeHandler,
+        SetLedgerNotBeforeHandler,
         IntrospectToken,
         IdempotencyInterceptor,
         // Global, so that it runs outside IdempotencyInterceptor and replays get a consistency token as well.

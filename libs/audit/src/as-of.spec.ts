@@ -36,6 +36,7 @@ const row = (consentId: string, at: string, changes: Record<string, unknown> = {
   updatedAt: at,
   revokedAt: null,
   revision: 0,
+  afterUserRevocation: 0,
   ...changes,
 });
 

@@ -1,6 +1,6 @@
-import type { ClientEvent, ConsentEvent } from '@ledger/domain';
+import type { ClientEvent, ConsentEvent, LedgerWideEvent, UserEvent } from '@ledger/domain';
 
-type DomainEvent = ClientEvent | ConsentEvent;
+type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent;
 
 /**
  * Where each domain event keeps the time its command was decided (CommandMetadata.now). It sits in the event's data,
@@ -14,6 +14,7 @@ const DECIDED_AT_FIELD: { [T in DomainEvent['type']]: keyof Extract<DomainEvent,
   ClientScopesRevoked: 'revokedAt',
   ClientDisabled: 'disabledAt',
   ClientEnabled: 'enabledAt',
+  ClientNotBeforeSet: 'setAt',
   ClientDeleted: 'deletedAt',
   ClientSecretAdded: 'addedAt',
   ClientSecretsSuperseded: 'supersededAt',
@@ -24,6 +25,9 @@ const DECIDED_AT_FIELD: { [T in DomainEvent['type']]: keyof Extract<DomainEvent,
   ConsentRevoked: 'revokedAt',
   TokenIssued: 'issuedAt',
   TokenRevoked: 'revokedAt',
+  UserConsentsRevoked: 'revokedAt',
+  UserNotBeforeSet: 'setAt',
+  LedgerNotBeforeSet: 'setAt',
 };
 
 /**

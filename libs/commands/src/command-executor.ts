@@ -190,7 +190,7 @@ function toAppend(event: DomainEvent, meta: CommandMetadata): EventToAppend {
     metadata: {
       actor: meta.actor,
       correlationId: meta.correlationId,
-      causationId: meta.correlationId,
+      causationId: meta.causationId ?? meta.correlationId,
       initiator: meta.initiator,
       ...(meta.initiatorAsserted ? { initiatorAsserted: true } : {}),
       ...(meta.clientRequestId !== undefined ? { clientRequestId: meta.clientRequestId } : {}),

@@ -6,9 +6,15 @@
 export interface ReadYourWrites {
   /** Rejects when the views have not got there within `timeoutMs` (the adapter's default when absent). */
   waitFor(position: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the views include every event the store held when called: for a decision that takes the views as
+   * its context (RevokeUserConsents asks which consents of the user are active), so that another instance's
+   * acknowledged commands are in it too.
+   */
+  caughtUp(timeoutMs?: number): Promise<void>;
 }
 
 export const READ_YOUR_WRITES = Symbol('READ_YOUR_WRITES');
 
 /** For tools and tests that append without views to wait for. */
-export const NO_VIEWS: ReadYourWrites = { waitFor: () => Promise.resolve() };
+export const NO_VIEWS: ReadYourWrites = { waitFor: () => Promise.resolve(), caughtUp: () => Promise.resolve() };

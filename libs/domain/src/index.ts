@@ -1,3 +1,5 @@
 export * from './shared';
 export * from './client';
 export * from './consent';
+export * from './user';
+export * from './ledger';

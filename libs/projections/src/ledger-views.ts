@@ -1,4 +1,14 @@
-import { CLIENT_EVENT_TYPES, CONSENT_EVENT_TYPES, type ClientEvent, type ClientStatus, type ConsentEvent } from '@ledger/domain';
+import {
+  CLIENT_EVENT_TYPES,
+  CONSENT_EVENT_TYPES,
+  LEDGER_WIDE_EVENT_TYPES,
+  USER_EVENT_TYPES,
+  type ClientEvent,
+  type ClientStatus,
+  type ConsentEvent,
+  type LedgerWideEvent,
+  type UserEvent,
+} from '@ledger/domain';
 
 /**
  * The read side, as a pure function: what each stored ledger event changes in the views. Storage (sqlite/view-store.ts)
@@ -19,6 +29,8 @@ export interface ConsentRow {
   revokedAt: string | null;
   /** Revision of the consent's stream after the last change to the consent itself. */
   revision: number;
+  /** ConsentGranted.afterUserRevocation (0: none): a user-wide revocation numbered higher ends the consent. */
+  afterUserRevocation: number;
 }
 
 /** The token validity view: what RFC 7662 introspection answers from. Times are epoch seconds, as RFC 7662 wants. */
@@ -48,6 +60,8 @@ export interface ClientRow {
   updatedAt: string;
   /** Revision of the client's stream after its last change. */
   revision: number;
+  /** The client's not-before, for people (its cut is in the token view); null: none. */
+  notBefore: string | null;
 }
 
 /**
@@ -64,7 +78,20 @@ export interface ClientSecretRow {
   revokedAt: string | null;
 }
 
-type ClientFields = Partial<Pick<ClientRow, 'name' | 'termsUrl' | 'allowedScopes' | 'status'>>;
+/** What applies to every consent and token of one user at once. */
+export interface UserRow {
+  userId: string;
+  /** User-wide revocations so far (UserConsentsRevoked.revocation of the last one); 0: none. */
+  revocations: number;
+  revokedAt: string | null;
+  /** Global position of the last user-wide revocation. */
+  revokedPosition: number | null;
+  notBefore: string | null;
+  /** Global position of the event that set notBefore: the user's tokens issued before it are inactive. */
+  notBeforePosition: number | null;
+}
+
+type ClientFields = Partial<Pick<ClientRow, 'name' | 'termsUrl' | 'allowedScopes' | 'status' | 'notBefore'>>;
 
 export type ViewChange =
   | { kind: 'client'; row: ClientRow }
@@ -72,8 +99,9 @@ export type ViewChange =
   | { kind: 'clientUpdate'; clientId: string; set: ClientFields; updatedAt: string; revision: number }
   /**
    * Every token of the client issued before `position` that carries one of `scopes` (null: any scope) is ended, and
-   * stays ended whatever the client allows later: what re-enabling or widening the client leaves behind
-   * (sqlite/token-view.ts). While the client is disabled or narrowed, its current row ends its tokens.
+   * stays ended whatever the client allows later: what re-enabling or widening the client leaves behind, and the
+   * client's not-before (scopes null) (sqlite/token-view.ts). While the client is disabled or narrowed, its current
+   * row ends its tokens.
    */
   | { kind: 'clientCut'; clientId: string; scopes: string[] | null; position: number }
   | { kind: 'clientSecret'; row: ClientSecretRow }
@@ -88,9 +116,15 @@ export type ViewChange =
    * Every token of the consent issued before `position` that carries one of `scopes` (null: any scope) is ended.
    * Applied at lookup time (sqlite/token-view.ts), so a revocation costs one row whatever the number of tokens.
    */
-  | { kind: 'tokensCut'; consentId: string; scopes: string[] | null; position: number };
+  | { kind: 'tokensCut'; consentId: string; scopes: string[] | null; position: number }
+  /** The user's n-th user-wide revocation: every consent of the user granted after fewer ends (sqlite/token-view.ts). */
+  | { kind: 'userRevoked'; userId: string; revocation: number; revokedAt: string; position: number }
+  /** Every token of the user issued before `position` is inactive. */
+  | { kind: 'userNotBefore'; userId: string; notBefore: string; position: number }
+  /** Every token of the ledger issued before `position` is inactive. */
+  | { kind: 'ledgerNotBefore'; notBefore: string; position: number };
 
-export type LedgerEvent = ClientEvent | ConsentEvent;
+export type LedgerEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent;
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -102,17 +136,37 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
     case 'ClientScopesRevoked':
     case 'ClientDisabled':
     case 'ClientEnabled':
+    case 'ClientNotBeforeSet':
     case 'ClientDeleted':
     case 'ClientSecretAdded':
     case 'ClientSecretsSuperseded':
     case 'ClientSecretRevoked':
       return clientChanges(event, revision, position);
+    case 'UserConsentsRevoked': {
+      const d = event.data;
+      return [{ kind: 'userRevoked', userId: d.userId, revocation: d.revocation, revokedAt: d.revokedAt, position }];
+    }
+    case 'UserNotBeforeSet':
+      return [{ kind: 'userNotBefore', userId: event.data.userId, notBefore: event.data.notBefore, position }];
+    case 'LedgerNotBeforeSet':
+      return [{ kind: 'ledgerNotBefore', notBefore: event.data.notBefore, position }];
     case 'ConsentGranted': {
       const d = event.data;
       return [
         {
           kind: 'consent',
-          row: { consentId: d.consentId, userId: d.userId, clientId: d.clientId, scopes: d.scopes, status: 'active', grantedAt: d.grantedAt, updatedAt: d.grantedAt, revokedAt: null, revision },
+          row: {
+            consentId: d.consentId,
+            userId: d.userId,
+            clientId: d.clientId,
+            scopes: d.scopes,
+            status: 'active',
+            grantedAt: d.grantedAt,
+            updatedAt: d.grantedAt,
+            revokedAt: null,
+            revision,
+            afterUserRevocation: d.afterUserRevocation ?? 0,
+          },
         },
       ];
     }
@@ -164,7 +218,7 @@ function clientChanges(event: ClientEvent, revision: number, position: number): 
   switch (event.type) {
     case 'ClientRegistered': {
       const d = event.data;
-      return [{ kind: 'client', row: { ...d, status: 'active', updatedAt: d.registeredAt, revision } }];
+      return [{ kind: 'client', row: { ...d, status: 'active', updatedAt: d.registeredAt, revision, notBefore: null } }];
     }
     case 'ClientUpdated':
       return [update({ name: event.data.name, termsUrl: event.data.termsUrl }, event.data.updatedAt)];
@@ -178,6 +232,9 @@ function clientChanges(event: ClientEvent, revision: number, position: number): 
       return [update({ status: 'disabled' }, event.data.disabledAt)];
     case 'ClientEnabled':
       return [update({ status: 'active' }, event.data.enabledAt), { kind: 'clientCut', clientId: event.data.clientId, scopes: null, position }];
+    case 'ClientNotBeforeSet':
+      // Every token of the client before it, whatever it carries: the same cut an enable leaves.
+      return [update({ notBefore: event.data.notBefore }, event.data.setAt), { kind: 'clientCut', clientId: event.data.clientId, scopes: null, position }];
     case 'ClientDeleted':
       return [update({ status: 'deleted' }, event.data.deletedAt)];
     // A secret is a change of the client: its revision and updatedAt move, as the domain state's do.
@@ -208,4 +265,4 @@ const legacyEnds = (ended: Array<{ tokenHash: string }> | undefined): ViewChange
   ended && ended.length > 0 ? [{ kind: 'tokensEnded', tokenHashes: ended.map((t) => t.tokenHash) }] : [];
 
 /** What the views subscribe to: every ledger event type, from the aggregates' own lists. */
-export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES];
+export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES];

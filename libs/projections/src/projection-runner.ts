@@ -84,6 +84,21 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * Resolves once the views include every ledger event the store holds now. The head itself may be an event the views
+   * do not subscribe to (a lease's, on EventStoreDB), so the wait is for the last ledger event up to it, found by
+   * reading what the views have not applied yet: usually nothing.
+   */
+  async caughtUp(timeoutMs = 10_000): Promise<void> {
+    const head = await this.store.headPosition();
+    let last = -1;
+    for await (const e of this.store.readAll({ after: this.position >= 0 ? this.position : undefined, filter: LEDGER_EVENTS })) {
+      if (e.position > head) break;
+      last = e.position;
+    }
+    if (last > this.position) await this.waitFor(last, timeoutMs);
+  }
+
   private release(): void {
     if (this.waiters.length === 0) return;
     const keep: typeof this.waiters = [];

@@ -1,4 +1,5 @@
 import { Introspection, IntrospectionCache, tokenHash } from './introspection-cache';
+import { parseRevocationMessage } from './revocation-consumer';
 
 const active = (sub: string, client_id: string, exp: number, jti = 'tok_1'): Introspection => ({ active: true, scope: 'openid', client_id, sub, exp, iat: exp - 3600, jti });
 
@@ -95,5 +96,71 @@ describe('IntrospectionCache', () => {
     now += 2_000;
     expect(c.get('h6')).toBeUndefined();
     expect(tokenHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('IntrospectionCache and bulk revocations', () => {
+  let now = 1_000_000_000_000;
+  const cache = () => new IntrospectionCache({ now: () => now, maxStalenessMs: 60_000 });
+  const inAnHour = () => Math.floor(now / 1000) + 3600;
+  const bulk = (eventId: string, type: string, userId: string | null, clientId: string | null) => ({ eventId, type, consentId: null, userId, clientId, tokenIds: [], tokenHashes: [] });
+
+  /** alice at app and other-app, bob at app. */
+  function filled() {
+    const c = cache();
+    c.set('a-app', active('alice', 'app', inAnHour()));
+    c.set('a-other', active('alice', 'other-app', inAnHour(), 'tok_2'));
+    c.set('b-app', active('bob', 'app', inAnHour(), 'tok_3'));
+    return c;
+  }
+  const cached = (c: IntrospectionCache) => ['a-app', 'a-other', 'b-app'].map((h) => c.peek(h) !== undefined);
+
+  it.each(['user.consents_revoked', 'user.not_before'])('given %s, evicts every cached token of the user, of every client, and no other user', (type) => {
+    const c = filled();
+    c.apply(bulk(`e-${type}`, type, 'alice', null));
+    expect(cached(c)).toEqual([false, false, true]);
+    // The indexes forgot them too.
+    c.apply(bulk(`e-${type}-2`, 'client.disabled', null, 'app'));
+    expect(c.stats().entries).toBe(0);
+  });
+
+  it('given client.not_before, evicts every cached token of the client, of every user', () => {
+    const c = filled();
+    c.apply(bulk('e-cnb', 'client.not_before', null, 'app'));
+    expect(cached(c)).toEqual([false, true, false]);
+  });
+
+  it('given ledger.not_before (no user, no client), evicts every cached token', () => {
+    const c = filled();
+    c.apply(bulk('e-lnb', 'ledger.not_before', null, null));
+    expect(cached(c)).toEqual([false, false, false]);
+    expect(c.stats()).toMatchObject({ entries: 0, applied: 1 });
+  });
+
+  it('a type it does not know is evicted by what it names: a user, a client, or nothing (everything)', () => {
+    const c = filled();
+    c.apply(bulk('e-x', 'user.something_new', 'bob', null));
+    expect(cached(c)).toEqual([true, true, false]);
+  });
+
+  it('does not cache an answer fetched across a user-wide or a ledger-wide revocation', () => {
+    for (const [userId, eventId] of [['carol', 'e-u'], [null, 'e-l']] as const) {
+      const c = cache();
+      const ticket = c.ticket();
+      c.apply(bulk(eventId, userId ? 'user.consents_revoked' : 'ledger.not_before', userId, null));
+      c.set('h8', active('carol', 'app', inAnHour()), ticket);
+      expect(c.peek('h8')).toBeUndefined();
+      c.set('h8', active('carol', 'app', inAnHour()), c.ticket());
+      expect(c.peek('h8')).toMatchObject({ active: true });
+    }
+  });
+
+  it('the consumer reads bulk messages with a null user or client, and still refuses malformed ones', () => {
+    const message = (value: object) => Buffer.from(JSON.stringify(value));
+    expect(parseRevocationMessage(message(bulk('e1', 'user.consents_revoked', 'alice', null)))).toMatchObject({ type: 'user.consents_revoked', clientId: null });
+    expect(parseRevocationMessage(message(bulk('e2', 'ledger.not_before', null, null)))).toMatchObject({ userId: null, clientId: null });
+    expect(parseRevocationMessage(message({ ...bulk('e3', 'user.not_before', 'alice', null), clientId: 7 }))).toBeUndefined();
+    expect(parseRevocationMessage(Buffer.from('not json'))).toBeUndefined();
+    expect(parseRevocationMessage(null)).toBeUndefined();
   });
 });

@@ -9,17 +9,19 @@ export type Introspection =
 export interface RevocationMessage {
   eventId: string;
   type: string;
-  /** null for client revocations (client.disabled, client.scopes_revoked). */
+  /** null for bulk revocations (client.*, user.*, ledger.not_before). */
   consentId?: string | null;
-  /** null for client revocations, which end tokens of every user of the client. */
+  /** null for client revocations, which end tokens of every user of the client, and for ledger.not_before. */
   userId: string | null;
-  clientId: string;
+  /** null for user-wide revocations, which end tokens of every client of the user, and for ledger.not_before. */
+  clientId: string | null;
   scopes?: string[];
   tokenIds: string[];
   tokenHashes: string[];
   revokedAt?: string;
   reason?: string | null;
   position?: number;
+  notBefore?: string;
 }
 
 export interface IntrospectionCacheOptions {
@@ -37,7 +39,7 @@ export interface IntrospectionCacheOptions {
 interface Entry {
   answer: Introspection;
   expiresAtMs: number;
-  /** The groups an active answer is evicted with: its (userId, clientId) pair, and its client. */
+  /** The groups an active answer is evicted with: its (userId, clientId) pair, its client, its user, everything. */
   groups?: string[];
 }
 
@@ -45,8 +47,10 @@ interface Entry {
 export const tokenHash = (rawToken: string) => createHash('sha256').update(rawToken).digest('hex');
 
 const pairKey = (userId: string, clientId: string) => `${userId}\u0000${clientId}`;
-/** A user id is never empty, so a client's key never equals a pair's. */
+/** User and client ids are never empty, so a client's key, a user's and the ledger's never equal a pair's or each other. */
 const clientKey = (clientId: string) => `\u0000${clientId}`;
+const userKey = (userId: string) => `${userId}\u0000`;
+const LEDGER_KEY = '\u0000';
 
 /**
  * Introspection results keyed by token hash (the raw token is never kept), evicted at once by revocation events.
@@ -54,8 +58,10 @@ const clientKey = (clientId: string) => `\u0000${clientId}`;
  * An entry lives until the earliest of: the token's exp, maxStaleness after it was fetched, or a revocation that
  * names it. Consent revocations (consent.revoked, consent.scopes_revoked) evict EVERY cached token of that
  * (userId, clientId), also ones the event does not list: cheaper to ask the ledger again than to reason about which
- * token carried which scope. Client revocations (client.disabled, client.scopes_revoked) evict every cached token of
- * the client, of every user. Events are applied once per eventId (delivery is at-least-once).
+ * token carried which scope. Client revocations (client.*) evict every cached token of the client, of every user;
+ * user-wide ones (user.*) every cached token of the user, of every client; ledger.not_before every cached token.
+ * Bulk revocations name no token and carry no iat to compare (a not-before cuts by the ledger's log position), so
+ * everything they may have ended is asked again. Events are applied once per eventId (delivery is at-least-once).
  *
  * Not thread-safe across processes: each resource-service instance has its own cache and its own Kafka consumer.
  */
@@ -116,7 +122,7 @@ export class IntrospectionCache {
     let expiresAtMs: number;
     let groups: string[] | undefined;
     if (answer.active) {
-      groups = [pairKey(answer.sub, answer.client_id), clientKey(answer.client_id)];
+      groups = [pairKey(answer.sub, answer.client_id), clientKey(answer.client_id), userKey(answer.sub), LEDGER_KEY];
       if (ticket && groups.some((g) => (ticket.get(g) ?? 0) !== (this.epoch.get(g) ?? 0))) return;
       expiresAtMs = Math.min(answer.exp * 1000, now + this.maxStalenessMs);
     } else {
@@ -144,13 +150,11 @@ export class IntrospectionCache {
       remember(this.revoked, hash, this.dedupeWindow);
       this.delete(hash);
     }
-    // token.revoked ends one token; a client revocation (or any event without a user) every token of the client;
-    // anything else (consent revocations, and types this version does not know) may end more than it lists, so every
-    // cached token of the pair goes.
-    if (event.type !== 'token.revoked') {
-      const clientWide = event.userId === null || event.type.startsWith('client.');
-      this.evictGroup(clientWide ? clientKey(event.clientId) : pairKey(event.userId!, event.clientId));
-    }
+    // token.revoked ends one token. Otherwise by what the event names, not by its type, so that a type this version
+    // does not know evicts at least what its subject could cover: no user and no client, everything; no user, every
+    // token of the client; no client, every token of the user; both (consent revocations), every token of the pair,
+    // since they may end more than they list.
+    if (event.type !== 'token.revoked') this.evictGroup(groupOf(event.userId, event.clientId));
     this.applied += 1;
     return true;
   }
@@ -182,6 +186,11 @@ export class IntrospectionCache {
       if (set?.size === 0) this.byGroup.delete(group);
     }
   }
+}
+
+function groupOf(userId: string | null, clientId: string | null): string {
+  if (userId === null) return clientId === null ? LEDGER_KEY : clientKey(clientId);
+  return clientId === null ? userKey(userId) : pairKey(userId, clientId);
 }
 
 /** Adds to an insertion-ordered set, dropping the oldest beyond `limit`. */

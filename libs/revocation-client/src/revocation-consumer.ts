@@ -150,7 +150,7 @@ export class RevocationConsumer {
       // kafkajs commits the offsets whose eachMessage returned (applied) after each batch, and on stop.
       autoCommit: true,
       eachMessage: async ({ message, partition }) => {
-        const event = parse(message);
+        const event = parseRevocationMessage(message.value);
         if (!event) {
           this.malformed += 1;
           this.options.onError?.(new Error(`Skipped a malformed revocation message (partition ${partition}, offset ${message.offset})`));
@@ -176,11 +176,12 @@ export class RevocationConsumer {
   }
 }
 
-function parse(message: KafkaMessage): RevocationMessage | undefined {
-  if (!message.value) return undefined;
+/** A record value as the contract's message, or undefined when it is not one (the consumer counts and skips it). */
+export function parseRevocationMessage(raw: KafkaMessage['value']): RevocationMessage | undefined {
+  if (!raw) return undefined;
   let value: Partial<RevocationMessage>;
   try {
-    value = JSON.parse(message.value.toString('utf8'));
+    value = JSON.parse(raw.toString('utf8'));
   } catch {
     return undefined;
   }
@@ -190,9 +191,9 @@ function parse(message: KafkaMessage): RevocationMessage | undefined {
     value === null ||
     typeof value.eventId !== 'string' ||
     typeof value.type !== 'string' ||
-    // null: a client revocation, which ends tokens of every user of the client.
+    // null: a bulk revocation (a client's, a user's, the ledger's), which names no user or no client.
     (typeof value.userId !== 'string' && value.userId !== null) ||
-    typeof value.clientId !== 'string' ||
+    (typeof value.clientId !== 'string' && value.clientId !== null) ||
     !strings(value.tokenHashes) ||
     !strings(value.tokenIds)
   ) {

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import { ClientEvent, ConsentEvent, hashToken } from '@ledger/domain';
+import { ClientEvent, ConsentEvent, hashToken, LedgerWideEvent, UserEvent } from '@ledger/domain';
 import { cloudEventHeaders, REVOCATION_DOMAIN_EVENT_TYPES, toKafkaRecord, toRevocationEvent } from './revocation-event';
 import { cloudEventHeaderViolations, contractViolations } from './testing/revocation-contract';
 
@@ -9,7 +9,7 @@ const ref = { consentId: `cns_${'0'.repeat(31)}1_2`, userId: 'alice', clientId: 
 const tokA = { tokenId: `tok_${'a'.repeat(32)}`, tokenHash: hashToken(rawA) };
 const tokB = { tokenId: `tok_${'b'.repeat(32)}`, tokenHash: hashToken(rawB) };
 
-function stored(event: ConsentEvent | ClientEvent, position: number): StoredEvent {
+function stored(event: ConsentEvent | ClientEvent | UserEvent | LedgerWideEvent, position: number): StoredEvent {
   return {
     id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
     type: event.type,
@@ -112,7 +112,17 @@ describe('revocation integration event v1', () => {
         { type: 'ClientDeleted', data: { clientId: 'c', deletedAt: at, reason: null } },
       ];
       for (const event of others) expect(toRevocationEvent(stored(event, 1))).toBeUndefined();
-      expect([...REVOCATION_DOMAIN_EVENT_TYPES].sort()).toEqual(['ClientDisabled', 'ClientScopesRevoked', 'ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked']);
+      expect([...REVOCATION_DOMAIN_EVENT_TYPES].sort()).toEqual([
+        'ClientDisabled',
+        'ClientNotBeforeSet',
+        'ClientScopesRevoked',
+        'ConsentRevoked',
+        'ConsentScopesRevoked',
+        'LedgerNotBeforeSet',
+        'TokenRevoked',
+        'UserConsentsRevoked',
+        'UserNotBeforeSet',
+      ]);
     });
 
     it('the schema holds each kind to its shape: a client revocation names no consent or user, the others do', () => {
@@ -123,6 +133,68 @@ describe('revocation integration event v1', () => {
       const consent = toRevocationEvent(stored({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['openid'], revokedAt: '2026-11-27T10:00:00Z', reason: null } }, 3))!;
       expect(contractViolations({ ...consent, userId: null })).not.toEqual([]);
       expect(contractViolations({ ...consent, consentId: null })).not.toEqual([]);
+    });
+  });
+
+  describe('user-wide and ledger-wide revocations, and not-before: one event each, whatever they end', () => {
+    const at = '2026-11-27T12:00:00Z';
+    const userRevoked = stored({ type: 'UserConsentsRevoked', data: { userId: 'alice', revocation: 2, consentsEnded: 7, revokedAt: at, reason: 'account deleted' } }, 20);
+
+    it('given UserConsentsRevoked, names the user only: no consent, no client, no token list, every scope; keyed and subjected by the user', () => {
+      const mapped = toRevocationEvent(userRevoked)!;
+      expect(mapped).toEqual({
+        eventId: userRevoked.id,
+        type: 'user.consents_revoked',
+        consentId: null,
+        userId: 'alice',
+        clientId: null,
+        scopes: [],
+        tokenIds: [],
+        tokenHashes: [],
+        revokedAt: at,
+        reason: 'account deleted',
+        position: 20,
+      });
+      expect(contractViolations(mapped)).toEqual([]);
+      const record = toKafkaRecord(mapped);
+      expect(record.key).toBe('alice');
+      expect(record.headers).toMatchObject({ ce_type: 'user.consents_revoked', ce_subject: 'alice' });
+      expect(cloudEventHeaderViolations(record.headers, mapped)).toEqual([]);
+    });
+
+    it('does not publish the per-consent ConsentRevoked that carries a user-wide revocation out: consumers heard it once', () => {
+      const fanned = stored({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['openid'], tokensEnded: 3, revokedAt: at, reason: null, userRevocation: 2 } }, 21);
+      expect(toRevocationEvent(fanned)).toBeUndefined();
+    });
+
+    it.each([
+      ['UserNotBeforeSet', { type: 'UserNotBeforeSet', data: { userId: 'alice', notBefore: '2026-11-27T11:00:00Z', setAt: at, reason: null } }, 'user.not_before', { userId: 'alice', clientId: null }, 'alice', 'alice'],
+      ['ClientNotBeforeSet', { type: 'ClientNotBeforeSet', data: { clientId: 'transfer-web', notBefore: '2026-11-27T11:00:00Z', setAt: at, reason: null } }, 'client.not_before', { userId: null, clientId: 'transfer-web' }, 'transfer-web', 'transfer-web'],
+      ['LedgerNotBeforeSet', { type: 'LedgerNotBeforeSet', data: { notBefore: '2026-11-27T11:00:00Z', setAt: at, reason: null } }, 'ledger.not_before', { userId: null, clientId: null }, null, 'ledger'],
+    ] as const)('given %s, one %s with the time for people, keyed %s', (_name, event, type, subject, key, ceSubject) => {
+      const mapped = toRevocationEvent(stored(event as UserEvent | ClientEvent | LedgerWideEvent, 22))!;
+      expect(mapped).toEqual({ eventId: expect.any(String), type, consentId: null, ...subject, scopes: [], tokenIds: [], tokenHashes: [], revokedAt: at, reason: null, position: 22, notBefore: '2026-11-27T11:00:00Z' });
+      expect(contractViolations(mapped)).toEqual([]);
+      const record = toKafkaRecord(mapped);
+      expect(record.key).toBe(key);
+      expect(record.headers.ce_subject).toBe(ceSubject);
+      expect(cloudEventHeaderViolations(record.headers, mapped)).toEqual([]);
+    });
+
+    it('the schema holds each kind to its shape', () => {
+      const user = toRevocationEvent(userRevoked)!;
+      expect(contractViolations({ ...user, clientId: 'transfer-web' })).not.toEqual([]);
+      expect(contractViolations({ ...user, userId: null })).not.toEqual([]);
+      expect(contractViolations({ ...user, consentId: ref.consentId })).not.toEqual([]);
+      expect(contractViolations({ ...user, notBefore: at })).not.toEqual([]);
+      const ledger = toRevocationEvent(stored({ type: 'LedgerNotBeforeSet', data: { notBefore: at, setAt: at, reason: null } }, 23))!;
+      expect(contractViolations({ ...ledger, userId: 'alice' })).not.toEqual([]);
+      expect(contractViolations({ ...ledger, clientId: 'transfer-web' })).not.toEqual([]);
+      const { notBefore: _dropped, ...withoutTime } = ledger;
+      expect(contractViolations(withoutTime)).not.toEqual([]);
+      const consent = toRevocationEvent(stored({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['openid'], revokedAt: at, reason: null } }, 3))!;
+      expect(contractViolations({ ...consent, clientId: null })).not.toEqual([]);
+      expect(contractViolations({ ...consent, notBefore: at })).not.toEqual([]);
     });
   });
 

@@ -1,12 +1,18 @@
 import type { StoredEvent } from '@ledger/event-store';
 import {
   CLIENT_REVOCATION_EVENT_TYPES,
+  LEDGER_WIDE_EVENT_TYPES,
   REVOCATION_EVENT_TYPES,
+  USER_EVENT_TYPES,
   type ClientDisabled,
+  type ClientNotBeforeSet,
   type ClientScopesRevoked,
   type ConsentRevoked,
   type ConsentScopesRevoked,
+  type LedgerNotBeforeSet,
   type TokenRevoked,
+  type UserConsentsRevoked,
+  type UserNotBeforeSet,
 } from '@ledger/domain';
 
 /**
@@ -15,25 +21,29 @@ import {
  * mapped from the domain events by a pure function, so the domain events can change shape without breaking
  * consumers. A raw token never appears in it; tokens are named by id and by SHA-256 hash.
  */
-export type RevocationEventType = 'consent.revoked' | 'consent.scopes_revoked' | 'token.revoked' | ClientRevocationType;
+export type RevocationEventType = 'consent.revoked' | 'consent.scopes_revoked' | 'token.revoked' | BulkRevocationType;
 
 /**
- * Revocations of a whole client: every consent of every user of the client at once, so they name no consent and no
- * user (consentId and userId are null). They were added to v1 after its release, as the one change its closed
- * schema could take without breaking the messages it already described (docs/contracts/README.md); a consumer that
- * validates against the earlier v1 schema refuses them. The v2 contract is where they belong.
+ * Bulk revocations, each ONE message whatever the number of tokens it ends, added to v1 after its release as the one
+ * change its closed schema could take without breaking the messages it already described (docs/contracts/README.md);
+ * a consumer that validates against an earlier v1 schema refuses them. The v2 contract is where they belong.
+ * - client.*: every consent of every user of the client; consentId and userId are null.
+ * - user.*: every consent of the user, of every client; consentId and clientId are null.
+ * - ledger.not_before: everything; consentId, userId and clientId are null.
+ * A *.not_before carries `notBefore`, and ends every token of its subject issued before it (by log position).
  */
-type ClientRevocationType = 'client.disabled' | 'client.scopes_revoked';
+type BulkRevocationType = 'client.disabled' | 'client.scopes_revoked' | 'client.not_before' | 'user.consents_revoked' | 'user.not_before' | 'ledger.not_before';
 
 export interface RevocationEventV1 {
   /** Id of the domain event this was mapped from: stable across re-publication, so consumers dedupe by it. */
   eventId: string;
   type: RevocationEventType;
-  /** null for client.* revocations. */
+  /** null for bulk revocations (client.*, user.*, ledger.*). */
   consentId: string | null;
-  /** null for client.* revocations. */
+  /** null for client.* and ledger.* revocations. */
   userId: string | null;
-  clientId: string;
+  /** null for user.* and ledger.* revocations. */
+  clientId: string | null;
   /**
    * The scopes revoked: the whole consent's for consent.revoked, the revoked subset for consent.scopes_revoked and
    * client.scopes_revoked. Empty for token.revoked (the token's scopes are not part of the revocation fact, and
@@ -50,6 +60,8 @@ export interface RevocationEventV1 {
   reason: string | null;
   /** Global position of the domain event in the ledger's log: the SSE event id, and a per-ledger order. */
   position: number;
+  /** *.not_before only: the not-before time as recorded, for people. The cut is `position`. */
+  notBefore?: string;
 }
 
 export const DEFAULT_CLOUDEVENTS_SOURCE = '/consent-ledger';
@@ -57,7 +69,7 @@ export const DEFAULT_CLOUDEVENTS_SOURCE = '/consent-ledger';
 export const REVOCATION_EVENT_SCHEMA_ID = 'urn:consent-ledger:revocation-event:v1';
 
 /** The domain event types the contract is mapped from (the event-store subscription filter). */
-export const REVOCATION_DOMAIN_EVENT_TYPES: readonly string[] = [...REVOCATION_EVENT_TYPES, ...CLIENT_REVOCATION_EVENT_TYPES];
+export const REVOCATION_DOMAIN_EVENT_TYPES: readonly string[] = [...REVOCATION_EVENT_TYPES, ...CLIENT_REVOCATION_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES];
 
 const TYPE_OF: Record<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEventType> = {
   ConsentRevoked: 'consent.revoked',
@@ -65,12 +77,12 @@ const TYPE_OF: Record<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEventTy
   TokenRevoked: 'token.revoked',
 };
 
-/** What a client revocation says: no consent, no user, no token list (the token view ends them by predicate). */
-const clientWide = (event: StoredEvent, clientId: string, scopes: string[], revokedAt: string, reason: string | null | undefined) => ({
+/** What a bulk revocation says: its subject, no consent, no token list (the token view ends them by predicate). */
+const bulk = (event: StoredEvent, subject: { userId?: string; clientId?: string }, scopes: string[], revokedAt: string, reason: string | null | undefined) => ({
   eventId: event.id,
   consentId: null,
-  userId: null,
-  clientId,
+  userId: subject.userId ?? null,
+  clientId: subject.clientId ?? null,
   scopes,
   tokenIds: [],
   tokenHashes: [],
@@ -88,6 +100,8 @@ export function toRevocationEvent(event: StoredEvent): RevocationEventV1 | undef
     case 'ConsentRevoked':
     case 'ConsentScopesRevoked': {
       const data = event.data as unknown as (ConsentRevoked | ConsentScopesRevoked)['data'];
+      // Carries out a user-wide revocation on one consent: resource services heard the one user.consents_revoked.
+      if ('userRevocation' in data && data.userRevocation !== undefined) return undefined;
       return {
         eventId: event.id,
         type: TYPE_OF[event.type],
@@ -122,22 +136,37 @@ export function toRevocationEvent(event: StoredEvent): RevocationEventV1 | undef
     }
     case 'ClientDisabled': {
       const data = event.data as unknown as ClientDisabled['data'];
-      return { type: 'client.disabled', ...clientWide(event, data.clientId, [], data.disabledAt, data.reason) };
+      return { type: 'client.disabled', ...bulk(event, data, [], data.disabledAt, data.reason) };
     }
     case 'ClientScopesRevoked': {
       const data = event.data as unknown as ClientScopesRevoked['data'];
-      return { type: 'client.scopes_revoked', ...clientWide(event, data.clientId, [...(data.revokedScopes ?? [])], data.revokedAt, data.reason) };
+      return { type: 'client.scopes_revoked', ...bulk(event, data, [...(data.revokedScopes ?? [])], data.revokedAt, data.reason) };
+    }
+    case 'ClientNotBeforeSet': {
+      const data = event.data as unknown as ClientNotBeforeSet['data'];
+      return { type: 'client.not_before', ...bulk(event, { clientId: data.clientId }, [], data.setAt, data.reason), notBefore: data.notBefore };
+    }
+    case 'UserConsentsRevoked': {
+      const data = event.data as unknown as UserConsentsRevoked['data'];
+      return { type: 'user.consents_revoked', ...bulk(event, { userId: data.userId }, [], data.revokedAt, data.reason) };
+    }
+    case 'UserNotBeforeSet': {
+      const data = event.data as unknown as UserNotBeforeSet['data'];
+      return { type: 'user.not_before', ...bulk(event, { userId: data.userId }, [], data.setAt, data.reason), notBefore: data.notBefore };
+    }
+    case 'LedgerNotBeforeSet': {
+      const data = event.data as unknown as LedgerNotBeforeSet['data'];
+      return { type: 'ledger.not_before', ...bulk(event, {}, [], data.setAt, data.reason), notBefore: data.notBefore };
     }
     default:
       return undefined;
   }
 }
 
-const isClientWide = (event: RevocationEventV1) => event.type === 'client.disabled' || event.type === 'client.scopes_revoked';
-
 /** A Kafka record, free of any client library: kafkajs' Message is structurally the same. */
 export interface RevocationRecord {
-  key: string;
+  /** null: no key (ledger.not_before), so the broker's partitioner places it. */
+  key: string | null;
   value: string;
   headers: Record<string, string>;
 }
@@ -145,8 +174,9 @@ export interface RevocationRecord {
 /**
  * CloudEvents 1.0, Kafka protocol binding, binary content mode: the event's attributes travel as ce_* headers and
  * the value is the data alone (application/json). The key is the user id, so one user's revocations land on one
- * partition and keep their order. A client revocation has no user: its key is the client id. It is not ordered with
- * the users' events, and need not be: it ends every token of the client issued before it, whichever it overtakes.
+ * partition and keep their order (a user.* revocation with them). A client revocation has no user: its key is the
+ * client id; the ledger-wide not-before has neither, and no key. Neither is ordered with the users' events, and need
+ * not be: each ends every token of its subject issued before it, whichever it overtakes, and nothing revives them.
  */
 export function toKafkaRecord(event: RevocationEventV1, source: string = DEFAULT_CLOUDEVENTS_SOURCE): RevocationRecord {
   return {
@@ -169,9 +199,8 @@ export function cloudEventHeaders(event: RevocationEventV1, source: string = DEF
   };
 }
 
-/** The token for token.revoked, the client for a client revocation, else the consent. */
+/** The token for token.revoked, the consent for consent.*, the client or user of a bulk one; the ledger's is 'ledger'. */
 function subjectOf(event: RevocationEventV1): string {
   if (event.type === 'token.revoked') return event.tokenIds[0];
-  if (isClientWide(event)) return event.clientId;
-  return event.consentId!;
+  return event.consentId ?? event.userId ?? event.clientId ?? 'ledger';
 }

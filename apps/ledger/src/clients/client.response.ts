@@ -15,4 +15,11 @@ export class ClientResponse implements ClientResult {
   @ApiProperty({ format: 'date-time' }) registeredAt: string;
   @ApiProperty({ format: 'date-time', description: 'When the client last changed (its registration, at first).' }) updatedAt: string;
   @ApiProperty({ type: 'integer', description: "Revision of the client's stream after its last change." }) revision: number;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: "The client's not-before, as recorded for people: every token of the client issued before the command that set it is inactive. null: none.",
+  })
+  notBefore: string | null;
 }

@@ -11,15 +11,17 @@ export interface ClientResult {
   registeredAt: string;
   updatedAt: string;
   revision: number;
+  /** The client's not-before, as recorded for people; null: none. */
+  notBefore: string | null;
 }
 
 export function clientFromState(state: ClientState, revision: number): ClientResult {
   if (state.status === 'unregistered') throw new Error('No client in this state');
-  const { clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt } = state;
-  return { id: clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, revision };
+  const { clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, notBefore } = state;
+  return { id: clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, revision, notBefore };
 }
 
 export function clientFromView(row: ClientRow): ClientResult {
-  const { clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, revision } = row;
-  return { id: clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, revision };
+  const { clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, revision, notBefore } = row;
+  return { id: clientId, name, allowedScopes, termsUrl, status, registeredAt, updatedAt, revision, notBefore };
 }

@@ -62,6 +62,11 @@ export interface LedgerConfig extends OAuthMetadataConfig {
    * client may leave unread before it is dropped (shared buffers: the memory is per batch, not per subscriber).
    */
   sse: { maxPerCaller: number; maxTotal: number; maxBufferedBytes: number };
+  /**
+   * LEDGER_FAULT_AFTER_FANOUT, for crash tests only: the process SIGKILLs itself right after the fan-out of a
+   * user-wide revocation has appended this many consent revocations (test/bulk-revocation-crash.e2e-spec.ts).
+   */
+  faultAfterFanOut?: number;
 }
 
 
@@ -135,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
+    faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
-import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, ViewStore } from '@ledger/projections';
+import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { CursorSigner } from './cursor-signer';
@@ -49,6 +49,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     { provide: TOKEN_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.tokens },
     { provide: CONSENT_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.consents },
     { provide: CLIENT_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.clients },
+    { provide: USER_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.users },
     {
       provide: ProjectionRunner,
       inject: [EVENT_STORE, ViewStore, LedgerMetrics],
@@ -75,7 +76,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     CursorSigner,
     Leadership,
   ],
-  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, CursorSigner, Leadership],
+  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, USER_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, CursorSigner, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -7,9 +7,18 @@ import { DisableClient, disableClient } from './disable-client';
 import { EnableClient, enableClient } from './enable-client';
 import { RegisterClient, registerClient } from './register-client';
 import { RevokeClientSecret, revokeClientSecret } from './revoke-client-secret';
+import { SetClientNotBefore, setClientNotBefore } from './set-client-not-before';
 import { UpdateClient, updateClient } from './update-client';
 
-export type ClientCommand = RegisterClient | UpdateClient | DisableClient | EnableClient | DeleteClient | AddClientSecret | RevokeClientSecret;
+export type ClientCommand =
+  | RegisterClient
+  | UpdateClient
+  | DisableClient
+  | EnableClient
+  | SetClientNotBefore
+  | DeleteClient
+  | AddClientSecret
+  | RevokeClientSecret;
 
 export function decideClient(command: ClientCommand, state: ClientState, meta: CommandMetadata): ClientEvent[] {
   switch (command.type) {
@@ -21,6 +30,8 @@ export function decideClient(command: ClientCommand, state: ClientState, meta: C
       return disableClient(command, state, meta);
     case 'EnableClient':
       return enableClient(command, state, meta);
+    case 'SetClientNotBefore':
+      return setClientNotBefore(command, state, meta);
     case 'DeleteClient':
       return deleteClient(command, state, meta);
     case 'AddClientSecret':

@@ -47,6 +47,15 @@ export interface ClientEnabled {
   data: { clientId: string; enabledAt: string };
 }
 
+/**
+ * Every token of the client issued before this event (earlier in the log), of every user, is inactive; `notBefore`
+ * is for people (shared/not-before.ts). The client stays as it was otherwise.
+ */
+export interface ClientNotBeforeSet {
+  type: 'ClientNotBeforeSet';
+  data: { clientId: string; notBefore: string; setAt: string; reason: string | null };
+}
+
 /** A disable that is never undone. Always follows a ClientDisabled; the stream, and the id, stay taken. */
 export interface ClientDeleted {
   type: 'ClientDeleted';
@@ -85,6 +94,7 @@ export type ClientEvent =
   | ClientScopesRevoked
   | ClientDisabled
   | ClientEnabled
+  | ClientNotBeforeSet
   | ClientDeleted
   | ClientSecretAdded
   | ClientSecretsSuperseded
@@ -98,6 +108,7 @@ export const CLIENT_EVENT_TYPES = [
   'ClientScopesRevoked',
   'ClientDisabled',
   'ClientEnabled',
+  'ClientNotBeforeSet',
   'ClientDeleted',
   'ClientSecretAdded',
   'ClientSecretsSuperseded',
@@ -109,8 +120,8 @@ type _ClientEventTypes = Assert<SameMembers<(typeof CLIENT_EVENT_TYPES)[number],
  * The client events that end tokens: what resource services must hear about at once. A delete ends nothing of its
  * own: it comes after the ClientDisabled that did.
  */
-export const CLIENT_REVOCATION_EVENT_TYPES = ['ClientDisabled', 'ClientScopesRevoked'] as const satisfies readonly ClientEvent['type'][];
-export type ClientRevocationEvent = ClientDisabled | ClientScopesRevoked;
+export const CLIENT_REVOCATION_EVENT_TYPES = ['ClientDisabled', 'ClientScopesRevoked', 'ClientNotBeforeSet'] as const satisfies readonly ClientEvent['type'][];
+export type ClientRevocationEvent = ClientDisabled | ClientScopesRevoked | ClientNotBeforeSet;
 type _ClientRevocationEventTypes = Assert<SameMembers<(typeof CLIENT_REVOCATION_EVENT_TYPES)[number], ClientRevocationEvent['type']>>;
 
 export interface ClientDetails {
@@ -120,6 +131,8 @@ export interface ClientDetails {
   termsUrl: string | null;
   registeredAt: string;
   updatedAt: string;
+  /** The client's not-before, for people; null: none set (what ends tokens is its event's position). */
+  notBefore: string | null;
 }
 
 /** A registered client is active, disabled, or deleted; deleted is final. */
@@ -142,7 +155,7 @@ export const initialClientState = (): ClientState => ({ status: 'unregistered' }
 
 export function evolveClient(state: ClientState, event: ClientEvent): ClientState {
   if (event.type === 'ClientRegistered') {
-    return { status: 'active', ...event.data, updatedAt: event.data.registeredAt, secrets: [] };
+    return { status: 'active', ...event.data, updatedAt: event.data.registeredAt, notBefore: null, secrets: [] };
   }
   if (state.status === 'unregistered') return state;
   switch (event.type) {
@@ -156,6 +169,8 @@ export function evolveClient(state: ClientState, event: ClientEvent): ClientStat
       return { ...state, status: 'disabled', updatedAt: event.data.disabledAt };
     case 'ClientEnabled':
       return { ...state, status: 'active', updatedAt: event.data.enabledAt };
+    case 'ClientNotBeforeSet':
+      return { ...state, notBefore: event.data.notBefore, updatedAt: event.data.setAt };
     case 'ClientDeleted':
       return { ...state, status: 'deleted', updatedAt: event.data.deletedAt };
     case 'ClientSecretAdded': {

@@ -4,6 +4,7 @@ export * from './register-client';
 export * from './update-client';
 export * from './disable-client';
 export * from './enable-client';
+export * from './set-client-not-before';
 export * from './delete-client';
 export * from './client-secrets';
 export * from './add-client-secret';

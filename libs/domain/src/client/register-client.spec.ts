@@ -192,7 +192,7 @@ describe('RegisterClient', () => {
 
   it('evolve: the state after ClientRegistered is the active client, last updated when it was registered', () => {
     const state = [registered()].reduce(clientDecider.evolve, clientDecider.initialState());
-    expect(state).toEqual({ status: 'active', ...registered().data, updatedAt: registered().data.registeredAt, secrets: [] });
+    expect(state).toEqual({ status: 'active', ...registered().data, updatedAt: registered().data.registeredAt, notBefore: null, secrets: [] });
   });
 
   describe('after a lifecycle change', () => {

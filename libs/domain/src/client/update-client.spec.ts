@@ -106,6 +106,7 @@ describe('UpdateClient', () => {
       allowedScopes: ['email', GROUPS, 'openid'],
       registeredAt: e.registered().data.registeredAt,
       updatedAt: later,
+      notBefore: null,
       secrets: [],
     });
   });

@@ -49,9 +49,15 @@ describe('Consent aggregate: evolve', () => {
       scopes: ['openid'],
       dependencies: new Map(),
       grantedAt: at(-7200),
+      afterUserRevocation: 0,
       tokens: new Map(),
       idempotentIssues: new Map(),
     });
+  });
+
+  it('ConsentGranted records the user-wide revocations it was granted after (absent: none)', () => {
+    const after2: ConsentGranted = { type: 'ConsentGranted', data: { ...granted(['openid']).data, afterUserRevocation: 2 } };
+    expect(stateAfter(consentDecider, [after2])).toMatchObject({ status: 'active', afterUserRevocation: 2 });
   });
 
   it('TokenIssued adds a live token, with its expiry in epoch milliseconds', () => {

@@ -22,10 +22,13 @@ interface ConsentRef {
  * `scopes` are scope-tokens, the top level of what was asked for. `dependencies` holds, for each of them that was
  * granted with dependencies (`a[b *c]`, shared/scope-string.ts), its whole tree, merged and sorted; absent when none
  * was. They are recorded for dependent consents and grant nothing by themselves: no token carries a dependency.
+ *
+ * `afterUserRevocation`: how many user-wide revocations the user had when this was granted (UserConsentsRevoked's
+ * `revocation`), absent when none. The user's next one ends this consent; no earlier one does.
  */
 export interface ConsentGranted {
   type: 'ConsentGranted';
-  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; grantedAt: string };
+  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; grantedAt: string; afterUserRevocation?: number };
 }
 
 /**
@@ -62,10 +65,14 @@ export interface ConsentScopesRevoked {
   data: ConsentRef & RevocationFacts & { remainingScopes: string[] };
 }
 
-/** The whole consent revoked; every token issued under it before it ended. */
+/**
+ * The whole consent revoked; every token issued under it before it ended. `userRevocation`: this carries out the
+ * user's n-th user-wide revocation on this consent (appended by its fan-out, or by a grant that found it pending);
+ * it ended the tokens already, and resource services heard it then, so it is not published again.
+ */
 export interface ConsentRevoked {
   type: 'ConsentRevoked';
-  data: ConsentRef & RevocationFacts;
+  data: ConsentRef & RevocationFacts & { userRevocation?: number };
 }
 
 /** How many live tokens a revocation ended, in events of either shape. */
@@ -137,6 +144,8 @@ export type ConsentState =
       /** The dependencies of each scope granted with some, by scope: the trees' children. */
       dependencies: ReadonlyMap<string, ScopeTree[]>;
       grantedAt: string;
+      /** ConsentGranted.afterUserRevocation: a user-wide revocation numbered higher ends this consent. */
+      afterUserRevocation: number;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
     }
@@ -149,6 +158,7 @@ export type ConsentState =
       scopes: string[];
       dependencies: ReadonlyMap<string, ScopeTree[]>;
       grantedAt: string;
+      afterUserRevocation: number;
       revokedAt: string;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
@@ -168,10 +178,11 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
     case 'ConsentGranted': {
       const { consentId, userId, clientId, scopes, grantedAt } = event.data;
       const dependencies = withTrees(new Map(), event.data.dependencies);
+      const afterUserRevocation = event.data.afterUserRevocation ?? 0;
       // Retry windows outlive the generation: a retry of an issue under the revoked consent must hear that its token
       // is gone, not be taken for a new request.
       const idempotentIssues = state.status === 'none' ? new Map() : openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, Date.parse(grantedAt), true);
-      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, tokens: new Map(), idempotentIssues };
+      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, afterUserRevocation, tokens: new Map(), idempotentIssues };
     }
     case 'ConsentScopesExtended':
       if (state.status !== 'active') return state;
@@ -276,6 +287,15 @@ export function idempotentIssueOf(state: ConsentState, keyHash: string, now: Dat
 export function isTokenLive(state: ConsentState, tokenId: string, now: Date): boolean {
   const t = state.status === 'none' ? undefined : state.tokens.get(tokenId);
   return t !== undefined && !t.revoked && t.expiresAtMs > now.getTime();
+}
+
+/**
+ * Whether a user-wide revocation the consent's stream has not recorded yet ends the consent: the user has had more
+ * of them (`userRevocations`, read from the user's stream) than the consent was granted after. Its fan-out will
+ * append the ConsentRevoked; until then the consent is revoked all the same.
+ */
+export function revokedWithUser(state: ConsentState, userRevocations: number | undefined): boolean {
+  return state.status === 'active' && (userRevocations ?? 0) > state.afterUserRevocation;
 }
 
 /** Tokens that are neither revoked nor expired at `now`. */

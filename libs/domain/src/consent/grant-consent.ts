@@ -5,14 +5,18 @@ import { invalid } from '../shared/domain-error';
 import { consentIdFor, pairKey, USER_ID_PATTERN } from '../shared/ids';
 import { difference, normaliseGrantedScopes } from '../shared/scope';
 import { formatScopeTree, mergeScopeTrees, ScopeTree } from '../shared/scope-string';
-import { ConsentEvent, ConsentState } from './consent';
+import { ConsentEvent, ConsentState, revokedWithUser } from './consent';
+import { consentRevokedWithUser } from './revoke-consent';
 
 export interface GrantConsent {
   type: 'GrantConsent';
   /** `scopes` are scope-strings: a scope-token, with or without its dependencies (`a[b *c]`). */
   data: { userId: string; clientId: string; scopes: string[] };
-  /** The client's state, read by the handler: a consent can only be granted to a registered, active client. */
-  context: { client: ClientState };
+  /**
+   * Read by the handler: the client's state (a consent can only be granted to a registered, active client), and how
+   * many user-wide revocations the user has had (absent: none), which the consent records.
+   */
+  context: { client: ClientState; userRevocations?: number };
 }
 
 /**
@@ -36,7 +40,18 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     }
   }
   const at = meta.now.toISOString();
+  const userRevocations = command.context.userRevocations ?? 0;
+  const afterUserRevocation = userRevocations > 0 ? { afterUserRevocation: userRevocations } : {};
 
+  if (state.status === 'active' && revokedWithUser(state, userRevocations)) {
+    // The user revoked every consent since this one was granted, and the fan-out has not reached it yet: extending
+    // it would have the fan-out end the new grant too. It is revoked here, and the grant starts a new consent.
+    const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
+    return [
+      consentRevokedWithUser(state, userRevocations, { ...meta, reason: undefined }),
+      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies), grantedAt: at, ...afterUserRevocation } },
+    ];
+  }
   if (state.status === 'active') {
     const added = difference(scopes, state.scopes);
     const grown = grownTrees(dependencies, state.dependencies);
@@ -46,7 +61,7 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     return [{ type: 'ConsentScopesExtended', data }];
   }
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
-  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies), grantedAt: at } }];
+  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies), grantedAt: at, ...afterUserRevocation } }];
 }
 
 /** The requested trees merged into the held ones, keeping only those that changed: each as a whole tree. */

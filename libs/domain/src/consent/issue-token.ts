@@ -4,7 +4,7 @@ import { CommandMetadata } from '../shared/command-metadata';
 import { conflict, invalid, notFound, unprocessable } from '../shared/domain-error';
 import { type ConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive } from './consent';
+import { ConsentEvent, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive, revokedWithUser } from './consent';
 
 export const DEFAULT_TOKEN_LIFETIME_S = 3600;
 export const MAX_TOKEN_LIFETIME_S = 86_400;
@@ -20,8 +20,10 @@ export interface IssueToken {
    * The state of the consent's client, read by the handler: a disabled client gets no token, and a token carries
    * only scopes its client still allows. The client is another stream, so this is a read, not a lock; the token view
    * ends a token that slipped past a disable or a narrowing decided meanwhile (docs/design.md, "Clients").
+   * `userRevocations`: the user-wide revocations of the consent's user so far (absent: none), read from the user's
+   * stream; one the consent was not granted after revokes it, before its fan-out reaches the consent's stream.
    */
-  context: { client: ClientState };
+  context: { client: ClientState; userRevocations?: number };
 }
 
 /**
@@ -61,7 +63,8 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
       // (A scope narrowed and allowed again since is not seen here: the retry then answers with a token that
       // introspects inactive.)
       const scopes = state.tokens.get(earlier.tokenId)?.scopes ?? [];
-      if (!isTokenLive(state, earlier.tokenId, meta.now) || !clientAllows(command.context.client, scopes)) {
+      const live = isTokenLive(state, earlier.tokenId, meta.now) && !revokedWithUser(state, command.context.userRevocations);
+      if (!live || !clientAllows(command.context.client, scopes)) {
         throw conflict('token_no_longer_active', 'The token issued for this Idempotency-Key has been revoked or has expired; it is never issued again', {
           tokenId: earlier.tokenId,
         });
@@ -71,6 +74,9 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
   }
   if (consent.generation < state.generation || state.status !== 'active') {
     throw conflict('consent_not_active', `Consent ${consentId} has been revoked`);
+  }
+  if (revokedWithUser(state, command.context.userRevocations)) {
+    throw conflict('consent_not_active', `Consent ${consentId} has been revoked with every consent of its user`);
   }
   const client = activeClient(command.context.client, state.clientId);
   if (!TOKEN_ID_PATTERN.test(tokenId) || !SHA256_HEX.test(tokenHash)) throw new Error('IssueToken needs a token id and a SHA-256 hex hash');

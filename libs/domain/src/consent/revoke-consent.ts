@@ -2,12 +2,16 @@ import { CommandMetadata } from '../shared/command-metadata';
 import { notFound } from '../shared/domain-error';
 import type { ConsentId } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, ConsentState, liveTokens } from './consent';
+import { ConsentEvent, ConsentRevoked, ConsentState, liveTokens } from './consent';
 
 export interface RevokeConsent {
   type: 'RevokeConsent';
-  /** scopes absent: revoke the whole consent. The reason, like the actor, comes with the metadata. */
-  data: { consent: ConsentId; scopes?: string[] };
+  /**
+   * scopes absent: revoke the whole consent. The reason, like the actor, comes with the metadata. `userRevocation`:
+   * the fan-out of the user's n-th user-wide revocation (UserConsentsRevoked) asks, for the whole consent; a
+   * consent granted after that revocation is not its to end.
+   */
+  data: { consent: ConsentId; scopes?: string[]; userRevocation?: number };
 }
 
 /**
@@ -22,6 +26,12 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
   }
   // An earlier generation of this pair was revoked in full before the current one was granted.
   if (consent.generation < state.generation || state.status === 'revoked') return [];
+  const { userRevocation } = command.data;
+  if (userRevocation !== undefined) {
+    // Idempotent per consent: a fan-out that runs again after a crash finds it revoked, or granted after.
+    if (state.afterUserRevocation >= userRevocation) return [];
+    return [consentRevokedWithUser(state, userRevocation, meta)];
+  }
 
   const requested = command.data.scopes === undefined ? state.scopes : normaliseScopes(command.data.scopes);
   const revoked = intersection(state.scopes, requested);
@@ -38,4 +48,25 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
     return [{ type: 'ConsentRevoked', data: { ...ref, revokedScopes: revoked, tokensEnded, revokedAt, reason } }];
   }
   return [{ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, tokensEnded, revokedAt, reason } }];
+}
+
+/**
+ * The ConsentRevoked that carries out the user's n-th user-wide revocation on an active consent granted before it.
+ * The tokens ended already, at lookup, when the user-wide revocation was appended; tokensEnded counts the ones the
+ * consent's stream held live, for people, as a revocation of the consent alone would.
+ */
+export function consentRevokedWithUser(state: Extract<ConsentState, { status: 'active' }>, userRevocation: number, meta: CommandMetadata): ConsentRevoked {
+  return {
+    type: 'ConsentRevoked',
+    data: {
+      consentId: state.consentId,
+      userId: state.userId,
+      clientId: state.clientId,
+      revokedScopes: state.scopes,
+      tokensEnded: liveTokens(state, meta.now).length,
+      revokedAt: meta.now.toISOString(),
+      reason: meta.reason ?? null,
+      userRevocation,
+    },
+  };
 }

@@ -15,6 +15,11 @@ export interface CommandMetadata {
   /** The caller's own request id (X-Request-Id), as the caller gave it: unchecked and possibly reused. */
   clientRequestId?: string;
   reason?: string;
+  /**
+   * The event this command follows from, when a process reacting to the log issues it (the fan-out of a user-wide
+   * revocation); absent for a caller's own command, whose cause is its request (correlationId).
+   */
+  causationId?: string;
 }
 
 export type Initiator = 'user' | 'admin' | 'policy' | 'system';

@@ -16,6 +16,19 @@ export const TOKEN_ID_PATTERN = /^tok_[0-9a-f]{32}$/;
 
 export const clientStream = (clientId: string) => `client-${clientId}`;
 
+/**
+ * One stream per user for what applies to all of the user's consents at once (a user-wide revocation, a not-before),
+ * named by a hash like the consent streams, so that any user id makes a safe stream name.
+ */
+export const userKey = (userId: string) => createHash('sha256').update(userId).digest('hex').slice(0, 32);
+export const userStream = (userId: string) => `user-${userKey(userId)}`;
+
+/**
+ * The one stream of what applies to the whole ledger (a ledger-wide not-before). Not `ledger-...`: that prefix names
+ * the infrastructure's own streams (leases, checkpoints on EventStoreDB).
+ */
+export const LEDGER_WIDE_STREAM = 'global';
+
 export function pairKey(userId: string, clientId: string): string {
   return createHash('sha256').update(userId).update('\u0000').update(clientId).digest('hex').slice(0, 32);
 }

@@ -5,3 +5,4 @@ export * from './scope-token';
 export * from './scope-string';
 export * from './ids';
 export * from './decider';
+export * from './not-before';

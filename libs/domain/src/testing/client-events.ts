@@ -3,6 +3,7 @@ import type {
   ClientDeleted,
   ClientDisabled,
   ClientEnabled,
+  ClientNotBeforeSet,
   ClientRegistered,
   ClientScopesAllowed,
   ClientScopesRevoked,
@@ -35,6 +36,10 @@ export const clientEvents = {
   }),
   disabled: (seconds = 0, reason: string | null = null): ClientDisabled => ({ type: 'ClientDisabled', data: { clientId, disabledAt: at(seconds), reason } }),
   enabled: (seconds = 0): ClientEnabled => ({ type: 'ClientEnabled', data: { clientId, enabledAt: at(seconds) } }),
+  notBeforeSet: (notBefore: string, seconds = 0, reason: string | null = null): ClientNotBeforeSet => ({
+    type: 'ClientNotBeforeSet',
+    data: { clientId, notBefore, setAt: at(seconds), reason },
+  }),
   deleted: (seconds = 0, reason: string | null = null): ClientDeleted => ({ type: 'ClientDeleted', data: { clientId, deletedAt: at(seconds), reason } }),
   secretAdded: (name: string, seconds = 0): ClientSecretAdded => ({
     type: 'ClientSecretAdded',

@@ -11,7 +11,7 @@ import { ViewsRebuildingError } from '../views-rebuilding.error';
 const CLIENT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS clients (
   client_id TEXT PRIMARY KEY, name TEXT NOT NULL, allowed_scopes TEXT, terms_url TEXT, status TEXT NOT NULL,
-  registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, revision INTEGER NOT NULL
+  registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, revision INTEGER NOT NULL, not_before TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS client_secrets (
   client_id TEXT NOT NULL, secret_id TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at TEXT NOT NULL,
@@ -37,6 +37,7 @@ interface ClientDbRow {
   registered_at: string;
   updated_at: string;
   revision: number;
+  not_before: string | null;
 }
 
 type ClientUpdate = Extract<ViewChange, { kind: 'clientUpdate' }>;
@@ -62,8 +63,8 @@ export class SqliteClientView implements ClientView {
   private prepare() {
     const db = this.db;
     return {
-      upsert: db.prepare<[string, string, string | null, string | null, string, string, string, number]>(
-        'INSERT OR REPLACE INTO clients (client_id, name, allowed_scopes, terms_url, status, registered_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      upsert: db.prepare<[string, string, string | null, string | null, string, string, string, number, string | null]>(
+        'INSERT OR REPLACE INTO clients (client_id, name, allowed_scopes, terms_url, status, registered_at, updated_at, revision, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       client: db.prepare<[string], ClientDbRow>('SELECT * FROM clients WHERE client_id = ?'),
       first: db.prepare<[number], ClientDbRow>('SELECT * FROM clients ORDER BY client_id LIMIT ?'),
@@ -92,7 +93,7 @@ export class SqliteClientView implements ClientView {
   /** A new client; call inside the batch's transaction. */
   upsert(r: ClientRow): void {
     const scopes = r.allowedScopes === null ? null : r.allowedScopes.join(' ');
-    this.s.upsert.run(r.clientId, r.name, scopes, r.termsUrl, r.status, r.registeredAt, r.updatedAt, r.revision);
+    this.s.upsert.run(r.clientId, r.name, scopes, r.termsUrl, r.status, r.registeredAt, r.updatedAt, r.revision, r.notBefore);
   }
 
   /** A change to a client; a no-op when the client is absent. Call inside the batch's transaction. Rare: read, merge, write. */
@@ -149,5 +150,6 @@ function toClient(r: ClientDbRow): ClientRow {
     registeredAt: r.registered_at,
     updatedAt: r.updated_at,
     revision: r.revision,
+    notBefore: r.not_before,
   };
 }

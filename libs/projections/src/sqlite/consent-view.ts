@@ -5,7 +5,8 @@ import type { ConsentRow, ConsentStatus, ViewChange } from '../ledger-views';
 const CONSENT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS consents (
   consent_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL, scopes TEXT NOT NULL, status TEXT NOT NULL,
-  granted_at TEXT NOT NULL, updated_at TEXT NOT NULL, revoked_at TEXT, revision INTEGER NOT NULL
+  granted_at TEXT NOT NULL, updated_at TEXT NOT NULL, revoked_at TEXT, revision INTEGER NOT NULL,
+  after_user_revocation INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS consents_by_user ON consents (user_id, status);
 `;
@@ -20,11 +21,15 @@ interface ConsentDbRow {
   updated_at: string;
   revoked_at: string | null;
   revision: number;
+  after_user_revocation: number;
 }
 
 type ConsentUpdate = Extract<ViewChange, { kind: 'consentUpdate' }>;
 
-/** The consent view in SQLite: one row per consent, listed by user. */
+/**
+ * The consent view in SQLite: one row per consent, listed by user. The token view reads a token's consent row for
+ * its after_user_revocation (token-view.ts): create this table before it.
+ */
 export class SqliteConsentView implements ConsentView {
   private readonly s: ReturnType<SqliteConsentView['prepare']>;
 
@@ -36,8 +41,8 @@ export class SqliteConsentView implements ConsentView {
   private prepare() {
     const db = this.db;
     return {
-      upsert: db.prepare<[string, string, string, string, string, string, string, string | null, number]>(
-        'INSERT OR REPLACE INTO consents (consent_id, user_id, client_id, scopes, status, granted_at, updated_at, revoked_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      upsert: db.prepare<[string, string, string, string, string, string, string, string | null, number, number]>(
+        'INSERT OR REPLACE INTO consents (consent_id, user_id, client_id, scopes, status, granted_at, updated_at, revoked_at, revision, after_user_revocation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       update: db.prepare<[string, string, string, string | null, number, string]>(
         'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ? WHERE consent_id = ?',
@@ -59,7 +64,7 @@ export class SqliteConsentView implements ConsentView {
 
   /** A new consent; call inside the batch's transaction. */
   upsert(r: ConsentRow): void {
-    this.s.upsert.run(r.consentId, r.userId, r.clientId, r.scopes.join(' '), r.status, r.grantedAt, r.updatedAt, r.revokedAt, r.revision);
+    this.s.upsert.run(r.consentId, r.userId, r.clientId, r.scopes.join(' '), r.status, r.grantedAt, r.updatedAt, r.revokedAt, r.revision, r.afterUserRevocation);
   }
 
   /** A change to a consent; a no-op when the consent is absent. Call inside the batch's transaction. */
@@ -93,5 +98,6 @@ function toConsent(r: ConsentDbRow): ConsentRow {
     updatedAt: r.updated_at,
     revokedAt: r.revoked_at,
     revision: r.revision,
+    afterUserRevocation: r.after_user_revocation,
   };
 }

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS token_cuts (
 CREATE TABLE IF NOT EXISTS client_cuts (
   client_id TEXT NOT NULL, scope TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (client_id, scope)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_cut (id INTEGER PRIMARY KEY CHECK (id = 0), not_before TEXT NOT NULL, pos INTEGER NOT NULL);
 `;
 
 /** The scope of a cut that ends every token of the consent, whatever it carries. */
@@ -44,11 +45,40 @@ const CONSENT_CUT = `EXISTS (SELECT 1 FROM token_cuts c WHERE c.consent_id = t.c
 const CLIENT_GATE = `EXISTS (SELECT 1 FROM clients k WHERE k.client_id = t.client_id
   AND (k.status <> 'active' OR (k.allowed_scopes IS NOT NULL AND NOT ${SCOPES_WITHIN}(t.scope, k.allowed_scopes))))`;
 
-/** What lifting a restriction leaves behind: the tokens issued before it stay ended (ViewChange 'clientCut'). */
-const CLIENT_CUT = `EXISTS (SELECT 1 FROM client_cuts k WHERE k.client_id = t.client_id AND k.pos > t.pos
-  AND (k.scope = '${ANY_SCOPE}' OR instr(' ' || t.scope || ' ', ' ' || k.scope || ' ') > 0))`;
+/**
+ * What lifting a restriction of some scopes leaves behind: allowing a scope again cuts that scope at its position,
+ * and the tokens issued before it that carry it stay ended (ViewChange 'clientCut'). The client's cut of every scope
+ * is a not-before, below.
+ */
+const CLIENT_SCOPE_CUT = `EXISTS (SELECT 1 FROM client_cuts k WHERE k.client_id = t.client_id AND k.scope <> '${ANY_SCOPE}' AND k.pos > t.pos
+  AND instr(' ' || t.scope || ' ', ' ' || k.scope || ' ') > 0)`;
 
-const CUT = `(${CONSENT_CUT} OR ${CLIENT_GATE} OR ${CLIENT_CUT})`;
+/**
+ * Not-before, by log position: a token issued before the cut-off that applies to it is inactive, and the cut-off that
+ * applies is the LATEST of three, each the position of the newest event that set it (-1: none):
+ * - its user's (UserNotBeforeSet),
+ * - its client's (ClientNotBeforeSet, and enabling the client, which cuts every scope the same way),
+ * - the ledger's (LedgerNotBeforeSet).
+ * One max() over the three rather than "the client's if it has one, else ...": a narrower cut-off never shadows a
+ * wider, later one, nor a wider, earlier one a narrower, later one (the precedence bugs of Keycloak's CVE-2026-8922
+ * and CVE-2026-18218). Each is a primary-key read. Positions, not iat: an instance's clock orders nothing in the log.
+ */
+const NOT_BEFORE = `t.pos < max(
+  coalesce((SELECT u.not_before_pos FROM users u WHERE u.user_id = t.sub), -1),
+  coalesce((SELECT k.pos FROM client_cuts k WHERE k.client_id = t.client_id AND k.scope = '${ANY_SCOPE}'), -1),
+  coalesce((SELECT g.pos FROM ledger_cut g WHERE g.id = 0), -1))`;
+
+/**
+ * A user-wide revocation ends every consent of the user granted before it, and so every token under them, whenever
+ * issued: the user's revocations (users.revocations) outnumber those its consent was granted after (consents
+ * .after_user_revocation). Compared by number, as the consent decider and the fan-out compare, not by position: a
+ * token issued under such a consent after the revocation, by an IssueToken that read the user's stream just before
+ * it, ends too. The fan-out's ConsentRevoked later adds a consent cut that says the same.
+ */
+const USER_REVOKED = `EXISTS (SELECT 1 FROM users u WHERE u.user_id = t.sub
+  AND u.revocations > coalesce((SELECT c.after_user_revocation FROM consents c WHERE c.consent_id = t.consent_id), 0))`;
+
+const CUT = `(${CONSENT_CUT} OR ${CLIENT_GATE} OR ${CLIENT_SCOPE_CUT} OR ${NOT_BEFORE} OR ${USER_REVOKED})`;
 
 /** A change to one token row: an insert (row) or the token's end. */
 export interface TokenChange {
@@ -82,9 +112,13 @@ export class SqliteTokenView implements TokenView {
   private readonly end: Database.Statement<[string]>;
   private readonly addCut: Database.Statement<[string, string, number]>;
   private readonly addClientCut: Database.Statement<[string, string, number]>;
+  private readonly setLedgerCut: Database.Statement<[string, number]>;
   private readonly countActive: Database.Statement<[], { n: number }>;
 
-  /** Needs the client view's table in the same file (SqliteClientView creates it), which the lookups read. */
+  /**
+   * Needs the client, consent and user views' tables in the same file (their views create them), which the lookups
+   * read.
+   */
   constructor(private readonly db: Database.Database) {
     db.exec(TOKEN_SCHEMA);
     db.function(SCOPES_WITHIN, { deterministic: true }, scopesWithin as (...args: unknown[]) => number);
@@ -98,6 +132,9 @@ export class SqliteTokenView implements TokenView {
     // A later cut of the same scope supersedes an earlier one: it ends everything the earlier one did, and more.
     this.addCut = db.prepare('INSERT INTO token_cuts (consent_id, scope, pos) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
     this.addClientCut = db.prepare('INSERT INTO client_cuts (client_id, scope, pos) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
+    this.setLedgerCut = db.prepare(
+      'INSERT INTO ledger_cut (id, not_before, pos) VALUES (0, ?, ?) ON CONFLICT (id) DO UPDATE SET not_before = excluded.not_before, pos = max(pos, excluded.pos)',
+    );
     this.countActive = db.prepare(`SELECT COUNT(*) AS n FROM tokens t WHERE active = 1 AND NOT ${CUT}`);
   }
 
@@ -150,6 +187,11 @@ export class SqliteTokenView implements TokenView {
     for (const scope of scopes ?? [ANY_SCOPE]) this.addClientCut.run(clientId, scope, position);
   }
 
+  /** Ends every token of the ledger issued before `position` (a ledger-wide not-before). */
+  ledgerCut(notBefore: string, position: number): void {
+    this.setLedgerCut.run(notBefore, position);
+  }
+
   /** Set while a rebuild stages token changes instead of writing them here, so lookups refuse to answer. */
   markStaged(staged: boolean): void {
     this.staged = staged;
@@ -170,6 +212,7 @@ export class SqliteTokenView implements TokenView {
       ...this.db.prepare('SELECT * FROM tokens ORDER BY token_hash').all(),
       ...this.db.prepare('SELECT * FROM token_cuts ORDER BY consent_id, scope').all(),
       ...this.db.prepare('SELECT * FROM client_cuts ORDER BY client_id, scope').all(),
+      ...this.db.prepare('SELECT * FROM ledger_cut').all(),
     ];
   }
 }

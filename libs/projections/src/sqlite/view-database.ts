@@ -9,9 +9,12 @@ import { preparePrivateDatabaseFile } from '@ledger/event-store';
  * a clients view and a consents-by-client index that nothing read. Version 5: a token row is never revived by a second
  * TokenIssued; an older file may hold rows that were, so it is rebuilt. Version 6: tokens record their issue position, and revocations are cuts applied at lookup.
  * Version 7: a clients view again, which token lookups read (a disabled or narrowed client ends its tokens), and client cuts.
- * Version 8: client secrets (hashes, windows, revocations), which client authentication reads.)
+ * Version 8 was two layouts, made apart: client secrets in one, a users view and a ledger-wide cut in the other.
+ * Version 9 holds both: client secrets (hashes, windows, revocations), which client authentication reads; a users
+ * view and a ledger-wide cut, which token lookups read too (user-wide revocations, not-before); and consents that
+ * record the user-wide revocations they were granted after.)
  */
-const VIEW_SCHEMA_VERSION = 8;
+const VIEW_SCHEMA_VERSION = 9;
 
 const CHECKPOINT_SCHEMA = 'CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);';
 

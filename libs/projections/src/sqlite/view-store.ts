@@ -3,6 +3,7 @@ import { LedgerEvent, viewChanges } from '../ledger-views';
 import { SqliteClientView } from './client-view';
 import { SqliteConsentView } from './consent-view';
 import { TokenRebuildStaging } from './token-rebuild-staging';
+import { SqliteUserView } from './user-view';
 import { SqliteTokenView, TokenChange } from './token-view';
 import { ViewDatabase } from './view-database';
 
@@ -17,13 +18,14 @@ const STAGE_FROM_BATCH = 5_000;
  * their checkpoint change in the same transaction, so a restart resumes exactly where the last applied batch ended:
  * never a step lost or applied twice. Deleting the file rebuilds everything from position 0.
  *
- * Readers go through `tokens`, `consents` and `clients` (the TokenView, ConsentView and ClientView ports), never
+ * Readers go through `tokens`, `consents`, `clients` and `users` (the TokenView, ConsentView, ClientView and UserView ports), never
  * through this class.
  */
 export class ViewStore {
   readonly tokens: SqliteTokenView;
   readonly consents: SqliteConsentView;
   readonly clients: SqliteClientView;
+  readonly users: SqliteUserView;
   private readonly database: ViewDatabase;
   private readonly applyBatch: (events: StoredEvent[]) => void;
   /** True between startRebuild() and finishRebuild(). */
@@ -38,10 +40,11 @@ export class ViewStore {
   ) {
     this.database = new ViewDatabase(file);
     const db = this.database.connection;
-    // First: the token view's lookups read the clients table.
+    // First: the token view's lookups read the clients, consents and users tables.
     this.clients = new SqliteClientView(db, () => this.rebuildingFromZero);
-    this.tokens = new SqliteTokenView(db);
     this.consents = new SqliteConsentView(db);
+    this.users = new SqliteUserView(db);
+    this.tokens = new SqliteTokenView(db);
     this.applyBatch = db.transaction((events: StoredEvent[]) => {
       if (this.rebuildingFromZero && !this.staging && events.length >= this.stageFromBatch) this.beginStaging();
       if (this.staging) {
@@ -148,6 +151,15 @@ export class ViewStore {
             else this.staging!.end(event.position, hash);
           }
           break;
+        case 'userRevoked':
+          this.users.revoked(change.userId, change.revocation, change.revokedAt, change.position);
+          break;
+        case 'userNotBefore':
+          this.users.notBefore(change.userId, change.notBefore, change.position);
+          break;
+        case 'ledgerNotBefore':
+          this.tokens.ledgerCut(change.notBefore, change.position);
+          break;
         default: {
           const _exhaustive: never = change;
         }
@@ -157,7 +169,13 @@ export class ViewStore {
 
   /** Every row of every view, in a stable order: lets tests prove that a rebuild equals the live views. */
   snapshot(): Record<string, unknown[]> {
-    return { clients: this.clients.snapshot(), clientSecrets: this.clients.secretsSnapshot(), consents: this.consents.snapshot(), tokens: this.tokens.snapshot() };
+    return {
+      clients: this.clients.snapshot(),
+      clientSecrets: this.clients.secretsSnapshot(),
+      consents: this.consents.snapshot(),
+      users: this.users.snapshot(),
+      tokens: this.tokens.snapshot(),
+    };
   }
 
   close(): void {

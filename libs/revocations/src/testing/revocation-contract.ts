@@ -43,7 +43,16 @@ export function cloudEventHeaderViolations(headers: Record<string, string | unde
     ce_id: value.eventId,
     ce_type: value.type,
     ce_time: value.revokedAt,
-    ce_subject: value.type === 'token.revoked' ? value.tokenIds[0] : value.type.startsWith('client.') ? value.clientId : value.consentId!,
+    ce_subject:
+      value.type === 'token.revoked'
+        ? value.tokenIds[0]
+        : value.type.startsWith('consent.')
+          ? value.consentId!
+          : value.type.startsWith('user.')
+            ? value.userId!
+            : value.type.startsWith('client.')
+              ? value.clientId!
+              : 'ledger',
     'content-type': 'application/json',
   };
   const errors = Object.entries(expected)

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { clientDecider, clientStream, consentDecider, consentStreamFor } from '@ledger/domain';
+import { clientDecider, clientStream, consentDecider, consentStreamFor, userDecider, userRevocationsOf, userStream } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
 import { consentFromState } from '../consent.result';
 import { GrantConsentCommand } from './grant-consent.command';
@@ -12,11 +12,16 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
     // Read fresh: a client can be disabled or narrowed on any instance, and a cached state would grant to it until
     // this instance happened to write its stream. The read is not a lock (another stream); should a disable land
     // between it and the append, the token view still ends every token of the client (docs/design.md, "Clients").
-    const { state: client } = await this.executor.load(clientStream(data.clientId), clientDecider, { fresh: true });
+    // The user's stream likewise: a consent records the user-wide revocations it was granted after, and one the
+    // fan-out has not carried to the consent's stream yet is applied by the grant itself.
+    const [{ state: client }, { state: user }] = await Promise.all([
+      this.executor.load(clientStream(data.clientId), clientDecider, { fresh: true }),
+      this.executor.load(userStream(data.userId), userDecider, { fresh: true }),
+    ]);
     const { state, events, revision } = await this.executor.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,
-      { type: 'GrantConsent', data, context: { client } },
+      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user) } },
       meta,
     );
     return { consent: consentFromState(state, revision), created: events.some((e) => e.type === 'ConsentGranted') };

@@ -13,6 +13,9 @@ import {
   idempotentIssueOf,
   scopeString,
   unavailable,
+  userDecider,
+  userRevocationsOf,
+  userStream,
 } from '@ledger/domain';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 import { MintedToken, TokenMinter } from '../../infrastructure/token-minter';
@@ -33,7 +36,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     const nonce = idempotency && this.minter.nonce();
     const token = idempotency ? this.minter.derive(meta.actor, idempotency.key, nonce!) : this.minter.mint();
     const windowSeconds = this.config.idempotencyTtlSeconds;
-    const client = await this.clientOf(data.consent);
+    const context = await this.contextOf(data.consent);
     const { state } = await this.executor.execute(
       data.consent.stream,
       consentDecider,
@@ -45,7 +48,7 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
           tokenHash: token.tokenHash,
           ...(idempotency ? { idempotency: { keyHash: idempotency.keyHash, fingerprint: idempotency.fingerprint, nonce: nonce!, windowSeconds } } : {}),
         },
-        context: { client },
+        context,
       },
       meta,
     );
@@ -65,15 +68,20 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
   }
 
   /**
-   * The state of the consent's client, read fresh (see GrantConsentHandler). The consent id names its stream but not
-   * its client, so the consent's state says which: the cached one will do, since a stream's client never changes.
-   * An unknown consent has no client; the decider refuses it before it asks.
+   * The state of the consent's client and the user-wide revocations of its user, both read fresh (see
+   * GrantConsentHandler). The consent id names its stream but not its client or user, so the consent's state says
+   * which: the cached one will do, since a stream's pair never changes. An unknown consent has neither; the decider
+   * refuses it before it asks.
    */
-  private async clientOf(consent: ConsentId): Promise<ClientState> {
+  private async contextOf(consent: ConsentId): Promise<{ client: ClientState; userRevocations: number }> {
     let { state } = await this.executor.load(consent.stream, consentDecider, { fresh: false });
     if (state.status === 'none') ({ state } = await this.executor.load(consent.stream, consentDecider, { fresh: true }));
-    if (state.status === 'none') return clientDecider.initialState();
-    return (await this.executor.load(clientStream(state.clientId), clientDecider, { fresh: true })).state;
+    if (state.status === 'none') return { client: clientDecider.initialState(), userRevocations: 0 };
+    const [client, user] = await Promise.all([
+      this.executor.load(clientStream(state.clientId), clientDecider, { fresh: true }),
+      this.executor.load(userStream(state.userId), userDecider, { fresh: true }),
+    ]);
+    return { client: client.state, userRevocations: userRevocationsOf(user.state) };
   }
 
   private tokenOfWindow(state: ConsentState, meta: CommandMetadata, idempotency: NonNullable<IssueTokenCommand['idempotency']>): MintedToken {

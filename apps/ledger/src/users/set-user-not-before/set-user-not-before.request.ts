@@ -1,0 +1,10 @@
+import { InstantField, ReasonField } from '../../http/validators';
+
+/** Optional body of POST /v1/users/{userId}/not-before. */
+export class SetUserNotBeforeRequest {
+  @InstantField('Recorded for people; at most now (a time in the future is 400 not_before_in_future). Absent: now. What ends tokens is this command\'s place in the log: every token of the user issued before it.')
+  notBefore?: string;
+
+  @ReasonField()
+  reason?: string;
+}

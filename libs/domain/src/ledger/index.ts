@@ -1,0 +1,3 @@
+export * from './ledger-wide';
+export * from './set-ledger-not-before';
+export * from './ledger-wide.decider';

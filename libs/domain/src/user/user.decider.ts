@@ -1,0 +1,26 @@
+import { CommandMetadata } from '../shared/command-metadata';
+import type { Decider } from '../shared/decider';
+import { RevokeUserConsents, revokeUserConsents } from './revoke-user-consents';
+import { SetUserNotBefore, setUserNotBefore } from './set-user-not-before';
+import { evolveUser, initialUserState, UserEvent, UserState } from './user';
+
+export type UserCommand = RevokeUserConsents | SetUserNotBefore;
+
+export function decideUser(command: UserCommand, state: UserState, meta: CommandMetadata): UserEvent[] {
+  switch (command.type) {
+    case 'RevokeUserConsents':
+      return revokeUserConsents(command, state, meta);
+    case 'SetUserNotBefore':
+      return setUserNotBefore(command, state, meta);
+    default: {
+      const _exhaustive: never = command;
+      throw new Error(`Unknown user command ${String((_exhaustive as { type?: unknown }).type)}`);
+    }
+  }
+}
+
+export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
+  initialState: initialUserState,
+  evolve: evolveUser,
+  decide: decideUser,
+};
