@@ -23,6 +23,7 @@ const client = (allowedScopes: string[] | null = null): ClientState => ({
   termsUrl: null,
   registeredAt: at(-86_400),
   updatedAt: at(-86_400),
+  notBefore: null,
   secrets: [],
 });
 const grant = (scopes: string[], allowedScopes: string[] | null = null): GrantConsent => ({
