@@ -81,6 +81,19 @@ describe('A user-wide revocation, on the consent streams', () => {
       spec.given([granted(undefined, 1, ['email', 'openid']), ...events]).when(fanOut(1)).thenNothing();
     });
 
+    it('starts that new consent with the dependency trees the grant names, none of the revoked one', () => {
+      const collection = (scope: string, optional: boolean) => ({ scope, optional, dependencies: [] });
+      const withTree: ConsentGranted = {
+        type: 'ConsentGranted',
+        data: { ...ref(1), scopes: ['transfer'], dependencies: [{ scope: 'transfer', optional: false, dependencies: [collection('collection-a', false)] }], grantedAt: at(-3600) },
+      };
+      const [, regranted] = spec.given([withTree]).when(grant(1, ['transfer[*collection-b]'])).events();
+      expect(regranted).toEqual({
+        type: 'ConsentGranted',
+        data: { ...ref(2), scopes: ['transfer'], dependencies: [{ scope: 'transfer', optional: false, dependencies: [collection('collection-b', true)] }], grantedAt: at(0), afterUserRevocation: 1 },
+      });
+    });
+
     it('extends a consent granted after the last user-wide revocation, as usual', () => {
       const [event] = spec.given([granted(1)]).when(grant(1, ['email'])).events();
       expect(event.type).toBe('ConsentScopesExtended');
