@@ -92,6 +92,11 @@ describe('audit queries over the event-store port', () => {
       expect(await exported({ consentId: ANN_A2 })).toEqual([5]);
     });
 
+    it("keeps one consent from its own stream only, as consentHistory reads it: an event elsewhere that names it is not the consent's", async () => {
+      await append('note-ann', 'ConsentRevoked', { consentId: ANN_A, userId: 'ann', clientId: 'app-a' });
+      expect(await exported({ consentId: ANN_A })).toEqual([1, 4]);
+    });
+
     it('combines a consent with other filters', async () => {
       expect(await exported({ consentId: ANN_A, userId: 'ben' })).toEqual([]);
       expect(await exported({ consentId: ANN_A, clientId: 'app-a', toPosition: 3 })).toEqual([1]);
