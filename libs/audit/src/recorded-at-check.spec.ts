@@ -67,6 +67,13 @@ describe('RecordedAtCheck', () => {
       expect(mismatch(SIX_YEARS_EARLY, 60_000)).toBe(says(SIX_YEARS_EARLY, '2191 days', 'before', '60 s'));
     });
 
+    it('writes minutes from two minutes to two hours, never "0 h" (a tolerance of 150 s is the CLI\'s --recorded-at-tolerance 150)', () => {
+      expect(mismatch(120_000, 60_000)).toBe(says(120_000, '2 min', 'after', '60 s'));
+      expect(mismatch(200_000, 150_000)).toBe(says(200_000, '3.3 min', 'after', '2.5 min'));
+      expect(mismatch(7_194_000, 60_000)).toBe(says(7_194_000, '119.9 min', 'after', '60 s'));
+      expect(mismatch(7_200_000, 60_000)).toBe(says(7_200_000, '2 h', 'after', '60 s'));
+    });
+
     it('with an unlimited tolerance names no distance at all', () => {
       expect(mismatch(SIX_YEARS_EARLY, Infinity)).toBeUndefined();
     });
