@@ -68,6 +68,18 @@ describe('ConsentsAsOf: the consent view at a past instant', () => {
     expect(asOf.consentsOf('ann')).toEqual([row('cns_a', T0, { scopes: ['email', 'openid'], status: 'revoked', updatedAt: T2, revokedAt: T2, revision: 2 })]);
   });
 
+  it('once a stream met an event decided after the instant, takes nothing more from it, even an event decided before', () => {
+    const asOf = new ConsentsAsOf(new Date(T1));
+    expect(asOf.offer(granted(0, 'cns_a', T0))).toBe(true);
+    expect(asOf.offer(extended(1, 'cns_a', T2))).toBe(false);
+    // Decided before T1 (it waited in the stream's lane), but it follows a change that the answer leaves out.
+    expect(asOf.offer(revoked(2, 'cns_a', T0))).toBe(false);
+    expect(asOf.consentsOf('ann')).toEqual([row('cns_a', T0)]);
+    expect(asOf.lastPosition).toBe(0);
+    // Another stream is not held back by it.
+    expect(asOf.offer({ ...granted(3, 'cns_b', T0, 'app-b'), stream: 'consent-y' })).toBe(true);
+  });
+
   it('ignores a change to a consent it never saw granted (UPDATE of an absent row)', () => {
     const asOf = new ConsentsAsOf(new Date(T2));
     expect(asOf.offer(extended(4, 'cns_unknown', T1))).toBe(true);

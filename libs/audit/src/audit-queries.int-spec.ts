@@ -97,8 +97,9 @@ describe('audit queries over the event-store port', () => {
       expect(await exported({ consentId: ANN_A, clientId: 'app-a', toPosition: 3 })).toEqual([1]);
     });
 
-    it('exports nothing for a malformed consent id', async () => {
+    it('exports nothing for a malformed consent id, even one that an event outside the consent streams carries', async () => {
       expect(await exported({ consentId: 'cns_nope' })).toEqual([]);
+      expect(await exported({ consentId: 'cns_note' })).toEqual([]);
     });
   });
 

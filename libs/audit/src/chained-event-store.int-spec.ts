@@ -1,19 +1,32 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, StoredEvent, WrongExpectedVersionError } from '@ledger/event-store';
+import { ReadStreamOptions, SqliteEventStore, StoredEvent, WrongExpectedVersionError } from '@ledger/event-store';
 import { chainLink, GENESIS_LINK, linkOf } from './chain';
 import { ChainedEventStore } from './chained-event-store';
 import { verifyLedger } from './verify';
 
+/**
+ * The real SQLite store, keeping a list of the stream reads that reach it: what the decorator's head cache saves is
+ * reads, so that is what the specs of the cache count (a wrong head would show as a wrong link instead).
+ */
+class ReadCountingStore extends SqliteEventStore {
+  readonly reads: Array<[string, ReadStreamOptions | undefined]> = [];
+
+  override readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    this.reads.push([stream, options]);
+    return super.readStream(stream, options);
+  }
+}
+
 /** The chain decorator over a real SQLite store: whatever path an append takes, the log verifies. */
 describe('ChainedEventStore', () => {
   let dir: string;
-  let inner: SqliteEventStore;
+  let inner: ReadCountingStore;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-chained-'));
-    inner = new SqliteEventStore({ file: join(dir, 'events.db') });
+    inner = new ReadCountingStore({ file: join(dir, 'events.db') });
   });
 
   afterEach(async () => {
@@ -75,6 +88,67 @@ describe('ChainedEventStore', () => {
     expect((await reader.readStream('s-a', { maxCount: 1 })).map((e) => e.revision)).toEqual([0]);
     await reader.append('s-a', [draft(3)], { expectedRevision: 2 });
     expect(await verified(inner)).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  describe('the head it remembers', () => {
+    it('costs the usual path no read of its own: a first append, an append after its own, an append after a full read', async () => {
+      const chained = new ChainedEventStore(inner);
+      await chained.append('s-a', [draft(0)], { expectedRevision: 'no_stream' });
+      await chained.append('s-a', [draft(1)], { expectedRevision: 0 });
+      expect(inner.reads).toEqual([]);
+
+      const reader = new ChainedEventStore(inner);
+      await reader.readStream('s-a');
+      await reader.append('s-a', [draft(2)], { expectedRevision: 1 });
+      await reader.readStream('s-a', { fromRevision: 2 });
+      await reader.append('s-a', [draft(3)], { expectedRevision: 2 });
+      // Only the two reads the caller made reached the store.
+      expect(inner.reads).toEqual([
+        ['s-a', undefined],
+        ['s-a', { fromRevision: 2 }],
+      ]);
+      expect(await verified(inner)).toMatchObject({ ok: true, checked: 4 });
+    });
+
+    it('is not displaced by a partial or backward read, which does not show the head', async () => {
+      const chained = new ChainedEventStore(inner);
+      await chained.append('s-a', [draft(0), draft(1), draft(2)], { expectedRevision: 'no_stream' });
+      await chained.readStream('s-a', { direction: 'backwards' });
+      await chained.readStream('s-a', { maxCount: 1 });
+      await chained.readStream('s-a', { direction: 'forwards', fromRevision: 1, maxCount: 1 });
+      inner.reads.length = 0;
+      await chained.append('s-a', [draft(3)], { expectedRevision: 2 });
+      expect(inner.reads).toEqual([]);
+      expect(await verified(inner)).toMatchObject({ ok: true, checked: 4 });
+    });
+
+    it('reads the one event at the expected revision when it remembers another', async () => {
+      await new ChainedEventStore(inner).append('s-a', [draft(0), draft(1)], { expectedRevision: 'no_stream' });
+      const stale = new ChainedEventStore(inner);
+      await stale.readStream('s-a', { maxCount: 1 });
+      inner.reads.length = 0;
+      await stale.append('s-a', [draft(2)], { expectedRevision: 1 });
+      expect(inner.reads).toEqual([['s-a', { fromRevision: 1, maxCount: 1 }]]);
+      expect(await verified(inner)).toMatchObject({ ok: true, checked: 3 });
+    });
+
+    it('remembers nothing from the read of a stream that does not exist', async () => {
+      const chained = new ChainedEventStore(inner);
+      expect(await chained.readStream('s-none')).toEqual([]);
+      await chained.append('s-none', [draft(0)], { expectedRevision: 'no_stream' });
+      expect(await verified(inner)).toMatchObject({ ok: true, checked: 1 });
+    });
+
+    it('forgets the head after a refused append, and reads it for the retry', async () => {
+      const chained = new ChainedEventStore(inner);
+      await chained.append('s-a', [draft(0)], { expectedRevision: 'no_stream' });
+      await new ChainedEventStore(inner).append('s-a', [draft(1)], { expectedRevision: 0 });
+      await expect(chained.append('s-a', [draft(2)], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+      inner.reads.length = 0;
+      await chained.append('s-a', [draft(2)], { expectedRevision: 1 });
+      expect(inner.reads).toEqual([['s-a', { fromRevision: 1, maxCount: 1 }]]);
+      expect(await verified(inner)).toMatchObject({ ok: true, checked: 3 });
+    });
   });
 
   it('starts the chain afresh after an event written without a link', async () => {

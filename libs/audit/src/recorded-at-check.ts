@@ -55,6 +55,8 @@ function formatMs(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = ms / 1000;
   if (s < 120) return `${Number(s.toFixed(1))} s`;
+  // Each unit up to two of the next, so that a distance never reads as "0 h" (150 s once did).
+  if (s < 2 * 3600) return `${Number((s / 60).toFixed(1))} min`;
   if (s < 2 * 86_400) return `${Number((s / 3600).toFixed(1))} h`;
   return `${Math.round(s / 86_400)} days`;
 }

@@ -20,7 +20,8 @@ describe('DeleteClient', () => {
 
   it('on a deleted client is a no-op, and on an unknown one client_not_found', () => {
     spec.given([e.registered(), e.disabled(-60), e.deleted(-60)]).when({ type: 'DeleteClient', data: { clientId } }).thenNothing();
-    spec.given([]).when({ type: 'DeleteClient', data: { clientId } }).thenThrows('client_not_found', 'not_found');
+    const error = spec.given([]).when({ type: 'DeleteClient', data: { clientId } }).thenThrows('client_not_found', 'not_found');
+    expect(error.message).toBe('Client transfer-app is not registered');
   });
 
   it('evolve: disabled, enabled, deleted, each with updatedAt its time; the details stay', () => {

@@ -62,8 +62,10 @@ describe('UpdateClient', () => {
     });
 
     it('refuses an empty or malformed list: invalid_scope (a listed client never goes back to "any scope")', () => {
-      spec.given([e.registered()]).when(update({ allowedScopes: [] })).thenThrows('invalid_scope', 'validation');
-      spec.given([e.registered()]).when(update({ allowedScopes: ['a b'] })).thenThrows('invalid_scope');
+      const empty = spec.given([e.registered()]).when(update({ allowedScopes: [] })).thenThrows('invalid_scope', 'validation');
+      expect(empty.message).toBe('allowedScopes must name at least one scope');
+      const malformed = spec.given([e.registered()]).when(update({ allowedScopes: ['a b'] })).thenThrows('invalid_scope');
+      expect(malformed.message).toBe('allowedScopes[0] "a b" breaks RFC 6749 section 3.3: a scope-token has no space');
       spec.given([e.registered()]).when(update({ allowedScopes: null as unknown as string[] })).thenThrows('invalid_scope');
     });
 
@@ -88,6 +90,13 @@ describe('UpdateClient', () => {
   it('refuses an unknown client (404 client_not_found) and a deleted one (409 client_deleted)', () => {
     spec.given([]).when(update({ name: 'T' })).thenThrows('client_not_found', 'not_found');
     spec.given([e.registered(), e.disabled(-60), e.deleted(-60)]).when(update({ name: 'T' })).thenThrows('client_deleted', 'conflict');
+  });
+
+  it('evolve: a narrowing alone takes the scopes away, at its time', () => {
+    expect(stateAfter(clientDecider, [e.registered(), e.scopesRevoked([TRANSFER], ['email', 'openid'], 2)])).toMatchObject({
+      allowedScopes: ['email', 'openid'],
+      updatedAt: new Date(FIXED_NOW.getTime() + 2000).toISOString(),
+    });
   });
 
   it('evolve: each change moves the state on, with updatedAt the time of the last one', () => {

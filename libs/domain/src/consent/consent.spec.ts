@@ -3,7 +3,7 @@ import { DomainError } from '../shared/domain-error';
 import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
 import { clientState } from '../testing/client-fixtures';
 import { secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
-import { ConsentEvent, ConsentGranted, ConsentState, liveTokens, TokenIssued, TokenRevoked } from './consent';
+import { ConsentEvent, ConsentGranted, ConsentState, liveTokens, TokenIssued, tokensEndedBy, TokenRevoked } from './consent';
 import { ConsentCommand, consentDecider } from './consent.decider';
 import { mulberry32 } from '../testing/mulberry32';
 
@@ -90,11 +90,39 @@ describe('Consent aggregate: evolve', () => {
       expect(tokensOf(state).get(tokenId('revoked-live'))?.revoked).toBe(true);
     });
 
+    it('a token that expires at the very instant of the later issue is dropped with them (expiry is exclusive)', () => {
+      const history: ConsentEvent[] = [
+        granted(['openid']),
+        issued('until-then', ['openid'], -200, 100),
+        issued('live', ['openid'], -90_000, 200_000),
+        ...shortLived(62, -80_000),
+        issued('new', ['openid'], -100),
+      ];
+      expect([...tokensOf(stateAfter(consentDecider, history)).keys()]).toEqual(['live', 'new'].map(tokenId));
+    });
+
+    it('a TokenIssued adds its token to the map in place: no copy per issue', () => {
+      const before = stateAfter(consentDecider, [granted(['openid']), issued('t1', ['openid'], -60)]);
+      const tokens = tokensOf(before);
+      const after = consentDecider.evolve(before, issued('t2', ['openid'], -30));
+      expect(tokensOf(after)).toBe(tokens);
+      expect([...tokens.keys()]).toEqual(['t1', 't2'].map(tokenId));
+    });
+
     it('however many tokens come and go, the state stays about twice its live tokens', () => {
       const state = stateAfter(consentDecider, [granted(['openid']), ...shortLived(10_000)]);
       expect(tokensOf(state).size).toBeLessThanOrEqual(2 * 64);
       expect(liveTokens(state, secondsAfter(-100_000 + 9_999 * 10))).toHaveLength(1);
     });
+  });
+
+  it('tokensEndedBy counts what a revocation ended, in events of either shape', () => {
+    const facts = { revokedScopes: ['openid'], revokedAt: at(0), reason: null };
+    expect(tokensEndedBy({ ...facts, tokensEnded: 3 })).toBe(3);
+    // Written before revocations stopped listing tokens: the list is the count.
+    expect(tokensEndedBy({ ...facts, endedTokens: ended('t1', 't2') })).toBe(2);
+    expect(tokensEndedBy({ ...facts, tokensEnded: 0, endedTokens: ended('t1') })).toBe(0);
+    expect(tokensEndedBy(facts)).toBe(0);
   });
 
   it('ConsentScopesExtended replaces the scopes and keeps the tokens', () => {

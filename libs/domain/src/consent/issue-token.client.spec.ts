@@ -52,6 +52,8 @@ describe('IssueToken: the client', () => {
       const error = spec.given([granted]).when(issue(narrowed, ['openid', TRANSFER])).thenThrows('scope_not_allowed', 'validation');
       expect(error.details).toEqual({ scopes: [TRANSFER] });
       expect(error.message).toBe(`Client transfer-app may not be granted: ${TRANSFER}`);
+      const two = spec.given([granted]).when(issue(clientState(['openid']), ['email', 'openid', TRANSFER])).thenThrows('scope_not_allowed');
+      expect(two.message).toBe(`Client transfer-app may not be granted: email ${TRANSFER}`);
     });
 
     it('without scopes, issues what the consent grants and the client still allows', () => {
@@ -61,6 +63,8 @@ describe('IssueToken: the client', () => {
     it('refuses when the client allows none of the consent: scope_not_allowed', () => {
       const error = spec.given([granted]).when(issue(clientState(['profile']))).thenThrows('scope_not_allowed');
       expect(error.message).toBe(`Client transfer-app no longer allows any scope of consent ${consentId}`);
+      // The details name the consent's scopes: none of them is allowed.
+      expect(error.details).toEqual({ scopes: ['email', 'openid', TRANSFER] });
     });
 
     it('a scope beyond the consent is still scope_not_consented, whatever the client allows', () => {
@@ -74,6 +78,8 @@ describe('IssueToken: the client', () => {
 
     it('while the client allows the token, appends nothing (the handler answers with the first token)', () => {
       spec.given([granted, first]).when(issue(clientState(), ['openid', TRANSFER], key, 2)).thenNothing();
+      // Narrowed, but still allowing every scope the token carries.
+      spec.given([granted, first]).when(issue(clientState(['email', 'openid', TRANSFER]), ['openid', TRANSFER], key, 2)).thenNothing();
     });
 
     it('once the client is disabled, hears that its token has ended: token_no_longer_active', () => {

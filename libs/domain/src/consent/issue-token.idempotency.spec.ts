@@ -2,7 +2,7 @@ import { DomainError } from '../shared/domain-error';
 import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
 import { clientState } from '../testing/client-fixtures';
 import { DeciderSpecification, secondsAfter, stateAfter } from '../testing/decider-spec';
-import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesRevoked, idempotentIssueOf, TokenIssued, TokenRevoked } from './consent';
+import { ConsentEvent, ConsentGranted, ConsentRevoked, ConsentScopesRevoked, ConsentState, idempotentIssueOf, TokenIssued, TokenRevoked } from './consent';
 import { consentDecider } from './consent.decider';
 import { IssueToken } from './issue-token';
 
@@ -160,6 +160,28 @@ describe('IssueToken under an Idempotency-Key', () => {
       const state = stateAfter(consentDecider, [granted(), issued('k', 'first', 0, { window: 60 }), ...later]);
       expect(state.status !== 'none' && state.idempotentIssues.has(keyHash('k'))).toBe(false);
       expect(state.status !== 'none' && state.idempotentIssues.size).toBe(64);
+    });
+  });
+
+  describe('the retry windows in the state', () => {
+    const windowsOf = (state: ConsentState) => (state.status === 'none' ? new Map() : state.idempotentIssues);
+
+    it('a TokenIssued adds its window to the map in place, as it does its token: no copy per issue', () => {
+      const before = stateAfter(consentDecider, [granted(), issued('k', 'first')]);
+      const windows = windowsOf(before);
+      const after = consentDecider.evolve(before, issued('j', 'first', 5));
+      expect(windowsOf(after)).toBe(windows);
+      expect([...windows.keys()]).toEqual([keyHash('k'), keyHash('j')]);
+    });
+
+    it('a new generation starts from a map of its own, holding only the windows still open at its grant', () => {
+      const full: ConsentRevoked = { type: 'ConsentRevoked', data: { ...ref(), revokedScopes: ['openid'], tokensEnded: 2, revokedAt: at(30), reason: null } };
+      const before = stateAfter(consentDecider, [granted(), issued('closing', 'first', 0, { window: 60 }), issued('open', 'first', 0, { window: 61 }), full]);
+      const windows = windowsOf(before);
+      const after = consentDecider.evolve(before, granted(2, 60));
+      // The window that ends at the instant of the grant is closed then (the end is exclusive).
+      expect([...windowsOf(after).keys()]).toEqual([keyHash('open')]);
+      expect(windowsOf(after)).not.toBe(windows);
     });
   });
 
