@@ -2,7 +2,7 @@ import { CLIENT_ID, clientEvents as e, secretHash, secretId } from '../testing/c
 import { DeciderSpecification, stateAfter } from '../testing/decider-spec';
 import { AddClientSecret } from './add-client-secret';
 import { clientDecider } from './client.decider';
-import { hashClientSecret, MAX_VALID_SECRETS, secretStatus, validSecrets } from './client-secrets';
+import { CLIENT_SECRET_ID_PATTERN, CLIENT_SECRET_PATTERN, hashClientSecret, MAX_VALID_SECRETS, secretStatus, validSecrets } from './client-secrets';
 
 const clientId = CLIENT_ID;
 const add = (name: string, overlapSeconds = 86_400): AddClientSecret => ({
@@ -45,6 +45,13 @@ describe('AddClientSecret', () => {
       .then([e.secretAdded('c'), e.secretsSuperseded(['a', 'b'], 'c', 0)]);
   });
 
+  it('leaves a window that ends exactly when the new one would alone', () => {
+    spec
+      .given([e.registered(), e.secretAdded('a', -7200), e.secretAdded('b', -60), e.secretsSuperseded(['a'], 'b', 600, -60)])
+      .when(add('c', 600))
+      .then([e.secretAdded('c'), e.secretsSuperseded(['b'], 'c', 600)]);
+  });
+
   it('leaves revoked and expired secrets out of the rotation', () => {
     spec
       .given([e.registered(), e.secretAdded('a', -7200), e.secretAdded('b', -3600), e.secretsSuperseded(['a'], 'b', -60, -3600), e.secretRevoked('b', -30)])
@@ -58,6 +65,9 @@ describe('AddClientSecret', () => {
     const history = [e.registered(), ...names.map((n, i) => e.secretAdded(n, -500 + i))];
     const error = spec.given(history).when(add('s6')).thenThrows('client_secret_limit', 'conflict');
     expect(error.details).toEqual({ validSecrets: 5, limit: 5 });
+    expect(error.message).toBe('Client transfer-app has 5 secrets valid past this rotation; revoke one, or rotate with overlapSeconds 0');
+    // The fifth is still one too few.
+    spec.given(history.slice(0, 5)).when(add('s5')).then([e.secretAdded('s5'), e.secretsSuperseded(names.slice(0, 4), 's5', 86_400)]);
     spec.given(history).when(add('s6', 0)).then([e.secretAdded('s6'), e.secretsSuperseded(names, 's6', 0)]);
   });
 
@@ -68,7 +78,8 @@ describe('AddClientSecret', () => {
   });
 
   it.each([-1, 604_801, 1.5, Number.NaN])('refuses overlapSeconds %p: invalid_overlap', (overlap) => {
-    spec.given([e.registered()]).when(add('first', overlap)).thenThrows('invalid_overlap', 'validation');
+    const error = spec.given([e.registered()]).when(add('first', overlap)).thenThrows('invalid_overlap', 'validation');
+    expect(error.message).toBe('overlapSeconds must be a whole number of seconds from 0 to 604800');
   });
 
   it('takes a week of overlap, the longest', () => {
@@ -87,6 +98,23 @@ describe('AddClientSecret', () => {
     expect(hashClientSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
+  it('knows a generated secret and a secret id by their whole shape', () => {
+    const body = 'aZ09_-'.repeat(7) + 'x';
+    expect(CLIENT_SECRET_PATTERN.test(`lcs_${body}`)).toBe(true);
+    for (const s of [`xlcs_${body}`, `lcs_${body}x`, `lcs_${body.slice(1)}`, `lcs_${'!'.repeat(43)}`, `lcs_${body.slice(0, 42)}=`]) expect({ s, ok: CLIENT_SECRET_PATTERN.test(s) }).toEqual({ s, ok: false });
+    const id = `sec_${'0a'.repeat(16)}`;
+    expect(CLIENT_SECRET_ID_PATTERN.test(id)).toBe(true);
+    for (const s of [`x${id}`, `${id}0`, id.slice(0, -1), id.toUpperCase().replace('SEC_', 'sec_')]) expect({ s, ok: CLIENT_SECRET_ID_PATTERN.test(s) }).toEqual({ s, ok: false });
+    const state = stateAfter(clientDecider, [e.registered()]);
+    const meta = { now: new Date(), actor: 'a', correlationId: 'c', initiator: 'user' as const };
+    for (const bad of [`x${secretHash('a')}`, `${secretHash('a')}0`]) {
+      expect(() => clientDecider.decide({ ...add('first'), data: { ...add('first').data, secretHash: bad } }, state, meta)).toThrow('SHA-256');
+    }
+    for (const bad of [`x${secretId('a')}`, `${secretId('a')}0`]) {
+      expect(() => clientDecider.decide({ ...add('first'), data: { ...add('first').data, secretId: bad } }, state, meta)).toThrow('generated');
+    }
+  });
+
   it('evolve: secrets with their windows and revocations, updatedAt the last change, statuses by the time asked', () => {
     const state = stateAfter(clientDecider, [e.registered(), e.secretAdded('a', -100), e.secretAdded('b', -50), e.secretsSuperseded(['a'], 'b', 50, -50), e.secretAdded('c', -10), e.secretRevoked('c', -5)]);
     if (state.status === 'unregistered') throw new Error('registered');
@@ -101,5 +129,18 @@ describe('AddClientSecret', () => {
     expect(state.secrets.map((s) => secretStatus(s, now + 50_000))).toEqual(['expired', 'active', 'revoked']);
     expect(state.secrets.map((s) => secretStatus(s, now + 49_999))).toEqual(['expiring', 'active', 'revoked']);
     expect(JSON.stringify(state)).not.toContain(secretHash('a'));
+  });
+
+  it('evolve: a window never grows, whatever order the events come in; a second revocation keeps the first time', () => {
+    const windowOf = (...events: Parameters<typeof stateAfter>[1]) => {
+      const state = stateAfter(clientDecider, [e.registered(), e.secretAdded('a', -100), ...(events as never[])]);
+      return state.status === 'unregistered' ? undefined : state.secrets[0];
+    };
+    const until = (s: number) => e.secretsSuperseded([], 'b', s).data.validUntil;
+    expect(windowOf(e.secretsSuperseded(['a'], 'b', 600), e.secretsSuperseded(['a'], 'c', 1200))?.validUntil).toBe(until(600));
+    expect(windowOf(e.secretsSuperseded(['a'], 'b', 1200), e.secretsSuperseded(['a'], 'c', 600))?.validUntil).toBe(until(600));
+    expect(windowOf(e.secretsSuperseded(['a'], 'b', 600), e.secretsSuperseded(['a'], 'c', 600))?.validUntil).toBe(until(600));
+    expect(windowOf(e.secretsSuperseded(['b'], 'c', 600))?.validUntil).toBeNull();
+    expect(windowOf(e.secretRevoked('a', -50), e.secretRevoked('a', -10))?.revokedAt).toBe(e.secretRevoked('a', -50).data.revokedAt);
   });
 });

@@ -31,11 +31,11 @@ export function addClientSecret(command: AddClientSecret, state: ClientState, me
   const now = meta.now.getTime();
   const until = now + overlapSeconds * 1000;
   const valid = validSecrets(client, now);
-  // Those that still authenticate once this rotation has cut them to the overlap window.
-  const staying = valid.filter((s) => Math.min(s.validUntil === null ? Infinity : Date.parse(s.validUntil), until) > now);
-  if (staying.length + 1 > MAX_VALID_SECRETS) {
-    throw conflict('client_secret_limit', `Client ${clientId} has ${staying.length} secrets valid past this rotation; revoke one, or rotate with a shorter overlapSeconds`, {
-      validSecrets: staying.length,
+  // Every valid secret outlives `now`, so all of them still authenticate after this rotation unless its window is 0.
+  const staying = overlapSeconds > 0 ? valid.length : 0;
+  if (staying + 1 > MAX_VALID_SECRETS) {
+    throw conflict('client_secret_limit', `Client ${clientId} has ${staying} secrets valid past this rotation; revoke one, or rotate with overlapSeconds 0`, {
+      validSecrets: staying,
       limit: MAX_VALID_SECRETS,
     });
   }

@@ -18,7 +18,7 @@ const SECRET_HASH_PATTERN = /^[0-9a-f]{64}$/;
  * search is 2^256 work whatever the hash costs. A slow hash (bcrypt, scrypt, Argon2) would add nothing but
  * milliseconds of CPU to every OAuth request, which an attacker could spend for us with wrong secrets.
  */
-export const hashClientSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const hashClientSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /**
  * Overlap of a rotation: how long the secrets a new one supersedes keep authenticating. A day by default, so that a
@@ -48,7 +48,7 @@ export const isSecretValid = (secret: Pick<ClientSecretState, 'validUntil' | 're
 export const validSecrets = (client: RegisteredClient, nowMs: number) => client.secrets.filter((s) => isSecretValid(s, nowMs));
 
 /** The handler generates ids and hashes; anything else reaching the decider is a bug, not a request to refuse. */
-export function assertGenerated(secretId: unknown, secretHash: unknown): void {
-  if (typeof secretId !== 'string' || !CLIENT_SECRET_ID_PATTERN.test(secretId)) throw new Error('A client secret id must be generated (sec_ and 32 hex digits)');
-  if (typeof secretHash !== 'string' || !SECRET_HASH_PATTERN.test(secretHash)) throw new Error('A client secret must arrive as its SHA-256 hash');
+export function assertGenerated(secretId: string, secretHash: string): void {
+  if (!CLIENT_SECRET_ID_PATTERN.test(secretId)) throw new Error('A client secret id must be generated (sec_ and 32 hex digits)');
+  if (!SECRET_HASH_PATTERN.test(secretHash)) throw new Error('A client secret must arrive as its SHA-256 hash');
 }

@@ -27,7 +27,8 @@ describe('RevokeClientSecret', () => {
   });
 
   it('refuses a secret the client never had (client_secret_not_found), an unknown client and a deleted one', () => {
-    spec.given([e.registered(), e.secretAdded('a', -60)]).when(revoke('other')).thenThrows('client_secret_not_found', 'not_found');
+    const error = spec.given([e.registered(), e.secretAdded('a', -60)]).when(revoke('other')).thenThrows('client_secret_not_found', 'not_found');
+    expect(error.message).toBe(`Client transfer-app has no secret ${secretId('other')}`);
     spec.given([]).when(revoke('a')).thenThrows('client_not_found', 'not_found');
     spec.given([e.registered(), e.secretAdded('a', -60), e.disabled(-30), e.deleted(-30)]).when(revoke('a')).thenThrows('client_deleted', 'conflict');
   });

@@ -118,7 +118,8 @@ describe('RevokeToken (RFC 7009: success either way, and the caller learns nothi
     });
 
     it("refuses another client's token: token_not_owned, whether it is live, revoked or expired", () => {
-      spec.given(history).when(byClient('live', 'other-app')).thenThrows('token_not_owned', 'validation');
+      const error = spec.given(history).when(byClient('live', 'other-app')).thenThrows('token_not_owned', 'validation');
+      expect(error.message).toBe('The token was not issued to this client');
       spec.given([...history, tokenRevoked('live')]).when(byClient('live', 'other-app')).thenThrows('token_not_owned');
       spec.given([...history, issued('short', ['openid'], { issuedAt: -120, expiresIn: 60 })]).when(byClient('short', 'other-app')).thenThrows('token_not_owned');
     });
