@@ -1,9 +1,10 @@
 /**
- * The one exponential backoff of the codebase: the relay's restarts, the revocation consumer's joins, the
- * EventStoreDB subscription's reconnects and the command executor's retries after a conflict all wait this long.
+ * The one exponential backoff of the ledger: the relay's restarts, the EventStoreDB subscription's reconnects and
+ * the command executor's retries after a conflict all wait this long. (libs/revocation-client, a package installed
+ * on its own by resource services, imports nothing of the ledger's and has a line of its own.)
  *
- * It imports nothing, so code that must not load a store adapter (libs/revocation-client, embedded by resource
- * services) can import this file alone: `@ledger/event-store/backoff`.
+ * It imports nothing, so code that must not load a store adapter can import this file alone:
+ * `@ledger/event-store/backoff`.
  */
 export interface Backoff {
   /** The delay of attempt 0; every further attempt doubles it. Default 100 ms. */

@@ -164,3 +164,68 @@ describe('IntrospectionCache and bulk revocations', () => {
     expect(parseRevocationMessage(null)).toBeUndefined();
   });
 });
+
+describe('IntrospectionCache and scope revocations', () => {
+  let now = 1_000_000_000_000;
+  const inAnHour = () => Math.floor(now / 1000) + 3600;
+  const withScope = (hash: string, sub: string, client_id: string, scope: string) => ({
+    hash,
+    answer: { active: true as const, scope, client_id, sub, exp: inAnHour(), iat: inAnHour() - 3600, jti: hash },
+  });
+  const filled = () => {
+    const c = new IntrospectionCache({ now: () => now });
+    for (const { hash, answer } of [
+      withScope('read', 'alice', 'app', 'openid photos:read'),
+      withScope('write', 'alice', 'app', 'openid photos:write'),
+      withScope('both', 'alice', 'app', 'photos:read photos:write'),
+      withScope('bob-read', 'bob', 'app', 'photos:read'),
+      withScope('other', 'alice', 'other-app', 'photos:read'),
+    ]) c.set(answer.jti, answer);
+    return c;
+  };
+  const live = (c: IntrospectionCache) => ['read', 'write', 'both', 'bob-read', 'other'].filter((h) => c.peek(h));
+  const scoped = (eventId: string, type: string, userId: string | null, clientId: string, scopes: string[]) => ({
+    eventId, type, consentId: null, userId, clientId, scopes, tokenIds: [], tokenHashes: [],
+  });
+
+  it('given consent.scopes_revoked, evicts only the pair tokens that carry a revoked scope', () => {
+    const c = filled();
+    c.apply(scoped('e1', 'consent.scopes_revoked', 'alice', 'app', ['photos:write']));
+    expect(live(c)).toEqual(['read', 'bob-read', 'other']);
+  });
+
+  it('given client.scopes_revoked with scopes, evicts the client tokens that carry one, of every user', () => {
+    const c = filled();
+    c.apply(scoped('e2', 'client.scopes_revoked', null, 'app', ['photos:read']));
+    expect(live(c)).toEqual(['write', 'other']);
+  });
+
+  it('given client.scopes_revoked with no scopes ("every scope outside its new list"), evicts all of the client', () => {
+    const c = filled();
+    c.apply(scoped('e3', 'client.scopes_revoked', null, 'app', []));
+    expect(live(c)).toEqual(['other']);
+  });
+
+  it('a scope list on a type that does not end by scope does not narrow its eviction', () => {
+    const c = filled();
+    c.apply(scoped('e4', 'consent.revoked', 'alice', 'app', ['photos:write']));
+    expect(live(c)).toEqual(['bob-read', 'other']);
+  });
+
+  it('does not cache an answer fetched across a scope revocation of its pair, even one without that scope', () => {
+    const c = new IntrospectionCache({ now: () => now });
+    const ticket = c.ticket();
+    c.apply(scoped('e5', 'consent.scopes_revoked', 'alice', 'app', ['photos:write']));
+    c.set('late', withScope('late', 'alice', 'app', 'openid').answer, ticket);
+    expect(c.peek('late')).toBeUndefined();
+  });
+
+  it('evictAll empties the cache, and an answer fetched across it is not cached', () => {
+    const c = filled();
+    const ticket = c.ticket();
+    c.evictAll();
+    expect(live(c)).toEqual([]);
+    c.set('read', withScope('read', 'alice', 'app', 'openid').answer, ticket);
+    expect(c.peek('read')).toBeUndefined();
+  });
+});

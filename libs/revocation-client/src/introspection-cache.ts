@@ -56,9 +56,11 @@ const LEDGER_KEY = '\u0000';
  * Introspection results keyed by token hash (the raw token is never kept), evicted at once by revocation events.
  *
  * An entry lives until the earliest of: the token's exp, maxStaleness after it was fetched, or a revocation that
- * names it. Consent revocations (consent.revoked, consent.scopes_revoked) evict EVERY cached token of that
- * (userId, clientId), also ones the event does not list: cheaper to ask the ledger again than to reason about which
- * token carried which scope. Client revocations (client.*) evict every cached token of the client, of every user;
+ * names it. A consent revocation (consent.revoked) evicts EVERY cached token of that (userId, clientId), also ones
+ * the event does not list. A scope revocation (consent.scopes_revoked, client.scopes_revoked) evicts the cached
+ * tokens of its pair or client that carry one of its scopes, since the ledger ends exactly those (a client's with an
+ * empty list, "every scope outside its new list", evicts all of the client's). Other client revocations
+ * (client.disabled, client.not_before) evict every cached token of the client, of every user;
  * user-wide ones (user.*) every cached token of the user, of every client; ledger.not_before every cached token.
  * Bulk revocations name no token and carry no iat to compare (a not-before cuts by the ledger's log position), so
  * everything they may have ended is asked again. Events are applied once per eventId (delivery is at-least-once).
@@ -150,13 +152,29 @@ export class IntrospectionCache {
       remember(this.revoked, hash, this.dedupeWindow);
       this.delete(hash);
     }
-    // token.revoked ends one token. Otherwise by what the event names, not by its type, so that a type this version
-    // does not know evicts at least what its subject could cover: no user and no client, everything; no user, every
-    // token of the client; no client, every token of the user; both (consent revocations), every token of the pair,
-    // since they may end more than they list.
-    if (event.type !== 'token.revoked') this.evictGroup(groupOf(event.userId, event.clientId));
+    // token.revoked ends one token. A scope revocation ends exactly the tokens that carry one of its scopes (the
+    // ledger ends a token when any of its scopes is revoked, and no other), so only those are asked again. Otherwise
+    // by what the event names, not by its type, so that a type this version does not know evicts at least what its
+    // subject could cover: no user and no client, everything; no user, every token of the client; no client, every
+    // token of the user; both (consent revocations), every token of the pair, since they may end more than they list.
+    if (event.type === 'token.revoked') {
+      // the hashes above are the whole of it
+    } else if (SCOPED_TYPES.has(event.type) && event.scopes && event.scopes.length > 0) {
+      this.evictGroup(groupOf(event.userId, event.clientId), event.scopes);
+    } else {
+      this.evictGroup(groupOf(event.userId, event.clientId));
+    }
     this.applied += 1;
     return true;
+  }
+
+  /**
+   * Evicts every cached active answer: what a consumer does with a message it cannot read. The contract's rule for
+   * consumers is that what they cannot understand means "evict what you cannot prove is still live", and a message
+   * that names nothing readable may have ended any token.
+   */
+  evictAll(): void {
+    this.evictGroup(LEDGER_KEY);
   }
 
   stats() {
@@ -168,12 +186,18 @@ export class IntrospectionCache {
     this.byGroup.clear();
   }
 
-  private evictGroup(group: string): void {
+  /**
+   * Evicts the group's cached active answers, or with `scopes` only those carrying one of them. Either way the
+   * group's epoch moves, so an answer fetched across the eviction is not cached (set): it may predate it.
+   */
+  private evictGroup(group: string, scopes?: string[]): void {
     const epoch = (this.epoch.get(group) ?? 0) + 1;
     this.epoch.delete(group);
     this.epoch.set(group, epoch);
     if (this.epoch.size > this.dedupeWindow) this.epoch.delete(this.epoch.keys().next().value as string);
-    for (const hash of [...(this.byGroup.get(group) ?? [])]) this.delete(hash);
+    for (const hash of [...(this.byGroup.get(group) ?? [])]) {
+      if (scopes === undefined || carriesAny(this.entries.get(hash)?.answer, scopes)) this.delete(hash);
+    }
   }
 
   private delete(hash: string): void {
@@ -186,6 +210,15 @@ export class IntrospectionCache {
       if (set?.size === 0) this.byGroup.delete(group);
     }
   }
+}
+
+/** The types that end only the tokens carrying one of their `scopes` (an empty list means more: see apply). */
+const SCOPED_TYPES = new Set(['consent.scopes_revoked', 'client.scopes_revoked']);
+
+function carriesAny(answer: Introspection | undefined, scopes: string[]): boolean {
+  if (!answer?.active) return true;
+  const carried = new Set(answer.scope.split(' '));
+  return scopes.some((scope) => carried.has(scope));
 }
 
 function groupOf(userId: string | null, clientId: string | null): string {

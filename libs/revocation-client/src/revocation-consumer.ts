@@ -1,6 +1,4 @@
 import { Consumer, Kafka, KafkaConfig, KafkaMessage, logLevel } from 'kafkajs';
-// The file alone, not the package: a resource service that embeds this client must not load the ledger's stores.
-import { backoffDelay } from '@ledger/event-store/backoff';
 import type { RevocationMessage } from './introspection-cache';
 
 export const DEFAULT_REVOCATIONS_TOPIC = 'consent.revocations.v1';
@@ -8,6 +6,8 @@ export const DEFAULT_REVOCATIONS_TOPIC = 'consent.revocations.v1';
 export interface RevocationSink {
   /** Applies one event; returns false for a duplicate. Must not throw for a well-formed event. */
   apply(event: RevocationMessage): boolean;
+  /** A message it cannot read arrived: evict everything it may have ended, which is everything. */
+  evictAll?(): void;
 }
 
 export interface RevocationConsumerOptions {
@@ -23,7 +23,7 @@ export interface RevocationConsumerOptions {
   startTimeoutMs?: number;
   /** Called after each event was applied (applied = false: it was a duplicate). */
   onEvent?: (event: RevocationMessage, applied: boolean) => void;
-  /** Malformed messages (skipped) and consumer crashes. */
+  /** Malformed messages (they evict everything, see eachMessage) and consumer crashes. */
   onError?: (error: Error) => void;
   kafka?: Partial<KafkaConfig>;
 }
@@ -84,7 +84,9 @@ export class RevocationConsumer {
         await consumer.disconnect().catch(() => undefined);
         if (Date.now() > deadline) throw error;
         this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
-        await new Promise((r) => setTimeout(r, backoffDelay(attempt, { maxMs: 2000 })));
+        // 200 ms, 400 ms, ... up to 2 s. The package imports nothing of the ledger's (it is installed on its own),
+        // so this is not the ledger's backoff helper.
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
       }
     }
   }
@@ -152,8 +154,12 @@ export class RevocationConsumer {
       eachMessage: async ({ message, partition }) => {
         const event = parseRevocationMessage(message.value);
         if (!event) {
+          // The contract's rule for consumers: what you cannot understand means "evict what you cannot prove is still
+          // live". A message in a shape this version does not read (a later contract's, or a broken one) may have
+          // ended any token, so every cached answer is asked again rather than trusted until its staleness bound.
           this.malformed += 1;
-          this.options.onError?.(new Error(`Skipped a malformed revocation message (partition ${partition}, offset ${message.offset})`));
+          this.sink.evictAll?.();
+          this.options.onError?.(new Error(`A revocation message this client cannot read evicted every cached answer (partition ${partition}, offset ${message.offset})`));
           return;
         }
         const applied = this.sink.apply(event);
