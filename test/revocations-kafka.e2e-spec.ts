@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hashToken } from '@ledger/domain';
-import { toRevocationEvent } from '@ledger/revocations';
+import { RevocationEventV2, toRevocationEvent } from '@ledger/revocations';
 import { waitUntil } from '@ledger/testing';
-import { cloudEventHeaderViolations, contractViolations } from '../libs/revocations/src/testing/revocation-contract';
+import { cloudEventHeaderViolations, contractV2Violations, contractViolations } from '../libs/revocations/src/testing/revocation-contract';
 import { RevocationClient, RevocationMessage, tokenHash } from '@ledger/revocation-client';
 import { consentWithTokens, uid } from './support/consent-fixtures';
 import { KafkaBroker } from './support/kafka-broker';
@@ -92,6 +92,33 @@ describe('revocations on Kafka', () => {
       }
     } finally {
       await reader.stop();
+    }
+  });
+
+  it('every revocation goes out on the v2 topic too, with the same eventId and key, in the v2 schema', async () => {
+    const v1 = new RevocationTopicReader(brokers, topic);
+    const v2 = new RevocationTopicReader(brokers, `${topic}.v2`);
+    await Promise.all([v1.start(), v2.start()]);
+    try {
+      const { clientId, userId, consentId, tokens } = await consentWithTokens(ledger.http, scopes, 2);
+      expect((await steps.revokeToken(tokens[0].token_id)).status).toBe(200);
+      expect((await steps.revoke(consentId, { scopes: ['email'] })).status).toBe(200);
+      expect((await ledger.http.post(`/v1/clients/${clientId}/disable`, { reason: 'compromised' })).status).toBe(200);
+      const sent = await Promise.all(['token.revoked', 'consent.scopes_revoked'].map((type) => v1.waitFor((r) => r.value.consentId === consentId && r.value.type === type)));
+      sent.push(await v1.waitFor((r) => r.value.type === 'client.disabled' && r.value.clientId === clientId));
+      const heard = await Promise.all(sent.map((r) => v2.waitFor((x) => x.value.eventId === r.value.eventId)));
+      for (const [i, record] of heard.entries()) {
+        expect(contractV2Violations(record.value)).toEqual([]);
+        expect({ key: record.key, type: record.headers.ce_type, subject: record.headers.ce_subject }).toEqual({ key: sent[i].key, type: sent[i].headers.ce_type, subject: sent[i].headers.ce_subject });
+        expect(record.headers.ce_dataschema).toBe('urn:consent-ledger:revocation-event:v2');
+        for (const t of tokens) expect(record.raw).not.toContain(t.access_token);
+      }
+      const [single, partial, disabled] = heard.map((r) => r.value as unknown as RevocationEventV2);
+      expect(single.subject).toEqual({ kind: 'token', tokenId: tokens[0].token_id, tokenHash: hashToken(tokens[0].access_token), consentId, userId, clientId });
+      expect({ subject: partial.subject, ends: partial.ends, remainingScopes: partial.remainingScopes }).toEqual({ subject: { kind: 'consent', consentId, userId, clientId }, ends: { carryingAnyOf: ['email'] }, remainingScopes: ['openid', 'profile'] });
+      expect({ subject: disabled.subject, ends: disabled.ends }).toEqual({ subject: { kind: 'client', clientId }, ends: { all: true } });
+    } finally {
+      await Promise.all([v1.stop(), v2.stop()]);
     }
   });
 

@@ -229,3 +229,42 @@ describe('IntrospectionCache and scope revocations', () => {
     expect(c.peek('read')).toBeUndefined();
   });
 });
+
+describe('the consumer reads contract v2 as well', () => {
+  const now = 1_000_000_000_000;
+  const exp = Math.floor(now / 1000) + 3600;
+  const answer = (jti: string, sub: string, client_id: string, scope: string) => ({ active: true as const, scope, client_id, sub, exp, iat: exp - 3600, jti });
+  const filled = () => {
+    const c = new IntrospectionCache({ now: () => now });
+    c.set('read', answer('read', 'alice', 'app', 'photos:read'));
+    c.set('write', answer('write', 'alice', 'app', 'photos:write'));
+    c.set('bob', answer('bob', 'bob', 'app', 'photos:read'));
+    c.set('other', answer('other', 'alice', 'other-app', 'photos:read'));
+    return c;
+  };
+  const live = (c: IntrospectionCache) => ['read', 'write', 'bob', 'other'].filter((h) => c.peek(h));
+  const v2 = (type: string, subject: object, ends: object) => parseRevocationMessage(Buffer.from(JSON.stringify({ eventId: `e-${type}-${JSON.stringify(ends)}`, type, subject, ends, revokedAt: '2026-11-27T10:00:00Z', reason: null, position: 4 })));
+  const consent = { kind: 'consent', consentId: `cns_${'0'.repeat(31)}1_1`, userId: 'alice', clientId: 'app' };
+
+  it.each([
+    ['a token', v2('token.revoked', { kind: 'token', tokenId: `tok_${'a'.repeat(32)}`, tokenHash: 'write', consentId: consent.consentId, userId: 'alice', clientId: 'app' }, { all: true }), ['read', 'bob', 'other']],
+    ['a consent', v2('consent.revoked', consent, { all: true }), ['bob', 'other']],
+    ['a consent, by scope', v2('consent.scopes_revoked', consent, { carryingAnyOf: ['photos:write'] }), ['read', 'bob', 'other']],
+    ['a consent, by an ends form it does not know', v2('consent.scopes_revoked', consent, { carryingAllOf: ['photos:write'] }), ['bob', 'other']],
+    ['a client, by scope', v2('client.scopes_revoked', { kind: 'client', clientId: 'app' }, { carryingAnyOf: ['photos:read'] }), ['write', 'other']],
+    ['a client narrowed from any scope', v2('client.scopes_revoked', { kind: 'client', clientId: 'app' }, { carryingAnyOutside: ['openid'] }), ['other']],
+    ['a user, before a position', v2('user.not_before', { kind: 'user', userId: 'alice' }, { issuedBefore: 4 }), ['bob']],
+    ['the ledger', v2('ledger.not_before', { kind: 'ledger' }, { issuedBefore: 4 }), []],
+  ])('evicts what %s covers', (_name, message, left) => {
+    const c = filled();
+    expect(message).toBeDefined();
+    c.apply(message!);
+    expect(live(c)).toEqual(left);
+  });
+
+  it('a subject it does not know, or one without its ids, is unreadable (the consumer then evicts everything)', () => {
+    expect(v2('tenant.revoked', { kind: 'tenant', tenantId: 't' }, { all: true })).toBeUndefined();
+    expect(v2('consent.revoked', { kind: 'consent', userId: 'alice' }, { all: true })).toBeUndefined();
+    expect(v2('token.revoked', { kind: 'token', userId: 'alice', clientId: 'app' }, { all: true })).toBeUndefined();
+  });
+});

@@ -192,6 +192,7 @@ export function parseRevocationMessage(raw: KafkaMessage['value']): RevocationMe
     return undefined;
   }
   const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'string');
+  if (typeof value === 'object' && value !== null && 'subject' in value) return fromV2(value as V2Message);
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -206,4 +207,31 @@ export function parseRevocationMessage(raw: KafkaMessage['value']): RevocationMe
     return undefined;
   }
   return value as RevocationMessage;
+}
+
+/** Contract v2 (docs/contracts/revocation-event.v2.schema.json), as far as eviction needs it. */
+interface V2Message {
+  eventId?: unknown;
+  type?: unknown;
+  subject?: { kind?: unknown; tokenId?: unknown; tokenHash?: unknown; userId?: unknown; clientId?: unknown } | null;
+  ends?: { carryingAnyOf?: unknown } | null;
+}
+
+/**
+ * A v2 message as the cache's message: the subject's ids where v1 has its nullable members, and the scopes only
+ * when `ends` is carryingAnyOf. Every other `ends` (all, issuedBefore, carryingAnyOutside, or a form this version
+ * does not know) leaves the scopes empty, so the whole subject is evicted. A subject kind it does not know makes
+ * the message unreadable, which evicts everything.
+ */
+function fromV2(value: V2Message): RevocationMessage | undefined {
+  const id = (x: unknown) => (typeof x === 'string' && x.length > 0 ? x : undefined);
+  const s = value.subject;
+  if (typeof value.eventId !== 'string' || typeof value.type !== 'string' || typeof s !== 'object' || s === null) return undefined;
+  const ids = { userId: id(s.userId) ?? null, clientId: id(s.clientId) ?? null };
+  const complete = { token: id(s.tokenHash) && ids.userId && ids.clientId, consent: ids.userId && ids.clientId, client: ids.clientId, user: ids.userId, ledger: true }[String(s.kind)];
+  if (!complete) return undefined;
+  const narrowed = value.ends?.carryingAnyOf;
+  const scopes = Array.isArray(narrowed) && narrowed.length > 0 && narrowed.every((x) => typeof x === 'string') ? (narrowed as string[]) : [];
+  const token = s.kind === 'token';
+  return { eventId: value.eventId, type: value.type, ...ids, scopes, tokenIds: token ? [String(s.tokenId)] : [], tokenHashes: token ? [String(s.tokenHash)] : [] };
 }

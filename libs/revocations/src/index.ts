@@ -1,4 +1,5 @@
 export * from './revocation-event';
+export * from './revocation-event.v2';
 export * from './kafka-revocation-publisher';
 export * from './revocation-feed';
 export * from './sse-subscriber';

@@ -1,10 +1,16 @@
 import { Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
 import type { RelaySink, StoredEvent } from '@ledger/event-store';
-import { DEFAULT_CLOUDEVENTS_SOURCE, toKafkaRecord, toRevocationEvent } from './revocation-event';
+import { DEFAULT_CLOUDEVENTS_SOURCE, RevocationRecord, toKafkaRecord, toRevocationEvent } from './revocation-event';
+import { toKafkaRecordV2, toRevocationEventV2 } from './revocation-event.v2';
 
 export interface KafkaRevocationSinkOptions {
   brokers: string[];
   topic: string;
+  /**
+   * The v2 contract's topic, published beside v1 for one release (docs/contracts/README.md). Each batch goes to both
+   * topics in one request, under the one checkpoint, so neither gets ahead of the other for long. Omitted: v1 only.
+   */
+  topicV2?: string;
   clientId: string;
   /** CloudEvents `source`. */
   source?: string;
@@ -66,11 +72,12 @@ export class KafkaRevocationSink implements RelaySink {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = await admin.listTopics();
-      if (!topics.includes(this.options.topic)) {
+      const existing = await admin.listTopics();
+      const missing = [this.options.topic, this.options.topicV2].filter((t): t is string => t !== undefined && !existing.includes(t));
+      if (missing.length > 0) {
         try {
           // Partition count and replication factor: the broker's defaults (num.partitions, default.replication.factor).
-          await admin.createTopics({ topics: [{ topic: this.options.topic }], waitForLeaders: true });
+          await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
         } catch (error) {
           // Another ledger instance created it in between.
           if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
@@ -83,12 +90,14 @@ export class KafkaRevocationSink implements RelaySink {
   }
 
   async deliver(batch: StoredEvent[]): Promise<void> {
-    const messages = [];
+    const messages: RevocationRecord[] = [];
+    const messagesV2: RevocationRecord[] = [];
     for (const event of batch) {
       const integration = toRevocationEvent(event);
       if (integration) {
         if (messages.length === 0) this.oldestPendingAt ??= Date.parse(event.recordedAt);
         messages.push(toKafkaRecord(integration, this.source));
+        if (this.options.topicV2) messagesV2.push(toKafkaRecordV2(toRevocationEventV2(event)!, this.source));
       }
     }
     this.batchMessages = messages.length;
@@ -96,7 +105,9 @@ export class KafkaRevocationSink implements RelaySink {
     this.pending = messages.length;
     const producer = this.producer;
     if (!producer) throw new Error('Kafka producer is not connected');
-    await producer.send({ topic: this.options.topic, acks: -1, messages });
+    const topicMessages = [{ topic: this.options.topic, messages }];
+    if (this.options.topicV2) topicMessages.push({ topic: this.options.topicV2, messages: messagesV2 });
+    await producer.sendBatch({ acks: -1, topicMessages });
   }
 
   /** The relay took the last batch as done: the broker acknowledged it and the checkpoint may pass it. */

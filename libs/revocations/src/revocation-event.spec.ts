@@ -1,26 +1,13 @@
-import type { StoredEvent } from '@ledger/event-store';
-import { ClientEvent, ConsentEvent, hashToken, LedgerWideEvent, UserEvent } from '@ledger/domain';
+import { ClientEvent, hashToken, LedgerWideEvent, UserEvent } from '@ledger/domain';
 import { cloudEventHeaders, REVOCATION_DOMAIN_EVENT_TYPES, toKafkaRecord, toRevocationEvent } from './revocation-event';
 import { cloudEventHeaderViolations, contractViolations } from './testing/revocation-contract';
+import { stored } from './testing/stored-event';
 
 const rawA = 'clt_' + 'a'.repeat(43);
 const rawB = 'clt_' + 'b'.repeat(43);
 const ref = { consentId: `cns_${'0'.repeat(31)}1_2`, userId: 'alice', clientId: 'transfer-web' };
 const tokA = { tokenId: `tok_${'a'.repeat(32)}`, tokenHash: hashToken(rawA) };
 const tokB = { tokenId: `tok_${'b'.repeat(32)}`, tokenHash: hashToken(rawB) };
-
-function stored(event: ConsentEvent | ClientEvent | UserEvent | LedgerWideEvent, position: number): StoredEvent {
-  return {
-    id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
-    type: event.type,
-    stream: 'consent-x',
-    revision: position,
-    position,
-    recordedAt: '2026-11-27T10:00:00.123Z',
-    data: event.data as unknown as Record<string, unknown>,
-    metadata: { actor: 'frontend', correlationId: 'req-1', initiator: 'user' },
-  };
-}
 
 describe('revocation integration event v1', () => {
   it('given ConsentRevoked, maps every ended token by id and hash, the revoked scopes and the position', () => {

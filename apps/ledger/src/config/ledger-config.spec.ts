@@ -19,6 +19,15 @@ describe('loadConfig', () => {
     expect(loadConfig({}).apiKeys).toBeUndefined();
   });
 
+  it('publishes the v2 contract beside v1, on a topic named after the v1 one unless told otherwise', () => {
+    const brokers = { KAFKA_BROKERS: '127.0.0.1:9092' };
+    expect(loadConfig(brokers).kafka).toMatchObject({ topic: 'consent.revocations.v1', topicV2: 'consent.revocations.v2' });
+    expect(loadConfig({ ...brokers, KAFKA_REVOCATIONS_TOPIC: 'revocations-e2e-1' }).kafka).toMatchObject({ topicV2: 'revocations-e2e-1.v2' });
+    expect(loadConfig({ ...brokers, KAFKA_REVOCATIONS_V2_TOPIC: 'rev.two' }).kafka).toMatchObject({ topicV2: 'rev.two' });
+    expect(fails({ ...brokers, KAFKA_REVOCATIONS_V2_TOPIC: 'consent.revocations.v1' }).message).toContain('KAFKA_REVOCATIONS_V2_TOPIC');
+    expect(fails({ ...brokers, KAFKA_REVOCATIONS_V2_TOPIC: 'not a topic' }).message).toContain('KAFKA_REVOCATIONS_V2_TOPIC');
+  });
+
   it('bounds the consistency wait at 2 s unless told otherwise', () => {
     expect(loadConfig({}).consistencyWaitMs).toBe(2000);
     expect(loadConfig({ LEDGER_CONSISTENCY_WAIT_MS: '0' }).consistencyWaitMs).toBe(0);

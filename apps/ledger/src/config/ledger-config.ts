@@ -16,7 +16,7 @@ export interface LedgerConfig extends OAuthMetadataConfig {
   dataDir: string;
   /** Set: EventStoreDB. Unset: the embedded SQLite store in dataDir. */
   eventStoreConnectionString?: string;
-  kafka?: { brokers: string[]; topic: string; clientId: string };
+  kafka?: { brokers: string[]; topic: string; topicV2: string; clientId: string };
   bodyLimitBytes: number;
   /**
    * Connections held open at once, idle keep-alive ones included; past it a new connection is closed at once. With
@@ -91,7 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     if (bad) throw new ConfigError('KAFKA_BROKERS', `must be a comma-separated list of host:port, got "${bad}"`);
     const topic = env.KAFKA_REVOCATIONS_TOPIC?.trim() || 'consent.revocations.v1';
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new ConfigError('KAFKA_REVOCATIONS_TOPIC', `is not a valid topic name: "${topic}"`);
-    kafka = { brokers, topic, clientId: env.KAFKA_CLIENT_ID?.trim() || 'consent-ledger' };
+    // v2 beside v1 for one release (docs/contracts/README.md). By default the v1 name with v2 for v1, so that a
+    // ledger given its own v1 topic (each test suite is) gets its own v2 topic too.
+    const topicV2 = env.KAFKA_REVOCATIONS_V2_TOPIC?.trim() || (topic.endsWith('.v1') ? `${topic.slice(0, -3)}.v2` : `${topic}.v2`);
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topicV2) || topicV2 === topic) throw new ConfigError('KAFKA_REVOCATIONS_V2_TOPIC', `is not a valid topic name, or is the v1 topic: "${topicV2}"`);
+    kafka = { brokers, topic, topicV2, clientId: env.KAFKA_CLIENT_ID?.trim() || 'consent-ledger' };
   }
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of fatal,error,warn,info,debug,trace,silent`);

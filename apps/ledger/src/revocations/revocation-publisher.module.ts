@@ -17,6 +17,7 @@ function createPublisher(kafka: KafkaConfig, store: EventStore, checkpoints: Che
   return new KafkaRevocationPublisher(store, checkpoints, {
     brokers: kafka.brokers,
     topic: kafka.topic,
+    topicV2: kafka.topicV2,
     clientId: kafka.clientId,
     onError: (error, attempt) => {
       metrics.kafkaError('publish');

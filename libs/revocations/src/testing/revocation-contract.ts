@@ -61,3 +61,16 @@ export function cloudEventHeaderViolations(headers: Record<string, string | unde
   if (!headers.ce_source) errors.push('header ce_source is missing');
   return errors;
 }
+
+const schemaV2File = join(__dirname, '..', '..', '..', '..', 'docs', 'contracts', 'revocation-event.v2.schema.json');
+let validateV2: ReturnType<Ajv['compile']> | undefined;
+
+/** Contract violations of one v2 message value against the published v2 schema; empty when it conforms. */
+export function contractV2Violations(value: unknown): string[] {
+  if (!validateV2) {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    ajv.addFormat('date-time', { type: 'string', validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) });
+    validateV2 = ajv.compile(JSON.parse(readFileSync(schemaV2File, 'utf8')));
+  }
+  return validateV2(value) ? [] : (validateV2.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+}
