@@ -7,6 +7,8 @@ started=$(date +%s)
 step() { echo "=== test:ci: $1 (at $(($(date +%s) - started)) s)"; }
 step lint;         npm run lint
 step build;        npm run build
+# jest writes its JSON report into an existing folder only.
+mkdir -p reports/jest
 step jest;         scripts/with-kafka.sh npx jest --ci --json --outputFile=reports/jest/results.json
 step schemathesis; npm run test:schemathesis
 step mutation;     npm run test:mutation
