@@ -111,7 +111,7 @@ describe('OpenAPI document (over HTTP)', () => {
 
   it('declares X-Request-Id everywhere, X-Initiator on every command and Idempotency-Key where a retry is safe', async () => {
     const headers = (op: any) => (op.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name);
-    const clientCommands = ['patch /v1/clients/{id}', 'post /v1/clients/{id}/disable', 'post /v1/clients/{id}/enable', 'post /v1/clients/{id}/not-before', 'delete /v1/clients/{id}', 'delete /v1/clients/{id}/secrets/{secretId}'];
+    const clientCommands = ['post /v1/clients/{id}/served-scopes', 'patch /v1/clients/{id}', 'post /v1/clients/{id}/disable', 'post /v1/clients/{id}/enable', 'post /v1/clients/{id}/not-before', 'delete /v1/clients/{id}', 'delete /v1/clients/{id}/secrets/{secretId}'];
     const bulk = ['post /v1/users/{userId}/revoke', 'post /v1/users/{userId}/not-before', 'post /v1/not-before'];
     // A new secret's answer is the secret: never stored for a replay, so no Idempotency-Key.
     const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/clients/{id}/secrets', ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke']);

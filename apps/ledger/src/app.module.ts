@@ -7,6 +7,9 @@ import { AddClientSecretController } from './clients/add-client-secret/add-clien
 import { AddClientSecretHandler } from './clients/add-client-secret/add-client-secret.handler';
 import { DeleteClientController } from './clients/delete-client/delete-client.controller';
 import { DeleteClientHandler } from './clients/delete-client/delete-client.handler';
+import { GetScopeOwnerController } from './scopes/get-scope-owner/get-scope-owner.controller';
+import { RegisterScopeOwnerController } from './scopes/register-scope-owner/register-scope-owner.controller';
+import { RegisterScopeOwnerHandler } from './scopes/register-scope-owner/register-scope-owner.handler';
 import { DisableClientController } from './clients/disable-client/disable-client.controller';
 import { DisableClientHandler } from './clients/disable-client/disable-client.handler';
 import { EnableClientController } from './clients/enable-client/enable-client.controller';
@@ -99,6 +102,8 @@ export class AppModule {
         RevokeUserConsentsController,
         SetUserNotBeforeController,
         SetLedgerNotBeforeController,
+        RegisterScopeOwnerController,
+        GetScopeOwnerController,
       ],
       providers: [
         RegisterClientHandler,
@@ -116,6 +121,7 @@ export class AppModule {
         RevokeUserConsentsHandler,
         SetUserNotBeforeHandler,
         SetLedgerNotBeforeHandler,
+        RegisterScopeOwnerHandler,
         IntrospectToken,
         IdempotencyInterceptor,
         // Global, so that it runs outside IdempotencyInterceptor and replays get a consistency token as well.

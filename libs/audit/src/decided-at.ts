@@ -1,6 +1,6 @@
-import type { ClientEvent, ConsentEvent, LedgerWideEvent, UserEvent } from '@ledger/domain';
+import type { ClientEvent, ConsentEvent, LedgerWideEvent, ScopeOwnerEvent, UserEvent } from '@ledger/domain';
 
-type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent;
+type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent | ScopeOwnerEvent;
 
 /**
  * Where each domain event keeps the time its command was decided (CommandMetadata.now). It sits in the event's data,
@@ -28,6 +28,7 @@ const DECIDED_AT_FIELD: { [T in DomainEvent['type']]: keyof Extract<DomainEvent,
   UserConsentsRevoked: 'revokedAt',
   UserNotBeforeSet: 'setAt',
   LedgerNotBeforeSet: 'setAt',
+  ScopeOwnerRegistered: 'registeredAt',
 };
 
 /**

@@ -2,11 +2,13 @@ import {
   CLIENT_EVENT_TYPES,
   CONSENT_EVENT_TYPES,
   LEDGER_WIDE_EVENT_TYPES,
+  SCOPE_OWNER_EVENT_TYPES,
   USER_EVENT_TYPES,
   type ClientEvent,
   type ClientStatus,
   type ConsentEvent,
   type LedgerWideEvent,
+  type ScopeOwnerEvent,
   type UserEvent,
 } from '@ledger/domain';
 
@@ -124,7 +126,7 @@ export type ViewChange =
   /** Every token of the ledger issued before `position` is inactive. */
   | { kind: 'ledgerNotBefore'; notBefore: string; position: number };
 
-export type LedgerEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent;
+export type LedgerEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent | ScopeOwnerEvent;
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -150,6 +152,9 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
       return [{ kind: 'userNotBefore', userId: event.data.userId, notBefore: event.data.notBefore, position }];
     case 'LedgerNotBeforeSet':
       return [{ kind: 'ledgerNotBefore', notBefore: event.data.notBefore, position }];
+    case 'ScopeOwnerRegistered':
+      // Known, and kept in no view: a scope's owner is read from its own stream, as a grant reads it.
+      return [];
     case 'ConsentGranted': {
       const d = event.data;
       return [
@@ -265,4 +270,4 @@ const legacyEnds = (ended: Array<{ tokenHash: string }> | undefined): ViewChange
   ended && ended.length > 0 ? [{ kind: 'tokensEnded', tokenHashes: ended.map((t) => t.tokenHash) }] : [];
 
 /** What the views subscribe to: every ledger event type, from the aggregates' own lists. */
-export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES];
+export const LEDGER_EVENT_TYPES: readonly LedgerEvent['type'][] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES, ...SCOPE_OWNER_EVENT_TYPES];

@@ -28,7 +28,7 @@ interface ConsentRef {
  */
 export interface ConsentGranted {
   type: 'ConsentGranted';
-  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; grantedAt: string; afterUserRevocation?: number };
+  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; grantedAt: string; afterUserRevocation?: number };
 }
 
 /**
@@ -37,7 +37,7 @@ export interface ConsentGranted {
  */
 export interface ConsentScopesExtended {
   type: 'ConsentScopesExtended';
-  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; extendedAt: string };
+  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; extendedAt: string };
 }
 
 /**

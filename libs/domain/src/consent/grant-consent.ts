@@ -5,6 +5,7 @@ import { invalid } from '../shared/domain-error';
 import { consentIdFor, pairKey, USER_ID_PATTERN } from '../shared/ids';
 import { difference, normaliseGrantedScopes } from '../shared/scope';
 import { formatScopeTree, mergeScopeTrees, ScopeTree } from '../shared/scope-string';
+import { dependencyOwners, ScopeOwnerContext, scopesWithDependencies } from '../scope/dependency-owners';
 import { ConsentEvent, ConsentState, revokedWithUser } from './consent';
 import { consentRevokedWithUser } from './revoke-consent';
 
@@ -14,9 +15,10 @@ export interface GrantConsent {
   data: { userId: string; clientId: string; scopes: string[] };
   /**
    * Read by the handler: the client's state (a consent can only be granted to a registered, active client), and how
-   * many user-wide revocations the user has had (absent: none), which the consent records.
+   * many user-wide revocations the user has had (absent: none), which the consent records; and the owner of each
+   * scope that has dependencies (scope/dependency-owners.ts), with that owner's client.
    */
-  context: { client: ClientState; userRevocations?: number };
+  context: { client: ClientState; userRevocations?: number; owners?: ReadonlyMap<string, ScopeOwnerContext> };
 }
 
 /**
@@ -39,6 +41,7 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
       throw invalid('scope_not_allowed', `Client ${clientId} may not be granted: ${notAllowed.join(' ')}`, { scopes: notAllowed });
     }
   }
+  const owners = dependencyOwners(dependencies, command.context.owners ?? new Map());
   const at = meta.now.toISOString();
   const userRevocations = command.context.userRevocations ?? 0;
   const afterUserRevocation = userRevocations > 0 ? { afterUserRevocation: userRevocations } : {};
@@ -49,7 +52,7 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
     return [
       consentRevokedWithUser(state, userRevocations, { ...meta, reason: undefined }),
-      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies), grantedAt: at, ...afterUserRevocation } },
+      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation } },
     ];
   }
   if (state.status === 'active') {
@@ -57,11 +60,11 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     const grown = grownTrees(dependencies, state.dependencies);
     if (added.length === 0 && grown.length === 0) return [];
     const all = [...state.scopes, ...added].sort();
-    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown), extendedAt: at };
+    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown, owners), extendedAt: at };
     return [{ type: 'ConsentScopesExtended', data }];
   }
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
-  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies), grantedAt: at, ...afterUserRevocation } }];
+  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation } }];
 }
 
 /** The requested trees merged into the held ones, keeping only those that changed: each as a whole tree. */
@@ -74,5 +77,12 @@ function grownTrees(requested: readonly ScopeTree[], held: ReadonlyMap<string, S
   });
 }
 
-/** The field is absent, not empty, when no scope has dependencies: events of plain grants keep their shape. */
-const recorded = (dependencies: ScopeTree[]) => (dependencies.length > 0 ? { dependencies } : {});
+/**
+ * The fields are absent, not empty, when no scope has dependencies (or none has an owner yet): events of plain
+ * grants keep their shape. `dependencyOwners` names, by scope, the client each dependency is asked of.
+ */
+function recorded(dependencies: ScopeTree[], owners: Record<string, string>) {
+  if (dependencies.length === 0) return {};
+  const named = Object.fromEntries(scopesWithDependencies(dependencies).flatMap((scope) => (owners[scope] ? [[scope, owners[scope]]] : [])));
+  return Object.keys(named).length > 0 ? { dependencies, dependencyOwners: named } : { dependencies };
+}

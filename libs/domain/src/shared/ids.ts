@@ -23,6 +23,9 @@ export const clientStream = (clientId: string) => `client-${clientId}`;
 export const userKey = (userId: string) => createHash('sha256').update(userId).digest('hex').slice(0, 32);
 export const userStream = (userId: string) => `user-${userKey(userId)}`;
 
+/** One stream per scope for its owner (the client that serves it), named by a hash: scopes may hold any of `/:[]`. */
+export const scopeStream = (scope: string) => `scope-${createHash('sha256').update(scope).digest('hex').slice(0, 32)}`;
+
 /**
  * The one stream of what applies to the whole ledger (a ledger-wide not-before). Not `ledger-...`: that prefix names
  * the infrastructure's own streams (leases, checkpoints on EventStoreDB).

@@ -1,5 +1,19 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { clientDecider, clientStream, consentDecider, consentStreamFor, userDecider, userRevocationsOf, userStream } from '@ledger/domain';
+import {
+  clientDecider,
+  clientStream,
+  consentDecider,
+  consentStreamFor,
+  normaliseGrantedScopes,
+  ScopeOwnerContext,
+  scopeOwnerDecider,
+  scopeOwnerOf,
+  scopesWithDependencies,
+  scopeStream,
+  userDecider,
+  userRevocationsOf,
+  userStream,
+} from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
 import { consentFromState } from '../consent.result';
 import { GrantConsentCommand } from './grant-consent.command';
@@ -14,16 +28,38 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
     // between it and the append, the token view still ends every token of the client (docs/design.md, "Clients").
     // The user's stream likewise: a consent records the user-wide revocations it was granted after, and one the
     // fan-out has not carried to the consent's stream yet is applied by the grant itself.
-    const [{ state: client }, { state: user }] = await Promise.all([
+    const [{ state: client }, { state: user }, owners] = await Promise.all([
       this.executor.load(clientStream(data.clientId), clientDecider, { fresh: true }),
       this.executor.load(userStream(data.userId), userDecider, { fresh: true }),
+      this.ownersOf(data.scopes),
     ]);
     const { state, events, revision } = await this.executor.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,
-      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user) } },
+      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user), owners } },
       meta,
     );
     return { consent: consentFromState(state, revision), created: events.some((e) => e.type === 'ConsentGranted') };
+  }
+
+  /**
+   * The owner of each scope that has dependencies, with the owner's client, read fresh like the grant's own client.
+   * A plain grant reads nothing more. Malformed scopes read nothing either: the decider refuses them.
+   */
+  private async ownersOf(scopes: string[]): Promise<Map<string, ScopeOwnerContext>> {
+    let withDependencies: string[];
+    try {
+      withDependencies = scopesWithDependencies(normaliseGrantedScopes(scopes).dependencies);
+    } catch {
+      return new Map();
+    }
+    const owners = await Promise.all(
+      withDependencies.map(async (scope) => {
+        const clientId = scopeOwnerOf((await this.executor.load(scopeStream(scope), scopeOwnerDecider, { fresh: true })).state);
+        const client = clientId === null ? undefined : (await this.executor.load(clientStream(clientId), clientDecider, { fresh: true })).state;
+        return [scope, { clientId, client }] as const;
+      }),
+    );
+    return new Map(owners);
   }
 }

@@ -1,0 +1,3 @@
+import { scopeOwnersSuite } from './suites/scope-owners.suite';
+
+scopeOwnersSuite('embedded SQLite', async () => ({ env: () => ({}) }));
