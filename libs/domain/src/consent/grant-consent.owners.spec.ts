@@ -42,6 +42,14 @@ describe('GrantConsent and the owners of scopes with dependencies', () => {
       .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access[storage:read]]')], { 'collection-a:data_access': 'collection-a', 'transfer:all': 'transfer' })]);
   });
 
+  it('an owner that may be granted any scope is recorded; an owner of a scope without dependencies is not asked', () => {
+    const open = clientState(null, 'active', 'transfer');
+    spec
+      .given([])
+      .when(grant(['transfer:all[collection-a:data_access]'], { 'transfer:all': owner('transfer', open), 'collection-a:data_access': owner('collection-a', clientState(null, 'disabled', 'collection-a')) }))
+      .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')], { 'transfer:all': 'transfer' })]);
+  });
+
   it('a scope nobody serves yet is recorded without an owner', () => {
     spec.given([]).when(grant(['transfer:all[collection-a:data_access]'], { 'transfer:all': owner(null) })).then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')])]);
     spec.given([]).when(grant(['transfer:all[collection-a:data_access]'])).then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')])]);
@@ -53,6 +61,12 @@ describe('GrantConsent and the owners of scopes with dependencies', () => {
       .when(grant(['transfer:all[collection-a:data_access collection-c:data_access]'], { 'transfer:all': owner('transfer', transfer) }))
       .thenThrows('dependency_not_allowed', 'conflict');
     expect(error.details).toEqual({ scope: 'transfer:all', ownerClientId: 'transfer', scopes: ['collection-c:data_access'] });
+    expect(error.message).toBe('transfer, which serves transfer:all, may not be granted: collection-c:data_access');
+    const two = spec
+      .given([])
+      .when(grant(['transfer:all[x:y z:w]'], { 'transfer:all': owner('transfer', transfer) }))
+      .thenThrows('dependency_not_allowed', 'conflict');
+    expect(two.message).toBe('transfer, which serves transfer:all, may not be granted: x:y z:w');
   });
 
   it('refuses when the owner is disabled or deleted: it can act for nobody', () => {

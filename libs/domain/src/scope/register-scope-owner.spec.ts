@@ -23,7 +23,7 @@ describe('RegisterScopeOwner', () => {
 
   it('the same client again is a no-op; another client is refused with scope_owned, naming the scope', () => {
     spec.given([registered()]).when(register()).thenNothing();
-    spec.given([registered()]).when(register('impostor')).thenThrows('scope_owned', 'conflict');
+    expect(spec.given([registered()]).when(register('impostor')).thenThrows('scope_owned', 'conflict').message).toBe('Scope transfer:all is served by another client');
     expect(() => scopeOwnerDecider.decide(register('impostor'), stateAfter(scopeOwnerDecider, [registered()]), { now: FIXED_NOW } as never)).toThrow(
       expect.objectContaining({ details: { scope } }),
     );
@@ -33,6 +33,9 @@ describe('RegisterScopeOwner', () => {
     spec.given([]).when(register('transfer', undefined, 'a b')).thenThrows('invalid_scope', 'validation');
     spec.given([]).when(register('transfer', undefined, 'transfer:all[data]')).thenThrows('invalid_scope', 'validation');
     spec.given([]).when(register('transfer', undefined, '')).thenThrows('invalid_scope', 'validation');
+    const error = spec.given([]).when(register('transfer', undefined, 'a b')).thenThrows('invalid_scope', 'validation');
+    expect(error.message).toBe('scope "a b" breaks RFC 6749 section 3.3: a scope-token has no space');
+    expect(error.details).toEqual({ scope: 'a b', rule: 'RFC 6749 section 3.3: a scope-token has no space' });
   });
 
   it('the client must be registered and active', () => {
