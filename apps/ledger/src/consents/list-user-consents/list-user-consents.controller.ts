@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional
 import { IsIn, IsOptional } from 'class-validator';
 import { USER_ID_PATTERN } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
+import { CLOCK, Clock } from '../../infrastructure/clock';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentResponse } from '../consent.response';
@@ -23,17 +24,24 @@ export class ConsentListResponse {
 @ApiTags('consents')
 @Controller('v1/users')
 export class ListUserConsentsController {
-  constructor(@Inject(CONSENT_VIEW) private readonly views: ConsentView) {}
+  constructor(
+    @Inject(CONSENT_VIEW) private readonly views: ConsentView,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get(':userId/consents')
   @RequireRole('commands', 'audit')
-  @ApiOperation({ summary: "List a user's consents (ListUserConsents)" })
+  @ApiOperation({ summary: "List a user's consents (ListUserConsents)", description: 'status=active leaves out the revoked and the expired; status=all shows each with its status.' })
   @ApiCaller('commands', 'audit')
   @ApiParam({ name: 'userId', schema: { type: 'string', pattern: USER_ID_PATTERN.source } })
   @ApiProblems([400, 'invalid_user_id, or invalid_request for the query'])
   @ApiOkResponse({ type: ConsentListResponse })
   list(@Param('userId') userId: string, @Query() query: ListUserConsentsQuery): ConsentListResponse {
     if (!USER_ID_PATTERN.test(userId)) throw new ProblemError(problem(400, 'invalid_user_id', 'Bad request', 'userId is malformed'));
-    return { consents: this.views.consentsByUser(userId, query.status ?? 'active').map(consentFromView) };
+    const nowMs = this.clock.now();
+    const status = query.status ?? 'active';
+    const consents = this.views.consentsByUser(userId, status).map((row) => consentFromView(row, nowMs));
+    // The view knows revocations; an expiry is compared with now, here.
+    return { consents: status === 'active' ? consents.filter((c) => c.status === 'active') : consents };
   }
 }
