@@ -195,6 +195,33 @@ export function consentLifecycleSuite(name: string, fixture: () => Promise<Store
       expect((await ledger.asRole('introspect').get(`/v1/clients/${clientId}/consents`)).status).toBe(403);
     });
 
+    it("a user's consents in grant order, a page at a time, with signed cursors", async () => {
+      const userId = `user-${uid()}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await grant(userId, await newClient())).body.id);
+      expect((await steps.revoke(ids[2])).status).toBe(200);
+      const pages = async (query: string) => {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: { status: number; body: { consents: Array<{ id: string }>; nextCursor: string | null } } = await ledger.http.get(
+            `/v1/users/${userId}/consents?${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          );
+          expect(page.status).toBe(200);
+          seen.push(...page.body.consents.map((c) => c.id));
+          cursor = page.body.nextCursor;
+        } while (cursor);
+        return seen;
+      };
+      expect(await pages('status=all')).toEqual(ids);
+      expect(await pages('status=active')).toEqual(ids.filter((_, i) => i !== 2));
+      const first = await ledger.http.get(`/v1/users/${userId}/consents?status=all&limit=1`);
+      for (const path of [`/v1/users/other-${uid()}/consents?status=all`, `/v1/users/${userId}/consents?status=active`]) {
+        const r = await ledger.http.get(`${path}&cursor=${first.body.nextCursor}`);
+        expect({ path, status: r.status, code: r.body.code }).toEqual({ path, status: 400, code: 'invalid_cursor' });
+      }
+    });
+
     it("a consent's tokens in issue order: ids, scopes, times and status, never a token or its hash", async () => {
       const clientId = await newClient();
       const consent = await grant(`user-${uid()}`, clientId, { scopes: ['openid', 'email'] });

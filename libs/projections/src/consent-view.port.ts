@@ -6,6 +6,11 @@ export interface ConsentView {
   /** In grant order (grantedAt, then consentId). */
   consentsByUser(userId: string, status: 'active' | 'all'): ConsentRow[];
   /**
+   * A page of the user's consents in grant order (grantedAt, then consentId), after `after` if given. With
+   * `activeAt`, only those active then: neither revoked nor expired by that instant.
+   */
+  consentsOfUser(userId: string, options: { after?: { grantedAt: string; consentId: string }; limit: number; activeAt?: Date }): ConsentRow[];
+  /**
    * The client's consents in grant order (log position), after `afterPosition` if given. With `activeAt`, only those
    * active then: neither revoked nor expired by that instant.
    */

@@ -108,6 +108,23 @@ describe('consent expiry and the consent lists in the views', () => {
     expect(views.consents.consentsByClient('nobody', { limit: 10 })).toEqual([]);
   });
 
+  it("a user's consents, in grant order (grantedAt, then id), a page at a time; activeAt as for a client's", () => {
+    const grantAt = (client: string, s: number, expiresAt?: string) =>
+      log.append(`consent-ann${client}`, 'ConsentGranted', { consentId: `cns_ann${client}_1`, userId: 'ann', clientId: client, scopes: ['openid'], grantedAt: at(s), ...(expiresAt ? { expiresAt } : {}) });
+    grantAt('c', 20);
+    grantAt('b', 10, at(100));
+    grantAt('a', 20);
+    grantAt('d', 30);
+    log.grant('bob', 'a');
+    const ids = (rows: Array<{ consentId: string }>) => rows.map((r) => r.consentId);
+    expect(ids(views.consents.consentsOfUser('ann', { limit: 10 }))).toEqual(['cns_annb_1', 'cns_anna_1', 'cns_annc_1', 'cns_annd_1']);
+    expect(ids(views.consents.consentsOfUser('ann', { limit: 2 }))).toEqual(['cns_annb_1', 'cns_anna_1']);
+    expect(ids(views.consents.consentsOfUser('ann', { limit: 2, after: { grantedAt: at(20), consentId: 'cns_anna_1' } }))).toEqual(['cns_annc_1', 'cns_annd_1']);
+    expect(ids(views.consents.consentsOfUser('ann', { limit: 9, after: { grantedAt: at(10), consentId: 'cns_annb_1' } }))).toEqual(['cns_anna_1', 'cns_annc_1', 'cns_annd_1']);
+    expect(ids(views.consents.consentsOfUser('ann', { limit: 9, activeAt: new Date(T0 + 100_000) }))).toEqual(['cns_anna_1', 'cns_annc_1', 'cns_annd_1']);
+    expect(ids(views.consents.consentsOfUser('ann', { limit: 9, activeAt: new Date(T0 + 99_999) }))).toHaveLength(4);
+  });
+
   it("a consent's tokens, in issue order, with exp capped and ended ones said so; never a hash", () => {
     const consentId = log.grant('ann', 'web', at(1000));
     log.grant('bob', 'web');

@@ -51,6 +51,13 @@ export class SqliteConsentView implements ConsentView {
       update: db.prepare<[string, string, string, string | null, number, string | null, string]>(
         'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ?, expires_at = coalesce(?, expires_at) WHERE consent_id = ?',
       ),
+      // Keyset pages of a user's consents in grant order: after (granted_at, consent_id) of the last one shown.
+      userPage: db.prepare<[string, string, string, string, number], ConsentDbRow>(
+        'SELECT * FROM consents WHERE user_id = ? AND (granted_at > ? OR (granted_at = ? AND consent_id > ?)) ORDER BY granted_at, consent_id LIMIT ?',
+      ),
+      activeUserPage: db.prepare<[string, string, string, string, string, number], ConsentDbRow>(
+        "SELECT * FROM consents WHERE user_id = ? AND (granted_at > ? OR (granted_at = ? AND consent_id > ?)) AND status = 'active' AND (expires_at IS NULL OR expires_at > ?) ORDER BY granted_at, consent_id LIMIT ?",
+      ),
       // Expiry instants are ISO strings of one format (toISOString), so they compare as strings.
       byClient: db.prepare<[string, number, number], ConsentDbRow>('SELECT * FROM consents WHERE client_id = ? AND pos > ? ORDER BY pos LIMIT ?'),
       activeByClient: db.prepare<[string, number, string, number], ConsentDbRow>(
@@ -69,6 +76,15 @@ export class SqliteConsentView implements ConsentView {
 
   consentsByUser(userId: string, status: 'active' | 'all'): ConsentRow[] {
     return (status === 'active' ? this.s.activeByUser : this.s.byUser).all(userId).map(toConsent);
+  }
+
+  consentsOfUser(userId: string, options: { after?: { grantedAt: string; consentId: string }; limit: number; activeAt?: Date }): ConsentRow[] {
+    // '' sorts before every instant and every id: no cursor starts at the beginning.
+    const { grantedAt, consentId } = options.after ?? { grantedAt: '', consentId: '' };
+    const rows = options.activeAt
+      ? this.s.activeUserPage.all(userId, grantedAt, grantedAt, consentId, options.activeAt.toISOString(), options.limit)
+      : this.s.userPage.all(userId, grantedAt, grantedAt, consentId, options.limit);
+    return rows.map(toConsent);
   }
 
   consentsByClient(clientId: string, options: { afterPosition?: number; limit: number; activeAt?: Date }): ConsentRow[] {
