@@ -110,6 +110,8 @@ describe('consent expiry', () => {
     it('records the configured maximum when none is asked for, and no field at all without one', () => {
       spec.given([]).when(grant({}, 60)).then([{ type: 'ConsentGranted', data: { ...ref(1), scopes: ['openid'], grantedAt: at(0), expiresAt: at(60) } }]);
       spec.given([]).when(grant()).then([{ type: 'ConsentGranted', data: { ...ref(1), scopes: ['openid'], grantedAt: at(0) } }]);
+      // Absent, not undefined: events of grants without expiry keep the shape they always had.
+      expect(Object.keys(spec.given([]).when(grant()).events()[0].data)).not.toContain('expiresAt');
     });
 
     it('bad input appends nothing: the refusal is the decider’s, whatever the edge let through', () => {
