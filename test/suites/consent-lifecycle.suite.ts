@@ -101,6 +101,10 @@ export function consentLifecycleSuite(name: string, fixture: () => Promise<Store
       expect(revoked.status).toBe(200);
       expect(revoked.body).toMatchObject({ id: consentId, status: 'expired', tokensEnded: 0 });
       expect((await steps.revokeToken(early.body.token_id)).status).toBe(200);
+      // Nor does a user-wide revocation: an expired consent is not one it ends.
+      const userWide = await ledger.http.post(`/v1/users/${userId}/revoke`);
+      expect(userWide.status).toBe(200);
+      expect(userWide.body).toMatchObject({ revocations: 0, consentsEnded: 0 });
       expect(await eventCount()).toBe(before);
 
       // Granting again starts the next generation, with tokens that work.
