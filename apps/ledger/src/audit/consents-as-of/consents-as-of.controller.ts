@@ -16,7 +16,7 @@ export class ConsentsAsOfResponse {
   @ApiProperty({ description: 'The instant asked for, normalised to UTC.' }) asOf: string;
   @ApiProperty({ description: 'Global position of the last event of these consents recorded at or before asOf; -1 when none.' })
   position: number;
-  @ApiProperty({ type: [ConsentResponse], description: 'Same shape and order as GET /v1/users/{userId}/consents?status=all; a consent past its expiry at asOf is expired.' })
+  @ApiProperty({ type: [ConsentResponse], description: 'Same shape and order as GET /v1/users/{userId}/consents?status=all, in one answer (that list pages); a consent past its expiry at asOf is expired.' })
   consents: ConsentResponse[];
 }
 
