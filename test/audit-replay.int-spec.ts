@@ -24,6 +24,8 @@ interface Expected {
   grantedAt: string;
   revokedAt: string | null;
   revision: number;
+  expiresAt: string | null;
+  position: number;
 }
 
 function oracle(events: StoredEvent[], userId: string, at: number): Expected[] {
@@ -34,10 +36,21 @@ function oracle(events: StoredEvent[], userId: string, at: number): Expected[] {
     const c = consents.get(d.consentId);
     switch (e.type) {
       case 'ConsentGranted':
-        consents.set(d.consentId, { id: d.consentId, userId: d.userId, clientId: d.clientId, scopes: d.scopes, status: 'active', grantedAt: d.grantedAt, revokedAt: null, revision: e.revision });
+        consents.set(d.consentId, {
+          id: d.consentId,
+          userId: d.userId,
+          clientId: d.clientId,
+          scopes: d.scopes,
+          status: 'active',
+          grantedAt: d.grantedAt,
+          revokedAt: null,
+          revision: e.revision,
+          expiresAt: d.expiresAt ?? null,
+          position: e.position,
+        });
         break;
       case 'ConsentScopesExtended':
-        Object.assign(c!, { scopes: d.scopes, revision: e.revision });
+        Object.assign(c!, { scopes: d.scopes, revision: e.revision, ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}) });
         break;
       case 'ConsentScopesRevoked':
         Object.assign(c!, { scopes: d.remainingScopes, revision: e.revision });

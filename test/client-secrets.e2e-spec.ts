@@ -48,7 +48,7 @@ describe('Client secrets (over HTTP)', () => {
     // Reads show ids and times, never the secret or its hash.
     const listed = await list('cs-once');
     expect(listed.status).toBe(200);
-    expect(listed.body).toEqual({ secrets: [{ secretId, status: 'active', addedAt: r.body.addedAt, validUntil: null, revokedAt: null }] });
+    expect(listed.body).toEqual({ secrets: [{ secretId, status: 'active', addedAt: r.body.addedAt, validUntil: null, revokedAt: null }], nextCursor: null });
     expect(JSON.stringify(listed.body)).not.toContain(sha256(secret));
 
     const events = (await ledger.events()).filter((e) => e.stream === 'client-cs-once');
@@ -120,7 +120,15 @@ describe('Client secrets (over HTTP)', () => {
     expect((await ledger.events()).length).toBe(before);
     const fresh = await create('cs-limit', { overlapSeconds: 0 });
     expect(fresh.body.superseded).toHaveLength(5);
-    expect((await list('cs-limit')).body.secrets.map((s: { status: string }) => s.status)).toEqual(['expired', 'expired', 'expired', 'expired', 'expired', 'active']);
+    const all = (await list('cs-limit')).body.secrets;
+    expect(all.map((s: { status: string }) => s.status)).toEqual(['expired', 'expired', 'expired', 'expired', 'expired', 'active']);
+    // Pages like every list: oldest first, with a signed cursor for this client's list only.
+    const first = await ledger.http.get('/v1/clients/cs-limit/secrets?limit=4');
+    const rest = await ledger.http.get(`/v1/clients/cs-limit/secrets?limit=4&cursor=${first.body.nextCursor}`);
+    expect([...first.body.secrets, ...rest.body.secrets]).toEqual(all);
+    expect(rest.body.nextCursor).toBeNull();
+    const elsewhere = await ledger.http.get(`/v1/clients/cs-once/secrets?cursor=${first.body.nextCursor}`);
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([400, 'invalid_cursor']);
   });
 
   it('gives a disabled client a secret, refuses a deleted one (409 client_deleted)', async () => {

@@ -46,7 +46,7 @@ describe('idempotent issue, retry, revoke and expiry at random: a revoked token 
   const config = loadConfig({ LEDGER_DATA_DIR: data.dir, LEDGER_IDEMPOTENCY_TTL_SECONDS: String(WINDOW_S), LEDGER_TOKEN_KEY: randomBytes(32).toString('base64url') });
   const issueHandler = new IssueTokenHandler(repository, new TokenMinter(config.tokenKey as TokenKey), config);
   const revokeTokenHandler = new RevokeTokenHandler(repository, views.tokens);
-  const grantHandler = new GrantConsentHandler(repository);
+  const grantHandler = new GrantConsentHandler(repository, config);
   const revokeConsentHandler = new RevokeConsentHandler(repository, views.consents);
   const totals: Record<string, number> = {};
 

@@ -17,6 +17,7 @@ import { EnableClientHandler } from './clients/enable-client/enable-client.handl
 import { GetClientController } from './clients/get-client/get-client.controller';
 import { ListClientSecretsController } from './clients/list-client-secrets/list-client-secrets.controller';
 import { ListClientsController } from './clients/list-clients/list-clients.controller';
+import { ListClientConsentsController } from './clients/list-client-consents/list-client-consents.controller';
 import { RegisterClientController } from './clients/register-client/register-client.controller';
 import { SetClientNotBeforeController } from './clients/set-client-not-before/set-client-not-before.controller';
 import { SetClientNotBeforeHandler } from './clients/set-client-not-before/set-client-not-before.handler';
@@ -31,6 +32,7 @@ import { GetConsentController } from './consents/get-consent/get-consent.control
 import { GrantConsentController } from './consents/grant-consent/grant-consent.controller';
 import { GrantConsentHandler } from './consents/grant-consent/grant-consent.handler';
 import { ListUserConsentsController } from './consents/list-user-consents/list-user-consents.controller';
+import { ListConsentTokensController } from './consents/list-consent-tokens/list-consent-tokens.controller';
 import { RevokeConsentController } from './consents/revoke-consent/revoke-consent.controller';
 import { RevokeConsentHandler } from './consents/revoke-consent/revoke-consent.handler';
 import { HealthModule } from './health/health.module';
@@ -84,6 +86,7 @@ export class AppModule {
         AuthorizationServerMetadataController,
         RegisterClientController,
         ListClientsController,
+        ListClientConsentsController,
         GetClientController,
         UpdateClientController,
         DisableClientController,
@@ -97,6 +100,7 @@ export class AppModule {
         RevokeConsentController,
         GetConsentController,
         ListUserConsentsController,
+        ListConsentTokensController,
         IssueTokenController,
         RevokeTokenController,
         RevokeUserConsentsController,

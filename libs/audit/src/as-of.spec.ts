@@ -37,6 +37,9 @@ const row = (consentId: string, at: string, changes: Record<string, unknown> = {
   revokedAt: null,
   revision: 0,
   afterUserRevocation: 0,
+  expiresAt: null,
+  // The grant's log position: the live view's order of a client's consents, not what as-of is about.
+  position: expect.any(Number),
   ...changes,
 });
 

@@ -33,6 +33,13 @@ export interface ConsentRow {
   revision: number;
   /** ConsentGranted.afterUserRevocation (0: none): a user-wide revocation numbered higher ends the consent. */
   afterUserRevocation: number;
+  /**
+   * When the consent ends by itself (its grant's, or its last renewal's); null: never. The row's status stays
+   * 'active' past it: readers compare it with their now (an expired consent is computed, never written).
+   */
+  expiresAt: string | null;
+  /** Global log position of its ConsentGranted: the stable order of a client's consents. */
+  position: number;
 }
 
 /** The token validity view: what RFC 7662 introspection answers from. Times are epoch seconds, as RFC 7662 wants. */
@@ -47,6 +54,18 @@ export interface TokenRow {
   exp: number;
   active: boolean;
   /** Global log position of the TokenIssued event: a revocation ends the tokens issued before it (tokensCut). */
+  position: number;
+}
+
+/** A token of a consent as the consent's token list shows it: metadata only, never its hash or the raw token. */
+export interface ConsentTokenRow {
+  tokenId: string;
+  scope: string;
+  iat: number;
+  /** The earlier of the token's own expiry and its consent's (epoch seconds). */
+  exp: number;
+  /** false: revoked, or ended by a revocation, its client or a not-before (the lookup's cut); expiry aside. */
+  ended: boolean;
   position: number;
 }
 
@@ -111,7 +130,8 @@ export type ViewChange =
   | { kind: 'clientSecretsEnd'; clientId: string; secretIds: string[]; validUntil: string }
   | { kind: 'clientSecretRevoked'; clientId: string; secretId: string; revokedAt: string }
   | { kind: 'consent'; row: ConsentRow }
-  | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number }
+  /** `expiresAt` only when the change sets it (a renewal); absent, the expiry stays. */
+  | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number; expiresAt?: string }
   | { kind: 'tokenIssued'; row: TokenRow }
   | { kind: 'tokensEnded'; tokenHashes: string[] }
   /**
@@ -171,13 +191,16 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
             revokedAt: null,
             revision,
             afterUserRevocation: d.afterUserRevocation ?? 0,
+            expiresAt: d.expiresAt ?? null,
+            position,
           },
         },
       ];
     }
     case 'ConsentScopesExtended': {
       const d = event.data;
-      return [{ kind: 'consentUpdate', consentId: d.consentId, scopes: d.scopes, status: 'active', updatedAt: d.extendedAt, revokedAt: null, revision }];
+      const renewed = d.expiresAt === undefined ? {} : { expiresAt: d.expiresAt };
+      return [{ kind: 'consentUpdate', consentId: d.consentId, scopes: d.scopes, status: 'active', updatedAt: d.extendedAt, revokedAt: null, revision, ...renewed }];
     }
     case 'ConsentScopesRevoked': {
       const d = event.data;

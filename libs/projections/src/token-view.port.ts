@@ -1,4 +1,4 @@
-import type { TokenRow } from './ledger-views';
+import type { ConsentTokenRow, TokenRow } from './ledger-views';
 
 /**
  * The token validity view as its readers see it (introspection, revocation by token). Readers inject it by
@@ -10,4 +10,6 @@ export interface TokenView {
   /** Undefined when the hash is unknown. Runs on every introspection: one lookup, nothing else. */
   token(tokenHash: string): TokenRow | undefined;
   tokenById(tokenId: string): TokenRow | undefined;
+  /** The consent's tokens in issue order, after `afterPosition` if given: ids and metadata, never a hash or a token. */
+  tokensOfConsent(consentId: string, options: { afterPosition?: number; limit: number }): ConsentTokenRow[];
 }

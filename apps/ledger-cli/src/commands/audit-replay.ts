@@ -1,5 +1,5 @@
 import { consentsAsOf } from '@ledger/audit';
-import { USER_ID_PATTERN } from '@ledger/domain';
+import { expiredAt, USER_ID_PATTERN } from '@ledger/domain';
 import { EventStore } from '@ledger/event-store';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { time } from '../flags';
@@ -19,14 +19,25 @@ async function replay(store: EventStore, io: CliIo, userId: string, at: Date, js
     userId,
     asOf: at.toISOString(),
     position,
-    consents: consents.map((c) => ({ id: c.consentId, userId: c.userId, clientId: c.clientId, scopes: c.scopes, status: c.status, grantedAt: c.grantedAt, revokedAt: c.revokedAt, revision: c.revision })),
+    // As the API answers it: a consent past its expiry at TIME is expired then.
+    consents: consents.map((c) => ({
+      id: c.consentId,
+      userId: c.userId,
+      clientId: c.clientId,
+      scopes: c.scopes,
+      status: c.status === 'active' && expiredAt(c.expiresAt, at) ? 'expired' : c.status,
+      grantedAt: c.grantedAt,
+      revokedAt: c.revokedAt,
+      expiresAt: c.expiresAt,
+      revision: c.revision,
+    })),
   };
   if (json) io.stdout.write(JSON.stringify(answer) + '\n');
   else {
     io.stdout.write(`Consents of ${userId} as of ${answer.asOf} (ledger up to position ${position}):\n`);
     if (consents.length === 0) io.stdout.write('  none\n');
     for (const c of answer.consents) {
-      io.stdout.write(`  ${c.id}  ${c.clientId}  ${c.status}  granted ${c.grantedAt}${c.revokedAt ? `  revoked ${c.revokedAt}` : ''}  scopes: ${c.scopes.join(' ')}\n`);
+      io.stdout.write(`  ${c.id}  ${c.clientId}  ${c.status}  granted ${c.grantedAt}${c.revokedAt ? `  revoked ${c.revokedAt}` : ''}${c.expiresAt ? `  expires ${c.expiresAt}` : ''}  scopes: ${c.scopes.join(' ')}\n`);
     }
   }
   return EXIT.ok;

@@ -69,6 +69,15 @@ describe('loadConfig', () => {
       for (const bad of ['0', '-5', '1.5', 'a day', String(31 * 86_400)]) expect(fails({ LEDGER_IDEMPOTENCY_TTL_SECONDS: bad }).variable).toBe('LEDGER_IDEMPOTENCY_TTL_SECONDS');
     });
 
+    it('sets no maximum consent lifetime unless LEDGER_CONSENT_MAX_LIFETIME_SECONDS says one, from 1 s to a hundred years', () => {
+      expect(loadConfig({}).consentMaxLifetimeSeconds).toBeUndefined();
+      expect(loadConfig({ LEDGER_CONSENT_MAX_LIFETIME_SECONDS: ' ' }).consentMaxLifetimeSeconds).toBeUndefined();
+      expect(loadConfig({ LEDGER_CONSENT_MAX_LIFETIME_SECONDS: '2592000' }).consentMaxLifetimeSeconds).toBe(2_592_000);
+      for (const bad of ['0', '-5', '1.5', 'a year', '3153600001']) {
+        expect(fails({ LEDGER_CONSENT_MAX_LIFETIME_SECONDS: bad }).variable).toBe('LEDGER_CONSENT_MAX_LIFETIME_SECONDS');
+      }
+    });
+
     it('reads LEDGER_TOKEN_KEY as base64 or base64url, and never prints it', () => {
       for (const encoded of [key.toString('base64'), key.toString('base64url')]) {
         const config = loadConfig({ LEDGER_TOKEN_KEY: encoded });

@@ -1,4 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { CONSENT_LIFETIME_CEILING_S } from '@ledger/domain';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
@@ -57,6 +58,11 @@ export interface LedgerConfig extends OAuthMetadataConfig {
   secretsDir: string;
   /** How long an Idempotency-Key stands for its first request (and, on POST /v1/tokens, for its token). */
   idempotencyTtlSeconds: number;
+  /**
+   * The longest a consent may last (LEDGER_CONSENT_MAX_LIFETIME_SECONDS); a grant without an expiry then gets it.
+   * Undefined: no maximum (beyond a hundred years), and a grant without an expiry never expires.
+   */
+  consentMaxLifetimeSeconds: number | undefined;
   /**
    * GET /v1/revocations/stream: open streams allowed per caller (more: 429) and in total (more: 503), and the bytes a
    * client may leave unread before it is dropped (shared buffers: the memory is per batch, not per subscriber).
@@ -142,6 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     tokenKey,
     secretsDir,
     idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
+    consentMaxLifetimeSeconds: env.LEDGER_CONSENT_MAX_LIFETIME_SECONDS?.trim()
+      ? int('LEDGER_CONSENT_MAX_LIFETIME_SECONDS', 0, 1, CONSENT_LIFETIME_CEILING_S)
+      : undefined,
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,

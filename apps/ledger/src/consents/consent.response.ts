@@ -7,8 +7,10 @@ export class ConsentResponse implements ConsentResult {
   @ApiProperty() userId: string;
   @ApiProperty() clientId: string;
   @ApiProperty({ type: [String], description: 'Granted scopes; for a revoked consent, those it held when revoked.' }) scopes: string[];
-  @ApiProperty({ enum: ['active', 'revoked'] }) status: 'active' | 'revoked';
+  @ApiProperty({ enum: ['active', 'revoked', 'expired'], description: 'expired: past expiresAt (computed when read); its tokens are all inactive.' })
+  status: 'active' | 'revoked' | 'expired';
   @ApiProperty({ format: 'date-time' }) grantedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the consent was revoked; null while it is active.' }) revokedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the consent ends by itself; null: never.' }) expiresAt: string | null;
   @ApiProperty({ type: 'integer', description: "Revision of the consent's stream after its last change." }) revision: number;
 }

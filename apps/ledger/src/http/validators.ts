@@ -17,6 +17,7 @@ import {
 import {
   CLIENT_ID_PATTERN,
   CONSENT_ID_PATTERN,
+  CONSENT_LIFETIME_CEILING_S,
   MAX_SCOPE_LENGTH,
   MAX_SCOPE_STRING_LENGTH,
   MAX_SCOPES,
@@ -103,6 +104,37 @@ export const InstantField = (description: string) =>
  * A global log position in a query string: decimal digits only. Number() would also read 0x10, 1e3 and ' 16', so
  * the string is converted only when it is digits, and anything else fails IsInt.
  */
+/** The constraint's name for a consent's expiry: validation.ts answers invalid_consent_expiry on it alone. */
+export const CONSENT_EXPIRY_CONSTRAINT = 'consentExpiry';
+
+@ValidatorConstraint({ name: CONSENT_EXPIRY_CONSTRAINT })
+class ConsentExpiryConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments) {
+    if (args.property === 'expiresIn') return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= CONSENT_LIFETIME_CEILING_S;
+    return typeof value === 'string' && isInstant(value);
+  }
+  defaultMessage(args: ValidationArguments) {
+    return args.property === 'expiresIn'
+      ? `expiresIn must be a whole number of seconds from 1 to ${CONSENT_LIFETIME_CEILING_S}`
+      : 'expiresAt must be an RFC 3339 date-time that exists, such as 2026-01-31T23:59:59Z';
+  }
+}
+
+/**
+ * A grant's expiry: `expiresAt` (an instant) or `expiresIn` (seconds from now), not both. The edge checks the form;
+ * the decider checks it again and judges it against now and the configured maximum (consent-expiry.ts).
+ */
+export const ConsentExpiryField = (property: 'expiresAt' | 'expiresIn', description: string) =>
+  applyDecorators(
+    ApiPropertyOptional(
+      property === 'expiresAt'
+        ? { type: String, format: 'date-time', example: '2026-12-31T23:59:59Z', description }
+        : { type: 'integer', minimum: 1, maximum: CONSENT_LIFETIME_CEILING_S, example: 2_592_000, description },
+    ),
+    IsOptional(),
+    Validate(ConsentExpiryConstraint),
+  );
+
 export const PositionField = () =>
   applyDecorators(
     ApiPropertyOptional({ type: 'integer', minimum: 0 }),

@@ -50,6 +50,7 @@ describe('Consent aggregate: evolve', () => {
       dependencies: new Map(),
       grantedAt: at(-7200),
       afterUserRevocation: 0,
+      expiresAt: null,
       tokens: new Map(),
       idempotentIssues: new Map(),
     });

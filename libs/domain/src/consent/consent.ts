@@ -5,6 +5,7 @@
  */
 import type { Assert, SameMembers } from '../shared/event-types';
 import type { ScopeTree } from '../shared/scope-string';
+import { expiredAt } from './consent-expiry';
 
 export interface EndedToken {
   tokenId: string;
@@ -25,19 +26,23 @@ interface ConsentRef {
  *
  * `afterUserRevocation`: how many user-wide revocations the user had when this was granted (UserConsentsRevoked's
  * `revocation`), absent when none. The user's next one ends this consent; no earlier one does.
+ *
+ * `expiresAt`: the instant the consent ends by itself, absent for never. Nothing is appended then: every reader
+ * compares it with its own now (the token view at lookup, the reads, the deciders with their command's time).
  */
 export interface ConsentGranted {
   type: 'ConsentGranted';
-  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; grantedAt: string; afterUserRevocation?: number };
+  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; grantedAt: string; afterUserRevocation?: number; expiresAt?: string };
 }
 
 /**
  * `addedScopes` may be empty when the grant only added dependencies to scopes the consent holds. `dependencies`
- * holds the whole tree, as it now stands, of each scope whose tree this grant started or grew.
+ * holds the whole tree, as it now stands, of each scope whose tree this grant started or grew. `expiresAt`: the
+ * consent's new expiry, when this grant named one (a renewal, earlier or later); absent, the expiry stays.
  */
 export interface ConsentScopesExtended {
   type: 'ConsentScopesExtended';
-  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; extendedAt: string };
+  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; extendedAt: string; expiresAt?: string };
 }
 
 /**
@@ -146,6 +151,8 @@ export type ConsentState =
       grantedAt: string;
       /** ConsentGranted.afterUserRevocation: a user-wide revocation numbered higher ends this consent. */
       afterUserRevocation: number;
+      /** When the consent ends by itself (ISO); null: never. Past it, the consent is expired, though still 'active' here. */
+      expiresAt: string | null;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
     }
@@ -159,6 +166,7 @@ export type ConsentState =
       dependencies: ReadonlyMap<string, ScopeTree[]>;
       grantedAt: string;
       afterUserRevocation: number;
+      expiresAt: string | null;
       revokedAt: string;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
@@ -182,11 +190,17 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       // Retry windows outlive the generation: a retry of an issue under the revoked consent must hear that its token
       // is gone, not be taken for a new request.
       const idempotentIssues = state.status === 'none' ? new Map() : openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, Date.parse(grantedAt), true);
-      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, afterUserRevocation, tokens: new Map(), idempotentIssues };
+      const expiresAt = event.data.expiresAt ?? null;
+      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, afterUserRevocation, expiresAt, tokens: new Map(), idempotentIssues };
     }
     case 'ConsentScopesExtended':
       if (state.status !== 'active') return state;
-      return { ...state, scopes: event.data.scopes, dependencies: withTrees(new Map(state.dependencies), event.data.dependencies) };
+      return {
+        ...state,
+        scopes: event.data.scopes,
+        dependencies: withTrees(new Map(state.dependencies), event.data.dependencies),
+        expiresAt: event.data.expiresAt ?? state.expiresAt,
+      };
     case 'ConsentScopesRevoked': {
       if (state.status !== 'active') return state;
       // A revoked scope's dependencies go with it: granted again, it starts from the tree its new grant names.
@@ -286,7 +300,15 @@ export function idempotentIssueOf(state: ConsentState, keyHash: string, now: Dat
  */
 export function isTokenLive(state: ConsentState, tokenId: string, now: Date): boolean {
   const t = state.status === 'none' ? undefined : state.tokens.get(tokenId);
-  return t !== undefined && !t.revoked && t.expiresAtMs > now.getTime();
+  return t !== undefined && !t.revoked && t.expiresAtMs > now.getTime() && !consentExpired(state, now);
+}
+
+/**
+ * Whether the consent has reached its expiry by `now`. No event says so: an expired consent is one whose expiry
+ * has passed, for every reader at once. A revoked consent is revoked, whatever its expiry.
+ */
+export function consentExpired(state: ConsentState, now: Date): boolean {
+  return state.status === 'active' && expiredAt(state.expiresAt, now);
 }
 
 /**
@@ -300,7 +322,7 @@ export function revokedWithUser(state: ConsentState, userRevocations: number | u
 
 /** Tokens that are neither revoked nor expired at `now`. */
 export function liveTokens(state: ConsentState, now: Date): Array<[string, TokenState]> {
-  if (state.status === 'none') return [];
+  if (state.status === 'none' || consentExpired(state, now)) return [];
   const nowMs = now.getTime();
   return [...state.tokens].filter(([, t]) => !t.revoked && t.expiresAtMs > nowMs);
 }

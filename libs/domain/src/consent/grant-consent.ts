@@ -6,19 +6,21 @@ import { consentIdFor, pairKey, USER_ID_PATTERN } from '../shared/ids';
 import { difference, normaliseGrantedScopes } from '../shared/scope';
 import { formatScopeTree, mergeScopeTrees, ScopeTree } from '../shared/scope-string';
 import { dependencyOwners, ScopeOwnerContext, scopesWithDependencies } from '../scope/dependency-owners';
-import { ConsentEvent, ConsentState, revokedWithUser } from './consent';
+import { ConsentEvent, consentExpired, ConsentState, revokedWithUser } from './consent';
+import { ConsentExpiryRequest, requestedExpiry } from './consent-expiry';
 import { consentRevokedWithUser } from './revoke-consent';
 
 export interface GrantConsent {
   type: 'GrantConsent';
   /** `scopes` are scope-strings: a scope-token, with or without its dependencies (`a[b *c]`). */
-  data: { userId: string; clientId: string; scopes: string[] };
+  data: { userId: string; clientId: string; scopes: string[] } & ConsentExpiryRequest;
   /**
    * Read by the handler: the client's state (a consent can only be granted to a registered, active client), and how
    * many user-wide revocations the user has had (absent: none), which the consent records; and the owner of each
-   * scope that has dependencies (scope/dependency-owners.ts), with that owner's client.
+   * scope that has dependencies (scope/dependency-owners.ts), with that owner's client. `maxLifetimeSeconds`:
+   * configuration (consent-expiry.ts), absent for no maximum.
    */
-  context: { client: ClientState; userRevocations?: number; owners?: ReadonlyMap<string, ScopeOwnerContext> };
+  context: { client: ClientState; userRevocations?: number; owners?: ReadonlyMap<string, ScopeOwnerContext>; maxLifetimeSeconds?: number };
 }
 
 /**
@@ -29,6 +31,11 @@ export interface GrantConsent {
  * The consent holds the top-level scope-tokens; the client's allowedScopes bound those. Dependencies are recorded
  * beside them, merged with what each scope holds already, and are not checked against allowedScopes: they name what
  * the client asks other services for on the user's behalf, which the later dependent consents decide.
+ *
+ * Expiry (consent-expiry.ts): a new consent records the expiry asked for (or the configured maximum). Granting to an
+ * active consent with an expiry renews it to that expiry, earlier or later, counted from now as Hydra's
+ * `remember_for` is; without one, the expiry stays. An expired consent is over like a revoked one: the next grant
+ * starts a new consent, and the expired one keeps its tokens and history.
  */
 export function grantConsent(command: GrantConsent, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   const { userId, clientId } = command.data;
@@ -43,28 +50,34 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
   }
   const owners = dependencyOwners(dependencies, command.context.owners ?? new Map());
   const at = meta.now.toISOString();
+  const expiry = requestedExpiry(command.data, meta.now, command.context.maxLifetimeSeconds);
+  const expiresAt = expiry.expiresAt === undefined ? {} : { expiresAt: expiry.expiresAt };
   const userRevocations = command.context.userRevocations ?? 0;
   const afterUserRevocation = userRevocations > 0 ? { afterUserRevocation: userRevocations } : {};
 
-  if (state.status === 'active' && revokedWithUser(state, userRevocations)) {
+  if (state.status === 'active' && !consentExpired(state, meta.now) && revokedWithUser(state, userRevocations)) {
     // The user revoked every consent since this one was granted, and the fan-out has not reached it yet: extending
     // it would have the fan-out end the new grant too. It is revoked here, and the grant starts a new consent.
     const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
     return [
       consentRevokedWithUser(state, userRevocations, { ...meta, reason: undefined }),
-      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation } },
+      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt } },
     ];
   }
-  if (state.status === 'active') {
+  if (state.status === 'active' && !consentExpired(state, meta.now)) {
     const added = difference(scopes, state.scopes);
     const grown = grownTrees(dependencies, state.dependencies);
-    if (added.length === 0 && grown.length === 0) return [];
+    // A renewal names its expiry; one that only the configured maximum gave leaves the consent's as it is.
+    const renewed = !expiry.defaulted && expiry.expiresAt !== state.expiresAt ? expiresAt : {};
+    if (added.length === 0 && grown.length === 0 && !('expiresAt' in renewed)) return [];
     const all = [...state.scopes, ...added].sort();
-    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown, owners), extendedAt: at };
+    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown, owners), extendedAt: at, ...renewed };
     return [{ type: 'ConsentScopesExtended', data }];
   }
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
-  return [{ type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation } }];
+  return [
+    { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt } },
+  ];
 }
 
 /** The requested trees merged into the held ones, keeping only those that changed: each as a whole tree. */

@@ -1,4 +1,5 @@
 export * from './consent';
+export * from './consent-expiry';
 export * from './grant-consent';
 export * from './revoke-consent';
 export * from './issue-token';

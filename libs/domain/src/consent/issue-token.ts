@@ -4,7 +4,7 @@ import { CommandMetadata } from '../shared/command-metadata';
 import { conflict, invalid, notFound, unprocessable } from '../shared/domain-error';
 import { type ConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive, revokedWithUser } from './consent';
+import { ConsentEvent, consentExpired, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive, revokedWithUser } from './consent';
 
 export const DEFAULT_TOKEN_LIFETIME_S = 3600;
 export const MAX_TOKEN_LIFETIME_S = 86_400;
@@ -78,6 +78,9 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
   if (revokedWithUser(state, command.context.userRevocations)) {
     throw conflict('consent_not_active', `Consent ${consentId} has been revoked with every consent of its user`);
   }
+  if (consentExpired(state, meta.now)) {
+    throw conflict('consent_expired', `Consent ${consentId} expired at ${state.expiresAt}; a new grant starts a new consent`, { expiresAt: state.expiresAt });
+  }
   const client = activeClient(command.context.client, state.clientId);
   if (!TOKEN_ID_PATTERN.test(tokenId) || !SHA256_HEX.test(tokenHash)) throw new Error('IssueToken needs a token id and a SHA-256 hex hash');
   // Token ids are random (or derived from a fresh random nonce): one the state knows means the handler reused one.
@@ -101,7 +104,9 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
     throw invalid('scope_not_allowed', `Client ${state.clientId} may not be granted: ${notAllowed.join(' ')}`, { scopes: notAllowed });
   }
   const issuedAt = meta.now.toISOString();
-  const expiresAt = new Date(meta.now.getTime() + expiresIn * 1000).toISOString();
+  // No token outlives its consent: one asked for longer ends with it.
+  const tokenEndMs = meta.now.getTime() + expiresIn * 1000;
+  const expiresAt = new Date(state.expiresAt === null ? tokenEndMs : Math.min(tokenEndMs, Date.parse(state.expiresAt))).toISOString();
   const data = { consentId, userId: state.userId, clientId: state.clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt };
   if (!idempotency) return [{ type: 'TokenIssued', data }];
   const { keyHash, fingerprint, nonce, windowSeconds } = idempotency;

@@ -2,7 +2,7 @@ import { CommandMetadata } from '../shared/command-metadata';
 import { notFound } from '../shared/domain-error';
 import type { ConsentId } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, ConsentRevoked, ConsentState, liveTokens } from './consent';
+import { ConsentEvent, consentExpired, ConsentRevoked, ConsentState, liveTokens } from './consent';
 
 export interface RevokeConsent {
   type: 'RevokeConsent';
@@ -17,7 +17,8 @@ export interface RevokeConsent {
 /**
  * Revocation is idempotent: revoking what is already revoked, or scopes the consent does not hold, changes nothing
  * and appends nothing. A bearer token cannot be narrowed, so every live token that carries any revoked scope ends.
- * Revoking every remaining scope is a full revocation.
+ * Revoking every remaining scope is a full revocation. An expired consent has ended already, with every token under
+ * it: revoking it changes nothing either.
  */
 export function revokeConsent(command: RevokeConsent, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   const { consent } = command.data;
@@ -25,7 +26,7 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
     throw notFound('consent_not_found', `Consent ${consent.id} does not exist`);
   }
   // An earlier generation of this pair was revoked in full before the current one was granted.
-  if (consent.generation < state.generation || state.status === 'revoked') return [];
+  if (consent.generation < state.generation || state.status === 'revoked' || consentExpired(state, meta.now)) return [];
   const { userRevocation } = command.data;
   if (userRevocation !== undefined) {
     // Idempotent per consent: a fan-out that runs again after a crash finds it revoked, or granted after.

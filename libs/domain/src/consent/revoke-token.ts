@@ -1,6 +1,6 @@
 import { CommandMetadata } from '../shared/command-metadata';
 import { invalid } from '../shared/domain-error';
-import { ConsentEvent, ConsentState } from './consent';
+import { ConsentEvent, consentExpired, ConsentState } from './consent';
 
 export interface RevokeToken {
   type: 'RevokeToken';
@@ -24,7 +24,8 @@ export function revokeToken(command: RevokeToken, state: ConsentState, meta: Com
   const { byClient } = command.data;
   if (byClient !== undefined && byClient !== state.clientId) throw invalid('token_not_owned', 'The token was not issued to this client');
   const token = state.tokens.get(command.data.tokenId);
-  if (!token || token.revoked || token.expiresAtMs <= meta.now.getTime()) return [];
+  // A token of an expired consent has ended with it (its own expiry may be later, if the consent's was brought forward).
+  if (!token || token.revoked || token.expiresAtMs <= meta.now.getTime() || consentExpired(state, meta.now)) return [];
   return [
     {
       type: 'TokenRevoked',

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { TokenRow } from '../ledger-views';
+import type { ConsentTokenRow, TokenRow } from '../ledger-views';
 import type { TokenView } from '../token-view.port';
 import { ViewsRebuildingError } from '../views-rebuilding.error';
 
@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS tokens (
   scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL, pos INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
+CREATE INDEX IF NOT EXISTS tokens_by_consent ON tokens (consent_id, pos);
 CREATE TABLE IF NOT EXISTS token_cuts (
   consent_id TEXT NOT NULL, scope TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (consent_id, scope)
 ) WITHOUT ROWID;
@@ -80,6 +81,17 @@ const USER_REVOKED = `EXISTS (SELECT 1 FROM users u WHERE u.user_id = t.sub
 
 const CUT = `(${CONSENT_CUT} OR ${CLIENT_GATE} OR ${CLIENT_SCOPE_CUT} OR ${NOT_BEFORE} OR ${USER_REVOKED})`;
 
+/**
+ * The consent's expiry (ISO, null: none), read at lookup beside the token: the token's `exp` is the earlier of its
+ * own and its consent's, so an expired consent ends all its tokens at once, with no event and no background job,
+ * and a renewal that brings the expiry forward ends them earlier. One more primary-key read of the consent's row.
+ */
+const CONSENT_EXPIRY = '(SELECT c.expires_at FROM consents c WHERE c.consent_id = t.consent_id)';
+
+/** Epoch seconds, rounded down: a token is never active past its consent's expiry, not even for the part of a second. */
+const expirySeconds = (iso: string | null): number => (iso === null ? Infinity : Math.floor(Date.parse(iso) / 1000));
+
+
 /** A change to one token row: an insert (row) or the token's end. */
 export interface TokenChange {
   hash: string;
@@ -97,6 +109,7 @@ interface TokenDbRow {
   active: number;
   pos: number;
   cut: number;
+  consent_expires_at: string | null;
 }
 
 /**
@@ -114,6 +127,7 @@ export class SqliteTokenView implements TokenView {
   private readonly addClientCut: Database.Statement<[string, string, number]>;
   private readonly setLedgerCut: Database.Statement<[string, number]>;
   private readonly countActive: Database.Statement<[], { n: number }>;
+  private readonly ofConsent: Database.Statement<[string, number, number], Omit<TokenDbRow, 'consent_id' | 'client_id' | 'sub'>>;
 
   /**
    * Needs the client, consent and user views' tables in the same file (their views create them), which the lookups
@@ -122,7 +136,12 @@ export class SqliteTokenView implements TokenView {
   constructor(private readonly db: Database.Database) {
     db.exec(TOKEN_SCHEMA);
     db.function(SCOPES_WITHIN, { deterministic: true }, scopesWithin as (...args: unknown[]) => number);
-    this.byHash = db.prepare(`SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, ${CUT} AS cut FROM tokens t WHERE token_hash = ?`);
+    this.byHash = db.prepare(
+      `SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE token_hash = ?`,
+    );
+    this.ofConsent = db.prepare(
+      `SELECT token_id, scope, iat, exp, active, pos, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE consent_id = ? AND pos > ? ORDER BY pos LIMIT ?`,
+    );
     this.byId = db.prepare('SELECT token_hash FROM tokens WHERE token_id = ?');
     this.insert = db.prepare(
       // OR IGNORE: a second TokenIssued for a hash never revives it (revocation always wins; see docs/design.md).
@@ -149,7 +168,21 @@ export class SqliteTokenView implements TokenView {
     const r = this.byHash.get(tokenHash);
     if (!r) return undefined;
     const active = r.active === 1 && r.cut === 0;
-    return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp: r.exp, active, position: r.pos };
+    const exp = Math.min(r.exp, expirySeconds(r.consent_expires_at));
+    return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp, active, position: r.pos };
+  }
+
+  /** The consent's tokens in issue order (log position), after `afterPosition` if given. */
+  tokensOfConsent(consentId: string, options: { afterPosition?: number; limit: number }): ConsentTokenRow[] {
+    if (this.staged) throw new ViewsRebuildingError();
+    return this.ofConsent.all(consentId, options.afterPosition ?? -1, options.limit).map((r) => ({
+      tokenId: r.token_id,
+      scope: r.scope,
+      iat: r.iat,
+      exp: Math.min(r.exp, expirySeconds(r.consent_expires_at)),
+      ended: r.active !== 1 || r.cut !== 0,
+      position: r.pos,
+    }));
   }
 
   tokenById(tokenId: string): TokenRow | undefined {
@@ -199,7 +232,7 @@ export class SqliteTokenView implements TokenView {
 
   /** A rebuild from 0 drops the secondary index and creates it once at the end, far cheaper than row by row. */
   dropIndexes(): void {
-    this.db.exec('DROP INDEX IF EXISTS tokens_by_id;');
+    this.db.exec('DROP INDEX IF EXISTS tokens_by_id; DROP INDEX IF EXISTS tokens_by_consent;');
   }
 
   createIndexes(): void {

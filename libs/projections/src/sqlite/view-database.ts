@@ -12,9 +12,10 @@ import { preparePrivateDatabaseFile } from '@ledger/event-store';
  * Version 8 was two layouts, made apart: client secrets in one, a users view and a ledger-wide cut in the other.
  * Version 9 holds both: client secrets (hashes, windows, revocations), which client authentication reads; a users
  * view and a ledger-wide cut, which token lookups read too (user-wide revocations, not-before); and consents that
- * record the user-wide revocations they were granted after.)
+ * record the user-wide revocations they were granted after. Version 10: consents record their expiry and their
+ * grant's position (listed by client in that order), and tokens are indexed by consent, for the consent's token list.)
  */
-const VIEW_SCHEMA_VERSION = 9;
+const VIEW_SCHEMA_VERSION = 10;
 
 const CHECKPOINT_SCHEMA = 'CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);';
 

@@ -16,7 +16,7 @@ export class ConsentsAsOfResponse {
   @ApiProperty({ description: 'The instant asked for, normalised to UTC.' }) asOf: string;
   @ApiProperty({ description: 'Global position of the last event of these consents recorded at or before asOf; -1 when none.' })
   position: number;
-  @ApiProperty({ type: [ConsentResponse], description: 'Same shape and order as GET /v1/users/{userId}/consents?status=all.' })
+  @ApiProperty({ type: [ConsentResponse], description: 'Same shape and order as GET /v1/users/{userId}/consents?status=all, in one answer (that list pages); a consent past its expiry at asOf is expired.' })
   consents: ConsentResponse[];
 }
 
@@ -46,6 +46,6 @@ export class ConsentsAsOfController {
     if (Number.isNaN(at.getTime())) throw new ProblemError(problem(400, 'invalid_as_of', 'Bad request', 'asOf must be an RFC 3339 instant'));
     const streams = [...new Set(this.views.consentsByUser(userId, 'all').map((c) => parseConsentId(c.consentId)!.stream))];
     const { consents, position } = await consentsAsOf(this.store, userId, at, streams);
-    return { userId, asOf: at.toISOString(), position, consents: consents.map(consentFromView) };
+    return { userId, asOf: at.toISOString(), position, consents: consents.map((c) => consentFromView(c, at.getTime())) };
   }
 }

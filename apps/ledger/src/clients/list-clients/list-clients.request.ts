@@ -1,22 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../../http/page.request';
 
-const MAX_PAGE_SIZE = 100;
-
-export class ListClientsQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, description: 'Clients per page' })
-  @IsOptional()
-  // Digits only: Number() would also read 0x10, 1e1 and ' 5'.
-  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value))
-  @IsInt({ message: '$property must be a whole number in decimal digits' })
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ type: String, maxLength: 1024, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page, as it was given' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  cursor?: string;
-}
+/** `limit` (clients per page) and `cursor`, as on every list. */
+export class ListClientsQuery extends PageQuery {}

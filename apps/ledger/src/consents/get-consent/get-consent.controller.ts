@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ConsentId, notFound } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
+import { CLOCK, Clock } from '../../infrastructure/clock';
 import { RequireRole } from '../../auth/role.guard';
 import { ConsentIdParam } from '../consent-id.param';
 import { ConsentResponse } from '../consent.response';
@@ -12,7 +13,10 @@ import { CONSENT_ID_PATTERN } from '@ledger/domain';
 @ApiTags('consents')
 @Controller('v1/consents')
 export class GetConsentController {
-  constructor(@Inject(CONSENT_VIEW) private readonly views: ConsentView) {}
+  constructor(
+    @Inject(CONSENT_VIEW) private readonly views: ConsentView,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get(':id')
   @RequireRole('commands', 'audit')
@@ -24,6 +28,6 @@ export class GetConsentController {
   get(@ConsentIdParam() consent: ConsentId): ConsentResponse {
     const row = this.views.consent(consent.id);
     if (!row) throw notFound('consent_not_found', `Consent ${consent.id} does not exist`);
-    return consentFromView(row);
+    return consentFromView(row, this.clock.now());
   }
 }

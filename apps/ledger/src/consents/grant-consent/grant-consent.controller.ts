@@ -21,10 +21,10 @@ export class GrantConsentController {
   @RequireRole('commands')
   @Idempotent()
   @ConsistencyToken()
-  @ApiOperation({ summary: 'Grant consent (GrantConsent)', description: 'A user consents to a client holding scopes. With an active consent of this user and client, the scopes are added to it.' })
+  @ApiOperation({ summary: 'Grant consent (GrantConsent)', description: 'A user consents to a client holding scopes, until expiresAt (or for expiresIn seconds) if given. With an active consent of this user and client, the scopes are added to it and a given expiry renews it; after a revocation or the expiry, a new consent starts.' })
   @ApiCaller('commands')
   @ApiInitiator()
-  @ApiProblems([400, 'invalid_request, or scope_not_allowed: the client may not be granted a scope'], [404, 'client_not_found: the client is not registered'], [409, 'client_disabled, client_deleted: the client may get no new consent'], 422)
+  @ApiProblems([400, 'invalid_request; scope_not_allowed: the client may not be granted a scope; invalid_consent_expiry, consent_expiry_in_past, consent_expiry_too_long: the expiry'], [404, 'client_not_found: the client is not registered'], [409, 'client_disabled, client_deleted: the client may get no new consent'], 422)
   @ApiCreatedResponse({ type: ConsentResponse, description: 'A new consent' })
   @ApiOkResponse({ type: ConsentResponse, description: 'The active consent of this user and client, extended (or unchanged when it held every scope already)' })
   async grant(@Body() body: GrantConsentRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply) {

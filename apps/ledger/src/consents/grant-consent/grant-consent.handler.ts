@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   clientDecider,
@@ -15,12 +16,16 @@ import {
   userStream,
 } from '@ledger/domain';
 import { CommandExecutor } from '@ledger/commands';
+import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 import { consentFromState } from '../consent.result';
 import { GrantConsentCommand } from './grant-consent.command';
 
 @CommandHandler(GrantConsentCommand)
 export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand> {
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
 
   async execute({ data, meta }: GrantConsentCommand) {
     // Read fresh: a client can be disabled or narrowed on any instance, and a cached state would grant to it until
@@ -36,10 +41,10 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
     const { state, events, revision } = await this.executor.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,
-      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user), owners } },
+      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user), owners, maxLifetimeSeconds: this.config.consentMaxLifetimeSeconds } },
       meta,
     );
-    return { consent: consentFromState(state, revision), created: events.some((e) => e.type === 'ConsentGranted') };
+    return { consent: consentFromState(state, revision, meta.now.getTime()), created: events.some((e) => e.type === 'ConsentGranted') };
   }
 
   /**

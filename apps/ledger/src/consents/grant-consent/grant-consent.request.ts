@@ -1,4 +1,4 @@
-import { ClientIdField, ScopeList, UserIdField } from '../../http/validators';
+import { ClientIdField, ConsentExpiryField, ScopeList, UserIdField } from '../../http/validators';
 
 export class GrantConsentRequest {
   @UserIdField()
@@ -13,4 +13,13 @@ export class GrantConsentRequest {
     { dependencies: true },
   )
   scopes: string[];
+
+  @ConsentExpiryField(
+    'expiresAt',
+    'When the consent ends by itself: after now, and within LEDGER_CONSENT_MAX_LIFETIME_SECONDS when set. Not with expiresIn. Granting to an active consent with an expiry renews it to that one, earlier or later; without one, the expiry stays. Absent on a new consent: the maximum when one is set, else never.',
+  )
+  expiresAt?: string;
+
+  @ConsentExpiryField('expiresIn', "The consent's lifetime in seconds from now (Hydra's remember_for), instead of expiresAt.")
+  expiresIn?: number;
 }

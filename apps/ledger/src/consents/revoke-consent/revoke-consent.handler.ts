@@ -19,14 +19,15 @@ export class RevokeConsentHandler implements ICommandHandler<RevokeConsentComman
     });
     const tokensEnded = events.reduce((n, e) => n + (e.type === 'ConsentRevoked' || e.type === 'ConsentScopesRevoked' ? tokensEndedBy(e.data) : 0), 0);
     // Revoking an earlier generation changes nothing; answer with that consent as the views know it.
-    const consent = isCurrent(state, data.consent.id) ? consentFromState(state, revision) : this.fromView(data.consent.id);
+    const nowMs = meta.now.getTime();
+    const consent = isCurrent(state, data.consent.id) ? consentFromState(state, revision, nowMs) : this.fromView(data.consent.id, nowMs);
     return { ...consent, tokensEnded };
   }
 
-  private fromView(consentId: string) {
+  private fromView(consentId: string, nowMs: number) {
     const row = this.views.consent(consentId);
     if (!row) throw notFound('consent_not_found', `Consent ${consentId} does not exist`);
-    return consentFromView(row);
+    return consentFromView(row, nowMs);
   }
 }
 

@@ -29,7 +29,7 @@ export class IssueTokenController {
   @ApiProblems(
     [400, 'invalid_request, or scope_not_consented: a scope outside the consent'],
     [404, 'consent_not_found'],
-    [409, 'consent_not_active; client_disabled, client_deleted; or token_no_longer_active: a retry of an issue whose token has since ended'],
+    [409, 'consent_not_active; consent_expired; client_disabled, client_deleted; or token_no_longer_active: a retry of an issue whose token has since ended'],
     422,
   )
   @ApiCreatedResponse({ type: IssueTokenResponse })

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandExecutor, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
-import { userDecider, userStream } from '@ledger/domain';
+import { expiredAt, userDecider, userStream } from '@ledger/domain';
 import { CONSENT_VIEW, ConsentView } from '@ledger/projections';
 import { userFromState } from '../user.result';
 import { RevokeUserConsentsCommand } from './revoke-user-consents.command';
@@ -22,7 +22,11 @@ export class RevokeUserConsentsHandler implements ICommandHandler<RevokeUserCons
    */
   async execute({ data, meta }: RevokeUserConsentsCommand) {
     await this.views.caughtUp();
-    const activeConsents = this.consents.consentsByUser(data.userId, 'active').map(({ consentId, afterUserRevocation }) => ({ consentId, afterUserRevocation }));
+    // An expired consent has ended already: it is not one this revocation ends, nor one that makes it more than a retry.
+    const activeConsents = this.consents
+      .consentsByUser(data.userId, 'active')
+      .filter((c) => !expiredAt(c.expiresAt, meta.now))
+      .map(({ consentId, afterUserRevocation }) => ({ consentId, afterUserRevocation }));
     const { state, events, revision } = await this.executor.execute(
       userStream(data.userId),
       userDecider,

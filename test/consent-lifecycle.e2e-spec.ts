@@ -1,0 +1,3 @@
+import { consentLifecycleSuite } from './suites/consent-lifecycle.suite';
+
+consentLifecycleSuite('embedded SQLite', async () => ({ env: () => ({}) }));
