@@ -14,7 +14,6 @@ export const SSF_STATUSES: readonly SsfStatus[] = ['enabled', 'paused', 'disable
 export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
 
 export const ssfStream = (streamId: string) => `ssf-stream-${streamId}`;
-export const SSF_STREAM_PREFIX = 'ssf-stream-';
 export const SSF_STREAM_ID_PATTERN = /^ssf_[0-9a-f]{32}$/;
 
 /** What the receiver chose; events_delivered is the transmitter's answer to events_requested. */
