@@ -1,6 +1,6 @@
-import type { ClientEvent, ConsentEvent, LedgerWideEvent, UserEvent } from '@ledger/domain';
+import type { ClientEvent, ConsentEvent, LedgerWideEvent, SsfStreamEvent, UserEvent } from '@ledger/domain';
 
-type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent;
+type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent | SsfStreamEvent;
 
 /**
  * Where each domain event keeps the time its command was decided (CommandMetadata.now). It sits in the event's data,
@@ -28,6 +28,14 @@ const DECIDED_AT_FIELD: { [T in DomainEvent['type']]: keyof Extract<DomainEvent,
   UserConsentsRevoked: 'revokedAt',
   UserNotBeforeSet: 'setAt',
   LedgerNotBeforeSet: 'setAt',
+  SsfStreamCreated: 'createdAt',
+  SsfStreamConfigured: 'updatedAt',
+  SsfStreamStatusChanged: 'changedAt',
+  SsfSubjectAdded: 'addedAt',
+  SsfSubjectRemoved: 'removedAt',
+  SsfVerificationRequested: 'requestedAt',
+  SsfSetsAcknowledged: 'acknowledgedAt',
+  SsfStreamDeleted: 'deletedAt',
 };
 
 /**

@@ -66,8 +66,8 @@ function configFor(config: ReceiverSuppliedConfig): SsfStreamConfig {
   };
 }
 
-const sameConfig = (a: SsfStreamConfig, b: SsfStreamConfig) =>
-  a.deliveryMethod === b.deliveryMethod && a.description === b.description && a.eventsRequested.join(' ') === b.eventsRequested.join(' ');
+/** configFor admits one delivery method, so the configuration is its description and the events requested. */
+const sameConfig = (a: SsfStreamConfig, b: SsfStreamConfig) => a.description === b.description && JSON.stringify(a.eventsRequested) === JSON.stringify(b.eventsRequested);
 
 export function createSsfStream(command: CreateSsfStream, state: SsfStreamState, meta: CommandMetadata): SsfStreamEvent[] {
   // The id is fresh (generated at the edge), so a stream already there is a bug or a replayed id, never a retry.

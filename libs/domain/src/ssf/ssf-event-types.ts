@@ -15,7 +15,10 @@ export const SSF_VERIFICATION = 'https://schemas.openid.net/secevent/ssf/event-t
 export const SSF_STREAM_UPDATED = 'https://schemas.openid.net/secevent/ssf/event-type/stream-updated';
 
 export const SSF_EVENTS_SUPPORTED: readonly string[] = [
-  CAEP_SESSION_REVOKED, CAEP_TOKEN_CLAIMS_CHANGE, LEDGER_TOKEN_REVOKED, LEDGER_CLIENT_DISABLED,
+  CAEP_SESSION_REVOKED,
+  CAEP_TOKEN_CLAIMS_CHANGE,
+  LEDGER_TOKEN_REVOKED,
+  LEDGER_CLIENT_DISABLED,
   LEDGER_CLIENT_SCOPES_REVOKED,
   LEDGER_NOT_BEFORE,
 ];

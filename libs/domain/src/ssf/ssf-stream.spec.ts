@@ -1,6 +1,6 @@
 import { DeciderSpecification, FIXED_NOW, stateAfter } from '../testing/decider-spec';
-import { CAEP_SESSION_REVOKED, LEDGER_NOT_BEFORE, SSF_EVENTS_SUPPORTED } from './ssf-event-types';
-import { isAcknowledged, LiveSsfStream, POLL_DELIVERY, SsfStreamEvent } from './ssf-stream';
+import { CAEP_SESSION_REVOKED, LEDGER_NOT_BEFORE, SSF_EVENTS_SUPPORTED, SSF_STREAM_UPDATED, SSF_VERIFICATION } from './ssf-event-types';
+import { isAcknowledged, LiveSsfStream, POLL_DELIVERY, SSF_STATUSES, SSF_STREAM_ID_PATTERN, ssfStream, SsfStreamEvent } from './ssf-stream';
 import { ssfStreamDecider } from './ssf-stream.decider';
 
 const spec = DeciderSpecification.for(ssfStreamDecider);
@@ -24,6 +24,23 @@ const acked = (positions: number[], through = -1, errors: Array<{ position: numb
 const live = (events: SsfStreamEvent[]) => stateAfter(ssfStreamDecider, events) as LiveSsfStream;
 
 describe('Shared Signals stream', () => {
+  it('names the events by their CAEP and SSF URIs, and the statuses by SSF\'s words', () => {
+    expect([...SSF_EVENTS_SUPPORTED, SSF_VERIFICATION, SSF_STREAM_UPDATED]).toEqual([
+      'https://schemas.openid.net/secevent/caep/event-type/session-revoked',
+      'https://schemas.openid.net/secevent/caep/event-type/token-claims-change',
+      'urn:consent-ledger:secevent:token-revoked',
+      'urn:consent-ledger:secevent:client-disabled',
+      'urn:consent-ledger:secevent:client-scopes-revoked',
+      'urn:consent-ledger:secevent:not-before',
+      'https://schemas.openid.net/secevent/ssf/event-type/verification',
+      'https://schemas.openid.net/secevent/ssf/event-type/stream-updated',
+    ]);
+    expect(SSF_STATUSES).toEqual(['enabled', 'paused', 'disabled']);
+    expect(ssfStream(streamId)).toBe(`ssf-stream-${streamId}`);
+    expect(POLL_DELIVERY).toBe('urn:ietf:rfc:8936');
+    expect([streamId, `x${streamId}`, `${streamId}0`, 'ssf_0123', `ssf_${'g'.repeat(32)}`].map((id) => SSF_STREAM_ID_PATTERN.test(id))).toEqual([true, false, false, false, false]);
+  });
+
   describe('CreateSsfStream', () => {
     it('creates an enabled poll stream delivering what was requested of what is supported, each type once', () => {
       spec
@@ -39,8 +56,9 @@ describe('Shared Signals stream', () => {
     });
 
     it('refuses push (not offered yet) and an existing id', () => {
-      spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, deliveryMethod: 'urn:ietf:rfc:8935' } }).thenThrows('ssf_delivery_method_unsupported', 'validation');
-      spec.given([created]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config } }).thenThrows('ssf_stream_exists', 'conflict');
+      const push = spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, deliveryMethod: 'urn:ietf:rfc:8935' } }).thenThrows('ssf_delivery_method_unsupported', 'validation');
+      expect(push.message).toBe('The delivery method is not supported: delivery_methods_supported lists urn:ietf:rfc:8936');
+      expect(spec.given([created]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config } }).thenThrows('ssf_stream_exists', 'conflict').message).toBe('A stream with this id exists');
       spec.given([created, deleted]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config } }).thenThrows('ssf_stream_exists', 'conflict');
     });
   });
@@ -57,7 +75,7 @@ describe('Shared Signals stream', () => {
       { type: 'AcknowledgeSets' as const, data: { streamId, receiver: 'other', positions: [1], errors: [], through: -1 } },
     ];
     it.each(commands)('%s: another receiver\'s stream, a missing one and a deleted one are all 404', (command) => {
-      spec.given([created]).when(command).thenThrows('ssf_stream_not_found', 'not_found');
+      expect(spec.given([created]).when(command).thenThrows('ssf_stream_not_found', 'not_found').message).toBe('No such stream');
       const own = { ...command, data: { ...command.data, receiver } } as typeof command;
       spec.given([]).when(own).thenThrows('ssf_stream_not_found', 'not_found');
       spec.given([created, deleted]).when(own).thenThrows('ssf_stream_not_found', 'not_found');
@@ -92,6 +110,9 @@ describe('Shared Signals stream', () => {
       spec.given([created]).when({ type: 'UpdateSsfStream', data: { streamId, receiver } }).thenNothing();
       spec.given([created]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, deliveryMethod: 'urn:ietf:rfc:8935' } }).thenThrows('ssf_delivery_method_unsupported');
       spec.given([created]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, eventsRequested: [] } }).events();
+      // The requested list is compared as a list: the same letters split elsewhere are another request.
+      const ab = spec.given([created]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, eventsRequested: ['ab', 'c'] } }).events();
+      expect(spec.given([created, ...ab]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, eventsRequested: ['a', 'bc'] } }).events()).toHaveLength(1);
     });
   });
 
@@ -106,7 +127,8 @@ describe('Shared Signals stream', () => {
     it('a verification is an event with the receiver\'s state; a disabled stream refuses it, a paused one holds it', () => {
       spec.given([created]).when({ type: 'VerifySsfStream', data: { streamId, receiver, state: 'abc' } }).then([{ type: 'SsfVerificationRequested', data: { streamId, state: 'abc', requestedAt: now } }]);
       spec.given([created, status('paused')]).when({ type: 'VerifySsfStream', data: { streamId, receiver, state: null } }).then([{ type: 'SsfVerificationRequested', data: { streamId, state: null, requestedAt: now } }]);
-      spec.given([created, status('disabled')]).when({ type: 'VerifySsfStream', data: { streamId, receiver, state: null } }).thenThrows('ssf_stream_disabled', 'conflict');
+      const refused = spec.given([created, status('disabled')]).when({ type: 'VerifySsfStream', data: { streamId, receiver, state: null } }).thenThrows('ssf_stream_disabled', 'conflict');
+      expect(refused.message).toBe('The stream is disabled: enable it first');
       expect(live([created, { type: 'SsfVerificationRequested', data: { streamId, state: 'x', requestedAt: now } }])).toEqual(live([created]));
     });
 
@@ -114,6 +136,7 @@ describe('Shared Signals stream', () => {
       spec.given([created]).when({ type: 'DeleteSsfStream', data: { streamId, receiver } }).then([deleted]);
       expect(stateAfter(ssfStreamDecider, [created, deleted])).toEqual({ status: 'deleted', streamId, receiver });
       expect(stateAfter(ssfStreamDecider, [created, deleted, deleted, status('paused'), acked([1])])).toEqual({ status: 'deleted', streamId, receiver });
+      expect(stateAfter(ssfStreamDecider, [deleted, status('paused')])).toEqual({ status: 'none' });
     });
   });
 
@@ -151,6 +174,7 @@ describe('Shared Signals stream', () => {
       const err = { position: 9, err: 'invalid_key', description: 'unknown kid' };
       spec.given([created]).when(ack([7, 3, 7, 9], -1, [err])).then([acked([3, 7], -1, [err])]);
       spec.given([created]).when(ack([], 4)).then([acked([], 4)]);
+      spec.given([created]).when(ack([], -1, [err])).then([acked([], -1, [err])]);
     });
 
     it('what is already acknowledged appends nothing', () => {
@@ -161,7 +185,7 @@ describe('Shared Signals stream', () => {
 
     it('keeps only positions after the acknowledged prefix; the prefix never moves back', () => {
       const s = live([created, acked([3, 7, 12]), acked([], 7), acked([], 5, [{ position: 15, err: 'x', description: 'y' }])]);
-      expect({ through: s.ackedThrough, acked: s.acked }).toEqual({ through: 7, acked: [12, 15] });
+      expect({ through: s.ackedThrough, acked: [...s.acked].sort((a, b) => a - b) }).toEqual({ through: 7, acked: [12, 15] });
       expect([0, 7, 12, 15].map((p) => isAcknowledged(s, p))).toEqual([true, true, true, true]);
       expect([8, 13, 16].map((p) => isAcknowledged(s, p))).toEqual([false, false, false]);
     });

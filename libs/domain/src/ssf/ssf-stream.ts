@@ -102,7 +102,7 @@ export interface LiveSsfStream extends SsfStreamConfig {
   subjects: Record<string, SsfSubject>;
   /** Every SET at or before this position is acknowledged (-1: none). */
   ackedThrough: number;
-  /** Acknowledged positions after ackedThrough. */
+  /** Acknowledged positions after ackedThrough, in no particular order. */
   acked: number[];
 }
 
@@ -143,7 +143,7 @@ export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): S
     case 'SsfSetsAcknowledged':
       return live(state, (s) => {
         const through = Math.max(s.ackedThrough, event.data.through);
-        const acked = [...new Set([...s.acked, ...event.data.positions, ...event.data.errors.map((e) => e.position)])].filter((p) => p > through).sort((a, b) => a - b);
+        const acked = [...new Set([...s.acked, ...event.data.positions, ...event.data.errors.map((e) => e.position)])].filter((p) => p > through);
         return { ...s, ackedThrough: through, acked };
       });
     case 'SsfStreamDeleted':

@@ -21,7 +21,8 @@ describe('SSF subjects', () => {
     [{ format: 'opaque', id: 'a b' }, 'subject.id must be a ledger id'],
     [{ format: 'opaque', id: 'a', extra: 1 }, 'subject has unknown members: extra'],
     [{ format: 'complex' }, 'a complex subject names a user, an application, or both'],
-    [{ format: 'complex', user: o('a'), tenant: o('t') }, 'subject has unknown members: tenant'],
+    [{ format: 'complex', user: o('a'), tenant: o('t'), group: o('g') }, 'subject has unknown members: tenant, group'],
+    [{ format: 'complex', user: { format: 'opaque', id: 'a', x: 1, y: 2 } }, 'subject.user has unknown members: x, y'],
     [{ format: 'complex', user: { format: 'email', email: 'a@example.org' } }, 'subject.user.format must be "opaque"'],
     [{ format: 'complex', user: 'alice' }, 'subject.user must be an object'],
     [{ format: 'complex', user: null }, 'subject.user must be an object'],
@@ -49,7 +50,9 @@ describe('SSF subjects', () => {
   it('entitlement: a list or every client; a subject without a client is always entitled', () => {
     expect([entitles('*', 'x'), entitles(['web'], 'web'), entitles(['web'], 'files')]).toEqual([true, true, false]);
     expect(() => assertEntitled({ format: 'opaque', id: 'alice' }, [])).not.toThrow();
-    expect(() => assertEntitled({ format: 'complex', application: { format: 'opaque', id: 'files' } }, ['web'])).toThrow(DomainError);
+    expect(() => assertEntitled({ format: 'complex', application: { format: 'opaque', id: 'files' } }, ['web'])).toThrow(
+      new DomainError('subject_not_entitled', 'forbidden', 'This receiver is not entitled to the client the subject names'),
+    );
   });
 
   it('which revocations a subject hears of', () => {
