@@ -27,7 +27,7 @@ describe('Shared Signals transmitter: an RFC 8936 poll receiver', () => {
   let ledger: RunningLedger;
   let port: number;
   let issuer: string;
-  const env = () => ({ LEDGER_API_KEYS: KEYS, LEDGER_ISSUER: issuer, LEDGER_SSF_RECEIVERS: 'partner=web|files,other=elsewhere', LEDGER_SSF_LONG_POLL_MS: '300' });
+  const env = () => ({ LEDGER_API_KEYS: KEYS, LEDGER_ISSUER: issuer, LEDGER_SSF_RECEIVERS: 'partner=web|files,other=elsewhere', LEDGER_SSF_LONG_POLL_MS: '20000' });
   const receiver = (secret = RECEIVER.secret) => httpClient(ledger.url, { authorization: `Bearer ${secret}` });
   /** A receiver retries a request whose connection was lost (a keep-alive socket of the server before a restart). */
   const send = async (method: string, url: string, body?: unknown, secret = RECEIVER.secret) => {
