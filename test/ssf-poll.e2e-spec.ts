@@ -237,6 +237,35 @@ describe('Shared Signals transmitter: an RFC 8936 poll receiver', () => {
     expect(afterDisabled.map((s) => s.claims.events[`${SSF}stream-updated`]?.status)).toEqual(['disabled', 'enabled']);
   });
 
+  it('a long poll (no returnImmediately) answers as soon as a SET arrives', async () => {
+    const waiting = send('POST', pollUrl, { maxEvents: 5 });
+    // The poll is waiting (nothing is owed): a verification now is what it returns.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await send('POST', metadata.verification_endpoint, { stream_id: streamId, state: 'long-poll' })).status).toBe(204);
+    const r = await waiting;
+    expect(r.status).toBe(200);
+    const sets = await Promise.all(Object.values(r.body.sets as Record<string, string>).map(verify));
+    expect(sets.map((set) => set.claims.events[`${SSF}verification`])).toEqual([{ state: 'long-poll' }]);
+    await poll({ maxEvents: 0, ack: sets.map((set) => set.jti) });
+  });
+
+  it('a SET reported in setErrs is acknowledged with its error recorded, and never sent again', async () => {
+    for (const state of ['refused', 'proto']) expect((await send('POST', metadata.verification_endpoint, { stream_id: streamId, state })).status).toBe(204);
+    const { sets } = await poll({});
+    expect(sets.map((s) => s.claims.events[`${SSF}verification`].state)).toEqual(['refused', 'proto']);
+    const [refused, proto] = sets.map((s) => s.jti);
+    // A jti is the receiver's key, but a JSON body with "__proto__" is refused before it reaches anything.
+    const head = await ledger.store.headPosition();
+    const hostile = await send('POST', pollUrl, { returnImmediately: true, setErrs: { [refused]: { err: 'invalid_key', description: 'x' }, ['__proto__']: { err: 'invalid_request', description: 'x' } } });
+    expect({ status: hostile.status, head: await ledger.store.headPosition() }).toEqual({ status: 400, head });
+    const setErrs = { [refused]: { err: 'invalid_key', description: 'no such kid' } };
+    expect((await poll({ maxEvents: 0, setErrs, ack: [proto] })).sets).toEqual([]);
+    expect((await poll({})).sets).toEqual([]);
+    const recorded = (await ledger.events()).filter((e) => e.type === 'SsfSetsAcknowledged').pop()!;
+    expect(recorded.data).toMatchObject({ streamId, errors: [{ position: Number(refused.split('-').pop()), err: 'invalid_key', description: 'no such kid' }] });
+    expect(recorded.metadata.actor).toBe(RECEIVER.name);
+  });
+
   it('refuses bad input with the spec\'s answers, appending nothing', async () => {
     const head = await ledger.store.headPosition();
     const other = await send('POST', metadata.configuration_endpoint, { delivery: { method: POLL }, events_requested: [] }, OTHER.secret);

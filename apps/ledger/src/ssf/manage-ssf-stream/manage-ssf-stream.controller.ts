@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import { SsfExecutor } from '../ssf-executor';
 import { CommandMetadata, invalid, LiveSsfStream, ownStream, POLL_DELIVERY, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
@@ -51,7 +51,8 @@ export class ManageSsfStreamController {
   @ApiOperation({ summary: 'Read a stream, or all of the caller\'s (SSF 8.1.1.2)', description: 'With stream_id: that stream. Without: an array of every stream of the caller.' })
   @ApiCaller('receiver')
   @ApiProblems(400, 404)
-  @ApiOkResponse({ type: SsfStreamResponse })
+  @ApiExtraModels(SsfStreamResponse)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(SsfStreamResponse) }, { type: 'array', items: { $ref: getSchemaPath(SsfStreamResponse) } }] } })
   async read(@Query() query: SsfStreamQuery, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse | SsfStreamResponse[]> {
     if (query.stream_id === undefined) return (await this.streams.ofReceiver(meta.actor)).map((s) => this.answer(s, meta.actor));
     return this.answer(await this.own(query.stream_id, meta.actor), meta.actor);

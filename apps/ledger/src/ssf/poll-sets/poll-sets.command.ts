@@ -9,7 +9,8 @@ export interface PollSets {
   maxEvents?: number;
   returnImmediately: boolean;
   ack: string[];
-  setErrs: Record<string, { err: string; description: string }>;
+  /** setErrs as a list: a jti is a key the receiver chose, and a map keyed by it could be handed `__proto__`. */
+  setErrs: Array<{ jti: string; err: string; description: string }>;
 }
 
 /** RFC 8936 section 2.5: SETs by jti, and whether more are waiting. */

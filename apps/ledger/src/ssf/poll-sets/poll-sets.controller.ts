@@ -14,13 +14,13 @@ const ERR = /^[a-z_]{1,64}$/;
 function setErrsOf(value: Record<string, unknown> | undefined): PollSets['setErrs'] {
   const entries = Object.entries(value ?? {});
   if (entries.length > 1000) throw invalid('invalid_request', 'setErrs: at most 1000');
-  const out: PollSets['setErrs'] = {};
+  const out: PollSets['setErrs'] = [];
   for (const [jti, e] of entries) {
     const { err, description, ...rest } = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
     if (typeof err !== 'string' || !ERR.test(err) || typeof description !== 'string' || description.length > 1024 || jti.length > 128 || Object.keys(rest).length > 0) {
       throw invalid('invalid_request', `setErrs["${jti.slice(0, 128)}"] must be {"err": an RFC 8935 error code, "description": at most 1024 characters}`);
     }
-    out[jti] = { err, description };
+    out.push({ jti, err, description });
   }
   return out;
 }

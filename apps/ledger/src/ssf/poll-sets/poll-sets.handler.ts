@@ -80,8 +80,8 @@ function acknowledgements(data: PollSets, head: number): { positions: number[]; 
     return position !== undefined && position <= head ? position : undefined;
   };
   const positions = data.ack.map(known).filter((p): p is number => p !== undefined);
-  const errors = Object.entries(data.setErrs).flatMap(([jti, e]) => {
-    const position = known(jti);
+  const errors = data.setErrs.flatMap((e) => {
+    const position = known(e.jti);
     return position === undefined ? [] : [{ position, err: e.err, description: e.description }];
   });
   return { positions, errors };
