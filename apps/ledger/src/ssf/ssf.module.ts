@@ -20,6 +20,7 @@ function signer(config: LedgerConfig): SetSigner {
   const logger = new Logger('SsfSigningKey');
   const { signer, file, created, looseMode } = loadOrCreateSigningKey(config.secretsDir);
   logger.log(`SET signing key ${signer.jwk.kid} ${created ? 'generated into' : 'read from'} ${file}`);
+  for (const key of signer.jwks.keys.slice(1)) logger.log(`SET key ${key.kid} still published (rotated; signs nothing)`);
   if (looseMode) logger.warn(`${file} or its directory can be read by other users; make them 0600 and 0700`);
   return signer;
 }

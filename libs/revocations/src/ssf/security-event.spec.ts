@@ -155,6 +155,9 @@ describe('selectSets', () => {
   });
 });
 
+/** A signer's kid depends on the public half only, so a public key stands in for its private one here. */
+const asSigningKey = (publicKey: ReturnType<typeof createPublicKey>) => publicKey;
+
 describe('SetSigner', () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signer = new SetSigner(privateKey);
@@ -169,6 +172,14 @@ describe('SetSigner', () => {
     expect(verify('RSA-SHA256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s, 'base64url'))).toBe(true);
     expect(signer.sign(claims)).toBe(jwt);
     expect(signer.jwk).toEqual({ kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), alg: 'RS256', use: 'sig' });
+  });
+
+  it('publishes the signing key first, then the keys kept for an overlap, each once', () => {
+    const previous = createPublicKey(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+    const rotated = new SetSigner(privateKey, [previous, createPublicKey(privateKey)]);
+    expect(rotated.jwks.keys.map((k) => k.kid)).toEqual([signer.jwk.kid, new SetSigner(asSigningKey(previous)).jwk.kid]);
+    expect(signer.jwks).toEqual({ keys: [signer.jwk] });
+    expect(() => new SetSigner(privateKey, [createPublicKey(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey)])).toThrow('at least 2048 bits');
   });
 
   it('never shows the private key, and refuses a weak or non-RSA one', () => {

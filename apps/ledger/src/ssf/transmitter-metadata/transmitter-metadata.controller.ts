@@ -59,10 +59,10 @@ export class TransmitterMetadataController {
 
   @Get(SSF_JWKS_PATH.slice(1))
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({ summary: 'The keys SETs are signed with (RFC 7517 JWKS)', description: 'Public. RS256; each key\'s kid is its RFC 7638 thumbprint.' })
+  @ApiOperation({ summary: 'The keys SETs are signed with (RFC 7517 JWKS)', description: 'Public. RS256; each key\'s kid is its RFC 7638 thumbprint. The signing key first; after a rotation, the previous one too, for an overlap.' })
   @ApiOkResponse({ description: '{"keys": [JWK]}' })
   jwks(): { keys: unknown[] } {
-    return { keys: [this.signer.jwk] };
+    return this.signer.jwks;
   }
 
   private forIssuerPath(path: string): Record<string, unknown> {
