@@ -266,6 +266,20 @@ describe('Shared Signals transmitter: an RFC 8936 poll receiver', () => {
     expect(recorded.metadata.actor).toBe(RECEIVER.name);
   });
 
+  it('a quiet stream records how far its polls read, so a busy log is not read again at every poll', async () => {
+    // A thousand revocations no subject of the stream hears of (a client outside the entitlement), straight into the log.
+    for (let i = 0; i < 1000; i++) {
+      await ledger.store.append('client-quiet', [{ type: 'ClientDisabled', data: { clientId: 'quiet', disabledAt: new Date().toISOString(), reason: null }, metadata: { actor: 'test', correlationId: `c${i}` } }], { expectedRevision: 'any' });
+    }
+    const last = await ledger.store.headPosition();
+    expect((await poll({})).sets).toEqual([]);
+    const prefix = (await ledger.events()).filter((e) => e.type === 'SsfSetsAcknowledged').pop()!;
+    expect(prefix.data).toMatchObject({ streamId, positions: [], errors: [], through: last });
+    const head = await ledger.store.headPosition();
+    expect((await poll({})).sets).toEqual([]);
+    expect(await ledger.store.headPosition()).toBe(head);
+  });
+
   it('refuses bad input with the spec\'s answers, appending nothing', async () => {
     const head = await ledger.store.headPosition();
     const other = await send('POST', metadata.configuration_endpoint, { delivery: { method: POLL }, events_requested: [] }, OTHER.secret);

@@ -125,6 +125,8 @@ describe('selectSets', () => {
     const { sets, through } = await select(history, all);
     expect(sets.map((s) => s.log_position)).toEqual([log[0].position, paused.position, heldWhilePaused.position, disabled.position, enabled.position, afterItsSubject.position]);
     expect(through).toBe(-1);
+    // Events before the stream existed are not the stream's to pass.
+    expect((await select(history.slice(1), [history[0], ...all])).passed).toBe(0);
   });
 
   it('skips what is acknowledged, stops at max, and moves `through` up to the first SET still owed', async () => {
@@ -133,14 +135,16 @@ describe('selectSets', () => {
     const first = await select(history, log, { max: 1 });
     expect(first.sets.map((s) => s.log_position)).toEqual([log[1].position]);
     expect(first.through).toBe(log[0].position);
+    expect(first.passed).toBe(1);
     const acked = await select(history, log, { acknowledging: [log[1].position] });
     expect(acked.sets.map((s) => s.log_position)).toEqual([log[2].position, log[4].position]);
     expect(acked.through).toBe(log[1].position);
     const gap = await select(history, log, { acknowledging: [log[2].position] });
     expect(gap.sets.map((s) => s.log_position)).toEqual([log[1].position, log[4].position]);
     expect(gap.through).toBe(log[0].position);
+    expect(acked.passed).toBe(2);
     const done = await select([...history, own('SsfSetsAcknowledged', { positions: [log[1].position, log[2].position], errors: [], through: -1, acknowledgedAt: at })], log, { acknowledging: [log[4].position] });
-    expect(done).toEqual({ sets: [], through: log[4].position });
+    expect(done).toEqual({ sets: [], through: log[4].position, passed: 5 });
   });
 
   it('events_delivered and the entitlement filter; other streams\' events are not ours', async () => {

@@ -10,6 +10,8 @@ export interface Selection {
    * acknowledged (the ones just acknowledged included), so the next scan can start after it.
    */
   through: number;
+  /** How many events of the log the scan passed before the first SET still owed: what `through` saves the next scan. */
+  passed: number;
 }
 
 export interface SelectionInput {
@@ -39,6 +41,7 @@ export async function selectSets(input: SelectionInput): Promise<Selection> {
   let next = 0;
   const sets: SetClaims[] = [];
   let through = current.ackedThrough;
+  let passed = 0;
   let blocked = false;
   for await (const event of input.log) {
     // The stream as it was at this place in the log.
@@ -49,9 +52,12 @@ export async function selectSets(input: SelectionInput): Promise<Selection> {
       blocked = true;
       sets.push(claims);
       if (sets.length >= input.max) break;
-    } else if (!blocked) through = event.position;
+    } else if (!blocked) {
+      through = event.position;
+      passed += 1;
+    }
   }
-  return { sets, through };
+  return { sets, through, passed };
 }
 
 function setFor(event: StoredEvent, stream: LiveSsfStream, input: SelectionInput): SetClaims | undefined {

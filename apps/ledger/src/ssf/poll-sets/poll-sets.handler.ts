@@ -11,6 +11,12 @@ import { PollResult, PollSets, PollSetsCommand } from './poll-sets.command';
 
 export const DEFAULT_MAX_EVENTS = 100;
 const WAIT_STEP_MS = 100;
+/**
+ * A poll that passed this many events of the log before the first SET it owes records how far it got (an
+ * SsfSetsAcknowledged with no positions), so a quiet stream of a busy ledger does not read the same events at every
+ * poll; one event per this many passed is the price.
+ */
+export const PREFIX_WRITE_EVENTS = 1000;
 /** What the log scan reads: revocations, and the SSF events a stream's own SETs come from. */
 const FILTER = { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES, 'SsfVerificationRequested', 'SsfStreamStatusChanged', 'SsfStreamConfigured'] };
 
@@ -38,7 +44,7 @@ export class PollSetsHandler implements ICommandHandler<PollSetsCommand> {
     const { positions, errors } = acknowledgements(data, head);
     const max = data.maxEvents ?? DEFAULT_MAX_EVENTS;
     let selection = await this.select(stream, new Set([...positions, ...errors.map((e) => e.position)]), max);
-    if (positions.length > 0 || errors.length > 0) await this.acknowledge(data, meta, positions, errors, selection.through);
+    if (positions.length > 0 || errors.length > 0 || selection.passed >= PREFIX_WRITE_EVENTS) await this.acknowledge(data, meta, positions, errors, selection.through);
     const deadline = Date.now() + (data.returnImmediately || max === 0 ? 0 : this.config.ssf.longPollMs);
     while (selection.sets.length === 0 && Date.now() < deadline) {
       const before = await this.store.headPosition();
@@ -53,7 +59,7 @@ export class PollSetsHandler implements ICommandHandler<PollSetsCommand> {
 
   /** One more than asked for, to tell whether more are available. Nothing while the stream is not enabled. */
   private async select(stream: LiveSsfStream, acknowledging: ReadonlySet<number>, max: number) {
-    if (stream.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough };
+    if (stream.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const history = await this.store.readStream(ssfStream(stream.streamId));
     const after = Math.max(stream.ackedThrough, history[0].position - 1);
     return selectSets({
