@@ -63,6 +63,8 @@ base="http://127.0.0.1:$port"
 (
   cd "$ROOT"
   export TS_NODE_BASEURL=./dist LEDGER_DATA_DIR="$work/data" LEDGER_SECRETS_DIR="$work/secrets" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warn
+  # RFC 8936 polls without returnImmediately wait this long for a SET: short, so that no generated poll nears a timeout.
+  export LEDGER_SSF_LONG_POLL_MS=200
   export LEDGER_API_KEYS="test-admin:admin:${SECRETS[admin]},test-frontend:commands:${SECRETS[commands]},test-resource:introspect:${SECRETS[introspect]},test-auditor:audit:${SECRETS[audit]}"
   exec node -r tsconfig-paths/register dist/apps/ledger/src/main.js
 ) >"$work/service.log" 2>&1 </dev/null &

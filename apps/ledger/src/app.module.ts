@@ -55,6 +55,7 @@ import { RevokeTokenController } from './tokens/revoke-token/revoke-token.contro
 import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
 import { RevocationFeedModule } from './revocations/revocation-feed.module';
 import { RevocationPublisherModule } from './revocations/revocation-publisher.module';
+import { SsfModule } from './ssf/ssf.module';
 
 @Module({})
 export class AppModule {
@@ -81,6 +82,7 @@ export class AppModule {
         ...(config.kafka ? [RevocationPublisherModule.forKafka(config.kafka)] : []),
         HealthModule,
         AuditModule,
+        SsfModule,
       ],
       controllers: [
         AuthorizationServerMetadataController,

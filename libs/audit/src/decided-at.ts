@@ -1,6 +1,6 @@
-import type { ClientEvent, ConsentEvent, LedgerWideEvent, ScopeOwnerEvent, UserEvent } from '@ledger/domain';
+import type { ClientEvent, ConsentEvent, LedgerWideEvent, ScopeOwnerEvent, SsfStreamEvent, UserEvent } from '@ledger/domain';
 
-type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent | ScopeOwnerEvent;
+type DomainEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent | ScopeOwnerEvent | SsfStreamEvent;
 
 /**
  * Where each domain event keeps the time its command was decided (CommandMetadata.now). It sits in the event's data,
@@ -29,6 +29,14 @@ const DECIDED_AT_FIELD: { [T in DomainEvent['type']]: keyof Extract<DomainEvent,
   UserNotBeforeSet: 'setAt',
   LedgerNotBeforeSet: 'setAt',
   ScopeOwnerRegistered: 'registeredAt',
+  SsfStreamCreated: 'createdAt',
+  SsfStreamConfigured: 'updatedAt',
+  SsfStreamStatusChanged: 'changedAt',
+  SsfSubjectAdded: 'addedAt',
+  SsfSubjectRemoved: 'removedAt',
+  SsfVerificationRequested: 'requestedAt',
+  SsfSetsAcknowledged: 'acknowledgedAt',
+  SsfStreamDeleted: 'deletedAt',
 };
 
 /**

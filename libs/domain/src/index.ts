@@ -4,3 +4,4 @@ export * from './consent';
 export * from './user';
 export * from './ledger';
 export * from './scope';
+export * from './ssf';

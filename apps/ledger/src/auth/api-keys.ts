@@ -5,8 +5,13 @@ import { parseBasic } from './basic-credentials';
  * Callers, roles and the authentication itself, free of any framework, so that every way in decides alike: the
  * onRequest hook (authentication.hook.ts) authenticates with it and RoleGuard checks roles with it.
  */
-export type Role = 'commands' | 'introspect' | 'audit' | 'admin';
-export const ROLES: readonly Role[] = ['commands', 'introspect', 'audit', 'admin'];
+export type Role = 'commands' | 'introspect' | 'audit' | 'admin' | 'receiver';
+export const ROLES: readonly Role[] = ['commands', 'introspect', 'audit', 'admin', 'receiver'];
+/**
+ * The roles a first start generates a key for. Not `receiver`: a Shared Signals receiver is a third party, each with
+ * its own key and entitlement (LEDGER_SSF_RECEIVERS), so one generated for nobody in particular would serve no one.
+ */
+export const GENERATED_ROLES: readonly Role[] = ['commands', 'introspect', 'audit', 'admin'];
 
 /** An authenticated caller. Its name is the actor recorded on every event it causes. */
 export interface Caller {

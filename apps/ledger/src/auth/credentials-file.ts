@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ApiKey, CALLER_NAME, generateSecret, hashApiKeys, HashedApiKey, parseApiKeys, Role, ROLES } from './api-keys';
+import { ApiKey, CALLER_NAME, GENERATED_ROLES, generateSecret, hashApiKeys, HashedApiKey, parseApiKeys, Role, ROLES } from './api-keys';
 
 /** In the secrets directory: the generated secrets, written once, for the operator to read. */
 export const CREDENTIALS_FILE = 'credentials.json';
@@ -42,7 +42,7 @@ export function resolveApiKeys(configured: HashedApiKey[] | undefined, dataDir: 
     };
   }
   if (existsSync(hashes)) return { keys: readHashes(hashes) };
-  const keys: ApiKey[] = ROLES.map((role) => ({ name: role, role, secret: generateSecret() }));
+  const keys: ApiKey[] = GENERATED_ROLES.map((role) => ({ name: role, role, secret: generateSecret() }));
   // Secrets first: a crash between the two writes leaves no hash file, so the next start generates again.
   writeSecrets(secretsDir, secrets, keys);
   writeHashes(hashes, hashApiKeys(keys));

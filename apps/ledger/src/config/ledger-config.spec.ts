@@ -105,10 +105,9 @@ describe('loadConfig', () => {
       for (const inside of ['/srv/data', '/srv/data/secrets', '/srv/data/../data/keys']) {
         expect(fails({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: inside }).variable).toBe('LEDGER_SECRETS_DIR');
       }
-      // With LEDGER_TOKEN_KEY and LEDGER_API_KEYS the secrets directory is not used, so where it points does not matter;
-      // with only one of them, the other's generated secret would land there.
+      // Even with LEDGER_TOKEN_KEY and LEDGER_API_KEYS: the Shared Signals signing key is always kept there.
       const keys = 'frontend:commands:0123456789abcdef0123';
-      expect(loadConfig({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data/secrets', LEDGER_TOKEN_KEY: key.toString('base64'), LEDGER_API_KEYS: keys }).tokenKey).toBeDefined();
+      expect(fails({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data/secrets', LEDGER_TOKEN_KEY: key.toString('base64'), LEDGER_API_KEYS: keys }).variable).toBe('LEDGER_SECRETS_DIR');
       expect(fails({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data/secrets', LEDGER_TOKEN_KEY: key.toString('base64') }).variable).toBe('LEDGER_SECRETS_DIR');
       expect(fails({ LEDGER_DATA_DIR: '/srv/data', LEDGER_SECRETS_DIR: '/srv/data/secrets', LEDGER_API_KEYS: keys }).variable).toBe('LEDGER_SECRETS_DIR');
     });

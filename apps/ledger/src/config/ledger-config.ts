@@ -4,6 +4,7 @@ import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
 import { OAuthMetadataConfig, oauthMetadata } from './oauth-metadata-config';
+import { parseSsfReceivers, SsfConfig } from './ssf-config';
 
 export { ConfigError };
 
@@ -73,6 +74,8 @@ export interface LedgerConfig extends OAuthMetadataConfig {
    * user-wide revocation has appended this many consent revocations (test/bulk-revocation-crash.e2e-spec.ts).
    */
   faultAfterFanOut?: number;
+  /** OpenID Shared Signals: receivers' entitlements and long polling (docs/ssf.md). */
+  ssf: SsfConfig;
 }
 
 
@@ -127,8 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const secretsDir = resolve(env.LEDGER_SECRETS_DIR?.trim() || './secrets');
   const fromData = relative(dataDir, secretsDir);
   const inside = fromData === '' || (fromData !== '..' && !fromData.startsWith(`..${sep}`) && !isAbsolute(fromData));
-  if ((!tokenKey || !apiKeys) && inside) {
-    throw new ConfigError('LEDGER_SECRETS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not hold the token key or credentials`);
+  // Always: the Shared Signals signing key lives there, whatever else is configured.
+  if (inside) {
+    throw new ConfigError('LEDGER_SECRETS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not hold the token key, the SET signing key or credentials`);
   }
   return {
     port: int('PORT', 3000, 0, 65535),
@@ -154,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,
+    ssf: { receivers: parseSsfReceivers(env.LEDGER_SSF_RECEIVERS), longPollMs: int('LEDGER_SSF_LONG_POLL_MS', 10_000, 0, 600_000) },
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }

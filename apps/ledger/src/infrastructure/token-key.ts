@@ -1,7 +1,7 @@
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { secretFileOnce } from './secret-file';
 
 export const TOKEN_KEY_FILE = 'token-key';
 export const MIN_TOKEN_KEY_BYTES = 32;
@@ -48,37 +48,9 @@ export function parseTokenKey(raw: string, source: string): TokenKey {
   return new TokenKey(bytes, source);
 }
 
-/**
- * The key file in the secrets directory (outside the data directory), created at the first start: directory 0700,
- * file 0600, written under a temporary name and linked into place, so that two processes starting at once on one
- * secrets directory end up with the same key (link fails for the second; it reads the first one's file).
- */
+/** The key file in the secrets directory (outside the data directory), created at the first start (secret-file.ts). */
 export function loadOrCreateKeyFile(secretsDir: string): { key: TokenKey; created: boolean; looseMode: boolean } {
-  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
-  const file = join(secretsDir, TOKEN_KEY_FILE);
-  let created = false;
-  try {
-    statSync(file);
-  } catch {
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, `${randomBytes(MIN_TOKEN_KEY_BYTES).toString('base64url')}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      linkSync(tmp, file);
-      created = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      unlinkSync(tmp);
-    }
-  }
-  if (created) chmodSync(secretsDir, 0o700);
-  const looseMode = (statSync(file).mode & 0o077) !== 0 || (statSync(secretsDir).mode & 0o077) !== 0;
+  const { file, created, looseMode } = secretFileOnce(secretsDir, TOKEN_KEY_FILE, () => `${randomBytes(MIN_TOKEN_KEY_BYTES).toString('base64url')}\n`);
   try {
     return { key: parseTokenKey(readFileSync(file, 'utf8'), file), created, looseMode };
   } catch (error) {

@@ -1,0 +1,113 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Put, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { randomBytes } from 'node:crypto';
+import { SsfExecutor } from '../ssf-executor';
+import { CommandMetadata, invalid, LiveSsfStream, ownStream, POLL_DELIVERY, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
+import { RequireRole } from '../../auth/role.guard';
+import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
+import { ApiCaller, ApiProblems } from '../../docs/api-docs';
+import { CommandMeta } from '../../http/request-context';
+import { SsfReceivers } from '../ssf-receivers';
+import { SsfStreams } from '../ssf-streams';
+import { SsfStreamResponse, streamResponse } from '../ssf-stream.response';
+import { ManageSsfStreamCommand } from './manage-ssf-stream.command';
+import { SsfStreamIdQuery, SsfStreamQuery, SsfStreamRequest } from './manage-ssf-stream.request';
+
+const readOnly = (member: string) => invalid('ssf_read_only_property', `${member} is set by the transmitter: send it as read, or not at all`);
+
+/**
+ * SSF 1.0 section 8.1.1: a receiver's streams, created, read, updated (PATCH), replaced (PUT) and deleted. Every
+ * route answers only the caller's own streams; another receiver's stream id is 404, as an unknown one.
+ */
+@ApiTags('shared-signals')
+@Controller('v1/ssf/streams')
+@RequireRole('receiver')
+export class ManageSsfStreamController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly executor: SsfExecutor,
+    private readonly streams: SsfStreams,
+    private readonly receivers: SsfReceivers,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a stream (SSF 8.1.1.1)', description: 'RFC 8936 poll only so far; the answer carries the poll URL in delivery.endpoint_url.' })
+  @ApiCaller('receiver')
+  @ApiProblems([400, 'invalid_request, ssf_delivery_method_unsupported, ssf_read_only_property'])
+  @ApiCreatedResponse({ type: SsfStreamResponse })
+  async create(@Body() body: SsfStreamRequest, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse> {
+    for (const member of ['stream_id', 'iss', 'aud', 'events_supported', 'events_delivered', 'min_verification_interval'] as const) {
+      if (body?.[member] !== undefined) throw readOnly(member);
+    }
+    if (body?.delivery?.endpoint_url !== undefined) throw readOnly('delivery.endpoint_url');
+    const streamId = `ssf_${randomBytes(16).toString('hex')}`;
+    const data = { streamId, receiver: meta.actor, deliveryMethod: body?.delivery?.method ?? POLL_DELIVERY, eventsRequested: body?.events_requested ?? [], description: body?.description ?? null };
+    return this.answer(await this.commands.execute(new ManageSsfStreamCommand({ type: 'CreateSsfStream', data }, meta)), meta.actor);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Read a stream, or all of the caller\'s (SSF 8.1.1.2)', description: 'With stream_id: that stream. Without: an array of every stream of the caller.' })
+  @ApiCaller('receiver')
+  @ApiProblems(400, 404)
+  @ApiExtraModels(SsfStreamResponse)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(SsfStreamResponse) }, { type: 'array', items: { $ref: getSchemaPath(SsfStreamResponse) } }] } })
+  async read(@Query() query: SsfStreamQuery, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse | SsfStreamResponse[]> {
+    if (query.stream_id === undefined) return (await this.streams.ofReceiver(meta.actor)).map((s) => this.answer(s, meta.actor));
+    return this.answer(await this.own(query.stream_id, meta.actor), meta.actor);
+  }
+
+  @Patch()
+  @ApiOperation({ summary: 'Update a stream (SSF 8.1.1.3)', description: 'Only the receiver-supplied members given change.' })
+  @ApiCaller('receiver')
+  @ApiProblems([400, 'invalid_request, ssf_delivery_method_unsupported, ssf_read_only_property'], 404)
+  @ApiOkResponse({ type: SsfStreamResponse })
+  async update(@Body() body: SsfStreamRequest, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse> {
+    const streamId = await this.checked(body, meta.actor);
+    const data = { streamId, receiver: meta.actor, deliveryMethod: body.delivery?.method, eventsRequested: body.events_requested, description: body.description };
+    return this.answer(await this.commands.execute(new ManageSsfStreamCommand({ type: 'UpdateSsfStream', data }, meta)), meta.actor);
+  }
+
+  @Put()
+  @ApiOperation({ summary: 'Replace a stream (SSF 8.1.1.4)', description: 'The receiver-supplied members as a whole: an absent one takes its default.' })
+  @ApiCaller('receiver')
+  @ApiProblems([400, 'invalid_request, ssf_delivery_method_unsupported, ssf_read_only_property'], 404)
+  @ApiOkResponse({ type: SsfStreamResponse })
+  async replace(@Body() body: SsfStreamRequest, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse> {
+    const streamId = await this.checked(body, meta.actor);
+    const data = { streamId, receiver: meta.actor, deliveryMethod: body.delivery?.method ?? POLL_DELIVERY, eventsRequested: body.events_requested ?? [], description: body.description ?? null };
+    return this.answer(await this.commands.execute(new ManageSsfStreamCommand({ type: 'ReplaceSsfStream', data }, meta)), meta.actor);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a stream (SSF 8.1.1.5)', description: 'For good: its SETs are never delivered again.' })
+  @ApiCaller('receiver')
+  @ApiProblems(400, 404)
+  @ApiNoContentResponse()
+  async delete(@Query() query: SsfStreamIdQuery, @CommandMeta() meta: CommandMetadata): Promise<void> {
+    await this.commands.execute(new ManageSsfStreamCommand({ type: 'DeleteSsfStream', data: { streamId: query.stream_id, receiver: meta.actor } }, meta));
+  }
+
+  private async own(streamId: string, receiver: string): Promise<LiveSsfStream> {
+    return ownStream((await this.executor.load(ssfStream(streamId), ssfStreamDecider)).state, receiver);
+  }
+
+  /** The stream an update names, the caller's; its transmitter-supplied members, if sent, as they are. */
+  private async checked(body: SsfStreamRequest, receiver: string): Promise<string> {
+    if (body?.stream_id === undefined) throw invalid('invalid_request', 'stream_id is required', { fields: [{ field: 'stream_id', messages: ['stream_id is required'] }] });
+    const current = this.answer(await this.own(body.stream_id, receiver), receiver);
+    for (const member of ['iss', 'aud'] as const) if (body[member] !== undefined && body[member] !== current[member]) throw readOnly(member);
+    for (const member of ['events_supported', 'events_delivered'] as const) {
+      if (body[member] !== undefined && body[member].join(' ') !== current[member].join(' ')) throw readOnly(member);
+    }
+    if (body.min_verification_interval !== undefined) throw readOnly('min_verification_interval');
+    if (body.delivery?.endpoint_url !== undefined && body.delivery.endpoint_url !== current.delivery.endpoint_url) throw readOnly('delivery.endpoint_url');
+    return body.stream_id;
+  }
+
+  private answer(state: SsfStreamState, receiver: string): SsfStreamResponse {
+    return streamResponse(ownStream(state, receiver), this.config.issuer, this.receivers.audienceOf(receiver));
+  }
+}

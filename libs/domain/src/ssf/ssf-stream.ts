@@ -1,0 +1,159 @@
+/**
+ * A Shared Signals stream (OpenID SSF 1.0 section 8): one receiver's subscription to the ledger's revocations, with
+ * its subjects, its status and what it has acknowledged. Stream: ssf-stream-<streamId> (ssfStream below). Every
+ * change is an event, so the configuration is audited and survives a restart, and a SET's place in the log tells
+ * which configuration it met (docs/ssf.md).
+ */
+import type { Assert, SameMembers } from '../shared/event-types';
+import type { SsfSubject } from './ssf-subject';
+
+export type SsfStatus = 'enabled' | 'paused' | 'disabled';
+export const SSF_STATUSES: readonly SsfStatus[] = ['enabled', 'paused', 'disabled'];
+
+/** RFC 8936 poll delivery: the only method this transmitter offers so far. */
+export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
+
+export const ssfStream = (streamId: string) => `ssf-stream-${streamId}`;
+export const SSF_STREAM_ID_PATTERN = /^ssf_[0-9a-f]{32}$/;
+
+/** What the receiver chose; events_delivered is the transmitter's answer to events_requested. */
+export interface SsfStreamConfig {
+  deliveryMethod: typeof POLL_DELIVERY;
+  eventsRequested: string[];
+  eventsDelivered: string[];
+  description: string | null;
+}
+
+export interface SsfStreamCreated {
+  type: 'SsfStreamCreated';
+  data: SsfStreamConfig & { streamId: string; receiver: string; createdAt: string };
+}
+/** An update (PATCH) or replacement (PUT): the whole configuration after it. */
+export interface SsfStreamConfigured {
+  type: 'SsfStreamConfigured';
+  data: SsfStreamConfig & { streamId: string; updatedAt: string };
+}
+export interface SsfStreamStatusChanged {
+  type: 'SsfStreamStatusChanged';
+  data: { streamId: string; status: SsfStatus; reason: string | null; changedAt: string };
+}
+export interface SsfSubjectAdded {
+  type: 'SsfSubjectAdded';
+  data: { streamId: string; subject: SsfSubject; key: string; addedAt: string };
+}
+export interface SsfSubjectRemoved {
+  type: 'SsfSubjectRemoved';
+  data: { streamId: string; key: string; removedAt: string };
+}
+/** The receiver asked for a verification SET; the event's place in the log is where the SET is delivered. */
+export interface SsfVerificationRequested {
+  type: 'SsfVerificationRequested';
+  data: { streamId: string; state: string | null; requestedAt: string };
+}
+/**
+ * RFC 8936 acknowledgements: SETs (named by their log position) the receiver will never get again, with the errors
+ * it reported for some (setErrs, which acknowledge too). `through`: every SET of the stream at or before it is
+ * acknowledged, so the positions before it need not be kept.
+ */
+export interface SsfSetsAcknowledged {
+  type: 'SsfSetsAcknowledged';
+  data: { streamId: string; positions: number[]; errors: SetError[]; through: number; acknowledgedAt: string };
+}
+export interface SsfStreamDeleted {
+  type: 'SsfStreamDeleted';
+  data: { streamId: string; deletedAt: string };
+}
+
+export interface SetError {
+  position: number;
+  err: string;
+  description: string;
+}
+
+export type SsfStreamEvent =
+  | SsfStreamCreated
+  | SsfStreamConfigured
+  | SsfStreamStatusChanged
+  | SsfSubjectAdded
+  | SsfSubjectRemoved
+  | SsfVerificationRequested
+  | SsfSetsAcknowledged
+  | SsfStreamDeleted;
+
+export const SSF_STREAM_EVENT_TYPES = [
+  'SsfStreamCreated',
+  'SsfStreamConfigured',
+  'SsfStreamStatusChanged',
+  'SsfSubjectAdded',
+  'SsfSubjectRemoved',
+  'SsfVerificationRequested',
+  'SsfSetsAcknowledged',
+  'SsfStreamDeleted',
+] as const;
+type _SsfStreamEventTypes = Assert<SameMembers<(typeof SSF_STREAM_EVENT_TYPES)[number], SsfStreamEvent['type']>>;
+
+export interface LiveSsfStream extends SsfStreamConfig {
+  status: 'live';
+  streamId: string;
+  receiver: string;
+  streamStatus: SsfStatus;
+  statusReason: string | null;
+  /** By subjectKey. */
+  subjects: Record<string, SsfSubject>;
+  /** Every SET at or before this position is acknowledged (-1: none). */
+  ackedThrough: number;
+  /** Acknowledged positions after ackedThrough, in no particular order. */
+  acked: number[];
+}
+
+export type SsfStreamState = { status: 'none' } | LiveSsfStream | { status: 'deleted'; streamId: string; receiver: string };
+
+export const initialSsfStreamState = (): SsfStreamState => ({ status: 'none' });
+
+const configOf = (d: SsfStreamConfig): SsfStreamConfig => ({
+  deliveryMethod: d.deliveryMethod,
+  eventsRequested: [...d.eventsRequested],
+  eventsDelivered: [...d.eventsDelivered],
+  description: d.description,
+});
+
+function live(state: SsfStreamState, change: (s: LiveSsfStream) => LiveSsfStream): SsfStreamState {
+  return state.status === 'live' ? change(state) : state;
+}
+
+export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): SsfStreamState {
+  switch (event.type) {
+    case 'SsfStreamCreated': {
+      const d = event.data;
+      return { status: 'live', streamId: d.streamId, receiver: d.receiver, ...configOf(d), streamStatus: 'enabled', statusReason: null, subjects: {}, ackedThrough: -1, acked: [] };
+    }
+    case 'SsfStreamConfigured':
+      return live(state, (s) => ({ ...s, ...configOf(event.data) }));
+    case 'SsfStreamStatusChanged':
+      return live(state, (s) => ({ ...s, streamStatus: event.data.status, statusReason: event.data.reason }));
+    case 'SsfSubjectAdded':
+      return live(state, (s) => ({ ...s, subjects: { ...s.subjects, [event.data.key]: event.data.subject } }));
+    case 'SsfSubjectRemoved':
+      return live(state, (s) => {
+        const { [event.data.key]: _removed, ...subjects } = s.subjects;
+        return { ...s, subjects };
+      });
+    case 'SsfVerificationRequested':
+      return state;
+    case 'SsfSetsAcknowledged':
+      return live(state, (s) => {
+        const through = Math.max(s.ackedThrough, event.data.through);
+        const acked = [...new Set([...s.acked, ...event.data.positions, ...event.data.errors.map((e) => e.position)])].filter((p) => p > through);
+        return { ...s, ackedThrough: through, acked };
+      });
+    case 'SsfStreamDeleted':
+      return state.status === 'live' ? { status: 'deleted', streamId: state.streamId, receiver: state.receiver } : state;
+    default: {
+      const _exhaustive: never = event;
+      return state;
+    }
+  }
+}
+
+/** Whether the SET at this log position was acknowledged (or reported as an error, which acknowledges it). */
+export const isAcknowledged = (state: LiveSsfStream, position: number) => position <= state.ackedThrough || state.acked.includes(position);

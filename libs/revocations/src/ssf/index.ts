@@ -1,0 +1,3 @@
+export * from './security-event';
+export * from './set-selection';
+export * from './set-signer';

@@ -1,0 +1,3 @@
+import { ssfPollSuite } from './suites/ssf-poll.suite';
+
+ssfPollSuite('embedded SQLite', async () => ({ env: () => ({}) }));
