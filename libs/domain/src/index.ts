@@ -3,3 +3,4 @@ export * from './client';
 export * from './consent';
 export * from './user';
 export * from './ledger';
+export * from './upcasting';

@@ -1,6 +1,6 @@
 import { CheckpointedRelay, lagBehind } from '@ledger/event-store';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import { LEDGER_EVENT_TYPES } from './ledger-views';
+import { DOMAIN_STREAM_PREFIXES } from '@ledger/domain';
 import { ViewStore } from './sqlite/view-store';
 
 /**
@@ -11,7 +11,12 @@ import { ViewStore } from './sqlite/view-store';
  */
 const CATCH_UP_BATCH = 10_000;
 
-const LEDGER_EVENTS = { eventTypePrefixes: [...LEDGER_EVENT_TYPES] };
+/**
+ * Every event of the domain's streams, by stream rather than by the types this build knows: an event of a type it
+ * does not know must reach the views and stop them (ViewStore.apply), not be filtered out unseen while the views
+ * answer as if the log did not hold it.
+ */
+const LEDGER_EVENTS = { streamPrefixes: [...DOMAIN_STREAM_PREFIXES] };
 
 export interface ProjectionRunnerOptions {
   /** Called when the subscription fails; the runner restarts from its checkpoint after a backoff. */
@@ -119,6 +124,8 @@ export class ProjectionRunner {
       failures: relay.consecutiveFailures,
       lastError: relay.lastError,
       lastRecordedAt: relay.lastRecordedAt,
+      /** The event the views could not read (ViewStore.apply): the instance is not ready until an upgrade. */
+      unreadable: this.views.unreadableEvent?.message,
     };
   }
 

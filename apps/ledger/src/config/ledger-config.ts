@@ -2,6 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
+import { knownEvents } from './known-events';
 import { OAuthMetadataConfig, oauthMetadata } from './oauth-metadata-config';
 
 export { ConfigError };
@@ -67,6 +68,9 @@ export interface LedgerConfig extends OAuthMetadataConfig {
    * user-wide revocation has appended this many consent revocations (test/bulk-revocation-crash.e2e-spec.ts).
    */
   faultAfterFanOut?: number;
+  /** The event types and versions this instance reads (known-events.ts): EVENT_VERSIONS unless a test says less. */
+  knownEvents: Readonly<Record<string, number>>;
+  unknownEventTypesForTests: string[];
 }
 
 
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,
+    ...knownEvents(env.LEDGER_TEST_UNKNOWN_EVENT_TYPES),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
-import { CommandExecutor, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
+import { CommandExecutor, ledgerEvents, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
 import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
@@ -43,7 +43,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
       provide: ViewStore,
       inject: [LEDGER_CONFIG, DataDirLock],
       // Views of an EventStoreDB-backed instance are local to the instance, like its subscription.
-      useFactory: (c: LedgerConfig) => new ViewStore(join(c.dataDir, c.eventStoreConnectionString ? 'views-esdb.db' : 'views.db')),
+      useFactory: (c: LedgerConfig) => new ViewStore(join(c.dataDir, c.eventStoreConnectionString ? 'views-esdb.db' : 'views.db'), undefined, c.knownEvents),
     },
     // Readers get the ports; only the projection and this module's shutdown see the SQLite ViewStore.
     { provide: TOKEN_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.tokens },
@@ -52,9 +52,10 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     { provide: USER_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.users },
     {
       provide: ProjectionRunner,
-      inject: [EVENT_STORE, ViewStore, LedgerMetrics],
-      useFactory: (store: EventStore, views: ViewStore, metrics: LedgerMetrics) => {
+      inject: [EVENT_STORE, ViewStore, LedgerMetrics, LEDGER_CONFIG],
+      useFactory: (store: EventStore, views: ViewStore, metrics: LedgerMetrics, c: LedgerConfig) => {
         const logger = new Logger('Projection');
+        if (c.unknownEventTypesForTests.length > 0) logger.warn({ msg: 'test configuration: this instance plays a build that does not know these event types', types: c.unknownEventTypesForTests });
         return new ProjectionRunner(store, views, {
           onError: (error, attempt) => {
             metrics.eventStoreError('subscription');
@@ -68,9 +69,10 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     { provide: PositionScope, useValue: new PositionScope() },
     {
       provide: CommandExecutor,
-      inject: [EVENT_STORE, READ_YOUR_WRITES, PositionScope],
+      inject: [EVENT_STORE, READ_YOUR_WRITES, PositionScope, LEDGER_CONFIG],
       // Every command's append is chained (docs/audit.md), whichever adapter runs.
-      useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope) => new CommandExecutor(new ChainedEventStore(store), views, { positions }),
+      useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope, c: LedgerConfig) =>
+        new CommandExecutor(new ChainedEventStore(store), views, { positions, events: ledgerEvents(c.knownEvents) }),
     },
     TokenMinter,
     CursorSigner,

@@ -5,10 +5,13 @@ import {
   consentStreamFor,
   consentStreamForPair,
   hashToken,
+  isDomainStream,
+  LEDGER_WIDE_STREAM,
   pairKey,
   parseConsentId,
   TOKEN_ID_PATTERN,
   USER_ID_PATTERN,
+  userStream,
 } from './ids';
 
 describe('ids and stream names', () => {
@@ -118,5 +121,12 @@ describe('ids and stream names', () => {
     it('client streams are client-<clientId>', () => {
       expect(clientStream('transfer-app')).toBe('client-transfer-app');
     });
+  });
+
+  it('isDomainStream: the client, consent, user and global streams, and not the infrastructure\'s', () => {
+    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), LEDGER_WIDE_STREAM]) expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: true });
+    for (const stream of ['ledger-lease-kafka', '$lease', '$all', 'globalx', 'xglobal', 'client-', 'consent', 'clients-x', 'xclient-a', 'users-a']) {
+      expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: false });
+    }
   });
 });
