@@ -22,6 +22,16 @@ export interface ProjectionRunnerOptions {
   /** Called when the subscription fails; the runner restarts from its checkpoint after a backoff. */
   onError?: (error: Error, attempt: number) => void;
   maxBackoffMs?: number;
+  /** Told about a rebuild from position 0, so that the log says why it runs and how far it is. */
+  rebuild?: RebuildListener;
+}
+
+/** `head` is the store's head when the rebuild started (undefined until known); positions compare with it. */
+export interface RebuildListener {
+  started(reason: string): void;
+  /** After each batch applied, up to CATCH_UP_BATCH events. */
+  progress(p: { applied: number; position: number; head: number | undefined }): void;
+  finished(p: { applied: number; position: number; ms: number }): void;
 }
 
 /**
@@ -40,6 +50,8 @@ export class ProjectionRunner {
   private waiters: Array<{ position: number; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
   /** Views started empty: secondary indexes are off until the first catch-up ends (ViewStore.startRebuild). */
   private rebuilding = false;
+  private rebuild?: { startedAt: number; applied: number; head?: number };
+  private readonly listener?: RebuildListener;
 
   constructor(
     private readonly store: EventStore,
@@ -47,6 +59,7 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.position = views.checkpoint() ?? -1;
+    this.listener = options.rebuild;
     this.relay = new CheckpointedRelay(
       store,
       { load: () => (this.position >= 0 ? this.position : undefined) },
@@ -60,6 +73,8 @@ export class ProjectionRunner {
           if (!this.rebuilding) return;
           this.views.finishRebuild();
           this.rebuilding = false;
+          if (this.rebuild) this.listener?.finished({ applied: this.rebuild.applied, position: this.position, ms: Date.now() - this.rebuild.startedAt });
+          this.rebuild = undefined;
         },
       },
     );
@@ -68,12 +83,23 @@ export class ProjectionRunner {
   start(): void {
     if (this.relay.status().running) return;
     this.rebuilding = this.views.startRebuild();
+    if (this.rebuilding) {
+      const rebuild: { startedAt: number; applied: number; head?: number } = { startedAt: Date.now(), applied: 0 };
+      this.rebuild = rebuild;
+      this.listener?.started(this.views.rebuildReason);
+      // For the progress lines only: a head that cannot be read now leaves them without a total.
+      this.store.headPosition().then((head) => (rebuild.head = head), () => undefined);
+    }
     this.relay.start();
   }
 
   private apply(events: StoredEvent[]): void {
     this.views.apply(events);
     this.position = events[events.length - 1].position;
+    if (this.rebuild) {
+      this.rebuild.applied += events.length;
+      this.listener?.progress({ applied: this.rebuild.applied, position: this.position, head: this.rebuild.head });
+    }
     this.release();
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor, ledgerEvents, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
-import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
+import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, RebuildListener, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { CursorSigner } from './cursor-signer';
@@ -61,6 +61,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
             metrics.eventStoreError('subscription');
             logger.error({ msg: 'projection subscription failed; restarting from checkpoint', error: error.message, attempt });
           },
+          rebuild: rebuildLog(logger),
         });
       },
     },
@@ -101,4 +102,17 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     // Last: the next holder may open the files as soon as this returns.
     this.lock.release();
   }
+}
+
+/** The log lines of a rebuild from position 0: why it runs, each batch's progress, and the end. */
+function rebuildLog(logger: Logger): RebuildListener {
+  return {
+    started: (reason) => logger.log({ msg: 'rebuilding the views from the log', reason }),
+    progress: ({ applied, position, head }) => {
+      // Of the head at the start: on EventStoreDB positions are byte offsets, so this is a share of the log's bytes.
+      const percent = head === undefined || head < 0 ? undefined : Math.min(100, Math.floor(((position + 1) / (head + 1)) * 100));
+      logger.log({ msg: 'rebuilding the views', applied, position, head, percent });
+    },
+    finished: ({ applied, ms }) => logger.log({ msg: 'views rebuilt from the log', applied, ms }),
+  };
 }

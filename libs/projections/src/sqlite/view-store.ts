@@ -130,6 +130,11 @@ export class ViewStore {
     }
   }
 
+  /** Why the views start empty, when they do (ViewDatabase.startedOver), for the log. */
+  get rebuildReason(): string {
+    return this.database.startedOver ?? 'the views are empty';
+  }
+
   /** The event the views could not read, if they met one. */
   get unreadableEvent(): UnreadableEventError | undefined {
     return this.unreadable;
