@@ -1,6 +1,7 @@
 import { CheckpointedRelay, lagBehind } from '@ledger/event-store';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
 import { DOMAIN_STREAM_PREFIXES } from '@ledger/domain';
+import { UnreadableEventError } from './read-ledger-event';
 import { ViewStore } from './sqlite/view-store';
 
 /**
@@ -24,6 +25,12 @@ export interface ProjectionRunnerOptions {
   maxBackoffMs?: number;
   /** Told about a rebuild from position 0, so that the log says why it runs and how far it is. */
   rebuild?: RebuildListener;
+  /**
+   * Called when the views meet an event this build cannot read before they first caught up after start: the service
+   * stops rather than go on with views that end before it (a golden directory that fails to load). Met later (a
+   * newer instance beside this one), the instance stays up, not ready, and refuses introspection (ViewStore.apply).
+   */
+  onUnreadableAtStart?: (error: UnreadableEventError) => void;
 }
 
 /** `head` is the store's head when the rebuild started (undefined until known); positions compare with it. */
@@ -52,6 +59,9 @@ export class ProjectionRunner {
   private rebuilding = false;
   private rebuild?: { startedAt: number; applied: number; head?: number };
   private readonly listener?: RebuildListener;
+  private readonly onUnreadableAtStart?: (error: UnreadableEventError) => void;
+  /** Set at the first catch-up after start. */
+  private startedUp = false;
 
   constructor(
     private readonly store: EventStore,
@@ -60,6 +70,7 @@ export class ProjectionRunner {
   ) {
     this.position = views.checkpoint() ?? -1;
     this.listener = options.rebuild;
+    this.onUnreadableAtStart = options.onUnreadableAtStart;
     this.relay = new CheckpointedRelay(
       store,
       { load: () => (this.position >= 0 ? this.position : undefined) },
@@ -70,6 +81,7 @@ export class ProjectionRunner {
         restart: { maxMs: options.maxBackoffMs ?? 5000 },
         onError: options.onError,
         onCaughtUp: () => {
+          this.startedUp = true;
           if (!this.rebuilding) return;
           this.views.finishRebuild();
           this.rebuilding = false;
@@ -94,7 +106,12 @@ export class ProjectionRunner {
   }
 
   private apply(events: StoredEvent[]): void {
-    this.views.apply(events);
+    try {
+      this.views.apply(events);
+    } catch (error) {
+      if (error instanceof UnreadableEventError && !this.startedUp) this.onUnreadableAtStart?.(error);
+      throw error;
+    }
     this.position = events[events.length - 1].position;
     if (this.rebuild) {
       this.rebuild.applied += events.length;

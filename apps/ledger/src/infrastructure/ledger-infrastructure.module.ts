@@ -62,6 +62,12 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
             logger.error({ msg: 'projection subscription failed; restarting from checkpoint', error: error.message, attempt });
           },
           rebuild: rebuildLog(logger),
+          onUnreadableAtStart: (error) => {
+            // Stop, never serve views that end before an event of the log (test/golden-corrupted.e2e-spec.ts).
+            logger.fatal({ msg: 'cannot start: the log holds an event this build cannot read', error: error.message });
+            process.stderr.write(`consent ledger cannot start: ${error.message}\n`);
+            process.exit(EXIT_UNREADABLE_EVENT);
+          },
         });
       },
     },
@@ -103,6 +109,9 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     this.lock.release();
   }
 }
+
+/** Exit code of a start that met an event this build cannot read (README, "Exit codes"). */
+const EXIT_UNREADABLE_EVENT = 5;
 
 /** The log lines of a rebuild from position 0: why it runs, each batch's progress, and the end. */
 function rebuildLog(logger: Logger): RebuildListener {

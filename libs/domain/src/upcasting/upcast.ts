@@ -30,11 +30,13 @@ export function storedVersion(event: StoredShape): unknown {
  */
 export function upcast(event: StoredShape, known: Readonly<Record<string, number>> = EVENT_VERSIONS): Upcast {
   const current = Object.prototype.hasOwnProperty.call(known, event.type) ? known[event.type] : undefined;
-  const version = storedVersion(event);
-  if (current === undefined) return { readable: false, reason: 'unknown_type', type: event.type, version, known: undefined };
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return { readable: false, reason: 'malformed_version', type: event.type, version, known: current };
+  const stored = storedVersion(event);
+  if (current === undefined) return { readable: false, reason: 'unknown_type', type: event.type, version: stored, known: undefined };
+  // Number.isInteger is false for anything but a number, so no typeof check is needed before it.
+  if (!Number.isInteger(stored) || (stored as number) < 1) {
+    return { readable: false, reason: 'malformed_version', type: event.type, version: stored, known: current };
   }
+  const version = stored as number;
   if (version > current) return { readable: false, reason: 'newer_version', type: event.type, version, known: current };
   let data: Readonly<Record<string, unknown>> = event.data;
   for (let v = version; v < current; v++) {
