@@ -4,6 +4,7 @@ import {
   consentIdFor,
   consentStreamFor,
   consentStreamForPair,
+  DOMAIN_STREAM_PREFIXES,
   hashToken,
   isDomainStream,
   LEDGER_WIDE_STREAM,
@@ -128,5 +129,12 @@ describe('ids and stream names', () => {
     for (const stream of ['ledger-lease-kafka', '$lease', '$all', 'globalx', 'xglobal', 'client-', 'consent', 'clients-x', 'xclient-a', 'users-a']) {
       expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: false });
     }
+  });
+
+  it('DOMAIN_STREAM_PREFIXES: every domain stream starts with one of them, and no infrastructure stream does', () => {
+    expect(DOMAIN_STREAM_PREFIXES).toEqual(['client-', 'consent-', 'user-', 'global']);
+    const starts = (stream: string) => DOMAIN_STREAM_PREFIXES.some((p) => stream.startsWith(p));
+    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), LEDGER_WIDE_STREAM]) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: true });
+    for (const stream of ['ledger-lease-kafka', '$lease', 'checkpoint-x']) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: false });
   });
 });
