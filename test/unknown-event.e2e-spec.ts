@@ -66,7 +66,13 @@ describe.each([
     expect(issue.body).toMatchObject({ code: 'event_unreadable', status: 503 });
     expect(issue.body.detail).toContain(`position ${appended.position}`);
 
-    // Nothing was appended for the refused command, and the instance stays closed: the event is still there.
+    // A command on another stream is refused before it is decided, not appended and then left waiting for views
+    // that will never include it.
+    const other = await steps.registerClient('another-app');
+    expect(other.status).toBe(503);
+    expect(other.body).toMatchObject({ code: 'event_unreadable' });
+
+    // Nothing was appended for the refused commands, and the instance stays closed: the event is still there.
     expect((await ledger.events()).at(-1)!.position).toBe(appended.position);
     await new Promise((r) => setTimeout(r, 300));
     expect((await ledger.http.get('/health/ready')).status).toBe(503);

@@ -120,6 +120,8 @@ export class CommandExecutor {
     meta: CommandMetadata,
     options: ExecuteOptions = {},
   ): Promise<Outcome<S, E>> {
+    const stopped = this.readYourWrites.stoppedBy?.();
+    if (stopped) throw unavailable('event_unreadable', `This instance's views stopped at an event its build cannot read; it takes no command until it is upgraded (${stopped.message})`);
     const priority = options.priority ?? 'normal';
     const outcome = await this.lanes.run(stream, priority, () => this.decideAndAppend(stream, decider, command, meta, priority));
     // Outside the lane: the next command on the stream need not wait for this one's views. A no-op waits too: the

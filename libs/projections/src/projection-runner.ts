@@ -109,7 +109,15 @@ export class ProjectionRunner {
     try {
       this.views.apply(events);
     } catch (error) {
-      if (error instanceof UnreadableEventError && !this.startedUp) this.onUnreadableAtStart?.(error);
+      if (error instanceof UnreadableEventError) {
+        if (!this.startedUp) this.onUnreadableAtStart?.(error);
+        // The views will not get past it: the commands waiting for them hear why now, not after their timeout.
+        for (const w of this.waiters) {
+          clearTimeout(w.timer);
+          w.reject(error);
+        }
+        this.waiters = [];
+      }
       throw error;
     }
     this.position = events[events.length - 1].position;
@@ -120,9 +128,16 @@ export class ProjectionRunner {
     this.release();
   }
 
+  /** The event the views stopped at, if they met one this build cannot read (ReadYourWrites.stoppedBy). */
+  stoppedBy(): Error | undefined {
+    return this.views.unreadableEvent;
+  }
+
   /** Resolves once the views include the event at `position` (or a later one). */
   waitFor(position: number, timeoutMs = 10_000): Promise<void> {
     if (position <= this.position) return Promise.resolve();
+    const stopped = this.stoppedBy();
+    if (stopped) return Promise.reject(stopped);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.timer !== timer);
@@ -168,7 +183,7 @@ export class ProjectionRunner {
       lastError: relay.lastError,
       lastRecordedAt: relay.lastRecordedAt,
       /** The event the views could not read (ViewStore.apply): the instance is not ready until an upgrade. */
-      unreadable: this.views.unreadableEvent?.message,
+      unreadable: this.stoppedBy()?.message,
     };
   }
 
