@@ -9,7 +9,7 @@ import { Authenticator } from './auth/api-keys';
 import { authenticationHook, clientSecretPostHook } from './auth/authentication.hook';
 import { ClientAuthenticator } from './auth/client-authenticator';
 import { LedgerConfig } from './config/ledger-config';
-import type { Clock } from './infrastructure/clock';
+import { CLOCK, type Clock } from './infrastructure/clock';
 import { setupOpenApi } from './docs/openapi';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { answerClientError, forgetRequestPath, rememberRequestPaths } from './http/client-error';
@@ -112,6 +112,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   registerIntrospectionRoute(
     fastify,
     app.get(IntrospectToken),
+    app.get<Clock>(CLOCK),
     // Children bound once: a labelled inc() hashes its label object on every call, on the hottest path there is.
     ((active, inactive) => (isActive: boolean) => (isActive ? active : inactive).inc())(
       metrics.introspections.labels('true'),

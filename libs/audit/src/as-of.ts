@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import { ConsentRow, LedgerEvent, viewChanges } from '@ledger/projections';
+import { ConsentRow, readLedgerEvent, viewChanges } from '@ledger/projections';
 import { decidedAt } from './decided-at';
 
 /**
@@ -33,7 +33,9 @@ export class ConsentsAsOf {
       this.ended.add(event.stream);
       return false;
     }
-    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision, event.position)) {
+    // An infrastructure event (a lease) changes no consent; an unreadable one stops the answer (readLedgerEvent).
+    const ledgerEvent = readLedgerEvent(event);
+    for (const change of ledgerEvent ? viewChanges(ledgerEvent, event.revision, event.position) : []) {
       // Mirrors ViewStore: INSERT OR REPLACE for a new consent, UPDATE (a no-op when absent) for a change.
       if (change.kind === 'consent') this.consents.set(change.row.consentId, { ...change.row });
       else if (change.kind === 'consentUpdate') {

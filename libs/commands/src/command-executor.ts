@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CommandMetadata, Decider, DomainEvent, unavailable } from '@ledger/domain';
+import { CommandMetadata, Decider, DomainEvent, EVENT_VERSION_FIELD, unavailable } from '@ledger/domain';
 import { backoffDelay, EventStore, EventToAppend, WrongExpectedVersionError } from '@ledger/event-store';
+import { EventCodec, PLAIN_EVENTS } from './event-codec';
 import { PositionScope } from './position-scope';
 import { ReadYourWrites } from './read-your-writes.port';
 import { CommandPriority, DEFAULT_LANE_LIMITS, StreamLaneLimits, StreamLanes } from './stream-lanes';
@@ -29,6 +30,8 @@ export interface ExecutorOptions {
   contentionBudgetMs?: { revocation: number; normal: number };
   /** Where each outcome's position is recorded, for the answer's consistency token. */
   positions?: PositionScope;
+  /** How stored events are read and versioned: the ledger's upcasting (LEDGER_EVENTS); plain for other deciders. */
+  events?: EventCodec;
 }
 
 interface Cached {
@@ -63,6 +66,7 @@ export class CommandExecutor {
   private readonly lanes: StreamLanes;
   private readonly budget: { revocation: number; normal: number };
   private readonly positions?: PositionScope;
+  private readonly codec: EventCodec;
 
   constructor(
     private readonly store: EventStore,
@@ -72,6 +76,7 @@ export class CommandExecutor {
     this.lanes = new StreamLanes(options.lanes ?? DEFAULT_LANE_LIMITS);
     this.budget = options.contentionBudgetMs ?? DEFAULT_BUDGET;
     this.positions = options.positions;
+    this.codec = options.events ?? PLAIN_EVENTS;
   }
 
   /** Commands waiting for their stream on this instance. */
@@ -100,7 +105,7 @@ export class CommandExecutor {
     let position = cached?.position;
     const newer = await this.store.readStream(stream, { fromRevision: revision + 1 });
     for (const e of newer) {
-      state = decider.evolve(state, { type: e.type, data: e.data } as unknown as E);
+      state = decider.evolve(state, this.codec.read(e) as E);
       revision = e.revision;
       position = e.position;
     }
@@ -115,6 +120,8 @@ export class CommandExecutor {
     meta: CommandMetadata,
     options: ExecuteOptions = {},
   ): Promise<Outcome<S, E>> {
+    const stopped = this.readYourWrites.stoppedBy?.();
+    if (stopped) throw unavailable('event_unreadable', `This instance's views stopped at an event its build cannot read; it takes no command until it is upgraded (${stopped.message})`);
     const priority = options.priority ?? 'normal';
     const outcome = await this.lanes.run(stream, priority, () => this.decideAndAppend(stream, decider, command, meta, priority));
     // Outside the lane: the next command on the stream need not wait for this one's views. A no-op waits too: the
@@ -153,7 +160,7 @@ export class CommandExecutor {
       try {
         const result = await this.store.append(
           stream,
-          events.map((e) => toAppend(e, meta)),
+          events.map((e) => toAppend(e, meta, this.codec)),
           { expectedRevision: revision === -1 ? 'no_stream' : revision },
         );
         const next = events.reduce(decider.evolve, state);
@@ -183,7 +190,8 @@ export class CommandExecutor {
   }
 }
 
-function toAppend(event: DomainEvent, meta: CommandMetadata): EventToAppend {
+function toAppend(event: DomainEvent, meta: CommandMetadata, codec: EventCodec): EventToAppend {
+  const version = codec.version(event.type);
   return {
     type: event.type,
     data: event.data as Record<string, unknown>,
@@ -195,6 +203,8 @@ function toAppend(event: DomainEvent, meta: CommandMetadata): EventToAppend {
       ...(meta.initiatorAsserted ? { initiatorAsserted: true } : {}),
       ...(meta.clientRequestId !== undefined ? { clientRequestId: meta.clientRequestId } : {}),
       ...(meta.reason ? { reason: meta.reason } : {}),
+      // The version of the shape the decider wrote, covered by the hash chain (libs/domain event-versions.ts).
+      ...(version !== undefined ? { [EVENT_VERSION_FIELD]: version } : {}),
     },
   };
 }

@@ -12,6 +12,12 @@ export interface ReadYourWrites {
    * acknowledged commands are in it too.
    */
   caughtUp(timeoutMs?: number): Promise<void>;
+  /**
+   * Why these views will never include another write, if so: they stopped at an event this build cannot read
+   * (libs/projections UnreadableEventError). The executor then refuses a command before deciding it, so that
+   * nothing is appended for a request that could only be answered 503.
+   */
+  stoppedBy?(): Error | undefined;
 }
 
 export const READ_YOUR_WRITES = Symbol('READ_YOUR_WRITES');

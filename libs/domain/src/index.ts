@@ -5,3 +5,4 @@ export * from './user';
 export * from './ledger';
 export * from './scope';
 export * from './ssf';
+export * from './upcasting';

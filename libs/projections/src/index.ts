@@ -7,3 +7,4 @@ export * from './views.di-tokens';
 export * from './views-rebuilding.error';
 export * from './sqlite/view-store';
 export * from './projection-runner';
+export * from './read-ledger-event';

@@ -6,10 +6,7 @@ import {
   USER_EVENT_TYPES,
   type ClientEvent,
   type ClientStatus,
-  type ConsentEvent,
-  type LedgerWideEvent,
-  type ScopeOwnerEvent,
-  type UserEvent,
+  type LedgerEvent,
 } from '@ledger/domain';
 
 /**
@@ -146,7 +143,8 @@ export type ViewChange =
   /** Every token of the ledger issued before `position` is inactive. */
   | { kind: 'ledgerNotBefore'; notBefore: string; position: number };
 
-export type LedgerEvent = ClientEvent | ConsentEvent | UserEvent | LedgerWideEvent | ScopeOwnerEvent;
+/** Every domain event, at its current version (libs/domain upcasting): what the views are folded from. */
+export type { LedgerEvent } from '@ledger/domain';
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 

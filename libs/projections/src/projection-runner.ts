@@ -1,6 +1,7 @@
 import { CheckpointedRelay, lagBehind } from '@ledger/event-store';
 import type { EventStore, StoredEvent } from '@ledger/event-store';
-import { LEDGER_EVENT_TYPES } from './ledger-views';
+import { DOMAIN_STREAM_PREFIXES } from '@ledger/domain';
+import { UnreadableEventError } from './read-ledger-event';
 import { ViewStore } from './sqlite/view-store';
 
 /**
@@ -11,12 +12,33 @@ import { ViewStore } from './sqlite/view-store';
  */
 const CATCH_UP_BATCH = 10_000;
 
-const LEDGER_EVENTS = { eventTypePrefixes: [...LEDGER_EVENT_TYPES] };
+/**
+ * Every event of the domain's streams, by stream rather than by the types this build knows: an event of a type it
+ * does not know must reach the views and stop them (ViewStore.apply), not be filtered out unseen while the views
+ * answer as if the log did not hold it.
+ */
+const LEDGER_EVENTS = { streamPrefixes: [...DOMAIN_STREAM_PREFIXES] };
 
 export interface ProjectionRunnerOptions {
   /** Called when the subscription fails; the runner restarts from its checkpoint after a backoff. */
   onError?: (error: Error, attempt: number) => void;
   maxBackoffMs?: number;
+  /** Told about a rebuild from position 0, so that the log says why it runs and how far it is. */
+  rebuild?: RebuildListener;
+  /**
+   * Called when the views meet an event this build cannot read before they first caught up after start: the service
+   * stops rather than go on with views that end before it (a golden directory that fails to load). Met later (a
+   * newer instance beside this one), the instance stays up, not ready, and refuses introspection (ViewStore.apply).
+   */
+  onUnreadableAtStart?: (error: UnreadableEventError) => void;
+}
+
+/** `head` is the store's head when the rebuild started (undefined until known); positions compare with it. */
+export interface RebuildListener {
+  started(reason: string): void;
+  /** After each batch applied, up to CATCH_UP_BATCH events. */
+  progress(p: { applied: number; position: number; head: number | undefined }): void;
+  finished(p: { applied: number; position: number; ms: number }): void;
 }
 
 /**
@@ -35,6 +57,11 @@ export class ProjectionRunner {
   private waiters: Array<{ position: number; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
   /** Views started empty: secondary indexes are off until the first catch-up ends (ViewStore.startRebuild). */
   private rebuilding = false;
+  private rebuild?: { startedAt: number; applied: number; head?: number };
+  private readonly listener?: RebuildListener;
+  private readonly onUnreadableAtStart?: (error: UnreadableEventError) => void;
+  /** Set at the first catch-up after start. */
+  private startedUp = false;
 
   constructor(
     private readonly store: EventStore,
@@ -42,6 +69,8 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.position = views.checkpoint() ?? -1;
+    this.listener = options.rebuild;
+    this.onUnreadableAtStart = options.onUnreadableAtStart;
     this.relay = new CheckpointedRelay(
       store,
       { load: () => (this.position >= 0 ? this.position : undefined) },
@@ -52,9 +81,12 @@ export class ProjectionRunner {
         restart: { maxMs: options.maxBackoffMs ?? 5000 },
         onError: options.onError,
         onCaughtUp: () => {
+          this.startedUp = true;
           if (!this.rebuilding) return;
           this.views.finishRebuild();
           this.rebuilding = false;
+          if (this.rebuild) this.listener?.finished({ applied: this.rebuild.applied, position: this.position, ms: Date.now() - this.rebuild.startedAt });
+          this.rebuild = undefined;
         },
       },
     );
@@ -63,18 +95,49 @@ export class ProjectionRunner {
   start(): void {
     if (this.relay.status().running) return;
     this.rebuilding = this.views.startRebuild();
+    if (this.rebuilding) {
+      const rebuild: { startedAt: number; applied: number; head?: number } = { startedAt: Date.now(), applied: 0 };
+      this.rebuild = rebuild;
+      this.listener?.started(this.views.rebuildReason);
+      // For the progress lines only: a head that cannot be read now leaves them without a total.
+      this.store.headPosition().then((head) => (rebuild.head = head), () => undefined);
+    }
     this.relay.start();
   }
 
   private apply(events: StoredEvent[]): void {
-    this.views.apply(events);
+    try {
+      this.views.apply(events);
+    } catch (error) {
+      if (error instanceof UnreadableEventError) {
+        if (!this.startedUp) this.onUnreadableAtStart?.(error);
+        // The views will not get past it: the commands waiting for them hear why now, not after their timeout.
+        for (const w of this.waiters) {
+          clearTimeout(w.timer);
+          w.reject(error);
+        }
+        this.waiters = [];
+      }
+      throw error;
+    }
     this.position = events[events.length - 1].position;
+    if (this.rebuild) {
+      this.rebuild.applied += events.length;
+      this.listener?.progress({ applied: this.rebuild.applied, position: this.position, head: this.rebuild.head });
+    }
     this.release();
+  }
+
+  /** The event the views stopped at, if they met one this build cannot read (ReadYourWrites.stoppedBy). */
+  stoppedBy(): Error | undefined {
+    return this.views.unreadableEvent;
   }
 
   /** Resolves once the views include the event at `position` (or a later one). */
   waitFor(position: number, timeoutMs = 10_000): Promise<void> {
     if (position <= this.position) return Promise.resolve();
+    const stopped = this.stoppedBy();
+    if (stopped) return Promise.reject(stopped);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.timer !== timer);
@@ -119,6 +182,8 @@ export class ProjectionRunner {
       failures: relay.consecutiveFailures,
       lastError: relay.lastError,
       lastRecordedAt: relay.lastRecordedAt,
+      /** The event the views could not read (ViewStore.apply): the instance is not ready until an upgrade. */
+      unreadable: this.stoppedBy()?.message,
     };
   }
 

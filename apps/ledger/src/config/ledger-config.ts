@@ -3,6 +3,7 @@ import { CONSENT_LIFETIME_CEILING_S } from '@ledger/domain';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
+import { knownEvents } from './known-events';
 import { OAuthMetadataConfig, oauthMetadata } from './oauth-metadata-config';
 import { parseSsfReceivers, SsfConfig } from './ssf-config';
 
@@ -76,6 +77,9 @@ export interface LedgerConfig extends OAuthMetadataConfig {
   faultAfterFanOut?: number;
   /** OpenID Shared Signals: receivers' entitlements and long polling (docs/ssf.md). */
   ssf: SsfConfig;
+  /** The event types and versions this instance reads (known-events.ts): EVENT_VERSIONS unless a test says less. */
+  knownEvents: Readonly<Record<string, number>>;
+  unknownEventTypesForTests: string[];
 }
 
 
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,
     ssf: { receivers: parseSsfReceivers(env.LEDGER_SSF_RECEIVERS), longPollMs: int('LEDGER_SSF_LONG_POLL_MS', 10_000, 0, 600_000) },
+    ...knownEvents(env.LEDGER_TEST_UNKNOWN_EVENT_TYPES),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };
 }

@@ -24,7 +24,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   414: 'A path parameter is too long (uri_too_long)',
   415: 'The body is not in the media type this operation takes (unsupported_media_type)',
   422: 'This Idempotency-Key was used with a different request (idempotency_key_reused)',
-  503: 'The store or views cannot answer now (store_unavailable, views_rebuilding, stream_contended, overloaded); Retry-After says when to come back',
+  503: 'The store or views cannot answer now (store_unavailable, views_rebuilding, stream_contended, overloaded, event_unreadable); Retry-After says when to come back',
 };
 
 const problemResponse = (status: number, description = PROBLEM_DESCRIPTIONS[status]) =>

@@ -92,7 +92,7 @@ function withEdgeBehaviour(document: OpenAPIObject): OpenAPIObject {
       }
       if (secured) {
         op.responses[503] ??= {
-          ...problemResponse('The store or views cannot answer now (store_unavailable, views_rebuilding); Retry-After says when to come back'),
+          ...problemResponse('The store or views cannot answer now (store_unavailable, views_rebuilding, event_unreadable); Retry-After says when to come back'),
           headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
         };
       }

@@ -68,8 +68,9 @@ export class HealthController {
         // Counted by the runner, not head minus position: EventStoreDB positions are byte offsets, not event numbers.
         const measured = head === undefined ? undefined : await this.projection.lag().catch(() => undefined);
         const lag = measured && { events: measured.events, seconds: measured.ms / 1000, ms: measured.ms };
-        const ok = status.caughtUp && status.failures === 0 && lag !== undefined && lag.events <= this.config.readyMaxLagEvents;
-        const data = { caughtUp: status.caughtUp, lagEvents: lag?.events, lagSeconds: lag?.seconds, lagMs: lag?.ms };
+        const ok = status.caughtUp && status.failures === 0 && !status.unreadable && lag !== undefined && lag.events <= this.config.readyMaxLagEvents;
+        // An event this build cannot read stops the views for good (until an upgrade): say which, for the operator.
+        const data = { caughtUp: status.caughtUp, lagEvents: lag?.events, lagSeconds: lag?.seconds, lagMs: lag?.ms, ...(status.unreadable ? { unreadableEvent: status.unreadable } : {}) };
         return this.noted(ok ? this.indicators.check('projection').up(data) : this.indicators.check('projection').down(data), status.lastError);
       },
     ];

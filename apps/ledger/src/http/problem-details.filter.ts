@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorCategory } from '@ledger/domain';
 import { EventStoreUnavailableError } from '@ledger/event-store';
-import { ViewsRebuildingError } from '@ledger/projections';
+import { UnreadableEventError, ViewsRebuildingError } from '@ledger/projections';
 import { isOAuthPath, OAUTH_ERROR_CONTENT_TYPE, OAuthError, toOAuthError } from './oauth-error';
 import { Problem, PROBLEM_CONTENT_TYPE, problem, ProblemError } from './problem';
 
@@ -45,6 +45,9 @@ export function toProblem(error: unknown): Problem {
     return problem(status, error.code, TITLE[status], error.message, error.details ? { details: error.details } : {});
   }
   if (error instanceof EventStoreUnavailableError) return problem(503, 'store_unavailable', TITLE[503], 'The event store cannot be reached; retry later');
+  if (error instanceof UnreadableEventError) {
+    return problem(503, 'event_unreadable', TITLE[503], 'This instance met an event in the log that its build cannot read; it answers no introspection until it is upgraded');
+  }
   if (error instanceof ViewsRebuildingError) return problem(503, 'views_rebuilding', TITLE[503], 'The views are being rebuilt from the event log; retry shortly');
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_ERR_CTP_')) return fastifyProblem(fastifyError);
@@ -106,7 +109,7 @@ export function errorAnswer(error: unknown, path: string): ErrorAnswer {
   return { status: problem.status, body, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, problem: body };
 }
 
-const isTransient = (error: unknown) => error instanceof ViewsRebuildingError || (error instanceof DomainError && error.category === 'unavailable');
+const isTransient = (error: unknown) => error instanceof ViewsRebuildingError || error instanceof UnreadableEventError || (error instanceof DomainError && error.category === 'unavailable');
 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {

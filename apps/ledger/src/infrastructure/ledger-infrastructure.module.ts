@@ -1,9 +1,9 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
-import { CommandExecutor, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
+import { CommandExecutor, ledgerEvents, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
-import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
+import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, RebuildListener, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { CursorSigner } from './cursor-signer';
@@ -43,7 +43,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
       provide: ViewStore,
       inject: [LEDGER_CONFIG, DataDirLock],
       // Views of an EventStoreDB-backed instance are local to the instance, like its subscription.
-      useFactory: (c: LedgerConfig) => new ViewStore(join(c.dataDir, c.eventStoreConnectionString ? 'views-esdb.db' : 'views.db')),
+      useFactory: (c: LedgerConfig) => new ViewStore(join(c.dataDir, c.eventStoreConnectionString ? 'views-esdb.db' : 'views.db'), undefined, c.knownEvents),
     },
     // Readers get the ports; only the projection and this module's shutdown see the SQLite ViewStore.
     { provide: TOKEN_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.tokens },
@@ -52,13 +52,21 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     { provide: USER_VIEW, inject: [ViewStore], useFactory: (views: ViewStore) => views.users },
     {
       provide: ProjectionRunner,
-      inject: [EVENT_STORE, ViewStore, LedgerMetrics],
-      useFactory: (store: EventStore, views: ViewStore, metrics: LedgerMetrics) => {
+      inject: [EVENT_STORE, ViewStore, LedgerMetrics, LEDGER_CONFIG],
+      useFactory: (store: EventStore, views: ViewStore, metrics: LedgerMetrics, c: LedgerConfig) => {
         const logger = new Logger('Projection');
+        if (c.unknownEventTypesForTests.length > 0) logger.warn({ msg: 'test configuration: this instance plays a build that does not know these event types', types: c.unknownEventTypesForTests });
         return new ProjectionRunner(store, views, {
           onError: (error, attempt) => {
             metrics.eventStoreError('subscription');
             logger.error({ msg: 'projection subscription failed; restarting from checkpoint', error: error.message, attempt });
+          },
+          rebuild: rebuildLog(logger),
+          onUnreadableAtStart: (error) => {
+            // Stop, never serve views that end before an event of the log (test/golden-corrupted.e2e-spec.ts).
+            logger.fatal({ msg: 'cannot start: the log holds an event this build cannot read', error: error.message });
+            process.stderr.write(`consent ledger cannot start: ${error.message}\n`);
+            process.exit(EXIT_UNREADABLE_EVENT);
           },
         });
       },
@@ -68,9 +76,10 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     { provide: PositionScope, useValue: new PositionScope() },
     {
       provide: CommandExecutor,
-      inject: [EVENT_STORE, READ_YOUR_WRITES, PositionScope],
+      inject: [EVENT_STORE, READ_YOUR_WRITES, PositionScope, LEDGER_CONFIG],
       // Every command's append is chained (docs/audit.md), whichever adapter runs.
-      useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope) => new CommandExecutor(new ChainedEventStore(store), views, { positions }),
+      useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope, c: LedgerConfig) =>
+        new CommandExecutor(new ChainedEventStore(store), views, { positions, events: ledgerEvents(c.knownEvents) }),
     },
     TokenMinter,
     CursorSigner,
@@ -99,4 +108,20 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     // Last: the next holder may open the files as soon as this returns.
     this.lock.release();
   }
+}
+
+/** Exit code of a start that met an event this build cannot read (README, "Exit codes"). */
+const EXIT_UNREADABLE_EVENT = 5;
+
+/** The log lines of a rebuild from position 0: why it runs, each batch's progress, and the end. */
+function rebuildLog(logger: Logger): RebuildListener {
+  return {
+    started: (reason) => logger.log({ msg: 'rebuilding the views from the log', reason }),
+    progress: ({ applied, position, head }) => {
+      // Of the head at the start: on EventStoreDB positions are byte offsets, so this is a share of the log's bytes.
+      const percent = head === undefined || head < 0 ? undefined : Math.min(100, Math.floor(((position + 1) / (head + 1)) * 100));
+      logger.log({ msg: 'rebuilding the views', applied, position, head, percent });
+    },
+    finished: ({ applied, ms }) => logger.log({ msg: 'views rebuilt from the log', applied, ms }),
+  };
 }

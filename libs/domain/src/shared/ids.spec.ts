@@ -4,11 +4,15 @@ import {
   consentIdFor,
   consentStreamFor,
   consentStreamForPair,
+  DOMAIN_STREAM_PREFIXES,
   hashToken,
+  isDomainStream,
+  LEDGER_WIDE_STREAM,
   pairKey,
   parseConsentId,
   TOKEN_ID_PATTERN,
   USER_ID_PATTERN,
+  userStream,
 } from './ids';
 
 describe('ids and stream names', () => {
@@ -118,5 +122,19 @@ describe('ids and stream names', () => {
     it('client streams are client-<clientId>', () => {
       expect(clientStream('transfer-app')).toBe('client-transfer-app');
     });
+  });
+
+  it('isDomainStream: the client, consent, user and global streams, and not the infrastructure\'s', () => {
+    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), LEDGER_WIDE_STREAM]) expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: true });
+    for (const stream of ['ledger-lease-kafka', '$lease', '$all', 'globalx', 'xglobal', 'client-', 'consent', 'clients-x', 'xclient-a', 'users-a']) {
+      expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: false });
+    }
+  });
+
+  it('DOMAIN_STREAM_PREFIXES: every domain stream starts with one of them, and no infrastructure stream does', () => {
+    expect(DOMAIN_STREAM_PREFIXES).toEqual(['client-', 'consent-', 'user-', 'global']);
+    const starts = (stream: string) => DOMAIN_STREAM_PREFIXES.some((p) => stream.startsWith(p));
+    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), LEDGER_WIDE_STREAM]) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: true });
+    for (const stream of ['ledger-lease-kafka', '$lease', 'checkpoint-x']) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: false });
   });
 });

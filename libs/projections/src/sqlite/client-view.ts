@@ -46,6 +46,7 @@ type SecretRevoked = Extract<ViewChange, { kind: 'clientSecretRevoked' }>;
 
 /** The client view in SQLite: one row per client ever registered, deleted ones included (history is kept). */
 export class SqliteClientView implements ClientView {
+  private unreadable?: Error;
   private readonly s: ReturnType<SqliteClientView['prepare']>;
 
   /**
@@ -108,8 +109,15 @@ export class SqliteClientView implements ClientView {
    * on a view that has not seen its end. (Client reads stay answered: a stale row only delays news.)
    */
   secrets(clientId: string): ClientSecretRow[] {
+    // And so after an event the views could not read (ViewStore.apply): it may be that secret's revocation.
+    if (this.unreadable) throw this.unreadable;
     if (this.rebuilding()) throw new ViewsRebuildingError();
     return this.s.secrets.all(clientId).map(toSecret);
+  }
+
+  /** See SqliteTokenView.markUnreadable. */
+  markUnreadable(error: Error): void {
+    this.unreadable = error;
   }
 
   /** Call inside the batch's transaction, as for the changes below. */

@@ -119,6 +119,7 @@ interface TokenDbRow {
 export class SqliteTokenView implements TokenView {
   /** True while a rebuild from 0 stages token changes elsewhere (TokenRebuildStaging): the tree is incomplete. */
   private staged = false;
+  private unreadable?: Error;
   private readonly byHash: Database.Statement<[string], TokenDbRow>;
   private readonly byId: Database.Statement<[string], { token_hash: string }>;
   private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number]>;
@@ -162,9 +163,23 @@ export class SqliteTokenView implements TokenView {
     return !this.staged;
   }
 
+  /**
+   * The views met an event this build cannot read (ViewStore.apply): every lookup throws it from now on. The views
+   * stop before that event, and whatever follows it in the log (a revocation among it) is not in them, so no token
+   * of this view may be answered active, and "inactive" would be a guess too. Sticky until the process restarts.
+   */
+  markUnreadable(error: Error): void {
+    this.unreadable = error;
+  }
+
+  private guard(): void {
+    if (this.unreadable) throw this.unreadable;
+    if (this.staged) throw new ViewsRebuildingError();
+  }
+
   /** Undefined when the hash is unknown. */
   token(tokenHash: string): TokenRow | undefined {
-    if (this.staged) throw new ViewsRebuildingError();
+    this.guard();
     const r = this.byHash.get(tokenHash);
     if (!r) return undefined;
     const active = r.active === 1 && r.cut === 0;
@@ -186,13 +201,13 @@ export class SqliteTokenView implements TokenView {
   }
 
   tokenById(tokenId: string): TokenRow | undefined {
-    if (this.staged) throw new ViewsRebuildingError();
+    this.guard();
     const r = this.byId.get(tokenId);
     return r && this.token(r.token_hash);
   }
 
   activeTokenCount(): number {
-    if (this.staged) throw new ViewsRebuildingError();
+    this.guard();
     return this.countActive.get()?.n ?? 0;
   }
 

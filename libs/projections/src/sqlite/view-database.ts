@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { preparePrivateDatabaseFile } from '@ledger/event-store';
 
 /**
@@ -28,10 +28,20 @@ export class ViewDatabase {
   private readonly readCheckpoint: Database.Statement<[], { position: number }>;
   private readonly writeCheckpoint: Database.Statement<[number]>;
 
+  /** Why this file was started over, for the log line that says a rebuild begins; undefined when it was kept. */
+  readonly startedOver?: string;
+
   constructor(readonly file: string) {
+    const existed = existsSync(file) && statSync(file).size > 0;
     this.db = ViewDatabase.open(file);
     // Another layout, or a rebuild that never finished (it runs without a journal, see unjournaled): start over.
-    if (ViewDatabase.version(this.db) !== VIEW_SCHEMA_VERSION) {
+    const found = ViewDatabase.version(this.db);
+    if (found !== VIEW_SCHEMA_VERSION) {
+      this.startedOver = !existed
+        ? 'there were no views'
+        : found === 0
+          ? 'the last rebuild did not finish'
+          : `the views file has view schema ${found}, this build has ${VIEW_SCHEMA_VERSION}`;
       this.db.close();
       ViewDatabase.destroy(file);
       this.db = ViewDatabase.open(file);

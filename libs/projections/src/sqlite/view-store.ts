@@ -1,5 +1,7 @@
+import { EVENT_VERSIONS } from '@ledger/domain';
 import type { StoredEvent } from '@ledger/event-store';
-import { LedgerEvent, viewChanges } from '../ledger-views';
+import { viewChanges } from '../ledger-views';
+import { readLedgerEvent, UnreadableEventError } from '../read-ledger-event';
 import { SqliteClientView } from './client-view';
 import { SqliteConsentView } from './consent-view';
 import { TokenRebuildStaging } from './token-rebuild-staging';
@@ -33,10 +35,15 @@ export class ViewStore {
   /** Set once a rebuild from 0 met a large batch (STAGE_FROM_BATCH): token changes go there, not to the tree. */
   private staging?: TokenRebuildStaging;
 
+  /** The event this build could not read, once met: the views stop before it (readLedgerEvent). */
+  private unreadable?: UnreadableEventError;
+
   constructor(
     readonly file: string,
     /** Batch size from which a rebuild from 0 stages the token view; tests lower it to reach both paths. */
     private readonly stageFromBatch = STAGE_FROM_BATCH,
+    /** The event types and versions this build reads: EVENT_VERSIONS, or less in a test (knownEventVersions). */
+    private readonly knownEvents: Readonly<Record<string, number>> = EVENT_VERSIONS,
   ) {
     this.database = new ViewDatabase(file);
     const db = this.database.connection;
@@ -103,14 +110,41 @@ export class ViewStore {
     return this.database.checkpoint();
   }
 
-  /** Applies a batch of stored events and advances the checkpoint, atomically. */
+  /**
+   * Applies a batch of stored events and advances the checkpoint, atomically. A batch holding an event this build
+   * cannot read is rolled back whole and throws UnreadableEventError, now and on every later call: the views stay
+   * before it, and the token and secret lookups refuse to answer (fail closed) until an upgraded build restarts.
+   */
   apply(events: StoredEvent[]): void {
-    if (events.length > 0) this.applyBatch(events);
+    if (this.unreadable) throw this.unreadable;
+    if (events.length === 0) return;
+    try {
+      this.applyBatch(events);
+    } catch (error) {
+      if (error instanceof UnreadableEventError) {
+        this.unreadable = error;
+        this.tokens.markUnreadable(error);
+        this.clients.markUnreadable(error);
+      }
+      throw error;
+    }
+  }
+
+  /** Why the views start empty, when they do (ViewDatabase.startedOver), for the log. */
+  get rebuildReason(): string {
+    return this.database.startedOver ?? 'the views are empty';
+  }
+
+  /** The event the views could not read, if they met one. */
+  get unreadableEvent(): UnreadableEventError | undefined {
+    return this.unreadable;
   }
 
   /** `tokenChanges` collects the token changes of a live batch; undefined while staging a rebuild. */
   private applyOne(event: StoredEvent, tokenChanges: TokenChange[] | undefined): void {
-    for (const change of viewChanges(event as unknown as LedgerEvent, event.revision, event.position)) {
+    const ledgerEvent = readLedgerEvent(event, this.knownEvents);
+    if (!ledgerEvent) return;
+    for (const change of viewChanges(ledgerEvent, event.revision, event.position)) {
       switch (change.kind) {
         case 'client':
           this.clients.upsert(change.row);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { assertRole } from '../../auth/auth-problems';
+import type { Clock } from '../../infrastructure/clock';
 import { CONSISTENCY_HEADER, consistencyPositions } from '../../http/consistency-token';
 import { tokenParameter } from '../oauth-form';
 import { IntrospectToken } from './introspect-token.query';
@@ -15,7 +16,7 @@ const INACTIVE_BODY = '{"active":false}';
  * access log and the metrics are the ones every request passes, and its errors go through the one error mapper
  * (Fastify's error handler is Nest's exception filter). Its OpenAPI operation is introspect-token.openapi.ts.
  */
-export function registerIntrospectionRoute(fastify: FastifyInstance, introspection: IntrospectToken, answered: (active: boolean) => void): void {
+export function registerIntrospectionRoute(fastify: FastifyInstance, introspection: IntrospectToken, clock: Clock, answered: (active: boolean) => void): void {
   fastify.post(INTROSPECTION_PATH, (request, reply) => {
     assertRole(request.caller, ['introspect'], INTROSPECTION_PATH);
     const token = tokenParameter(request);
@@ -23,7 +24,7 @@ export function registerIntrospectionRoute(fastify: FastifyInstance, introspecti
     // A consistency token may make the answer wait (docs/scaling.md); the usual request waits for nothing.
     const consistent = introspection.whenConsistent(consistencyPositions(consistency, request.headers[CONSISTENCY_HEADER]));
     const send = () => {
-      const answer = introspection.answer(token, Date.now());
+      const answer = introspection.answer(token, clock.now());
       answered(answer.active);
       return reply.header('cache-control', 'no-store').type(JSON_TYPE).send(answer.active ? JSON.stringify(answer) : INACTIVE_BODY);
     };
