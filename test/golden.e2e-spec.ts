@@ -70,7 +70,9 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
   });
 
   it('answers every question as it did: lists, clients, secrets, consents, history, as-of', async () => {
-    for (const q of expected.questions) expect({ [q.name]: await ask(ledger, q) }).toEqual({ [q.name]: expected.answers[q.name] });
+    // Every member answered then is answered the same now; members added since (a list's `nextCursor`, when lists
+    // began to page) are compatible additions, as the API's clients must ignore members they do not know.
+    for (const q of expected.questions) expect({ [q.name]: await ask(ledger, q) }).toMatchObject({ [q.name]: expected.answers[q.name] });
   });
 
   it('holds no working token or secret in clear: not in the data directory, the export or the answers', () => {

@@ -9,6 +9,7 @@ import {
   isDomainStream,
   LEDGER_WIDE_STREAM,
   pairKey,
+  scopeStream,
   parseConsentId,
   TOKEN_ID_PATTERN,
   USER_ID_PATTERN,
@@ -124,17 +125,17 @@ describe('ids and stream names', () => {
     });
   });
 
-  it('isDomainStream: the client, consent, user and global streams, and not the infrastructure\'s', () => {
-    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), LEDGER_WIDE_STREAM]) expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: true });
-    for (const stream of ['ledger-lease-kafka', '$lease', '$all', 'globalx', 'xglobal', 'client-', 'consent', 'clients-x', 'xclient-a', 'users-a']) {
+  it('isDomainStream: the client, consent, user, scope and global streams, and not the infrastructure\'s', () => {
+    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), scopeStream('transfer:all'), LEDGER_WIDE_STREAM]) expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: true });
+    for (const stream of ['ledger-lease-kafka', '$lease', '$all', 'globalx', 'xglobal', 'client-', 'consent', 'clients-x', 'xclient-a', 'users-a', 'scope-', 'scopes-a']) {
       expect({ stream, domain: isDomainStream(stream) }).toEqual({ stream, domain: false });
     }
   });
 
   it('DOMAIN_STREAM_PREFIXES: every domain stream starts with one of them, and no infrastructure stream does', () => {
-    expect(DOMAIN_STREAM_PREFIXES).toEqual(['client-', 'consent-', 'user-', 'global']);
+    expect(DOMAIN_STREAM_PREFIXES).toEqual(['client-', 'consent-', 'user-', 'scope-', 'global']);
     const starts = (stream: string) => DOMAIN_STREAM_PREFIXES.some((p) => stream.startsWith(p));
-    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), LEDGER_WIDE_STREAM]) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: true });
+    for (const stream of [clientStream('app'), consentStreamFor('alice', 'app'), userStream('alice'), scopeStream('transfer:all'), LEDGER_WIDE_STREAM]) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: true });
     for (const stream of ['ledger-lease-kafka', '$lease', 'checkpoint-x']) expect({ stream, starts: starts(stream) }).toEqual({ stream, starts: false });
   });
 });

@@ -41,13 +41,13 @@ export const consentStreamFor = (userId: string, clientId: string) => consentStr
 export const consentIdFor = (key: string, generation: number) => `cns_${key}_${generation}`;
 
 /**
- * Whether a stream is one of the domain's (client, consent, user, global), whose every event this build must be
+ * Whether a stream is one of the domain's (client, consent, user, scope, global), whose every event this build must be
  * able to read; the others (leases and checkpoints, `ledger-...`, and EventStoreDB's `$...`) are the infrastructure's.
  */
-export const isDomainStream = (stream: string): boolean => stream === LEDGER_WIDE_STREAM || /^(client|consent|user)-./.test(stream);
+export const isDomainStream = (stream: string): boolean => stream === LEDGER_WIDE_STREAM || /^(client|consent|user|scope)-./.test(stream);
 
 /** The same, as stream-name prefixes for a store's filter (which may let a stream more through; isDomainStream decides). */
-export const DOMAIN_STREAM_PREFIXES: readonly string[] = ['client-', 'consent-', 'user-', LEDGER_WIDE_STREAM];
+export const DOMAIN_STREAM_PREFIXES: readonly string[] = ['client-', 'consent-', 'user-', 'scope-', LEDGER_WIDE_STREAM];
 
 declare const parsed: unique symbol;
 

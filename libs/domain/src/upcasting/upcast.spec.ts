@@ -2,6 +2,7 @@ import { CLIENT_EVENT_TYPES } from '../client/client';
 import { CONSENT_EVENT_TYPES } from '../consent/consent';
 import { LEDGER_WIDE_EVENT_TYPES } from '../ledger/ledger-wide';
 import { USER_EVENT_TYPES } from '../user/user';
+import { SCOPE_OWNER_EVENT_TYPES } from '../scope/scope-owner';
 import { EVENT_VERSION_FIELD, EVENT_VERSIONS, legacyVersion } from './event-versions';
 import { storedVersion, upcast } from './upcast';
 import { UPCASTERS } from './upcasters';
@@ -16,7 +17,7 @@ const revokedV1 = { ...ref, revokedScopes: ['openid'], revokedAt: '2024-05-01T00
 
 describe('event versions', () => {
   it('name every event type of the domain, and nothing else', () => {
-    expect(Object.keys(EVENT_VERSIONS).sort()).toEqual([...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES].sort());
+    expect(Object.keys(EVENT_VERSIONS).sort()).toEqual([...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES, ...SCOPE_OWNER_EVENT_TYPES].sort());
   });
 
   it('have an upcaster for every step from 1 to the current version, and none beyond it', () => {
