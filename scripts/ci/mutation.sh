@@ -14,6 +14,7 @@
 # not see.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+mkdir -p test/mutation
 record=test/mutation/domain.incremental.json
 inputs=test/mutation/domain.inputs.sha256
 # The tools' versions, not the whole lock: a dependency of the service does not change what a domain spec decides.
