@@ -151,6 +151,21 @@ export function refreshTokensSuite(name: string, fixture: () => Promise<StoreFix
       await appendsNothing(async () => expect((await steps.revokeAsClient(c.clientId, c.secret, next.refresh_token)).status).toBe(200));
     });
 
+    it('under an Idempotency-Key a retry answers the same refresh token while it is unused, and none once a refresh ended it', async () => {
+      const c = await refreshable();
+      const key = { 'idempotency-key': `rt-${uid()}` };
+      const first = await steps.issue(c.consentId, undefined, key);
+      const retry = await steps.issue(c.consentId, undefined, key);
+      expect(first.status).toBe(201);
+      expect(retry.body).toEqual(first.body);
+      expect(first.body.refresh_token).toMatch(/^clr_/);
+      expect((await refresh(c, first.body.refresh_token)).status).toBe(200);
+      const late = await steps.issue(c.consentId, undefined, key);
+      expect(late.body.access_token).toBe(first.body.access_token);
+      // Handing out the used one again would have the client's next refresh taken for a reuse.
+      expect(late.body).not.toHaveProperty('refresh_token');
+    });
+
     it('publishes its token endpoint and grant type in the RFC 8414 metadata', async () => {
       const metadata = (await anonymous().get('/.well-known/oauth-authorization-server')).body;
       expect(metadata).toMatchObject({
