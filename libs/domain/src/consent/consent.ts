@@ -332,9 +332,9 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       if (state.status === 'none') return state;
       const { familyId } = event.data;
       const refreshTokens = state.refreshTokens as Map<string, RefreshTokenState>;
-      for (const [id, t] of refreshTokens) if (t.familyId === familyId && t.status !== 'revoked') refreshTokens.set(id, { ...t, status: 'revoked' });
+      for (const [id, t] of refreshTokens) if (t.familyId === familyId) refreshTokens.set(id, { ...t, status: 'revoked' });
       const tokens = state.tokens as Map<string, TokenState>;
-      for (const [id, t] of tokens) if (t.familyId === familyId && !t.revoked) tokens.set(id, { ...t, revoked: true });
+      for (const [id, t] of tokens) if (t.familyId === familyId) tokens.set(id, { ...t, revoked: true });
       return { ...state, tokens, refreshTokens };
     }
     default: {

@@ -40,8 +40,9 @@ const invalidGrant = (message: string) => invalid('invalid_grant', message);
  */
 export function refreshToken(command: RefreshToken, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   const { tokenId, byClient, access, refresh } = command.data;
-  const presented = state.status === 'none' ? undefined : state.refreshTokens.get(tokenId);
-  if (state.status === 'none' || !presented) throw invalidGrant('The refresh token is unknown or has expired');
+  if (state.status === 'none') throw invalidGrant('The refresh token is unknown or has expired');
+  const presented = state.refreshTokens.get(tokenId);
+  if (!presented) throw invalidGrant('The refresh token is unknown or has expired');
   if (byClient !== state.clientId) throw invalidGrant('The refresh token was not issued to this client');
   if (state.status !== 'active' || revokedWithUser(state, command.context.userRevocations)) throw invalidGrant('The consent of this refresh token has been revoked');
   if (consentExpired(state, meta.now)) throw invalidGrant('The consent of this refresh token has expired');
@@ -57,7 +58,6 @@ export function refreshToken(command: RefreshToken, state: ConsentState, meta: C
   const scopes = command.data.scopes === undefined ? presented.scopes : normaliseScopes(command.data.scopes, 'scope');
   const beyond = difference(scopes, presented.scopes);
   if (beyond.length > 0) throw invalid('invalid_scope', `The refresh token does not carry: ${beyond.join(' ')}`, { scopes: beyond });
-  if (scopes.length === 0) throw invalid('invalid_scope', 'Ask for at least one scope, or leave scope out');
 
   const { familyId, familyExpiresAtMs } = presented;
   const next = refreshTokenIssued(state, refresh, presented.scopes, meta.now, command.context.lifetimes, {
