@@ -58,6 +58,9 @@ export function refreshTokensSuite(name: string, fixture: () => Promise<StoreFix
       expect(c.refresh).toMatch(/^clr_[A-Za-z0-9_-]{43}$/);
       expect(await introspect(c.refresh)).toMatchObject({ active: true, token_type: 'Bearer', token_use: 'refresh_token', client_id: c.clientId, scope: 'email openid' });
       expect(await introspect(c.access)).toMatchObject({ active: true, token_type: 'Bearer', token_use: 'access_token' });
+      // The consent's token list shows both, by kind, never a token.
+      const listed = (await ledger.http.get(`/v1/consents/${c.consentId}/tokens`)).body.tokens;
+      expect(listed.map((t: { tokenUse: string; status: string }) => [t.tokenUse, t.status])).toEqual([['access_token', 'active'], ['refresh_token', 'active']]);
       const plain = await refreshable(false);
       expect(plain.refresh).toBeUndefined();
       // Nothing but hashes was stored: no raw token appears anywhere in the log.

@@ -73,6 +73,7 @@ export interface ConsentTokenRow {
   /** false: revoked, or ended by a revocation, its client or a not-before (the lookup's cut); expiry aside. */
   ended: boolean;
   position: number;
+  tokenUse: TokenUse;
 }
 
 /** A client as the client reads answer it, and as the token view asks whether it still lets its tokens be active. */

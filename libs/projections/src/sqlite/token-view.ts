@@ -196,6 +196,7 @@ export class SqliteTokenView implements TokenView {
       exp: Math.min(r.exp, expirySeconds(r.consent_expires_at)),
       ended: r.active !== 1 || r.cut !== 0,
       position: r.pos,
+      tokenUse: r.token_use as TokenUse,
     }));
   }
 
