@@ -66,7 +66,9 @@ describe('Refresh tokens: the fold', () => {
   it('drops refresh tokens once they have expired, now and then, and keeps the live ones', () => {
     // 63 short-lived tokens and a long-lived one, then one issued after the short ones expired: the map has reached
     // the size at which it is first pruned (consent.ts, pruneNowAndThen).
-    const short = Array.from({ length: 63 }, (_, i) => refreshIssued(`old-${i}`, -7000, `old-${i}`, ['openid'], 60));
+    const short = Array.from({ length: 62 }, (_, i) => refreshIssued(`old-${i}`, -7000, `old-${i}`, ['openid'], 60));
+    // One that ends at the very instant the next is issued has expired then, too.
+    short.push(refreshIssued('old-last', -7000, 'old-last', ['openid'], 6990));
     const state = stateAfter(consentDecider, [granted, refreshIssued('keep', -7000, 'keep'), ...short, refreshIssued('r1', -10)]);
     if (state.status !== 'active') throw new Error('active expected');
     expect([...state.refreshTokens.keys()].sort()).toEqual([id('keep'), id('r1')].sort());
@@ -106,6 +108,15 @@ describe('Refresh tokens: what each refusal says', () => {
     expect(now.data).toMatchObject({ tokensEnded: 3 });
   });
 
+  it('does not count a token of the family whose expiry has come', () => {
+    const used: ConsentEvent[] = [...family, { ...refreshIssued('r2', -20), data: { ...refreshIssued('r2', -20).data, replaces: minted('r1') } }];
+    // At r2's expiry instant (and a1's long before): nothing live is left to count, though reuse is still recognised.
+    const [ended] = spec.given(used).when(refresh('r1'), { now: secondsAfter(-20 + LIFETIMES.idleSeconds) }).events();
+    expect(ended.data).toMatchObject({ cause: 'reuse', tokensEnded: 0 });
+    const a1Expiry = spec.given([...used, accessIssued('a2', -3600 - 10, 'r1')]).when(refresh('r1'), { now: secondsAfter(-10) }).events()[0];
+    expect(a1Expiry.data).toMatchObject({ tokensEnded: 2 });
+  });
+
   it('refuses hashes that are not exactly 64 hex digits (a programming error)', () => {
     const hex = hashToken('x');
     for (const tokenHash of [`x${hex}`, `${hex}x`]) expect(() => spec.given(family).when(refresh('r1', { access: { tokenId: id('z'), tokenHash } })).events()).toThrow(/two new token ids/);
@@ -121,5 +132,34 @@ describe('refreshTokenIssued: lifetimes from configuration', () => {
       expect(() => refreshTokenIssued(state, minted('r1'), ['openid'], FIXED_NOW, lifetimes)).toThrow('Refresh lifetimes must be whole numbers of seconds, at least 1');
     }
     expect(refreshTokenIssued(state, minted('r1'), ['openid'], FIXED_NOW, { idleSeconds: 1, absoluteSeconds: 1 }).data).toMatchObject({ expiresAt: at(1), familyExpiresAt: at(1) });
+  });
+});
+
+describe('allowsRefresh through the fold, and IssueToken without refresh ids', () => {
+  const plain: ConsentGranted = { type: 'ConsentGranted', data: { ...ref, scopes: ['openid'], grantedAt: at(-7200) } };
+  const extended = (allowsRefresh?: true): ConsentEvent => ({
+    type: 'ConsentScopesExtended',
+    data: { ...ref, addedScopes: ['email'], scopes: ['email', 'openid'], extendedAt: at(-3600), ...(allowsRefresh ? { allowsRefresh } : {}) },
+  });
+  const allows = (events: ConsentEvent[]) => {
+    const state = stateAfter(consentDecider, events);
+    return state.status === 'active' && state.allowsRefresh;
+  };
+
+  it('an extension turns refresh on when it says so, and otherwise leaves it as it was', () => {
+    expect(allows([plain, extended()])).toBe(false);
+    expect(allows([plain, extended(true)])).toBe(true);
+    expect(allows([{ ...plain, data: { ...plain.data, allowsRefresh: true } }, extended()])).toBe(true);
+  });
+
+  it('issues no refresh token without the handler\'s ids, and refuses ids that are not a token id and a SHA-256 hash', () => {
+    const issue = (refreshIds?: { tokenId: string; tokenHash: string }) => ({
+      type: 'IssueToken' as const,
+      data: { consent: { id: consentId, stream: 'consent-x', pairKey: '0123456789abcdef0123456789abcdef', generation: 1 }, ...minted('a1'), ...(refreshIds ? { refresh: refreshIds } : {}) },
+      context: { client: clientState() },
+    });
+    expect(spec.given([granted]).when(issue()).events().map((e) => e.type)).toEqual(['TokenIssued']);
+    expect(() => spec.given([granted]).when(issue({ tokenId: 'nope', tokenHash: minted('r1').tokenHash })).events()).toThrow(/refresh token id/);
+    expect(() => spec.given([granted]).when(issue({ tokenId: id('r1'), tokenHash: 'NOPE' })).events()).toThrow(/refresh token id/);
   });
 });

@@ -105,7 +105,8 @@ describe('Refresh tokens', () => {
     });
 
     it('refuses a value that is not a boolean', () => {
-      spec.given([]).when({ ...grant(), data: { ...grant().data, allowsRefresh: 'yes' as unknown as boolean } }).thenThrows('invalid_request', 'validation');
+      const refused = spec.given([]).when({ ...grant(), data: { ...grant().data, allowsRefresh: 'yes' as unknown as boolean } }).thenThrows('invalid_request', 'validation');
+      expect(refused.message).toBe('allowsRefresh must be a boolean');
     });
   });
 
