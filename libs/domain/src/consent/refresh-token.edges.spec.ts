@@ -1,4 +1,4 @@
-import { hashToken } from '../shared/ids';
+import { hashToken, parseConsentId } from '../shared/ids';
 import { clientState } from '../testing/client-fixtures';
 import { DeciderSpecification, FIXED_NOW, secondsAfter, stateAfter } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, initialConsentState, RefreshTokenFamilyRevoked, RefreshTokenIssued, TokenIssued } from './consent';
@@ -155,7 +155,7 @@ describe('allowsRefresh through the fold, and IssueToken without refresh ids', (
   it('issues no refresh token without the handler\'s ids, and refuses ids that are not a token id and a SHA-256 hash', () => {
     const issue = (refreshIds?: { tokenId: string; tokenHash: string }) => ({
       type: 'IssueToken' as const,
-      data: { consent: { id: consentId, stream: 'consent-x', pairKey: '0123456789abcdef0123456789abcdef', generation: 1 }, ...minted('a1'), ...(refreshIds ? { refresh: refreshIds } : {}) },
+      data: { consent: parseConsentId(consentId)!, ...minted('a1'), ...(refreshIds ? { refresh: refreshIds } : {}) },
       context: { client: clientState() },
     });
     expect(spec.given([granted]).when(issue()).events().map((e) => e.type)).toEqual(['TokenIssued']);
