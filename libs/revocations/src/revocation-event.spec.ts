@@ -53,6 +53,7 @@ describe('revocation integration event v1', () => {
     expect(revoked).toMatchObject({ type: 'token.family_revoked', reason: 'lost laptop' });
     expect(toRevocationEvent(stored({ type: 'RefreshTokenFamilyRevoked', data: { ...family, cause: 'revocation', reason: null } }, 13))!.reason).toBeNull();
     expect(cloudEventHeaders(revoked)).toMatchObject({ ce_type: 'token.family_revoked', ce_subject: ref.consentId });
+    expect(cloudEventHeaderViolations(cloudEventHeaders(revoked), revoked)).toEqual([]);
     expect(toKafkaRecord(revoked).key).toBe('alice');
   });
 
