@@ -35,8 +35,10 @@ describe('a copy of the data directory, with every Idempotency-Key used', () => 
     const requests: Array<{ key: Record<string, string>; body: { consentId: string; expiresIn?: number } }> = [];
     const tokens: string[] = [];
     const tokenIds: string[] = [];
+    const refreshTokens: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const consentId = (await steps.grant(`user-${i}-${uid()}`, clientId, ['openid'])).body.id;
+      // Consents that allow refresh: each issue answers a refresh token too, derived like its access token.
+      const consentId = (await ledger.http.post('/v1/consents', { userId: `user-${i}-${uid()}`, clientId, scopes: ['openid'], allowsRefresh: true })).body.id;
       for (const expiresIn of [undefined, 3600]) {
         const request = { key: { 'idempotency-key': `gateway-logged-${i}-${expiresIn ?? 'default'}` }, body: { consentId, ...(expiresIn ? { expiresIn } : {}) } };
         const issued = await ledger.http.post('/v1/tokens', request.body, request.key);
@@ -44,6 +46,7 @@ describe('a copy of the data directory, with every Idempotency-Key used', () => 
         requests.push(request);
         tokens.push(issued.body.access_token);
         tokenIds.push(issued.body.token_id);
+        refreshTokens.push(issued.body.refresh_token);
       }
     }
     // One of them revoked, so that the copy holds both kinds.
@@ -59,6 +62,7 @@ describe('a copy of the data directory, with every Idempotency-Key used', () => 
     const answers = [];
     for (const { key: k, body } of requests) answers.push(await ledger.http.post('/v1/tokens', body, k));
     for (const a of answers) if (a.body.access_token) expect((await steps.introspect(a.body.access_token)).body).toEqual({ active: false });
+    for (const a of answers) expect(a.body.refresh_token).toBeUndefined();
     for (const token of tokens) expect((await steps.introspect(token)).body.active).toBe(token !== tokens[0]);
     // The revoked one is refused as such; the others cannot be re-derived here, and nothing new is minted.
     expect(answers.map((a) => [a.status, a.body.code])).toEqual([
@@ -79,13 +83,15 @@ describe('a copy of the data directory, with every Idempotency-Key used', () => 
       const bytes = readFileSync(file);
       for (const form of forms) expect([file, bytes.includes(form)]).toEqual([file, false]);
       // Nor a raw token: only hashes are ever stored.
-      for (const token of tokens) expect([file, bytes.includes(Buffer.from(token))]).toEqual([file, false]);
+      for (const token of [...tokens, ...refreshTokens]) expect([file, bytes.includes(Buffer.from(token))]).toEqual([file, false]);
     }
 
     // The original data directory WITH its secrets directory still answers every retry with the token it issued.
     ledger = await startLedger({ dataDir: original.dir });
     const again = [];
-    for (const { key: k, body } of requests.slice(1)) again.push((await ledger.http.post('/v1/tokens', body, k)).body.access_token);
-    expect(again).toEqual(tokens.slice(1));
+    for (const { key: k, body } of requests.slice(1)) again.push((await ledger.http.post('/v1/tokens', body, k)).body);
+    expect(again.map((a) => a.access_token)).toEqual(tokens.slice(1));
+    expect(again.map((a) => a.refresh_token)).toEqual(refreshTokens.slice(1));
+    expect(refreshTokens.every((t) => /^clr_/.test(t))).toBe(true);
   });
 });

@@ -47,6 +47,9 @@ describe('Discovery (RFC 8414) and the issuer', () => {
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint: `${issuer}/v1/oauth2/revoke`,
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint: `${issuer}/v1/oauth2/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      grant_types_supported: ['refresh_token'],
       service_documentation: `${issuer}/docs`,
     });
   });

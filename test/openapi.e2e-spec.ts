@@ -73,7 +73,7 @@ describe('OpenAPI document (over HTTP)', () => {
     }
     // Basic is offered exactly where the service takes it: the OAuth endpoints.
     for (const { path, op } of operations()) expect({ path, basic: op.security.some((s: object) => 'basic' in s) }).toEqual({ path, basic: path.startsWith('/v1/oauth2/') });
-    expect(operations().filter(({ op }) => op['x-oauth-client']).map(({ method, path }) => `${method} ${path}`)).toEqual(['post /v1/oauth2/revoke']);
+    expect(operations().filter(({ op }) => op['x-oauth-client']).map(({ method, path }) => `${method} ${path}`)).toEqual(['post /v1/oauth2/revoke', 'post /v1/oauth2/token']);
   });
 
   it('names the roles of each operation (x-roles), and a caller of another role is refused with 403', async () => {
@@ -114,7 +114,7 @@ describe('OpenAPI document (over HTTP)', () => {
     const clientCommands = ['post /v1/clients/{id}/served-scopes', 'patch /v1/clients/{id}', 'post /v1/clients/{id}/disable', 'post /v1/clients/{id}/enable', 'post /v1/clients/{id}/not-before', 'delete /v1/clients/{id}', 'delete /v1/clients/{id}/secrets/{secretId}'];
     const bulk = ['post /v1/users/{userId}/revoke', 'post /v1/users/{userId}/not-before', 'post /v1/not-before'];
     // A new secret's answer is the secret: never stored for a replay, so no Idempotency-Key.
-    const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/clients/{id}/secrets', ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke']);
+    const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/clients/{id}/secrets', ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke', 'post /v1/oauth2/token']);
     const idempotent = new Set(['post /v1/clients', ...clientCommands, ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens']);
     for (const { path, method, op } of operations()) {
       const route = `${method} ${path}`;

@@ -4,7 +4,7 @@ import { waitUntil } from '@ledger/testing';
 import { contractViolations } from '../libs/revocations/src/testing/revocation-contract';
 import { RevocationStreams } from '../apps/ledger/src/revocations/revocation-streams';
 import { consentWithToken } from './support/consent-fixtures';
-import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
+import { bearer, clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 
 interface SseMessage {
   id?: string;
@@ -195,6 +195,24 @@ describe('revocation stream (SSE)', () => {
     expect(events[0]).toMatchObject({ clientId, consentId: null, userId: null, scopes: [], tokenIds: [], reason: 'leaked' });
     expect(events[1]).toMatchObject({ clientId, consentId: null, userId: null, scopes: [transfer] });
     for (const e of events) expect(contractViolations(e)).toEqual([]);
+  });
+
+  it("sends the end of a refresh-token family (here for a reuse) as token.family_revoked, naming the consent", async () => {
+    const clientId = `sse-rt-${Date.now()}`;
+    expect((await steps.registerClient(clientId)).status).toBe(201);
+    const secret = (await steps.createSecret(clientId)).body.secret;
+    const consent = await ledger.http.post('/v1/consents', { userId: 'u-rt', clientId, scopes: ['openid'], allowsRefresh: true });
+    const first = (await steps.issue(consent.body.id)).body.refresh_token;
+    const stream = await openStream(`${ledger.url}/v1/revocations/stream`, bearer('introspect'));
+    await waitUntil(() => stream.messages.some((m) => m.comment === 'connected'));
+    const refresh = (token: string) => ledger.asRole(undefined).form('/v1/oauth2/token', { grant_type: 'refresh_token', refresh_token: token }, clientBasic(clientId, secret));
+    expect((await refresh(first)).status).toBe(200);
+    expect((await refresh(first)).body.error).toBe('invalid_grant');
+
+    const [event] = (await stream.waitForEvents(1)).map((e) => JSON.parse(e.data!));
+    await stream.close();
+    expect(event).toMatchObject({ type: 'token.family_revoked', consentId: consent.body.id, userId: 'u-rt', clientId, tokenIds: [], reason: 'refresh_token_reused' });
+    expect(contractViolations(event)).toEqual([]);
   });
 
   it('refuses a malformed Last-Event-ID with problem+json and strangers with 401, and answers HEAD without a stream', async () => {

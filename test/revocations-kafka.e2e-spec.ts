@@ -10,7 +10,7 @@ import { cloudEventHeaderViolations, contractV2Violations, contractViolations } 
 import { RevocationClient, RevocationMessage, tokenHash } from '@ledger/revocation-client';
 import { consentWithTokens, uid } from './support/consent-fixtures';
 import { KafkaBroker } from './support/kafka-broker';
-import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
+import { bearer, clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
 import { externalBrokers, RevocationTopicReader, waitForTopic } from './support/revocation-topic';
 
 let broker: KafkaBroker | undefined;
@@ -117,6 +117,38 @@ describe('revocations on Kafka', () => {
       expect(single.subject).toEqual({ kind: 'token', tokenId: tokens[0].token_id, tokenHash: hashToken(tokens[0].access_token), consentId, userId, clientId });
       expect({ subject: partial.subject, ends: partial.ends, remainingScopes: partial.remainingScopes }).toEqual({ subject: { kind: 'consent', consentId, userId, clientId }, ends: { carryingAnyOf: ['email'] }, remainingScopes: ['openid', 'profile'] });
       expect({ subject: disabled.subject, ends: disabled.ends }).toEqual({ subject: { kind: 'client', clientId }, ends: { all: true } });
+    } finally {
+      await Promise.all([v1.stop(), v2.stop()]);
+    }
+  });
+
+  it("a refresh token's reuse goes out as token.family_revoked on v1 and as the consent with ends.inFamily on v2", async () => {
+    const v1 = new RevocationTopicReader(brokers, topic);
+    const v2 = new RevocationTopicReader(brokers, `${topic}.v2`);
+    await Promise.all([v1.start(), v2.start()]);
+    try {
+      const clientId = `kafka-rt-${uid()}`;
+      const userId = `user-${uid()}`;
+      expect((await steps.registerClient(clientId)).status).toBe(201);
+      const secret = (await steps.createSecret(clientId)).body.secret;
+      const consentId = (await ledger.http.post('/v1/consents', { userId, clientId, scopes: ['openid'], allowsRefresh: true })).body.id;
+      const issued = (await steps.issue(consentId)).body;
+      const refresh = () => ledger.asRole(undefined).form('/v1/oauth2/token', { grant_type: 'refresh_token', refresh_token: issued.refresh_token }, clientBasic(clientId, secret));
+      const next = (await refresh()).body;
+      expect((await refresh()).body.error).toBe('invalid_grant');
+
+      const stored = (await ledger.events()).find((e) => e.type === 'RefreshTokenFamilyRevoked' && e.data.consentId === consentId)!;
+      const one = await v1.waitFor((r) => r.value.eventId === stored.id);
+      const two = await v2.waitFor((r) => r.value.eventId === stored.id);
+      expect(one.value).toMatchObject({ type: 'token.family_revoked', consentId, userId, clientId, tokenIds: [], tokenHashes: [], reason: 'refresh_token_reused' });
+      expect(one.key).toBe(userId);
+      expect(contractViolations(one.value)).toEqual([]);
+      expect(cloudEventHeaderViolations(one.headers, one.value)).toEqual([]);
+      expect(two.value).toMatchObject({ subject: { kind: 'consent', consentId, userId, clientId }, ends: { inFamily: stored.data.familyId } });
+      expect(contractV2Violations(two.value)).toEqual([]);
+      for (const raw of [one.raw, two.raw]) for (const t of [issued.access_token, issued.refresh_token, next.access_token, next.refresh_token]) expect(raw).not.toContain(t);
+      // The rotation before it ended a refresh token, which no resource service holds: nothing was published for it.
+      expect(v1.received.filter((r) => r.value.consentId === consentId).map((r) => r.value.type)).toEqual(['token.family_revoked']);
     } finally {
       await Promise.all([v1.stop(), v2.stop()]);
     }

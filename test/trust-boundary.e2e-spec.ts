@@ -47,7 +47,7 @@ describe('Trust boundary (over HTTP)', () => {
           // The challenge names what the route takes: Bearer API keys, HTTP Basic on the OAuth endpoints, and Basic
           // alone (OAuth clients) on RFC 7009 revocation.
           const challenge = r.headers.get('www-authenticate');
-          if (path === '/v1/oauth2/revoke') expect(challenge).toBe('Basic realm="consent-ledger"');
+          if (path === '/v1/oauth2/revoke' || path === '/v1/oauth2/token') expect(challenge).toBe('Basic realm="consent-ledger"');
           else expect(challenge).toContain('Bearer realm=');
           if (path.startsWith('/v1/oauth2/')) expect(challenge).toContain('Basic realm=');
           // The OAuth endpoints answer as RFC 6749 section 5.2 says; everything else with problem+json.

@@ -246,7 +246,7 @@ export function consentLifecycleSuite(name: string, fixture: () => Promise<Store
         [issued[3].token_id, ['openid'], 'active'],
       ]);
       for (const t of tokens) {
-        expect(Object.keys(t).sort()).toEqual(['expiresAt', 'id', 'issuedAt', 'scopes', 'status']);
+        expect(Object.keys(t).sort()).toEqual(['expiresAt', 'id', 'issuedAt', 'scopes', 'status', 'tokenUse']);
         expect(Date.parse(t.expiresAt) - Date.parse(t.issuedAt)).toBe(3600_000);
       }
       const text = JSON.stringify([page1.body, page2.body]);

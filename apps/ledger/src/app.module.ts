@@ -51,6 +51,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { IntrospectToken } from './tokens/introspect-token/introspect-token.query';
 import { IssueTokenController } from './tokens/issue-token/issue-token.controller';
 import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
+import { RefreshTokenController } from './tokens/refresh-token/refresh-token.controller';
+import { RefreshTokenHandler } from './tokens/refresh-token/refresh-token.handler';
 import { RevokeTokenController } from './tokens/revoke-token/revoke-token.controller';
 import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
 import { RevocationFeedModule } from './revocations/revocation-feed.module';
@@ -105,6 +107,7 @@ export class AppModule {
         ListConsentTokensController,
         IssueTokenController,
         RevokeTokenController,
+        RefreshTokenController,
         RevokeUserConsentsController,
         SetUserNotBeforeController,
         SetLedgerNotBeforeController,
@@ -124,6 +127,7 @@ export class AppModule {
         RevokeConsentHandler,
         IssueTokenHandler,
         RevokeTokenHandler,
+        RefreshTokenHandler,
         RevokeUserConsentsHandler,
         SetUserNotBeforeHandler,
         SetLedgerNotBeforeHandler,

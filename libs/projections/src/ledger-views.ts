@@ -52,7 +52,13 @@ export interface TokenRow {
   active: boolean;
   /** Global log position of the TokenIssued event: a revocation ends the tokens issued before it (tokensCut). */
   position: number;
+  /** Which kind of token (Hydra's `token_use`): an access token, or a refresh token (RefreshTokenIssued). */
+  tokenUse: TokenUse;
+  /** The refresh-token family it belongs to; null for an access token issued without a refresh token. */
+  familyId: string | null;
 }
+
+export type TokenUse = 'access_token' | 'refresh_token';
 
 /** A token of a consent as the consent's token list shows it: metadata only, never its hash or the raw token. */
 export interface ConsentTokenRow {
@@ -64,6 +70,7 @@ export interface ConsentTokenRow {
   /** false: revoked, or ended by a revocation, its client or a not-before (the lookup's cut); expiry aside. */
   ended: boolean;
   position: number;
+  tokenUse: TokenUse;
 }
 
 /** A client as the client reads answer it, and as the token view asks whether it still lets its tokens be active. */
@@ -131,6 +138,8 @@ export type ViewChange =
   | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number; expiresAt?: string }
   | { kind: 'tokenIssued'; row: TokenRow }
   | { kind: 'tokensEnded'; tokenHashes: string[] }
+  /** Every token of the refresh-token family ends: a reuse, or a revocation of one of its refresh tokens. */
+  | { kind: 'familyCut'; familyId: string; position: number }
   /**
    * Every token of the consent issued before `position` that carries one of `scopes` (null: any scope) is ended.
    * Applied at lookup time (sqlite/token-view.ts), so a revocation costs one row whatever the number of tokens.
@@ -221,12 +230,21 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
       return [
         {
           kind: 'tokenIssued',
-          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position },
+          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position, tokenUse: 'access_token', familyId: d.familyId ?? null },
         },
       ];
     }
     case 'TokenRevoked':
       return [{ kind: 'tokensEnded', tokenHashes: [event.data.tokenHash] }];
+    case 'RefreshTokenIssued': {
+      const d = event.data;
+      const row = { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position };
+      // A use ends the token presented: its row stays, ended, so that presenting it again still finds its consent.
+      const ended: ViewChange[] = d.replaces ? [{ kind: 'tokensEnded', tokenHashes: [d.replaces.tokenHash] }] : [];
+      return [{ kind: 'tokenIssued', row: { ...row, tokenUse: 'refresh_token', familyId: d.familyId } }, ...ended];
+    }
+    case 'RefreshTokenFamilyRevoked':
+      return [{ kind: 'familyCut', familyId: event.data.familyId, position }];
     default: {
       const _exhaustive: never = event;
       return [];

@@ -44,7 +44,25 @@ describe('revocation integration event v1', () => {
     expect(contractViolations(mapped)).toEqual([]);
   });
 
+  it('given RefreshTokenFamilyRevoked, names the consent and no token list: v1 cannot name the family, so its consumers evict the consent', () => {
+    const family = { ...ref, familyId: tokA.tokenId, tokenId: tokB.tokenId, revokedAt: '2026-11-27T10:00:00Z', tokensEnded: 3 };
+    const reused = toRevocationEvent(stored({ type: 'RefreshTokenFamilyRevoked', data: { ...family, cause: 'reuse', reason: null } }, 11))!;
+    expect(reused).toEqual({ eventId: expect.any(String), type: 'token.family_revoked', ...ref, scopes: [], tokenIds: [], tokenHashes: [], revokedAt: '2026-11-27T10:00:00Z', reason: 'refresh_token_reused', position: 11 });
+    expect(contractViolations(reused)).toEqual([]);
+    const revoked = toRevocationEvent(stored({ type: 'RefreshTokenFamilyRevoked', data: { ...family, cause: 'revocation', reason: 'lost laptop' } }, 12))!;
+    expect(revoked).toMatchObject({ type: 'token.family_revoked', reason: 'lost laptop' });
+    expect(toRevocationEvent(stored({ type: 'RefreshTokenFamilyRevoked', data: { ...family, cause: 'revocation', reason: null } }, 13))!.reason).toBeNull();
+    expect(cloudEventHeaders(revoked)).toMatchObject({ ce_type: 'token.family_revoked', ce_subject: ref.consentId });
+    expect(cloudEventHeaderViolations(cloudEventHeaders(revoked), revoked)).toEqual([]);
+    expect(toKafkaRecord(revoked).key).toBe('alice');
+  });
+
   it('maps nothing else: grants and issued tokens are not revocations', () => {
+    expect(
+      toRevocationEvent(
+        stored({ type: 'RefreshTokenIssued', data: { ...ref, ...tokA, familyId: tokA.tokenId, scopes: ['openid'], issuedAt: '2026-11-27T10:00:00Z', expiresAt: '2026-11-28T10:00:00Z', familyExpiresAt: '2026-11-28T10:00:00Z' } }, 3),
+      ),
+    ).toBeUndefined();
     expect(toRevocationEvent(stored({ type: 'ConsentGranted', data: { ...ref, scopes: ['openid'], grantedAt: '2026-11-27T10:00:00Z' } }, 1))).toBeUndefined();
     expect(
       toRevocationEvent(stored({ type: 'TokenIssued', data: { ...ref, ...tokA, scopes: ['openid'], issuedAt: '2026-11-27T10:00:00Z', expiresAt: '2026-11-27T11:00:00Z' } }, 2)),
@@ -106,6 +124,7 @@ describe('revocation integration event v1', () => {
         'ConsentRevoked',
         'ConsentScopesRevoked',
         'LedgerNotBeforeSet',
+        'RefreshTokenFamilyRevoked',
         'TokenRevoked',
         'UserConsentsRevoked',
         'UserNotBeforeSet',

@@ -10,6 +10,7 @@ import {
   type ConsentRevoked,
   type ConsentScopesRevoked,
   type LedgerNotBeforeSet,
+  type RefreshTokenFamilyRevoked,
   type TokenRevoked,
   type UserConsentsRevoked,
   type UserNotBeforeSet,
@@ -21,7 +22,7 @@ import {
  * mapped from the domain events by a pure function, so the domain events can change shape without breaking
  * consumers. A raw token never appears in it; tokens are named by id and by SHA-256 hash.
  */
-export type RevocationEventType = 'consent.revoked' | 'consent.scopes_revoked' | 'token.revoked' | BulkRevocationType;
+export type RevocationEventType = 'consent.revoked' | 'consent.scopes_revoked' | 'token.revoked' | 'token.family_revoked' | BulkRevocationType;
 
 /**
  * Bulk revocations, each ONE message whatever the number of tokens it ends, added to v1 after its release as the one
@@ -31,6 +32,10 @@ export type RevocationEventType = 'consent.revoked' | 'consent.scopes_revoked' |
  * - user.*: every consent of the user, of every client; consentId and clientId are null.
  * - ledger.not_before: everything; consentId, userId and clientId are null.
  * A *.not_before carries `notBefore`, and ends every token of its subject issued before it (by log position).
+ *
+ * token.family_revoked, added the same way: a refresh-token family ended (a reuse, or a refresh token revoked), every
+ * access and refresh token of it. v1 cannot name the family, so it names the consent, and a v1 consumer evicts the
+ * consent's tokens, as for consent.revoked: more than ended, never less. v2 says which family (revocation-event.v2.ts).
  */
 type BulkRevocationType = 'client.disabled' | 'client.scopes_revoked' | 'client.not_before' | 'user.consents_revoked' | 'user.not_before' | 'ledger.not_before';
 
@@ -75,6 +80,7 @@ const TYPE_OF: Record<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEventTy
   ConsentRevoked: 'consent.revoked',
   ConsentScopesRevoked: 'consent.scopes_revoked',
   TokenRevoked: 'token.revoked',
+  RefreshTokenFamilyRevoked: 'token.family_revoked',
 };
 
 /** What a bulk revocation says: its subject, no consent, no token list (the token view ends them by predicate). */
@@ -131,6 +137,22 @@ export function toRevocationEvent(event: StoredEvent): RevocationEventV1 | undef
         tokenHashes: [data.tokenHash],
         revokedAt: data.revokedAt,
         reason: data.reason ?? null,
+        position: event.position,
+      };
+    }
+    case 'RefreshTokenFamilyRevoked': {
+      const data = event.data as unknown as RefreshTokenFamilyRevoked['data'];
+      return {
+        eventId: event.id,
+        type: TYPE_OF[event.type],
+        consentId: data.consentId,
+        userId: data.userId,
+        clientId: data.clientId,
+        scopes: [],
+        tokenIds: [],
+        tokenHashes: [],
+        revokedAt: data.revokedAt,
+        reason: data.reason ?? (data.cause === 'reuse' ? 'refresh_token_reused' : null),
         position: event.position,
       };
     }

@@ -44,6 +44,14 @@ describe('revocation integration event v2', () => {
     ['ClientNotBeforeSet', stored({ type: 'ClientNotBeforeSet', data: { clientId: 'transfer-web', notBefore: at, setAt: at, reason: null } }, 9), { kind: 'client', clientId: 'transfer-web' }, { issuedBefore: 9 }, 'transfer-web', 'transfer-web'],
     ['UserConsentsRevoked', stored({ type: 'UserConsentsRevoked', data: { userId: 'alice', revocation: 1, consentsEnded: 2, ...facts } }, 10), { kind: 'user', userId: 'alice' }, { all: true }, 'alice', 'alice'],
     ['UserNotBeforeSet', stored({ type: 'UserNotBeforeSet', data: { userId: 'alice', notBefore: at, setAt: at, reason: null } }, 11), { kind: 'user', userId: 'alice' }, { issuedBefore: 11 }, 'alice', 'alice'],
+    [
+      'RefreshTokenFamilyRevoked',
+      stored({ type: 'RefreshTokenFamilyRevoked', data: { ...ref, familyId: tok.tokenId, tokenId: tok.tokenId, cause: 'reuse', tokensEnded: 2, ...facts } }, 13),
+      { kind: 'consent', ...ref },
+      { inFamily: tok.tokenId },
+      'alice',
+      ref.consentId,
+    ],
     ['LedgerNotBeforeSet', stored({ type: 'LedgerNotBeforeSet', data: { notBefore: at, setAt: at, reason: null } }, 12), { kind: 'ledger' }, { issuedBefore: 12 }, null, 'ledger'],
   ])('given %s, names its subject and the tokens it ended, and conforms to the published schema', (_name, event, subject, ends, key, ceSubject) => {
     const v2 = toRevocationEventV2(event)!;

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import type { ClientScopesRevoked, ConsentScopesRevoked } from '@ledger/domain';
+import type { ClientScopesRevoked, ConsentScopesRevoked, RefreshTokenFamilyRevoked } from '@ledger/domain';
 import { DEFAULT_CLOUDEVENTS_SOURCE, RevocationEventType, RevocationRecord, toRevocationEvent } from './revocation-event';
 
 /**
@@ -25,7 +25,12 @@ export type EndedTokensV2 =
   /** Every token of the subject that carries a scope outside this list (a client that allowed any scope, narrowed). */
   | { carryingAnyOutside: string[] }
   /** Every token of the subject issued before this log position (a not-before: the cut is the position, not a time). */
-  | { issuedBefore: number };
+  | { issuedBefore: number }
+  /**
+   * Every token of the subject (a consent) in this refresh-token family. A cache that does not know its tokens'
+   * families applies the consumer rule for an `ends` form it cannot follow: every token of the subject.
+   */
+  | { inFamily: string };
 
 export interface RevocationEventV2 {
   eventId: string;
@@ -57,6 +62,10 @@ export function toRevocationEventV2(event: StoredEvent): RevocationEventV2 | und
       return { ...common, subject: { kind: 'token', tokenId: v1.tokenIds[0], tokenHash: v1.tokenHashes[0], ...pair(v1) }, ends: { all: true } };
     case 'consent.revoked':
       return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { all: true } };
+    case 'token.family_revoked': {
+      const data = event.data as unknown as RefreshTokenFamilyRevoked['data'];
+      return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { inFamily: data.familyId } };
+    }
     case 'consent.scopes_revoked': {
       const data = event.data as unknown as ConsentScopesRevoked['data'];
       return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { carryingAnyOf: v1.scopes }, remainingScopes: [...data.remainingScopes] };

@@ -2,7 +2,7 @@ import { isOAuthPath } from '../http/oauth-error';
 import { problem, ProblemError } from '../http/problem';
 import { Caller, hasRole, Role } from './api-keys';
 import type { OAuthClient } from './client-authenticator';
-import { takesClientCredentials } from './oauth-callers';
+import { takesClientCredentials, TOKEN_PATH } from './oauth-callers';
 
 const REALM = 'consent-ledger';
 
@@ -35,7 +35,9 @@ export function assertOAuthClient(client: OAuthClient | undefined, caller: Calle
       403,
       'forbidden',
       'Forbidden',
-      "API keys do not revoke here: an OAuth client revokes its own tokens with its client credentials; staff revoke by token id (POST /v1/tokens/{tokenId}/revoke, role commands)",
+      route === TOKEN_PATH
+        ? 'API keys do not refresh here: an OAuth client refreshes its own tokens with its client credentials'
+        : "API keys do not revoke here: an OAuth client revokes its own tokens with its client credentials; staff revoke by token id (POST /v1/tokens/{tokenId}/revoke, role commands)",
     ),
   );
 }

@@ -60,6 +60,14 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('frontend-secret-0123');
   });
 
+  it('gives refresh tokens 180 days idle and a year at most unless LEDGER_REFRESH_IDLE_SECONDS / LEDGER_REFRESH_ABSOLUTE_SECONDS say otherwise', () => {
+    expect(loadConfig({}).refreshLifetimes).toEqual({ idleSeconds: 180 * 86_400, absoluteSeconds: 365 * 86_400 });
+    expect(loadConfig({ LEDGER_REFRESH_IDLE_SECONDS: '3600', LEDGER_REFRESH_ABSOLUTE_SECONDS: '86400' }).refreshLifetimes).toEqual({ idleSeconds: 3600, absoluteSeconds: 86_400 });
+    for (const variable of ['LEDGER_REFRESH_IDLE_SECONDS', 'LEDGER_REFRESH_ABSOLUTE_SECONDS']) {
+      for (const bad of ['59', '-5', '1.5', 'a month', '3153600001']) expect(fails({ [variable]: bad }).variable).toBe(variable);
+    }
+  });
+
   describe('idempotency and the token key', () => {
     const key = Buffer.alloc(32, 7);
 

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { CONSENT_LIFETIME_CEILING_S } from '@ledger/domain';
+import { CONSENT_LIFETIME_CEILING_S, DEFAULT_REFRESH_LIFETIMES, type RefreshLifetimes } from '@ledger/domain';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
@@ -65,6 +65,8 @@ export interface LedgerConfig extends OAuthMetadataConfig {
    * Undefined: no maximum (beyond a hundred years), and a grant without an expiry never expires.
    */
   consentMaxLifetimeSeconds: number | undefined;
+  /** LEDGER_REFRESH_IDLE_SECONDS and LEDGER_REFRESH_ABSOLUTE_SECONDS: how long refresh tokens live (refresh-lifetimes.ts). */
+  refreshLifetimes: RefreshLifetimes;
   /**
    * GET /v1/revocations/stream: open streams allowed per caller (more: 429) and in total (more: 503), and the bytes a
    * client may leave unread before it is dropped (shared buffers: the memory is per batch, not per subscriber).
@@ -159,6 +161,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     consentMaxLifetimeSeconds: env.LEDGER_CONSENT_MAX_LIFETIME_SECONDS?.trim()
       ? int('LEDGER_CONSENT_MAX_LIFETIME_SECONDS', 0, 1, CONSENT_LIFETIME_CEILING_S)
       : undefined,
+    refreshLifetimes: {
+      idleSeconds: int('LEDGER_REFRESH_IDLE_SECONDS', DEFAULT_REFRESH_LIFETIMES.idleSeconds, 60, CONSENT_LIFETIME_CEILING_S),
+      absoluteSeconds: int('LEDGER_REFRESH_ABSOLUTE_SECONDS', DEFAULT_REFRESH_LIFETIMES.absoluteSeconds, 60, CONSENT_LIFETIME_CEILING_S),
+    },
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,

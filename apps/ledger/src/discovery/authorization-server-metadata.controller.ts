@@ -2,9 +2,10 @@ import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
 import { notFound } from '@ledger/domain';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/role.guard';
-import { REVOCATION_PATH } from '../auth/oauth-callers';
+import { REVOCATION_PATH, TOKEN_PATH } from '../auth/oauth-callers';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { INTROSPECTION_PATH } from '../tokens/introspect-token/introspect-token.route';
+import { GRANT_TYPES } from '../tokens/refresh-token/refresh-token.controller';
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
@@ -18,8 +19,9 @@ const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
 /**
  * RFC 8414 authorization server metadata, public: where the ledger's OAuth endpoints are and how a client
- * authenticates at each. The ledger owns introspection and revocation; the auth front end owns the authorization
- * (and, until the ledger has one, token) endpoint, and its settings fill those members (docs/design.md, "Discovery").
+ * authenticates at each. The ledger owns introspection, revocation and the token endpoint's refresh token grant; the
+ * auth front end owns the authorization endpoint, and its settings fill those members (docs/design.md, "Discovery").
+ * A front end that publishes its own token endpoint (LEDGER_TOKEN_ENDPOINT) passes refresh_token grants on.
  */
 @ApiTags('discovery')
 @Controller()
@@ -35,7 +37,10 @@ export class AuthorizationServerMetadataController {
     this.metadata = {
       issuer,
       ...(frontEnd.authorizationEndpoint ? { authorization_endpoint: frontEnd.authorizationEndpoint } : {}),
-      ...(frontEnd.tokenEndpoint ? { token_endpoint: frontEnd.tokenEndpoint } : {}),
+      // The ledger's own token endpoint (refresh tokens) unless the front end publishes one in front of it.
+      token_endpoint: frontEnd.tokenEndpoint ?? `${issuer}${TOKEN_PATH}`,
+      token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      grant_types_supported: frontEnd.tokenEndpoint ? ['authorization_code', ...GRANT_TYPES] : [...GRANT_TYPES],
       response_types_supported: frontEnd.responseTypes,
       introspection_endpoint: `${issuer}${INTROSPECTION_PATH}`,
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

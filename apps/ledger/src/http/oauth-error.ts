@@ -4,7 +4,19 @@ import type { Problem } from './problem';
 export const isOAuthPath = (path: string) => path.startsWith('/v1/oauth2/');
 
 /** RFC 6749 section 5.2, RFC 7009 section 2.2.1 and the two 5xx codes of RFC 6749 section 4.1.2.1. */
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unauthorized_client' | 'unsupported_token_type' | 'server_error' | 'temporarily_unavailable';
+type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'invalid_scope'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_token_type'
+  | 'server_error'
+  | 'temporarily_unavailable';
+
+/** Problem codes that are OAuth error codes of their own (RFC 6749 section 5.2, RFC 7009 section 2.2.1): kept as they are. */
+const OWN_OAUTH_CODES: ReadonlySet<string> = new Set(['invalid_grant', 'invalid_scope', 'unsupported_grant_type', 'unsupported_token_type']);
 
 export interface OAuthError {
   error: OAuthErrorCode;
@@ -18,7 +30,7 @@ export const OAUTH_ERROR_CONTENT_TYPE = 'application/json';
  * know only these values; the problem's own code is in docs/errors.md, with the OAuth error each one becomes.
  */
 export function oauthErrorCode(problem: Pick<Problem, 'status' | 'code'>): OAuthErrorCode {
-  if (problem.code === 'unsupported_token_type') return 'unsupported_token_type';
+  if (OWN_OAUTH_CODES.has(problem.code)) return problem.code as OAuthErrorCode;
   if (problem.status === 401) return 'invalid_client';
   // Authenticated, but this caller's role may not use the endpoint.
   if (problem.status === 403) return 'unauthorized_client';

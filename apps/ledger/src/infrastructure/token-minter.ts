@@ -11,6 +11,8 @@ export interface MintedToken {
 
 /** Domain separation: these HMACs derive tokens and nothing else. v2: the derivation takes a nonce. */
 const DERIVATION = 'ledger-idempotent-token-v2';
+/** The refresh token of an idempotent issue: derived from the same inputs under a label of its own. */
+const REFRESH_DERIVATION = 'ledger-idempotent-refresh-token-v1';
 
 /**
  * Mints opaque bearer tokens: 256 bits, base64url, with a recognisable prefix so that secret scanners can find
@@ -21,10 +23,14 @@ const DERIVATION = 'ledger-idempotent-token-v2';
  * (the consent stream records it), so when the key's window has closed the same key derives another token, and an
  * old token id is never issued again. The token key lives outside the data directory (token-key.ts): the stream
  * and node.db together still derive nothing.
+ *
+ * Refresh tokens are minted and stored the same way (only the hash leaves), with a prefix of their own so that a
+ * scanner, or a person, tells a long-lived refresh token from an access token.
  */
 @Injectable()
 export class TokenMinter {
   static readonly PREFIX = 'clt_';
+  static readonly REFRESH_PREFIX = 'clr_';
 
   constructor(private readonly key: TokenKey) {}
 
@@ -41,8 +47,16 @@ export class TokenMinter {
     return TokenMinter.token(this.key.hmac([DERIVATION, actor, idempotencyKey, nonce]));
   }
 
-  private static token(secret: Buffer): MintedToken {
-    const raw = TokenMinter.PREFIX + secret.toString('base64url');
+  mintRefresh(): MintedToken {
+    return TokenMinter.token(randomBytes(32), TokenMinter.REFRESH_PREFIX);
+  }
+
+  deriveRefresh(actor: string, idempotencyKey: string, nonce: string): MintedToken {
+    return TokenMinter.token(this.key.hmac([REFRESH_DERIVATION, actor, idempotencyKey, nonce]), TokenMinter.REFRESH_PREFIX);
+  }
+
+  private static token(secret: Buffer, prefix = TokenMinter.PREFIX): MintedToken {
+    const raw = prefix + secret.toString('base64url');
     const tokenId = 'tok_' + createHash('sha256').update('token-id\u0000').update(raw).digest('hex').slice(0, 32);
     return { raw, tokenId, tokenHash: hashToken(raw) };
   }

@@ -4,9 +4,10 @@ import { ConsentEvent, ConsentState, evolveConsent, initialConsentState } from '
 import { GrantConsent, grantConsent } from './grant-consent';
 import { IssueToken, issueToken } from './issue-token';
 import { RevokeConsent, revokeConsent } from './revoke-consent';
+import { RefreshToken, refreshToken } from './refresh-token';
 import { RevokeToken, revokeToken } from './revoke-token';
 
-export type ConsentCommand = GrantConsent | RevokeConsent | IssueToken | RevokeToken;
+export type ConsentCommand = GrantConsent | RevokeConsent | IssueToken | RevokeToken | RefreshToken;
 
 export function decideConsent(command: ConsentCommand, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   switch (command.type) {
@@ -18,6 +19,8 @@ export function decideConsent(command: ConsentCommand, state: ConsentState, meta
       return issueToken(command, state, meta);
     case 'RevokeToken':
       return revokeToken(command, state, meta);
+    case 'RefreshToken':
+      return refreshToken(command, state, meta);
     default: {
       const _exhaustive: never = command;
       throw new Error(`Unknown consent command ${JSON.stringify(_exhaustive)}`);

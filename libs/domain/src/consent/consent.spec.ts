@@ -53,6 +53,8 @@ describe('Consent aggregate: evolve', () => {
       expiresAt: null,
       tokens: new Map(),
       idempotentIssues: new Map(),
+      allowsRefresh: false,
+      refreshTokens: new Map(),
     });
   });
 

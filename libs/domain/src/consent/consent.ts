@@ -32,17 +32,27 @@ interface ConsentRef {
  */
 export interface ConsentGranted {
   type: 'ConsentGranted';
-  data: ConsentRef & { scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; grantedAt: string; afterUserRevocation?: number; expiresAt?: string };
+  /** `allowsRefresh`: tokens issued under the consent come with a refresh token (refresh-token.ts); absent: they do not. */
+  data: ConsentRef & {
+    scopes: string[];
+    dependencies?: ScopeTree[];
+    dependencyOwners?: Record<string, string>;
+    grantedAt: string;
+    afterUserRevocation?: number;
+    expiresAt?: string;
+    allowsRefresh?: true;
+  };
 }
 
 /**
  * `addedScopes` may be empty when the grant only added dependencies to scopes the consent holds. `dependencies`
  * holds the whole tree, as it now stands, of each scope whose tree this grant started or grew. `expiresAt`: the
  * consent's new expiry, when this grant named one (a renewal, earlier or later); absent, the expiry stays.
+ * `allowsRefresh`: this grant turned refresh on; absent, it stays as it was (a grant never turns it off).
  */
 export interface ConsentScopesExtended {
   type: 'ConsentScopesExtended';
-  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; extendedAt: string; expiresAt?: string };
+  data: ConsentRef & { addedScopes: string[]; scopes: string[]; dependencies?: ScopeTree[]; dependencyOwners?: Record<string, string>; extendedAt: string; expiresAt?: string; allowsRefresh?: true };
 }
 
 /**
@@ -100,8 +110,43 @@ export interface IdempotentIssue {
 
 export interface TokenIssued {
   type: 'TokenIssued';
-  /** `idempotency` is absent on tokens issued without an Idempotency-Key (and on every token issued before it existed). */
-  data: ConsentRef & { tokenId: string; tokenHash: string; scopes: string[]; issuedAt: string; expiresAt: string; idempotency?: IdempotentIssue };
+  /**
+   * `idempotency` is absent on tokens issued without an Idempotency-Key (and on every token issued before it existed).
+   * `familyId`: the refresh-token family the access token was issued in (with its first refresh token, or by a
+   * refresh); absent for a token without one. Ending the family ends it.
+   */
+  data: ConsentRef & { tokenId: string; tokenHash: string; scopes: string[]; issuedAt: string; expiresAt: string; idempotency?: IdempotentIssue; familyId?: string };
+}
+
+/**
+ * A refresh token (RFC 6749 section 6), stored like an access token as the SHA-256 of its raw value. A family starts
+ * with the refresh token an IssueToken returned, whose id is the family's id; each use (RefreshToken) ends the token
+ * presented (`replaces`) and issues the next of the same family. `expiresAt` is the idle lifetime from now, never past
+ * `familyExpiresAt` (the family's absolute lifetime, fixed at its start) nor the consent's expiry.
+ */
+export interface RefreshTokenIssued {
+  type: 'RefreshTokenIssued';
+  data: ConsentRef & {
+    tokenId: string;
+    tokenHash: string;
+    familyId: string;
+    scopes: string[];
+    issuedAt: string;
+    expiresAt: string;
+    familyExpiresAt: string;
+    replaces?: { tokenId: string; tokenHash: string };
+  };
+}
+
+/**
+ * Every access and refresh token of a family ended, as a predicate like a consent revocation's (RevocationFacts):
+ * `cause` 'reuse' when a refresh token that a use had already ended was presented again (RFC 9700 section 4.14.2:
+ * either the client or an attacker holds a stolen copy, and the server cannot tell which), 'revocation' when the
+ * client or staff revoked one of its refresh tokens (RFC 7009 section 2.1). `tokenId`: the refresh token presented.
+ */
+export interface RefreshTokenFamilyRevoked {
+  type: 'RefreshTokenFamilyRevoked';
+  data: ConsentRef & { familyId: string; tokenId: string; cause: 'reuse' | 'revocation'; revokedAt: string; reason: string | null; tokensEnded: number };
 }
 
 export interface TokenRevoked {
@@ -109,15 +154,32 @@ export interface TokenRevoked {
   data: ConsentRef & { tokenId: string; tokenHash: string; revokedAt: string; reason: string | null };
 }
 
-export type ConsentEvent = ConsentGranted | ConsentScopesExtended | ConsentScopesRevoked | ConsentRevoked | TokenIssued | TokenRevoked;
+export type ConsentEvent =
+  | ConsentGranted
+  | ConsentScopesExtended
+  | ConsentScopesRevoked
+  | ConsentRevoked
+  | TokenIssued
+  | TokenRevoked
+  | RefreshTokenIssued
+  | RefreshTokenFamilyRevoked;
 
 /** Every consent event type, once: the one list that subscriptions filter on (the build checks it is the union). */
-export const CONSENT_EVENT_TYPES = ['ConsentGranted', 'ConsentScopesExtended', 'ConsentScopesRevoked', 'ConsentRevoked', 'TokenIssued', 'TokenRevoked'] as const;
+export const CONSENT_EVENT_TYPES = [
+  'ConsentGranted',
+  'ConsentScopesExtended',
+  'ConsentScopesRevoked',
+  'ConsentRevoked',
+  'TokenIssued',
+  'TokenRevoked',
+  'RefreshTokenIssued',
+  'RefreshTokenFamilyRevoked',
+] as const;
 type _ConsentEventTypes = Assert<SameMembers<(typeof CONSENT_EVENT_TYPES)[number], ConsentEvent['type']>>;
 
 /** The events that end tokens: what resource services must hear about at once. */
-export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked'] as const satisfies readonly ConsentEvent['type'][];
-export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked;
+export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked', 'RefreshTokenFamilyRevoked'] as const satisfies readonly ConsentEvent['type'][];
+export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked | RefreshTokenFamilyRevoked;
 type _RevocationEventTypes = Assert<SameMembers<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEvent['type']>>;
 
 export interface TokenState {
@@ -127,6 +189,18 @@ export interface TokenState {
   /** Epoch milliseconds, so the hot comparisons need no parsing. */
   expiresAtMs: number;
   revoked: boolean;
+  /** The refresh-token family it was issued in, if any. */
+  familyId?: string;
+}
+
+/** 'used': a refresh ended it (presenting it again is reuse); 'revoked': anything else did. */
+export interface RefreshTokenState {
+  tokenHash: string;
+  familyId: string;
+  scopes: string[];
+  expiresAtMs: number;
+  familyExpiresAtMs: number;
+  status: 'live' | 'used' | 'revoked';
 }
 
 /** A retry window still open, by key hash. The token it names may since have been revoked, expired or pruned. */
@@ -155,6 +229,10 @@ export type ConsentState =
       expiresAt: string | null;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
+      /** ConsentGranted.allowsRefresh, or a later grant that turned it on. */
+      allowsRefresh: boolean;
+      /** The refresh tokens of the generation by id, until pruned after their expiry. */
+      refreshTokens: ReadonlyMap<string, RefreshTokenState>;
     }
   | {
       status: 'revoked';
@@ -170,6 +248,10 @@ export type ConsentState =
       revokedAt: string;
       tokens: ReadonlyMap<string, TokenState>;
       idempotentIssues: ReadonlyMap<string, IdempotentIssueState>;
+      /** ConsentGranted.allowsRefresh, or a later grant that turned it on. */
+      allowsRefresh: boolean;
+      /** The refresh tokens of the generation by id, until pruned after their expiry. */
+      refreshTokens: ReadonlyMap<string, RefreshTokenState>;
     };
 
 export const initialConsentState = (): ConsentState => ({ status: 'none', generation: 0 });
@@ -191,7 +273,9 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       // is gone, not be taken for a new request.
       const idempotentIssues = state.status === 'none' ? new Map() : openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, Date.parse(grantedAt), true);
       const expiresAt = event.data.expiresAt ?? null;
-      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, afterUserRevocation, expiresAt, tokens: new Map(), idempotentIssues };
+      const allowsRefresh = event.data.allowsRefresh === true;
+      const fresh = { tokens: new Map(), idempotentIssues, allowsRefresh, refreshTokens: new Map() };
+      return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, afterUserRevocation, expiresAt, ...fresh };
     }
     case 'ConsentScopesExtended':
       if (state.status !== 'active') return state;
@@ -200,26 +284,28 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
         scopes: event.data.scopes,
         dependencies: withTrees(new Map(state.dependencies), event.data.dependencies),
         expiresAt: event.data.expiresAt ?? state.expiresAt,
+        allowsRefresh: state.allowsRefresh || event.data.allowsRefresh === true,
       };
     case 'ConsentScopesRevoked': {
       if (state.status !== 'active') return state;
       // A revoked scope's dependencies go with it: granted again, it starts from the tree its new grant names.
       const dependencies = new Map(state.dependencies);
       for (const scope of event.data.revokedScopes) dependencies.delete(scope);
-      return { ...state, scopes: event.data.remainingScopes, dependencies, tokens: endCarrying(state.tokens, event.data.revokedScopes) };
+      const { revokedScopes } = event.data;
+      return { ...state, scopes: event.data.remainingScopes, dependencies, tokens: endCarrying(state.tokens, revokedScopes), refreshTokens: endRefreshCarrying(state.refreshTokens, revokedScopes) };
     }
     case 'ConsentRevoked':
       if (state.status !== 'active') return state;
-      return { ...state, status: 'revoked', revokedAt: event.data.revokedAt, tokens: endCarrying(state.tokens, undefined) };
+      return { ...state, status: 'revoked', revokedAt: event.data.revokedAt, tokens: endCarrying(state.tokens, undefined), refreshTokens: endRefreshCarrying(state.refreshTokens, undefined) };
     case 'TokenIssued': {
       if (state.status !== 'active') return state;
-      const { tokenId, tokenHash, scopes, issuedAt, expiresAt, idempotency } = event.data;
+      const { tokenId, tokenHash, scopes, issuedAt, expiresAt, idempotency, familyId } = event.data;
       // Tokens that had expired when this one was issued can never matter to a decision again: they are dropped now
       // and then, so that a long-lived consent's state stays about as small as its live tokens. A retry window that
       // names a dropped token stays open: it is what tells a late retry that its token is gone (issue-token.ts).
       const issuedAtMs = Date.parse(issuedAt);
       const tokens = pruneNowAndThen(state.tokens as Map<string, TokenState>, (t) => t.expiresAtMs > issuedAtMs);
-      tokens.set(tokenId, { tokenHash, scopes, issuedAt, expiresAtMs: Date.parse(expiresAt), revoked: false });
+      tokens.set(tokenId, { tokenHash, scopes, issuedAt, expiresAtMs: Date.parse(expiresAt), revoked: false, ...(familyId ? { familyId } : {}) });
       const idempotentIssues = openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, issuedAtMs, false);
       if (idempotency) {
         const { keyHash, fingerprint, nonce, until } = idempotency;
@@ -230,6 +316,26 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
     case 'TokenRevoked': {
       if (state.status === 'none') return state;
       return { ...state, tokens: endTokens(state.tokens, [event.data]) };
+    }
+    case 'RefreshTokenIssued': {
+      if (state.status !== 'active') return state;
+      const { tokenId, tokenHash, familyId, scopes, issuedAt, expiresAt, familyExpiresAt, replaces } = event.data;
+      // A used token is kept until it expires, so that presenting it again is recognised as reuse; then it goes.
+      const issuedAtMs = Date.parse(issuedAt);
+      const refreshTokens = pruneNowAndThen(state.refreshTokens as Map<string, RefreshTokenState>, (t) => t.expiresAtMs > issuedAtMs);
+      const replaced = replaces && refreshTokens.get(replaces.tokenId);
+      if (replaced) refreshTokens.set(replaces.tokenId, { ...replaced, status: 'used' });
+      refreshTokens.set(tokenId, { tokenHash, familyId, scopes, expiresAtMs: Date.parse(expiresAt), familyExpiresAtMs: Date.parse(familyExpiresAt), status: 'live' });
+      return { ...state, refreshTokens };
+    }
+    case 'RefreshTokenFamilyRevoked': {
+      if (state.status === 'none') return state;
+      const { familyId } = event.data;
+      const refreshTokens = state.refreshTokens as Map<string, RefreshTokenState>;
+      for (const [id, t] of refreshTokens) if (t.familyId === familyId) refreshTokens.set(id, { ...t, status: 'revoked' });
+      const tokens = state.tokens as Map<string, TokenState>;
+      for (const [id, t] of tokens) if (t.familyId === familyId) tokens.set(id, { ...t, revoked: true });
+      return { ...state, tokens, refreshTokens };
     }
     default: {
       const _exhaustive: never = event;
@@ -249,6 +355,14 @@ function endCarrying(tokens: ReadonlyMap<string, TokenState>, scopes: readonly s
   const revoked = scopes && new Set(scopes);
   const map = tokens as Map<string, TokenState>;
   for (const [id, t] of map) if (!t.revoked && (!revoked || t.scopes.some((s) => revoked.has(s)))) map.set(id, { ...t, revoked: true });
+  return map;
+}
+
+/** The refresh-token side of endCarrying: a used token stays used (its reuse still ends what is left of the family). */
+function endRefreshCarrying(tokens: ReadonlyMap<string, RefreshTokenState>, scopes: readonly string[] | undefined): ReadonlyMap<string, RefreshTokenState> {
+  const revoked = scopes && new Set(scopes);
+  const map = tokens as Map<string, RefreshTokenState>;
+  for (const [id, t] of map) if (t.status === 'live' && (!revoked || t.scopes.some((s) => revoked.has(s)))) map.set(id, { ...t, status: 'revoked' });
   return map;
 }
 

@@ -13,7 +13,8 @@ import { consentRevokedWithUser } from './revoke-consent';
 export interface GrantConsent {
   type: 'GrantConsent';
   /** `scopes` are scope-strings: a scope-token, with or without its dependencies (`a[b *c]`). */
-  data: { userId: string; clientId: string; scopes: string[] } & ConsentExpiryRequest;
+  /** `allowsRefresh`: tokens under the consent come with refresh tokens (RefreshToken); a grant only ever turns it on. */
+  data: { userId: string; clientId: string; scopes: string[]; allowsRefresh?: boolean } & ConsentExpiryRequest;
   /**
    * Read by the handler: the client's state (a consent can only be granted to a registered, active client), and how
    * many user-wide revocations the user has had (absent: none), which the consent records; and the owner of each
@@ -54,6 +55,8 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
   const expiresAt = expiry.expiresAt === undefined ? {} : { expiresAt: expiry.expiresAt };
   const userRevocations = command.context.userRevocations ?? 0;
   const afterUserRevocation = userRevocations > 0 ? { afterUserRevocation: userRevocations } : {};
+  if (command.data.allowsRefresh !== undefined && typeof command.data.allowsRefresh !== 'boolean') throw invalid('invalid_request', 'allowsRefresh must be a boolean');
+  const refresh = command.data.allowsRefresh === true ? { allowsRefresh: true as const } : {};
 
   if (state.status === 'active' && !consentExpired(state, meta.now) && revokedWithUser(state, userRevocations)) {
     // The user revoked every consent since this one was granted, and the fan-out has not reached it yet: extending
@@ -61,7 +64,7 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
     return [
       consentRevokedWithUser(state, userRevocations, { ...meta, reason: undefined }),
-      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt } },
+      { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt, ...refresh } },
     ];
   }
   if (state.status === 'active' && !consentExpired(state, meta.now)) {
@@ -69,14 +72,15 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     const grown = grownTrees(dependencies, state.dependencies);
     // A renewal names its expiry; one that only the configured maximum gave leaves the consent's as it is.
     const renewed = !expiry.defaulted && expiry.expiresAt !== state.expiresAt ? expiresAt : {};
-    if (added.length === 0 && grown.length === 0 && !('expiresAt' in renewed)) return [];
+    const refreshOn = 'allowsRefresh' in refresh && !state.allowsRefresh ? refresh : {};
+    if (added.length === 0 && grown.length === 0 && !('expiresAt' in renewed) && !('allowsRefresh' in refreshOn)) return [];
     const all = [...state.scopes, ...added].sort();
-    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown, owners), extendedAt: at, ...renewed };
+    const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown, owners), extendedAt: at, ...renewed, ...refreshOn };
     return [{ type: 'ConsentScopesExtended', data }];
   }
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
   return [
-    { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt } },
+    { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt, ...refresh } },
   ];
 }
 

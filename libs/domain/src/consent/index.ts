@@ -4,4 +4,6 @@ export * from './grant-consent';
 export * from './revoke-consent';
 export * from './issue-token';
 export * from './revoke-token';
+export * from './refresh-token';
+export * from './refresh-lifetimes';
 export * from './consent.decider';

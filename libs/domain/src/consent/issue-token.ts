@@ -5,6 +5,7 @@ import { conflict, invalid, notFound, unprocessable } from '../shared/domain-err
 import { type ConsentId, TOKEN_ID_PATTERN } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
 import { ConsentEvent, consentExpired, ConsentState, IdempotentIssue, idempotentIssueOf, isTokenLive, revokedWithUser } from './consent';
+import { DEFAULT_REFRESH_LIFETIMES, type MintedIds, refreshTokenIssued, type RefreshLifetimes } from './refresh-lifetimes';
 
 export const DEFAULT_TOKEN_LIFETIME_S = 3600;
 export const MAX_TOKEN_LIFETIME_S = 86_400;
@@ -15,15 +16,16 @@ export interface IssueToken {
    * The handler mints the raw token and passes only its id and SHA-256 hash: the decider stays pure and never sees
    * a secret.
    */
-  data: { consent: ConsentId; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number; idempotency?: IdempotentRequest };
+  data: { consent: ConsentId; tokenId: string; tokenHash: string; scopes?: string[]; expiresIn?: number; idempotency?: IdempotentRequest; refresh?: MintedIds };
   /**
    * The state of the consent's client, read by the handler: a disabled client gets no token, and a token carries
    * only scopes its client still allows. The client is another stream, so this is a read, not a lock; the token view
    * ends a token that slipped past a disable or a narrowing decided meanwhile (docs/design.md, "Clients").
    * `userRevocations`: the user-wide revocations of the consent's user so far (absent: none), read from the user's
    * stream; one the consent was not granted after revokes it, before its fan-out reaches the consent's stream.
+   * `refreshLifetimes`: configuration, for the refresh token (absent: the defaults).
    */
-  context: { client: ClientState; userRevocations?: number };
+  context: { client: ClientState; userRevocations?: number; refreshLifetimes?: RefreshLifetimes };
 }
 
 /**
@@ -44,6 +46,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * `scopes` it carries what the consent grants and the client still allows. Under an Idempotency-Key whose window is open, a
  * retry of the same request appends nothing (the handler answers with the token the window names) while that
  * token lives, and is refused once it has been revoked or has expired: a token id is issued once, never again.
+ *
+ * Where the consent allows refresh, the handler's `refresh` ids become the first refresh token of a new family
+ * (refresh-token.ts), carrying the access token's scopes, and the access token belongs to that family; elsewhere
+ * they are ignored.
  */
 export function issueToken(command: IssueToken, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   const { consent, tokenId, tokenHash, idempotency } = command.data;
@@ -107,12 +113,19 @@ export function issueToken(command: IssueToken, state: ConsentState, meta: Comma
   // No token outlives its consent: one asked for longer ends with it.
   const tokenEndMs = meta.now.getTime() + expiresIn * 1000;
   const expiresAt = new Date(state.expiresAt === null ? tokenEndMs : Math.min(tokenEndMs, Date.parse(state.expiresAt))).toISOString();
-  const data = { consentId, userId: state.userId, clientId: state.clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt };
-  if (!idempotency) return [{ type: 'TokenIssued', data }];
+  const { refresh } = command.data;
+  const withRefresh = state.allowsRefresh && refresh !== undefined;
+  if (withRefresh && (!TOKEN_ID_PATTERN.test(refresh.tokenId) || !SHA256_HEX.test(refresh.tokenHash) || refresh.tokenId === tokenId)) {
+    throw new Error('IssueToken needs a refresh token id and SHA-256 hex hash of their own');
+  }
+  const family = withRefresh ? { familyId: refresh.tokenId } : {};
+  const data = { consentId, userId: state.userId, clientId: state.clientId, tokenId, tokenHash, scopes, issuedAt, expiresAt, ...family };
+  const refreshEvents: ConsentEvent[] = withRefresh ? [refreshTokenIssued(state, refresh, scopes, meta.now, command.context.refreshLifetimes ?? DEFAULT_REFRESH_LIFETIMES)] : [];
+  if (!idempotency) return [{ type: 'TokenIssued', data }, ...refreshEvents];
   const { keyHash, fingerprint, nonce, windowSeconds } = idempotency;
   const until = new Date(meta.now.getTime() + windowSeconds * 1000).toISOString();
   const recorded: IdempotentIssue = { keyHash, fingerprint, nonce, until };
-  return [{ type: 'TokenIssued', data: { ...data, idempotency: recorded } }];
+  return [{ type: 'TokenIssued', data: { ...data, idempotency: recorded } }, ...refreshEvents];
 }
 
 /** The handler builds these from validated configuration and hashes: a bad one is a programming error. */

@@ -135,10 +135,10 @@ describe('consent expiry and the consent lists in the views', () => {
     log.issue('ann', 'web', 't4', at(500));
     const all = views.tokens.tokensOfConsent(consentId, { limit: 10 });
     expect(all).toEqual([
-      { tokenId: 'tok_t1', scope: 'openid', iat: sec(3), exp: sec(1000), ended: true, position: expect.any(Number) },
-      { tokenId: 'tok_t2', scope: 'openid', iat: sec(3), exp: sec(1000), ended: true, position: expect.any(Number) },
-      { tokenId: 'tok_t3', scope: 'openid', iat: sec(3), exp: sec(1000), ended: true, position: expect.any(Number) },
-      { tokenId: 'tok_t4', scope: 'openid', iat: sec(3), exp: sec(500), ended: false, position: expect.any(Number) },
+      { tokenId: 'tok_t1', scope: 'openid', iat: sec(3), exp: sec(1000), ended: true, position: expect.any(Number), tokenUse: 'access_token' },
+      { tokenId: 'tok_t2', scope: 'openid', iat: sec(3), exp: sec(1000), ended: true, position: expect.any(Number), tokenUse: 'access_token' },
+      { tokenId: 'tok_t3', scope: 'openid', iat: sec(3), exp: sec(1000), ended: true, position: expect.any(Number), tokenUse: 'access_token' },
+      { tokenId: 'tok_t4', scope: 'openid', iat: sec(3), exp: sec(500), ended: false, position: expect.any(Number), tokenUse: 'access_token' },
     ]);
     const page = views.tokens.tokensOfConsent(consentId, { limit: 2, afterPosition: all[1].position });
     expect(page.map((t) => t.tokenId)).toEqual(['tok_t3', 'tok_t4']);

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { ConsentTokenRow, TokenRow } from '../ledger-views';
+import type { ConsentTokenRow, TokenRow, TokenUse } from '../ledger-views';
 import type { TokenView } from '../token-view.port';
 import { ViewsRebuildingError } from '../views-rebuilding.error';
 
 const TOKEN_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (
   token_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL, sub TEXT NOT NULL,
-  scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL, pos INTEGER NOT NULL
+  scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL, pos INTEGER NOT NULL,
+  token_use TEXT NOT NULL, family_id TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
 CREATE INDEX IF NOT EXISTS tokens_by_consent ON tokens (consent_id, pos);
@@ -16,6 +17,7 @@ CREATE TABLE IF NOT EXISTS token_cuts (
 CREATE TABLE IF NOT EXISTS client_cuts (
   client_id TEXT NOT NULL, scope TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (client_id, scope)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS family_cuts (family_id TEXT PRIMARY KEY, pos INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ledger_cut (id INTEGER PRIMARY KEY CHECK (id = 0), not_before TEXT NOT NULL, pos INTEGER NOT NULL);
 `;
 
@@ -79,7 +81,14 @@ const NOT_BEFORE = `t.pos < max(
 const USER_REVOKED = `EXISTS (SELECT 1 FROM users u WHERE u.user_id = t.sub
   AND u.revocations > coalesce((SELECT c.after_user_revocation FROM consents c WHERE c.consent_id = t.consent_id), 0))`;
 
-const CUT = `(${CONSENT_CUT} OR ${CLIENT_GATE} OR ${CLIENT_SCOPE_CUT} OR ${NOT_BEFORE} OR ${USER_REVOKED})`;
+/**
+ * A refresh-token family ends as a whole (RefreshTokenFamilyRevoked): every access and refresh token of it issued
+ * before the cut. Nothing is issued in a family after it (the decider refuses), so the position only keeps the rule
+ * the same as the other cuts'. Tokens outside any family skip it with no lookup.
+ */
+const FAMILY_CUT = `(t.family_id IS NOT NULL AND EXISTS (SELECT 1 FROM family_cuts f WHERE f.family_id = t.family_id AND f.pos > t.pos))`;
+
+const CUT = `(${CONSENT_CUT} OR ${CLIENT_GATE} OR ${CLIENT_SCOPE_CUT} OR ${NOT_BEFORE} OR ${USER_REVOKED} OR ${FAMILY_CUT})`;
 
 /**
  * The consent's expiry (ISO, null: none), read at lookup beside the token: the token's `exp` is the earlier of its
@@ -110,6 +119,8 @@ interface TokenDbRow {
   pos: number;
   cut: number;
   consent_expires_at: string | null;
+  token_use: string;
+  family_id: string | null;
 }
 
 /**
@@ -122,7 +133,8 @@ export class SqliteTokenView implements TokenView {
   private unreadable?: Error;
   private readonly byHash: Database.Statement<[string], TokenDbRow>;
   private readonly byId: Database.Statement<[string], { token_hash: string }>;
-  private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number]>;
+  private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number, string, string | null]>;
+  private readonly addFamilyCut: Database.Statement<[string, number]>;
   private readonly end: Database.Statement<[string]>;
   private readonly addCut: Database.Statement<[string, string, number]>;
   private readonly addClientCut: Database.Statement<[string, string, number]>;
@@ -138,16 +150,17 @@ export class SqliteTokenView implements TokenView {
     db.exec(TOKEN_SCHEMA);
     db.function(SCOPES_WITHIN, { deterministic: true }, scopesWithin as (...args: unknown[]) => number);
     this.byHash = db.prepare(
-      `SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE token_hash = ?`,
+      `SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE token_hash = ?`,
     );
     this.ofConsent = db.prepare(
-      `SELECT token_id, scope, iat, exp, active, pos, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE consent_id = ? AND pos > ? ORDER BY pos LIMIT ?`,
+      `SELECT token_id, scope, iat, exp, active, pos, token_use, family_id, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE consent_id = ? AND pos > ? ORDER BY pos LIMIT ?`,
     );
     this.byId = db.prepare('SELECT token_hash FROM tokens WHERE token_id = ?');
     this.insert = db.prepare(
       // OR IGNORE: a second TokenIssued for a hash never revives it (revocation always wins; see docs/design.md).
-      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)',
+      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)',
     );
+    this.addFamilyCut = db.prepare('INSERT INTO family_cuts (family_id, pos) VALUES (?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
     this.end = db.prepare('UPDATE tokens SET active = 0 WHERE token_hash = ?');
     // A later cut of the same scope supersedes an earlier one: it ends everything the earlier one did, and more.
     this.addCut = db.prepare('INSERT INTO token_cuts (consent_id, scope, pos) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
@@ -184,7 +197,8 @@ export class SqliteTokenView implements TokenView {
     if (!r) return undefined;
     const active = r.active === 1 && r.cut === 0;
     const exp = Math.min(r.exp, expirySeconds(r.consent_expires_at));
-    return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp, active, position: r.pos };
+    const kind = { tokenUse: r.token_use as TokenUse, familyId: r.family_id };
+    return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp, active, position: r.pos, ...kind };
   }
 
   /** The consent's tokens in issue order (log position), after `afterPosition` if given. */
@@ -197,6 +211,7 @@ export class SqliteTokenView implements TokenView {
       exp: Math.min(r.exp, expirySeconds(r.consent_expires_at)),
       ended: r.active !== 1 || r.cut !== 0,
       position: r.pos,
+      tokenUse: r.token_use as TokenUse,
     }));
   }
 
@@ -220,7 +235,7 @@ export class SqliteTokenView implements TokenView {
   write(changes: TokenChange[]): void {
     changes.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
     for (const t of changes) {
-      if (t.row) this.insert.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.row.position);
+      if (t.row) this.insert.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.row.position, t.row.tokenUse, t.row.familyId);
       else this.end.run(t.hash);
     }
   }
@@ -228,6 +243,11 @@ export class SqliteTokenView implements TokenView {
   /** Ends every token of the consent issued before `position` that carries one of `scopes` (null: any). */
   cut(consentId: string, scopes: string[] | null, position: number): void {
     for (const scope of scopes ?? [ANY_SCOPE]) this.addCut.run(consentId, scope, position);
+  }
+
+  /** Ends every token of the refresh-token family issued before `position`. */
+  familyCut(familyId: string, position: number): void {
+    this.addFamilyCut.run(familyId, position);
   }
 
   /** Ends every token of the client issued before `position` that carries one of `scopes` (null: any). */
@@ -260,6 +280,7 @@ export class SqliteTokenView implements TokenView {
       ...this.db.prepare('SELECT * FROM tokens ORDER BY token_hash').all(),
       ...this.db.prepare('SELECT * FROM token_cuts ORDER BY consent_id, scope').all(),
       ...this.db.prepare('SELECT * FROM client_cuts ORDER BY client_id, scope').all(),
+      ...this.db.prepare('SELECT * FROM family_cuts ORDER BY family_id').all(),
       ...this.db.prepare('SELECT * FROM ledger_cut').all(),
     ];
   }

@@ -175,6 +175,9 @@ export class ViewStore {
           if (tokenChanges) tokenChanges.push({ hash: change.row.tokenHash, row: change.row });
           else this.staging!.issue(event.position, change.row);
           break;
+        case 'familyCut':
+          this.tokens.familyCut(change.familyId, change.position);
+          break;
         case 'tokensCut':
           // One row, written at once even while a rebuild stages: lookups wait for the fold anyway.
           this.tokens.cut(change.consentId, change.scopes, change.position);

@@ -46,7 +46,7 @@ export function cloudEventHeaderViolations(headers: Record<string, string | unde
     ce_subject:
       value.type === 'token.revoked'
         ? value.tokenIds[0]
-        : value.type.startsWith('consent.')
+        : value.type.startsWith('consent.') || value.type === 'token.family_revoked'
           ? value.consentId!
           : value.type.startsWith('user.')
             ? value.userId!

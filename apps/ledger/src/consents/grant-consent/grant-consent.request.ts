@@ -1,3 +1,5 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
 import { ClientIdField, ConsentExpiryField, ScopeList, UserIdField } from '../../http/validators';
 
 export class GrantConsentRequest {
@@ -22,4 +24,13 @@ export class GrantConsentRequest {
 
   @ConsentExpiryField('expiresIn', "The consent's lifetime in seconds from now (Hydra's remember_for), instead of expiresAt.")
   expiresIn?: number;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'Tokens issued under the consent come with a refresh token (POST /v1/oauth2/token, grant_type=refresh_token), as Globus shows it. A grant only turns it on; absent or false leaves it as it is. To end refresh, revoke the consent.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowsRefresh?: boolean;
 }

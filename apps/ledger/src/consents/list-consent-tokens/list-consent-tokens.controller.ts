@@ -59,5 +59,5 @@ export class ListConsentTokensController {
 
 function tokenOf(row: ConsentTokenRow, nowMs: number): ConsentTokenResponse {
   const status = row.ended ? 'revoked' : row.exp * 1000 <= nowMs ? 'expired' : 'active';
-  return { id: row.tokenId, scopes: row.scope.split(' '), issuedAt: iso(row.iat), expiresAt: iso(row.exp), status };
+  return { id: row.tokenId, scopes: row.scope.split(' '), issuedAt: iso(row.iat), expiresAt: iso(row.exp), status, tokenUse: row.tokenUse };
 }

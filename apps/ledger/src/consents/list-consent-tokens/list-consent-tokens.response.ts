@@ -12,6 +12,8 @@ export class ConsentTokenResponse {
       'As introspection answers now. revoked: revoked itself, or ended by a revocation of its consent or user, its client (disabled, narrowed) or a not-before; expired: past expiresAt (its own or its consent\'s).',
   })
   status: 'active' | 'revoked' | 'expired';
+  @ApiProperty({ enum: ['access_token', 'refresh_token'], description: "Which kind of token, as introspection's token_use says; a refresh token that a refresh ended shows revoked" })
+  tokenUse: 'access_token' | 'refresh_token';
 }
 
 export class ConsentTokenListResponse {

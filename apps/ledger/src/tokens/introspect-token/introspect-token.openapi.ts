@@ -20,6 +20,7 @@ const INTROSPECTION_SCHEMA = {
     iat: { type: 'integer' },
     jti: { type: 'string', description: 'The token id' },
     iss: { type: 'string', description: 'The issuer (LEDGER_ISSUER)' },
+    token_use: { type: 'string', enum: ['access_token', 'refresh_token'], description: 'Which kind of token (as Hydra names it); token_type stays Bearer, its RFC 7662 meaning' },
   },
 };
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { hashToken, unavailable } from '@ledger/domain';
-import { TOKEN_VIEW, TokenView } from '@ledger/projections';
+import { TOKEN_VIEW, TokenView, type TokenUse } from '@ledger/projections';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
 
 export type IntrospectionResponse =
   | { active: false }
-  | { active: true; scope: string; client_id: string; sub: string; exp: number; iat: number; jti: string; token_type: 'Bearer'; iss: string };
+  | { active: true; scope: string; client_id: string; sub: string; exp: number; iat: number; jti: string; token_type: 'Bearer'; iss: string; token_use: TokenUse };
 
 const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 
@@ -24,7 +24,10 @@ export class IntrospectToken {
     const row = this.tokens.token(hashToken(rawToken));
     if (!row || !row.active || row.exp * 1000 <= nowMs) return INACTIVE;
     // iss (RFC 7662 section 2.2): the one issuer, so a resource service that trusts several can tell them apart.
-    return { active: true, scope: row.scope, client_id: row.clientId, sub: row.sub, exp: row.exp, iat: row.iat, jti: row.tokenId, token_type: 'Bearer', iss: this.config.issuer };
+    // token_type keeps RFC 7662's meaning (how the token is used: Bearer); token_use says which kind it is, as Hydra
+    // does, so that a resource service can refuse a refresh token presented as an access token.
+    const { issuer: iss } = this.config;
+    return { active: true, scope: row.scope, client_id: row.clientId, sub: row.sub, exp: row.exp, iat: row.iat, jti: row.tokenId, token_type: 'Bearer', iss, token_use: row.tokenUse };
   }
 
   /**

@@ -8,6 +8,8 @@ export interface IssueTokenResult {
   expires_in: number;
   scope: string;
   token_id: string;
+  /** Where the consent allows refresh: the first refresh token of a new family (POST /v1/oauth2/token). */
+  refresh_token?: string;
 }
 
 export class IssueTokenCommand extends Command<IssueTokenResult> {

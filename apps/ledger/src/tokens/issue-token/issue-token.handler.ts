@@ -35,6 +35,8 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     // Under a key, this attempt's nonce counts only if the stream has no open window for the key yet.
     const nonce = idempotency && this.minter.nonce();
     const token = idempotency ? this.minter.derive(meta.actor, idempotency.key, nonce!) : this.minter.mint();
+    // Used only where the consent allows refresh; derived like the access token under a key, so a retry re-creates it.
+    const refresh = idempotency ? this.minter.deriveRefresh(meta.actor, idempotency.key, nonce!) : this.minter.mintRefresh();
     const windowSeconds = this.config.idempotencyTtlSeconds;
     const context = await this.contextOf(data.consent);
     const { state } = await this.executor.execute(
@@ -46,24 +48,30 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
           ...data,
           tokenId: token.tokenId,
           tokenHash: token.tokenHash,
+          refresh: { tokenId: refresh.tokenId, tokenHash: refresh.tokenHash },
           ...(idempotency ? { idempotency: { keyHash: idempotency.keyHash, fingerprint: idempotency.fingerprint, nonce: nonce!, windowSeconds } } : {}),
         },
-        context,
+        context: { ...context, refreshLifetimes: this.config.refreshLifetimes },
       },
       meta,
     );
     // The stream says which token a key stands for: this attempt's when it issued one, the first attempt's on a retry.
-    const answer = idempotency ? this.tokenOfWindow(state, meta, idempotency) : token;
+    const [answer, answerRefresh] = idempotency ? this.tokenOfWindow(state, meta, idempotency) : [token, refresh];
     // The state is the stream's newest and moves on with later commands (consent.ts, evolveConsent): a token issued
     // for a second only may be expired and pruned by the time it is read here.
     const issued = state.status === 'none' ? undefined : state.tokens.get(answer.tokenId);
     if (!issued) throw conflict('token_no_longer_active', 'The token issued for this request has already expired');
+    // A retry answers with the refresh token only while it is unused: handing out one a refresh has ended would
+    // have the client's next refresh taken for a reuse, and its family ended.
+    const refreshState = state.status === 'none' ? undefined : state.refreshTokens.get(answerRefresh.tokenId);
+    const withRefresh = refreshState?.status === 'live' && refreshState.familyId === issued.familyId ? { refresh_token: answerRefresh.raw } : {};
     return {
       access_token: answer.raw,
       token_type: 'Bearer',
       expires_in: Math.max(0, Math.round((issued.expiresAtMs - meta.now.getTime()) / 1000)),
       scope: scopeString(issued.scopes),
       token_id: answer.tokenId,
+      ...withRefresh,
     };
   }
 
@@ -84,7 +92,8 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
     return { client: client.state, userRevocations: userRevocationsOf(user.state) };
   }
 
-  private tokenOfWindow(state: ConsentState, meta: CommandMetadata, idempotency: NonNullable<IssueTokenCommand['idempotency']>): MintedToken {
+  /** The access token a key's window names, and the refresh token derived with it. */
+  private tokenOfWindow(state: ConsentState, meta: CommandMetadata, idempotency: NonNullable<IssueTokenCommand['idempotency']>): [MintedToken, MintedToken] {
     const window = idempotentIssueOf(state, idempotency.keyHash, meta.now);
     if (!window) throw new Error('IssueToken under a key left no open window for it');
     const token = this.minter.derive(meta.actor, idempotency.key, window.nonce);
@@ -94,6 +103,6 @@ export class IssueTokenHandler implements ICommandHandler<IssueTokenCommand> {
       this.logger.error({ msg: 'cannot re-derive an idempotent token: this instance has another token key than the one that issued it', tokenId: window.tokenId });
       throw unavailable('token_key_mismatch', 'The token issued for this Idempotency-Key cannot be re-created by this instance; retry later or use a new key');
     }
-    return token;
+    return [token, this.minter.deriveRefresh(meta.actor, idempotency.key, window.nonce)];
   }
 }

@@ -1,0 +1,73 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandMetadata } from '@ledger/domain';
+import { TOKEN_PATH } from '../../auth/oauth-callers';
+import { RequireOAuthClient } from '../../auth/role.guard';
+import { ConsistencyToken } from '../../http/consistency.interceptor';
+import { problem, ProblemError } from '../../http/problem';
+import { CommandMeta, oauthClientOf } from '../../http/request-context';
+import { ApiInitiator, ApiOAuthClient, ApiProblems } from '../../docs/api-docs';
+import { formParameters } from '../oauth-form';
+import { RefreshTokenCommand, RefreshTokenResult } from './refresh-token.command';
+
+/** The grant types this endpoint serves; the auth front end serves authorization_code (docs/design.md, "Discovery"). */
+export const GRANT_TYPES = ['refresh_token'] as const;
+
+@ApiTags('tokens')
+@Controller()
+export class RefreshTokenController {
+  constructor(private readonly commands: CommandBus) {}
+
+  /**
+   * RFC 6749 section 6 at the token endpoint, for the OAuth client the refresh token was issued to, authenticated
+   * with its own credentials. Errors are RFC 6749 section 5.2's JSON (the mapper answers every /v1/oauth2/* path so),
+   * which OAuth client libraries parse.
+   */
+  @Post(TOKEN_PATH.slice(1))
+  @HttpCode(200)
+  @RequireOAuthClient()
+  @ConsistencyToken()
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['grant_type', 'refresh_token'],
+      properties: {
+        grant_type: { type: 'string', enum: [...GRANT_TYPES] },
+        refresh_token: { type: 'string', minLength: 1, maxLength: 4096 },
+        scope: { type: 'string', description: 'Space-delimited; the same as the refresh token carries or fewer. Absent: all of them.' },
+        client_id: { type: 'string', description: 'client_secret_post: the client id' },
+        client_secret: { type: 'string', description: "client_secret_post: one of the client's secrets" },
+      },
+    },
+  })
+  @ApiOperation({
+    summary: 'Refresh a token (RFC 6749 section 6)',
+    description:
+      'grant_type=refresh_token: ends the refresh token presented and answers a new access token and a new refresh token of the same family ' +
+      '(rotation). Presenting a refresh token that a refresh already ended is reuse (RFC 9700 section 4.14.2): every token of its family is ' +
+      'revoked, and the answer is invalid_grant. Client credentials as HTTP Basic (client_secret_basic) or in the form (client_secret_post).',
+  })
+  @ApiOAuthClient()
+  @ApiInitiator()
+  @ApiProblems([
+    400,
+    'RFC 6749 section 5.2: invalid_request (a missing or repeated parameter), unsupported_grant_type, invalid_grant (unknown, expired, revoked or reused refresh token, or one of another client), invalid_scope',
+  ])
+  @ApiOkResponse({ description: 'RFC 6749 section 5.1: access_token, token_type Bearer, expires_in, refresh_token, scope' })
+  async token(@Req() request: FastifyRequest, @CommandMeta() meta: CommandMetadata, @Res({ passthrough: true }) reply: FastifyReply): Promise<RefreshTokenResult> {
+    // RFC 6749 section 5.1: responses carrying tokens must not be cached (errors neither: they can say a token exists).
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    const form = formParameters(request, ['grant_type', 'refresh_token', 'scope']);
+    if (form.grant_type === undefined) throw new ProblemError(problem(400, 'invalid_request', 'Bad request', 'grant_type is required'));
+    if (!(GRANT_TYPES as readonly string[]).includes(form.grant_type)) {
+      throw new ProblemError(problem(400, 'unsupported_grant_type', 'Unsupported grant type', `This endpoint serves grant_type ${GRANT_TYPES.join(', ')}`));
+    }
+    if (form.refresh_token === undefined) throw new ProblemError(problem(400, 'invalid_request', 'Bad request', 'refresh_token is required'));
+    // RFC 6749 section 3.3: space-delimited; the decider checks each scope-token.
+    const scopes = form.scope === undefined ? undefined : form.scope.split(' ').filter((s) => s.length > 0);
+    return this.commands.execute(new RefreshTokenCommand(form.refresh_token, scopes, oauthClientOf(request).clientId, meta));
+  }
+}

@@ -1,0 +1,3 @@
+import { refreshRaceSuite } from './suites/refresh-race.suite';
+
+refreshRaceSuite('embedded SQLite', async () => ({ env: () => ({}) }), 300);

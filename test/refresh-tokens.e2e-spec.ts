@@ -1,0 +1,3 @@
+import { refreshTokensSuite } from './suites/refresh-tokens.suite';
+
+refreshTokensSuite('embedded SQLite', async () => ({ env: () => ({}) }));
