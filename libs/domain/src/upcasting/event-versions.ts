@@ -36,6 +36,8 @@ export const EVENT_VERSIONS: Readonly<Record<LedgerEventType, number>> = Object.
   ConsentRevoked: 2,
   TokenIssued: 1,
   TokenRevoked: 1,
+  RefreshTokenIssued: 1,
+  RefreshTokenFamilyRevoked: 1,
   UserConsentsRevoked: 1,
   UserNotBeforeSet: 1,
   LedgerNotBeforeSet: 1,

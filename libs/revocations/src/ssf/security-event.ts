@@ -70,6 +70,9 @@ function eventOf(r: RevocationEventV1, event: StoredEvent): [string, Record<stri
   switch (r.type) {
     case 'consent.revoked':
     case 'user.consents_revoked':
+    // A refresh-token family ended (a reuse: RFC 9700 section 4.14.2 treats it as theft): the user's session with the
+    // application is what a receiver should end. That ends more than the family, never less.
+    case 'token.family_revoked':
       return [CAEP_SESSION_REVOKED, {}];
     case 'consent.scopes_revoked': {
       const remaining = (event.data as unknown as ConsentScopesRevoked['data']).remainingScopes ?? [];
