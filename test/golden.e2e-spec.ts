@@ -62,7 +62,9 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
   });
 
   it('introspects every golden token as it did', async () => {
-    for (const t of expected.tokens) expect({ [t.name]: await introspect(ledger, raw.get(t.name)!) }).toEqual({ [t.name]: expected.introspections[t.name] });
+    // Member for member as then; members added since (`token_use`, when refresh tokens came) are RFC 7662 extensions,
+    // which resource services ignore when they do not know them.
+    for (const t of expected.tokens) expect({ [t.name]: await introspect(ledger, raw.get(t.name)!) }).toMatchObject({ [t.name]: expected.introspections[t.name] });
     // The golden directory is not a fixture of one answer: some of its tokens live, some ended.
     const actives = Object.values(expected.introspections).map((a) => (a as { body: { active: boolean } }).body.active);
     expect(actives).toContain(true);
