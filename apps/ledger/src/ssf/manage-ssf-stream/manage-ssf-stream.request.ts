@@ -22,7 +22,7 @@ export class SsfDeliveryRequest {
  * 400 ssf_read_only_property (the controller checks them against the stream).
  */
 export class SsfStreamRequest {
-  @ApiProperty({ required: false, description: 'Required to update or replace; never given on create.' })
+  @ApiProperty({ required: false, description: 'Required to update or replace; never given on create.', pattern: SSF_STREAM_ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(SSF_STREAM_ID_PATTERN, { message: 'stream_id is not a stream id of this transmitter' })
@@ -85,7 +85,7 @@ export class SsfStreamRequest {
 
 /** The stream a GET or DELETE names (SSF section 8.1.1.2, 8.1.1.5): `?stream_id=`. */
 export class SsfStreamQuery {
-  @ApiProperty({ required: false })
+  @ApiProperty({ required: false, pattern: SSF_STREAM_ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(SSF_STREAM_ID_PATTERN, { message: 'stream_id is not a stream id of this transmitter' })
@@ -93,7 +93,7 @@ export class SsfStreamQuery {
 }
 
 export class SsfStreamIdQuery {
-  @ApiProperty()
+  @ApiProperty({ pattern: SSF_STREAM_ID_PATTERN.source })
   @IsDefined()
   @IsString()
   @Matches(SSF_STREAM_ID_PATTERN, { message: 'stream_id is not a stream id of this transmitter' })

@@ -1,6 +1,6 @@
 import { Body, Controller, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiParam } from '@nestjs/swagger';
 import { CommandMetadata, invalid, SSF_STREAM_ID_PATTERN } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
 import { ApiCaller, ApiProblems } from '../../docs/api-docs';
@@ -41,6 +41,7 @@ export class PollSetsController {
       'Acknowledges (ack, setErrs), then answers unacknowledged SETs by jti, signed RS256 with typ secevent+jwt. RFC 8936 gives `sets` no order: order SETs per subject by their `log_position` claim. An acknowledged SET never comes back; an unacknowledged one does.',
   })
   @ApiCaller('receiver')
+  @ApiParam({ name: 'streamId', description: 'The stream polled', schema: { type: 'string', pattern: SSF_STREAM_ID_PATTERN.source } })
   @ApiProblems(400, 404)
   @ApiOkResponse({ description: '{"sets": {jti: SET}, "moreAvailable": boolean}' })
   poll(@Param('streamId') streamId: string, @Body() body: PollSetsRequest, @CommandMeta() meta: CommandMetadata): Promise<PollResult> {

@@ -4,7 +4,7 @@ import { SSF_STATUSES, SSF_STREAM_ID_PATTERN } from '@ledger/domain';
 
 /** SSF section 8.1.2.2: the status a receiver sets, with why. */
 export class UpdateSsfStatusRequest {
-  @ApiProperty()
+  @ApiProperty({ pattern: SSF_STREAM_ID_PATTERN.source })
   @IsString()
   @Matches(SSF_STREAM_ID_PATTERN, { message: 'stream_id is not a stream id of this transmitter' })
   stream_id: string;

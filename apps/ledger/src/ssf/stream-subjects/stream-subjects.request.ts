@@ -7,7 +7,7 @@ import { SSF_STREAM_ID_PATTERN } from '@ledger/domain';
  * DTO would spell out member by member): RFC 9493 `opaque` (a user id) or SSF `complex` (user and application).
  */
 export class SsfSubjectRequest {
-  @ApiProperty()
+  @ApiProperty({ pattern: SSF_STREAM_ID_PATTERN.source })
   @IsString()
   @Matches(SSF_STREAM_ID_PATTERN, { message: 'stream_id is not a stream id of this transmitter' })
   stream_id: string;

@@ -3,7 +3,7 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { SSF_STREAM_ID_PATTERN } from '@ledger/domain';
 
 export class VerifySsfStreamRequest {
-  @ApiProperty()
+  @ApiProperty({ pattern: SSF_STREAM_ID_PATTERN.source })
   @IsString()
   @Matches(SSF_STREAM_ID_PATTERN, { message: 'stream_id is not a stream id of this transmitter' })
   stream_id: string;
