@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
 import { SsfExecutor } from '../ssf-executor';
 import { CommandMetadata, invalid, LiveSsfStream, ownStream, POLL_DELIVERY, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
@@ -36,6 +36,8 @@ export class ManageSsfStreamController {
   @ApiOperation({ summary: 'Create a stream (SSF 8.1.1.1)', description: 'RFC 8936 poll only so far; the answer carries the poll URL in delivery.endpoint_url.' })
   @ApiCaller('receiver')
   @ApiProblems([400, 'invalid_request, ssf_delivery_method_unsupported, ssf_read_only_property'])
+  // SSF section 8.1.1.1: every member a receiver may send is optional, so no body at all creates a default stream.
+  @ApiBody({ required: false, type: SsfStreamRequest })
   @ApiCreatedResponse({ type: SsfStreamResponse })
   async create(@Body() body: SsfStreamRequest, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse> {
     for (const member of ['stream_id', 'iss', 'aud', 'events_supported', 'events_delivered', 'min_verification_interval'] as const) {
