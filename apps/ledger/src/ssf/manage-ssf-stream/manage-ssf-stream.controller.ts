@@ -36,8 +36,10 @@ export class ManageSsfStreamController {
   @ApiOperation({ summary: 'Create a stream (SSF 8.1.1.1)', description: 'RFC 8936 poll only so far; the answer carries the poll URL in delivery.endpoint_url.' })
   @ApiCaller('receiver')
   @ApiProblems([400, 'invalid_request, ssf_delivery_method_unsupported, ssf_read_only_property'])
-  // SSF section 8.1.1.1: every member a receiver may send is optional, so no body at all creates a default stream.
-  @ApiBody({ required: false, type: SsfStreamRequest })
+  // SSF section 8.1.1.1: every member a receiver may send is optional, so no body (or JSON null, as for the other
+  // optional bodies) creates a default stream.
+  @ApiExtraModels(SsfStreamRequest)
+  @ApiBody({ required: false, schema: { nullable: true, allOf: [{ $ref: getSchemaPath(SsfStreamRequest) }] } })
   @ApiCreatedResponse({ type: SsfStreamResponse })
   async create(@Body() body: SsfStreamRequest, @CommandMeta() meta: CommandMetadata): Promise<SsfStreamResponse> {
     for (const member of ['stream_id', 'iss', 'aud', 'events_supported', 'events_delivered', 'min_verification_interval'] as const) {
