@@ -92,6 +92,9 @@ oauth_client_basic() {
   printf 'Basic %s' "$(printf '%s:%s' schemathesis-oauth-client "$secret" | base64 -w0)"
 }
 
+# Everything of Schemathesis's own output that this script prints goes through plain-banners.mjs (it says why).
+plain_banners() { node "$HERE/plain-banners.mjs"; }
+
 failed=0
 summary=()
 for role in admin commands introspect audit client; do
@@ -116,9 +119,9 @@ for role in admin commands introspect audit client; do
   result="$(grep -E '^=+ .* in [0-9.]+s =+$' "$work/schemathesis-$role.txt" | tail -n 1 | sed -E 's/^=+ (.*) =+$/\1/')"
   if [ "$rc" -ne 0 ] || [ "$requests" = 0 ] || [ "$fivexx" != 0 ]; then
     failed=1
-    cat "$work/schemathesis-$role.txt"
+    plain_banners <"$work/schemathesis-$role.txt"
   else
-    sed -n '/^=* SUMMARY/,$p' "$work/schemathesis-$role.txt"
+    sed -n '/^=* SUMMARY/,$p' "$work/schemathesis-$role.txt" | plain_banners
   fi
   summary+=("$role: $requests requests ($statuses); 5xx: $fivexx; $result; exit $rc")
 done
