@@ -34,6 +34,11 @@ export interface EsdbTestServerOptions {
    * written again. Appends with an exact expected revision (or no_stream) are checked against the stream at any age.
    */
   idempotencyWindow?: number;
+  /**
+   * The clock that stamps each appended event's `created` (epoch ms); Date.now by default. Lets a test import a log
+   * recorded elsewhere with the times it was recorded at, as a migration into EventStoreDB would keep them in metadata.
+   */
+  now?: () => number;
 }
 
 export interface EsdbTestServer {
@@ -56,7 +61,7 @@ const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 
 export async function startEsdbTestServer(opts: EsdbTestServerOptions = {}): Promise<EsdbTestServer> {
   const host = opts.host ?? '127.0.0.1';
-  const log = new EventLog(opts.idempotencyWindow);
+  const log = new EventLog(opts.idempotencyWindow, opts.now);
   const activeCalls = new Set<{ cancel(): void }>();
   const served = new Map<ServedMethod, number>();
   const count = (method: ServedMethod) => served.set(method, (served.get(method) ?? 0) + 1);

@@ -75,7 +75,11 @@ export class EventLog {
   private readonly recentIds = new Map<string, { stream: string; revision: number }>();
 
   /** @param idempotencyWindow how many recently written event ids are remembered (see DEFAULT_IDEMPOTENCY_WINDOW). */
-  constructor(private readonly idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW) {}
+  constructor(
+    private readonly idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW,
+    /** Epoch ms stamped into `created`: the real clock, or a test's (EsdbTestServerOptions.now). */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get length(): number {
     return this.all.length;
@@ -209,7 +213,7 @@ export class EventLog {
       state = { events: [] };
       this.streams.set(stream, state);
     }
-    const createdTicks = BigInt(Date.now()) * TICKS_PER_MS;
+    const createdTicks = BigInt(this.now()) * TICKS_PER_MS;
     let last!: RecordedRecord;
     for (const p of proposed) {
       last = {
