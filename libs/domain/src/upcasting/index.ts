@@ -1,2 +1,3 @@
 export * from './event-versions';
 export * from './upcast';
+export * from './read-ledger-event';
