@@ -1,4 +1,5 @@
 import { Kafka, KafkaConfig, logLevel, Producer } from 'kafkajs';
+import { readLedgerEvent } from '@ledger/domain';
 import type { RelaySink, StoredEvent } from '@ledger/event-store';
 import { DEFAULT_CLOUDEVENTS_SOURCE, RevocationRecord, toKafkaRecord, toRevocationEvent } from './revocation-event';
 import { toKafkaRecordV2, toRevocationEventV2 } from './revocation-event.v2';
@@ -16,6 +17,8 @@ export interface KafkaRevocationSinkOptions {
   source?: string;
   /** Overrides for the kafkajs client (ssl, sasl, timeouts). logLevel defaults to NOTHING: failures go to onError. */
   kafka?: Partial<KafkaConfig>;
+  /** The event types (and versions) this build reads: EVENT_VERSIONS; a test passes less (LEDGER_TEST_UNKNOWN_EVENT_TYPES). */
+  knownEvents?: Readonly<Record<string, number>>;
 }
 
 export interface KafkaRevocationSinkCounts {
@@ -30,7 +33,9 @@ export interface KafkaRevocationSinkCounts {
 
 /**
  * Kafka as a relay sink. Each batch's revocations go out in one send with an idempotent producer (acks=-1, one
- * request in flight); other events are skipped. The key is the user id, so one user's revocations keep their order.
+ * request in flight); other events are skipped, but never one this build cannot read (readLedgerEvent): that fails
+ * the batch, and the relay retries it until an upgraded build reads it. The key is the user id, so one user's
+ * revocations keep their order.
  */
 export class KafkaRevocationSink implements RelaySink {
   private readonly kafka: Kafka;
@@ -93,6 +98,9 @@ export class KafkaRevocationSink implements RelaySink {
     const messages: RevocationRecord[] = [];
     const messagesV2: RevocationRecord[] = [];
     for (const event of batch) {
+      // An event this build cannot read fails the batch, so the checkpoint stays before it: skipped, it would be a
+      // revocation never published, not even by the upgraded build that resumes from the checkpoint (issue #17).
+      readLedgerEvent(event, this.options.knownEvents);
       const integration = toRevocationEvent(event);
       if (integration) {
         if (messages.length === 0) this.oldestPendingAt ??= Date.parse(event.recordedAt);

@@ -1,6 +1,7 @@
+import { DOMAIN_STREAM_PREFIXES, readLedgerEvent, UnreadableEventError } from '@ledger/domain';
 import { CheckpointedRelay } from '@ledger/event-store';
 import type { Backoff, EventStore, StoredEvent } from '@ledger/event-store';
-import { REVOCATION_DOMAIN_EVENT_TYPES, toRevocationEvent } from './revocation-event';
+import { toRevocationEvent } from './revocation-event';
 import { DropReason, FeedSink, formatSseEvent } from './revocation-feed';
 import { LiveBatch, SseSubscriber } from './sse-subscriber';
 
@@ -21,6 +22,8 @@ export interface RevocationFanOutOptions {
   onError?(error: Error, consecutiveFailures: number): void;
   /** A subscriber was dropped by the feed (not closed by its client). */
   onDropped?(reason: DropReason): void;
+  /** The event types (and versions) this build reads: EVENT_VERSIONS; a test passes less (LEDGER_TEST_UNKNOWN_EVENT_TYPES). */
+  knownEvents?: Readonly<Record<string, number>>;
 }
 
 export interface OpenOptions {
@@ -30,7 +33,9 @@ export interface OpenOptions {
   onClosed?(reason?: DropReason): void;
 }
 
-const FILTER = { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES] };
+// Every event of the domain's streams, not only the revocation types: a type this build does not know must reach the
+// feed, which then stops at it (see publish) instead of streaming past a revocation that a newer build wrote.
+const FILTER = { streamPrefixes: [...DOMAIN_STREAM_PREFIXES] };
 
 /**
  * The SSE revocation feed of one process: ONE relay from the head of the log, filtered to the revocation types, fans
@@ -45,7 +50,9 @@ export class RevocationFanOut {
   /** Every revocation up to here has been handed to every subscriber registered at that time. */
   private position = -1;
   private readonly heartbeatChunk = Buffer.from(': heartbeat\n\n');
-  private readonly settings: Required<Omit<RevocationFanOutOptions, 'onError' | 'onDropped' | 'restart'>>;
+  private readonly settings: Required<Omit<RevocationFanOutOptions, 'onError' | 'onDropped' | 'restart' | 'knownEvents'>>;
+  /** The event the feed stopped at, once met: it goes no further until the instance runs a build that reads it. */
+  private unreadable?: UnreadableEventError;
 
   constructor(
     private readonly store: EventStore,
@@ -86,6 +93,7 @@ export class RevocationFanOut {
   /** Opens a subscriber on the sink: live from the head, or a replay after `after` that then joins the fan-out. */
   open(sink: FeedSink, options: OpenOptions = {}): SseSubscriber {
     if (!this.relay) throw new Error('RevocationFanOut.open() before start()');
+    this.assertReadable();
     sink.write(`retry: ${this.settings.retryMs}\n: connected\n\n`);
     // Any replay reads the store first, even one that asks for a position at or past the fan-out's: the store may
     // hold revocations the fan-out has not handed over yet, and the join skips whatever is not after `after`.
@@ -107,26 +115,65 @@ export class RevocationFanOut {
     return subscriber;
   }
 
+  /**
+   * Throws the event the feed stopped at, if it stopped: a subscriber opened now would be handed nothing past it, and
+   * its client would take the silence for "no revocation". Callers ask before they answer 200 (503 event_unreadable).
+   */
+  assertReadable(): void {
+    if (this.unreadable) throw this.unreadable;
+  }
+
+  /** A replay's catch-up; it ends (the subscriber is dropped as feed_failed) at an event this build cannot read. */
   private async readAfter(after: number, max: number): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
-    for await (const event of this.store.readAll({ after, filter: FILTER, maxCount: max })) events.push(event);
+    for await (const event of this.store.readAll({ after, filter: FILTER, maxCount: max })) {
+      readLedgerEvent(event, this.options.knownEvents);
+      events.push(event);
+    }
     return events;
   }
 
   private publish(batch: StoredEvent[]): void {
     const frames: LiveBatch['frames'] = [];
+    let last = this.position;
+    let unreadable: UnreadableEventError | undefined;
     for (const stored of batch) {
       // A restarted relay may hand over again what it had already delivered.
       if (stored.position <= this.position) continue;
+      try {
+        readLedgerEvent(stored, this.options.knownEvents);
+      } catch (error) {
+        if (!(error instanceof UnreadableEventError)) throw error;
+        unreadable = error;
+        break;
+      }
+      last = stored.position;
       const event = toRevocationEvent(stored);
       if (event) frames.push({ position: stored.position, frame: formatSseEvent(event) });
     }
-    const last = batch[batch.length - 1].position;
-    if (last <= this.position) return;
-    this.position = last;
-    if (frames.length === 0) return;
-    const live: LiveBatch = { frames, chunk: Buffer.from(frames.map((f) => f.frame).join('')), last };
-    for (const s of this.subscribers) s.receive(live);
+    // What comes before an unreadable event still goes out; the feed stops at it.
+    if (last > this.position) {
+      this.position = last;
+      if (frames.length > 0) {
+        const live: LiveBatch = { frames, chunk: Buffer.from(frames.map((f) => f.frame).join('')), last };
+        for (const s of this.subscribers) s.receive(live);
+      }
+    }
+    if (unreadable) this.halt(unreadable);
+  }
+
+  /**
+   * Stops the feed at an event this build cannot read (issue #17): every subscriber is dropped as feed_failed, told
+   * to reconnect with Last-Event-ID (to an upgraded instance, which resumes exactly there), and new ones are refused.
+   * Streaming on would move each client's Last-Event-ID past a revocation that it never received. The relay is
+   * failed too, so that it retries from here rather than passing the event.
+   */
+  private halt(error: UnreadableEventError): never {
+    if (!this.unreadable) {
+      this.unreadable = error;
+      for (const s of [...this.subscribers]) s.close('feed_failed', `${error.message}; reconnect with Last-Event-ID to an instance that reads it`);
+    }
+    throw error;
   }
 
   count(): number {

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, DynamicModule, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@ledger/event-store';
 import { KafkaRevocationPublisher } from '@ledger/revocations';
-import type { LedgerConfig } from '../config/ledger-config';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { Leadership } from '../infrastructure/leadership';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { REVOCATION_PUBLISHER_STATUS } from '../metrics/publisher-status';
@@ -12,13 +12,14 @@ type KafkaConfig = NonNullable<LedgerConfig['kafka']>;
 /** Consecutive failures after which a broker outage is logged as an error rather than a warning. */
 const FAILURES_BEFORE_ERROR = 5;
 
-function createPublisher(kafka: KafkaConfig, store: EventStore, checkpoints: CheckpointStore, metrics: LedgerMetrics): KafkaRevocationPublisher {
+function createPublisher(kafka: KafkaConfig, store: EventStore, checkpoints: CheckpointStore, metrics: LedgerMetrics, knownEvents: LedgerConfig['knownEvents']): KafkaRevocationPublisher {
   const logger = new Logger('RevocationPublisher');
   return new KafkaRevocationPublisher(store, checkpoints, {
     brokers: kafka.brokers,
     topic: kafka.topic,
     topicV2: kafka.topicV2,
     clientId: kafka.clientId,
+    knownEvents,
     onError: (error, attempt) => {
       metrics.kafkaError('publish');
       const entry = { msg: 'publishing revocations to Kafka failed; restarting from the checkpoint', error: error.message, attempt };
@@ -42,8 +43,9 @@ export class RevocationPublisherModule implements OnModuleInit, BeforeApplicatio
       providers: [
         {
           provide: KafkaRevocationPublisher,
-          inject: [EVENT_STORE, CHECKPOINT_STORE, LedgerMetrics],
-          useFactory: (store: EventStore, checkpoints: CheckpointStore, metrics: LedgerMetrics) => createPublisher(kafka, store, checkpoints, metrics),
+          inject: [EVENT_STORE, CHECKPOINT_STORE, LedgerMetrics, LEDGER_CONFIG],
+          useFactory: (store: EventStore, checkpoints: CheckpointStore, metrics: LedgerMetrics, config: LedgerConfig) =>
+            createPublisher(kafka, store, checkpoints, metrics, config.knownEvents),
         },
         // Several instances may share one EventStoreDB: the publisher runs only on the holder of the publisher lease.
         {

@@ -41,6 +41,7 @@ export class RevocationStreams implements OnModuleInit, BeforeApplicationShutdow
     this.fanOut = new RevocationFanOut(store, {
       maxBufferedBytes: config.sse.maxBufferedBytes,
       onDropped: (reason) => dropped.inc({ reason }),
+      knownEvents: config.knownEvents,
       onError: (error, attempt) => this.logger.warn({ msg: 'the shared revocation subscription failed; restarting from where it was', error: error.message, attempt }),
     });
     const fanOut = this.fanOut;
@@ -61,6 +62,8 @@ export class RevocationStreams implements OnModuleInit, BeforeApplicationShutdow
 
   /** Takes a slot for the caller, or refuses with 429 (its own cap) or 503 (the service's). */
   reserve(caller: string): StreamSlot {
+    // Before a slot, and before the controller answers 200: a feed stopped at an unreadable event serves nobody.
+    this.fanOut.assertReadable();
     const mine = this.perCaller.get(caller) ?? 0;
     if (mine >= this.config.sse.maxPerCaller) {
       throw new ProblemError(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainedEventStore } from '@ledger/audit';
 import { CommandExecutor } from '@ledger/commands';
-import { CommandMetadata, clientDecider, clientStream, consentDecider, consentStreamFor, userDecider, userRevocationsOf, userStream } from '@ledger/domain';
+import { CommandMetadata, EVENT_VERSIONS, clientDecider, clientStream, consentDecider, consentStreamFor, userDecider, userRevocationsOf, userStream } from '@ledger/domain';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { ProjectionRunner, ViewStore } from '@ledger/projections';
 import { waitUntil } from '@ledger/testing';
@@ -138,5 +138,15 @@ describe('UserRevocationFanOut (real SQLite store, executor and views)', () => {
       await other.stop();
       otherViews.close();
     }
+  });
+  it('stops at a user-stream event this build cannot read, rather than passing it with its checkpoint', async () => {
+    await grant('alice', 'app-1');
+    await revokeAll('alice');
+    const [revocation] = (await log()).filter((e) => e.type === 'UserConsentsRevoked');
+    // A build that does not know the type, met with the event (a newer build's kind of user-wide revocation, say).
+    const { UserConsentsRevoked: _dropped, ...known } = EVENT_VERSIONS;
+    const older = new UserRevocationFanOut(store, store, executor, projection, views.consents, views.users, { knownEvents: known });
+    await expect(older.deliver([revocation])).rejects.toThrow(`its type UserConsentsRevoked is unknown to this build`);
+    expect(await revokedConsents()).toEqual([]);
   });
 });

@@ -23,6 +23,7 @@ export const FAN_OUT_LEASE = 'user-revocations-fan-out';
         if (config.faultAfterFanOut !== undefined) logger.warn({ msg: 'fault injection on: SIGKILL after this many consent revocations', faultAfterFanOut: config.faultAfterFanOut });
         return new UserRevocationFanOut(store, checkpoints, executor, views, consents, users, {
           faultAfter: config.faultAfterFanOut,
+          knownEvents: config.knownEvents,
           onError: (error, attempt) => logger.error({ msg: 'fan-out of a user-wide revocation failed; restarting from its checkpoint', error: error.message, attempt }),
         });
       },

@@ -1,5 +1,5 @@
 import { CommandExecutor, ReadYourWrites } from '@ledger/commands';
-import { CommandMetadata, consentDecider, ConsentGranted, parseConsentId, UserConsentsRevoked, userStream } from '@ledger/domain';
+import { CommandMetadata, consentDecider, ConsentGranted, parseConsentId, readLedgerEvent, UserConsentsRevoked, userStream } from '@ledger/domain';
 import { CheckpointedRelay, namedCheckpoint } from '@ledger/event-store';
 import type { CheckpointStore, EventStore, RelaySink, StoredEvent } from '@ledger/event-store';
 import type { ConsentView, UserView } from '@ledger/projections';
@@ -8,10 +8,11 @@ import type { ConsentView, UserView } from '@ledger/projections';
 export const USER_REVOCATION_FAN_OUT_CHECKPOINT = 'user-revocations-fan-out-v1';
 
 /**
- * A user-wide revocation, and every grant (one decided on the user's state before a revocation can be appended after
- * it). Prefixes: 'ConsentGranted' matches nothing else.
+ * Every event of a user's stream (a user-wide revocation, and any type a later build adds there), and every grant (one
+ * decided on the user's state before a revocation can be appended after it). Prefixes: 'ConsentGranted' matches
+ * nothing else; 'User' is every type of the user's stream.
  */
-const FILTER = { eventTypePrefixes: ['UserConsentsRevoked', 'ConsentGranted'] };
+const FILTER = { eventTypePrefixes: ['User', 'ConsentGranted'] };
 
 export interface UserRevocationFanOutOptions {
   /** Every failure; the fan-out starts again from its checkpoint after a backoff. */
@@ -21,6 +22,8 @@ export interface UserRevocationFanOutOptions {
    * appended, before the checkpoint can pass them, to prove that a fan-out cut short completes exactly once.
    */
   faultAfter?: number;
+  /** The event types (and versions) this build reads: EVENT_VERSIONS; a test passes less (LEDGER_TEST_UNKNOWN_EVENT_TYPES). */
+  knownEvents?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -76,6 +79,9 @@ export class UserRevocationFanOut implements RelaySink {
 
   async deliver(batch: StoredEvent[]): Promise<void> {
     for (const event of batch) {
+      // A type this build cannot read (a newer build's kind of user-wide revocation, say) fails the batch: skipped,
+      // its fan-out would never be done, not even by the upgraded build, which resumes after the checkpoint.
+      readLedgerEvent(event, this.options.knownEvents);
       // The views must hold the event's position: every consent granted before it, and the user's count at it.
       await this.views.waitFor(event.position);
       if (event.type === 'UserConsentsRevoked') await this.fanOut(event, event.data as unknown as UserConsentsRevoked['data']);
