@@ -82,10 +82,12 @@ function configFor(config: ReceiverSuppliedConfig): SsfStreamConfig {
   };
 }
 
-/** eventsDelivered follows from eventsRequested, so these are the whole configuration. */
+/**
+ * eventsDelivered follows from eventsRequested, and the delivery method from whether there is a push member (its
+ * endpoint is never undefined), so these are the whole configuration.
+ */
 const sameConfig = (a: SsfStreamConfig, b: SsfStreamConfig) =>
   a.description === b.description &&
-  a.deliveryMethod === b.deliveryMethod &&
   JSON.stringify(a.eventsRequested) === JSON.stringify(b.eventsRequested) &&
   a.push?.endpointUrl === b.push?.endpointUrl &&
   a.push?.authorization === b.push?.authorization;
