@@ -15,6 +15,8 @@ export interface PushOptions {
   timeoutMs: number;
   /** Read at most this much of an answer; the rest is dropped with the connection. */
   maxResponseBytes?: number;
+  /** Ends the exchange at once (the worker is stopping): a failure, so the SET is sent again later. */
+  signal?: AbortSignal;
 }
 
 export const MAX_PUSH_RESPONSE_BYTES = 64 * 1024;
@@ -44,6 +46,10 @@ export function pushSet(endpoint: string, set: string, authorization: string | n
     const req = send(url, { method: 'POST', headers, agent: false }, (res) => void readAnswer(res, limit).then((body) => done(outcomeOf(res.statusCode ?? 0, body)), () => done({ kind: 'failed', reason: 'the answer broke off' })));
     const timer = setTimeout(() => done({ kind: 'failed', reason: `no answer within ${options.timeoutMs} ms` }), options.timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => done({ kind: 'failed', reason: error.code ?? 'network error' }));
+    const abort = () => done({ kind: 'failed', reason: 'stopped' });
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    req.on('close', () => options.signal?.removeEventListener('abort', abort));
     req.end(set);
   });
 }

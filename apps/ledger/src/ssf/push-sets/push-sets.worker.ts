@@ -43,6 +43,8 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
   private handle?: LeaderHandle;
   private running = false;
   private loop?: Promise<void>;
+  /** Ends the POSTs in flight when the worker stops, so a receiver that never answers cannot hold a shutdown. */
+  private aborter = new AbortController();
   private readonly streams = new Set<string>();
   private readonly busy = new Map<string, Promise<void>>();
   private readonly retries = new Map<string, Retry>();
@@ -69,11 +71,13 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
   private start(): void {
     if (this.running) return;
     this.running = true;
+    this.aborter = new AbortController();
     this.loop = this.run();
   }
 
   private async stop(): Promise<void> {
     this.running = false;
+    this.aborter.abort();
     await this.loop;
     await Promise.allSettled(this.busy.values());
   }
@@ -132,7 +136,7 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
     let failure: string | undefined;
     for (const claims of selection.sets) {
       if (!this.running) break;
-      const outcome = await pushSet(endpoint, this.signer.sign(claims), authorization, { timeoutMs: this.config.ssf.push.timeoutMs });
+      const outcome = await pushSet(endpoint, this.signer.sign(claims), authorization, { timeoutMs: this.config.ssf.push.timeoutMs, signal: this.aborter.signal });
       const position = claims.log_position;
       if (outcome.kind === 'accepted') accepted.push(position);
       else if (outcome.kind === 'rejected') {
@@ -145,7 +149,8 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
     }
     if (accepted.length > 0 || errors.length > 0) await this.queue.acknowledge(stream, this.meta(), accepted, errors, selection.through);
     if (failure === undefined) this.retries.delete(stream.streamId);
-    else this.failed(stream, failure);
+    // Stopping is no failure of the receiver's: the next holder starts from the checkpoint.
+    else if (this.running) this.failed(stream, failure);
   }
 
   /** The next try after the ledger's one backoff (jittered, capped); the SET stays first in line. */
