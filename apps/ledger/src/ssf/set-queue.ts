@@ -7,7 +7,7 @@ import { SsfExecutor } from './ssf-executor';
 import { SsfReceivers } from './ssf-receivers';
 
 /** What the log scan reads: revocations, and the SSF events a stream's own SETs come from. */
-const FILTER = { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES, 'SsfVerificationRequested', 'SsfStreamStatusChanged', 'SsfStreamConfigured'] };
+export const SET_SOURCE_FILTER = { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES, 'SsfVerificationRequested', 'SsfStreamStatusChanged', 'SsfStreamConfigured'] };
 /**
  * A scan that passed this many events of the log before the first SET it owes records how far it got (an
  * SsfSetsAcknowledged with no positions), so a quiet stream of a busy ledger does not read the same events again;
@@ -40,7 +40,7 @@ export class SsfSetQueue {
       audience: this.receivers.audienceOf(stream.receiver),
       entitlement: this.receivers.entitlementOf(stream.receiver),
       history,
-      log: this.store.readAll({ after, filter: FILTER }),
+      log: this.store.readAll({ after, filter: SET_SOURCE_FILTER }),
       acknowledging,
       max,
     });

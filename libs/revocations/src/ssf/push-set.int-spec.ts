@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Agent, createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { pushSet } from './push-set';
 
@@ -63,6 +63,23 @@ describe('pushSet (RFC 8935 section 2)', () => {
       answer(status, JSON.stringify({ err: 'invalid_key', description: 'x' }));
       expect(await push()).toEqual({ kind: 'failed', reason: `HTTP ${status}` });
     }
+  });
+
+  it('reuses a kept-alive connection after a whole answer, and closes one whose answer it did not read to the end', async () => {
+    let connections = 0;
+    const count = () => connections++;
+    server.on('connection', count);
+    const agent = new Agent({ keepAlive: true });
+    answer(202);
+    for (let i = 0; i < 3; i++) expect(await push({ agent })).toEqual({ kind: 'accepted' });
+    expect(connections).toBe(1);
+    handler = (_req, _body, res) => res.writeHead(500).end('z'.repeat(4096));
+    expect(await push({ agent, maxResponseBytes: 100 })).toEqual({ kind: 'failed', reason: 'HTTP 500' });
+    answer(202);
+    expect(await push({ agent })).toEqual({ kind: 'accepted' });
+    expect(connections).toBe(2);
+    server.off('connection', count);
+    agent.destroy();
   });
 
   it('never follows a redirect', async () => {

@@ -1,4 +1,4 @@
-import { request as httpRequest, IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 /** RFC 8935 section 2.2: what a POST of one SET came to. */
@@ -17,6 +17,8 @@ export interface PushOptions {
   maxResponseBytes?: number;
   /** Ends the exchange at once (the worker is stopping): a failure, so the SET is sent again later. */
   signal?: AbortSignal;
+  /** Kept-alive connections to reuse (an https.Agent for https); none: a connection of its own. */
+  agent?: Agent;
 }
 
 export const MAX_PUSH_RESPONSE_BYTES = 64 * 1024;
@@ -32,18 +34,25 @@ export function pushSet(endpoint: string, set: string, authorization: string | n
   const limit = options.maxResponseBytes ?? MAX_PUSH_RESPONSE_BYTES;
   return new Promise((resolve) => {
     let settled = false;
+    let complete = false;
     const done = (outcome: PushOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      // A connection whose answer was read to its end goes back to the agent; any other is closed.
+      if (outcome.kind === 'failed' || !options.agent || !complete) req.destroy();
       resolve(outcome);
     };
     const url = new URL(endpoint);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers: Record<string, string | number> = { 'content-type': 'application/secevent+jwt', accept: 'application/json', 'content-length': Buffer.byteLength(set) };
     if (authorization !== null) headers.authorization = authorization;
-    const req = send(url, { method: 'POST', headers, agent: false }, (res) => void readAnswer(res, limit).then((body) => done(outcomeOf(res.statusCode ?? 0, body)), () => done({ kind: 'failed', reason: 'the answer broke off' })));
+    const req = send(url, { method: 'POST', headers, agent: options.agent ?? false }, (res) =>
+      void readAnswer(res, limit).then(
+        ({ body, whole }) => ((complete = whole), done(outcomeOf(res.statusCode ?? 0, body))),
+        () => done({ kind: 'failed', reason: 'the answer broke off' }),
+      ),
+    );
     const timer = setTimeout(() => done({ kind: 'failed', reason: `no answer within ${options.timeoutMs} ms` }), options.timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => done({ kind: 'failed', reason: error.code ?? 'network error' }));
     const abort = () => done({ kind: 'failed', reason: 'stopped' });
@@ -54,16 +63,16 @@ export function pushSet(endpoint: string, set: string, authorization: string | n
   });
 }
 
-async function readAnswer(res: IncomingMessage, limit: number): Promise<string> {
+async function readAnswer(res: IncomingMessage, limit: number): Promise<{ body: string; whole: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
     chunks.push(chunk.subarray(0, limit - size));
     size += chunk.length;
     // Enough to judge the answer by: an RFC 8935 error is a small JSON object.
-    if (size >= limit) break;
+    if (size >= limit) return { body: Buffer.concat(chunks).toString('utf8'), whole: false };
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { body: Buffer.concat(chunks).toString('utf8'), whole: true };
 }
 
 function outcomeOf(status: number, body: string): PushOutcome {
