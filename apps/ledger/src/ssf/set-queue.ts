@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandMetadata, LiveSsfStream, SetError, ssfStream, ssfStreamDecider } from '@ledger/domain';
+import { CommandMetadata, evolveSsfStream, initialSsfStreamState, LiveSsfStream, SetError, SsfStreamEvent, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { REVOCATION_DOMAIN_EVENT_TYPES, Selection, selectSets } from '@ledger/revocations';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
@@ -30,10 +30,15 @@ export class SsfSetQueue {
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
-  /** The oldest `max` SETs owed, by log position; none while the stream is not enabled (paused holds them). */
+  /**
+   * The oldest `max` SETs owed, by log position; none while the stream is not enabled (paused holds them), as its
+   * history read here says (a status changed since the caller loaded the stream counts).
+   */
   async select(stream: LiveSsfStream, acknowledging: ReadonlySet<number>, max: number): Promise<Selection> {
     if (stream.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const history = await this.store.readStream(ssfStream(stream.streamId));
+    const now = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, e as unknown as SsfStreamEvent), initialSsfStreamState());
+    if (now.status !== 'live' || now.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const after = Math.max(stream.ackedThrough, history[0].position - 1);
     return selectSets({
       issuer: this.config.issuer,

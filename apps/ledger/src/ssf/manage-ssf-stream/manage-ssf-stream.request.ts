@@ -21,7 +21,9 @@ export class SsfDeliveryRequest {
   @ApiProperty({
     required: false,
     nullable: true,
-    description: 'Push only: the Authorization header value sent with each POST. Kept encrypted, never returned; null removes it.',
+    maxLength: 4096,
+    pattern: '^[\\x20-\\x7e]+$',
+    description: 'Push only: the Authorization header value sent with each POST (printable ASCII). Kept encrypted, never returned; null removes it.',
   })
   @IsOptional()
   @IsString()

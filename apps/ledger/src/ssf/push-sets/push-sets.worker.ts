@@ -119,7 +119,7 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
     while (this.running) {
       try {
         const head = await this.store.headPosition();
-        if (head !== seenHead) await this.discover();
+        if (head !== seenHead) await this.discover(head);
         seenHead = head;
         const now = Date.now();
         for (const [id, w] of this.work) {
@@ -139,11 +139,14 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
   /**
    * What was appended since the last look that can give a stream a SET (one filtered read for every stream): new
    * streams are found, and every stream gets a pass. Acknowledgements wake no one, so ten streams recording their
-   * deliveries do not make each other scan the log again.
+   * deliveries do not make each other scan the log again. The first look of a term reads only the streams'
+   * creations (a long log's revocations are the streams' own scans' to read, from their checkpoints).
    */
-  private async discover(): Promise<void> {
-    let woken = false;
-    for await (const e of this.store.readAll({ after: this.scannedThrough, filter: WAKE_FILTER })) {
+  private async discover(head: number): Promise<void> {
+    const first = this.scannedThrough < 0;
+    let woken = first;
+    const filter = first ? { eventTypePrefixes: ['SsfStreamCreated'] } : WAKE_FILTER;
+    for await (const e of this.store.readAll({ after: this.scannedThrough, filter })) {
       this.scannedThrough = e.position;
       woken = true;
       if (e.type === 'SsfStreamCreated') {
@@ -151,6 +154,7 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
         if (!this.work.has(id)) this.work.set(id, { due: true, failures: 0, retryAt: 0, taken: [], takenSince: 0, through: -1 });
       }
     }
+    if (first) this.scannedThrough = Math.max(this.scannedThrough, head);
     if (woken) for (const w of this.work.values()) w.due = true;
   }
 
@@ -182,7 +186,6 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
     }
     const authorization = sealed === null ? null : this.sealer.open(stream.streamId, sealed);
     const agent = endpoint.startsWith('https:') ? this.agents.https : this.agents.http;
-    const errors: SetError[] = [];
     for (const claims of selection.sets) {
       if (!this.running) return;
       const outcome = await pushSet(endpoint, this.signer.sign(claims), authorization, { timeoutMs: this.config.ssf.push.timeoutMs, signal: this.aborter.signal, agent });
@@ -190,16 +193,15 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
         if (w.taken.length === 0) w.takenSince = Date.now();
         w.taken.push(claims.log_position);
       } else if (outcome.kind === 'rejected') {
-        errors.push({ position: claims.log_position, err: outcome.err, description: outcome.description });
+        // Recorded before the next SET goes: the status shows it by the time the receiver sees what follows.
+        const error: SetError = { position: claims.log_position, err: outcome.err, description: outcome.description };
+        await this.queue.acknowledge(stream, this.meta(), [], [error], w.through);
         this.logger.warn({ msg: 'receiver refused a SET; recorded, not sent again', stream: stream.streamId, jti: claims.jti, err: outcome.err });
       } else {
-        if (errors.length > 0) await this.queue.acknowledge(stream, this.meta(), [], errors, w.through);
         if (this.running) this.failed(stream, w, `${claims.jti}: ${outcome.reason}`);
         return;
       }
     }
-    // A refusal is recorded at once: it is what the status shows.
-    if (errors.length > 0) await this.queue.acknowledge(stream, this.meta(), [], errors, w.through);
     w.failures = 0;
     // A full batch may have left more behind.
     if (selection.sets.length >= BATCH) w.due = true;
