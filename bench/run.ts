@@ -31,6 +31,7 @@ async function main() {
     ['./workloads/cross-instance-revocation', 'crossInstanceRevocation'],
     ['./workloads/sse-fan-out', 'sseFanOut'],
     ['./workloads/bulk-revocation', 'bulkRevocation'],
+    ['./workloads/ssf-push', 'ssfPush'],
   ] as const) {
     const w = await loadOptional(path, name);
     if (w) all.push(w);

@@ -103,7 +103,7 @@ export function ssfPollSuite(name: string, fixture: () => Promise<StoreFixture>)
       throw new Error('the stream never drained');
     }
 
-    it('publishes its metadata to anyone, advertising only poll delivery and bearer authorization', async () => {
+    it('publishes its metadata to anyone, advertising push and poll delivery and bearer authorization', async () => {
       const r = await httpClient(ledger.url).get('/.well-known/ssf-configuration');
       expect(r.status).toBe(200);
       metadata = r.body;
@@ -111,7 +111,7 @@ export function ssfPollSuite(name: string, fixture: () => Promise<StoreFixture>)
         spec_version: '1_0',
         issuer,
         jwks_uri: `${issuer}/.well-known/ssf-jwks.json`,
-        delivery_methods_supported: [POLL],
+        delivery_methods_supported: ['urn:ietf:rfc:8935', POLL],
         configuration_endpoint: `${issuer}/v1/ssf/streams`,
         status_endpoint: `${issuer}/v1/ssf/status`,
         add_subject_endpoint: `${issuer}/v1/ssf/subjects/add`,
@@ -295,8 +295,11 @@ export function ssfPollSuite(name: string, fixture: () => Promise<StoreFixture>)
       const unknown = 'ssf_00000000000000000000000000000000';
       const cases: Array<[string, string, unknown, number, string]> = [
         // malformed stream configurations
-        ['POST', metadata.configuration_endpoint, { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://receiver.example/events' } }, 400, 'ssf_read_only_property'],
-        ['POST', metadata.configuration_endpoint, { delivery: { method: 'urn:ietf:rfc:8935' } }, 400, 'ssf_delivery_method_unsupported'],
+        ['POST', metadata.configuration_endpoint, { delivery: { method: POLL, endpoint_url: 'https://receiver.example/events' } }, 400, 'ssf_read_only_property'],
+        ['POST', metadata.configuration_endpoint, { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://receiver.example/events' } }, 400, 'ssf_push_endpoint_not_allowed'],
+        ['POST', metadata.configuration_endpoint, { delivery: { method: 'urn:ietf:rfc:8935' } }, 400, 'invalid_request'],
+        ['POST', metadata.configuration_endpoint, { delivery: { method: 'urn:ietf:rfc:8937' } }, 400, 'ssf_delivery_method_unsupported'],
+        ['POST', metadata.configuration_endpoint, { delivery: { method: POLL, authorization_header: 'Bearer x' } }, 400, 'invalid_request'],
         ['POST', metadata.configuration_endpoint, { events_requested: 'all' }, 400, 'invalid_request'],
         ['POST', metadata.configuration_endpoint, { delivery: { method: POLL }, color: 'blue' }, 400, 'invalid_request'],
         ['POST', metadata.configuration_endpoint, { delivery: { method: POLL }, events_delivered: [`${CAEP}session-revoked`] }, 400, 'ssf_read_only_property'],

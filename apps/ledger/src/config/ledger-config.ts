@@ -5,7 +5,7 @@ import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
 import { knownEvents } from './known-events';
 import { OAuthMetadataConfig, oauthMetadata } from './oauth-metadata-config';
-import { parseSsfReceivers, SsfConfig } from './ssf-config';
+import { parseSsfPushAllow, parseSsfReceivers, SsfConfig } from './ssf-config';
 
 export { ConfigError };
 
@@ -168,7 +168,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,
-    ssf: { receivers: parseSsfReceivers(env.LEDGER_SSF_RECEIVERS), longPollMs: int('LEDGER_SSF_LONG_POLL_MS', 10_000, 0, 600_000) },
+    ssf: {
+      receivers: parseSsfReceivers(env.LEDGER_SSF_RECEIVERS),
+      longPollMs: int('LEDGER_SSF_LONG_POLL_MS', 10_000, 0, 600_000),
+      push: {
+        allow: parseSsfPushAllow(env.LEDGER_SSF_PUSH_ALLOW),
+        timeoutMs: int('LEDGER_SSF_PUSH_TIMEOUT_MS', 10_000, 10, 120_000),
+        backoffBaseMs: int('LEDGER_SSF_PUSH_BACKOFF_BASE_MS', 1000, 1, 3_600_000),
+        backoffMaxMs: int('LEDGER_SSF_PUSH_BACKOFF_MAX_MS', 300_000, 1, 3_600_000),
+      },
+    },
     ...knownEvents(env.LEDGER_TEST_UNKNOWN_EVENT_TYPES),
     lease: leaseTiming(int('LEDGER_LEASE_TTL_MS', 15_000, 300, 3_600_000), env.LEDGER_LEASE_RENEW_MS ? int('LEDGER_LEASE_RENEW_MS', 0, 50, 3_600_000) : undefined),
   };

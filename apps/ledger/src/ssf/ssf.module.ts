@@ -2,11 +2,14 @@ import { Logger, Module } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { SetSigner } from '@ledger/revocations';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
+import { HeaderSealer, loadOrCreateHeaderKey } from '../infrastructure/ssf-header-key';
 import { loadOrCreateSigningKey } from '../infrastructure/ssf-signing-key';
 import { ManageSsfStreamController } from './manage-ssf-stream/manage-ssf-stream.controller';
 import { ManageSsfStreamHandler } from './manage-ssf-stream/manage-ssf-stream.handler';
 import { PollSetsController } from './poll-sets/poll-sets.controller';
 import { PollSetsHandler } from './poll-sets/poll-sets.handler';
+import { PushSetsWorker } from './push-sets/push-sets.worker';
+import { SsfSetQueue } from './set-queue';
 import { SsfExecutor } from './ssf-executor';
 import { SsfReceivers } from './ssf-receivers';
 import { SsfStreams } from './ssf-streams';
@@ -25,12 +28,22 @@ function signer(config: LedgerConfig): SetSigner {
   return signer;
 }
 
-/** OpenID Shared Signals transmitter: metadata, stream management and RFC 8936 poll delivery (docs/ssf.md). */
+/** The key push streams' authorization headers are sealed with. Says where, never what. */
+function sealer(config: LedgerConfig): HeaderSealer {
+  const logger = new Logger('SsfHeaderKey');
+  const { sealer, file, created, looseMode } = loadOrCreateHeaderKey(config.secretsDir);
+  logger.log(`push authorization header key ${created ? 'generated into' : 'read from'} ${file}`);
+  if (looseMode) logger.warn(`${file} or its directory can be read by other users; make them 0600 and 0700`);
+  return sealer;
+}
+
+/** OpenID Shared Signals transmitter: metadata, stream management, RFC 8936 poll and RFC 8935 push (docs/ssf.md). */
 @Module({
   controllers: [TransmitterMetadataController, ManageSsfStreamController, StreamStatusController, StreamSubjectsController, VerifyStreamController, PollSetsController],
   providers: [
     { provide: SetSigner, inject: [LEDGER_CONFIG], useFactory: signer },
+    { provide: HeaderSealer, inject: [LEDGER_CONFIG], useFactory: sealer },
     { provide: SsfExecutor, inject: [EVENT_STORE], useFactory: (store: EventStore) => new SsfExecutor(store) },
-    SsfReceivers, SsfStreams, ManageSsfStreamHandler, PollSetsHandler],
+    SsfReceivers, SsfStreams, SsfSetQueue, ManageSsfStreamHandler, PollSetsHandler, PushSetsWorker],
 })
 export class SsfModule {}

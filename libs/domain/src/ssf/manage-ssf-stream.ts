@@ -1,13 +1,18 @@
 import { CommandMetadata } from '../shared/command-metadata';
 import { conflict, DomainError, invalid, notFound } from '../shared/domain-error';
 import { SSF_EVENTS_SUPPORTED } from './ssf-event-types';
-import { LiveSsfStream, POLL_DELIVERY, SsfStatus, SsfStreamConfig, SsfStreamEvent, SsfStreamState } from './ssf-stream';
+import { LiveSsfStream, POLL_DELIVERY, PUSH_DELIVERY, SsfStatus, SsfStreamConfig, SsfStreamEvent, SsfStreamState } from './ssf-stream';
 
-/** What a receiver may set (SSF section 8.1.1: the receiver-supplied properties). */
+/**
+ * What a receiver may set (SSF section 8.1.1: the receiver-supplied properties). For push, the endpoint (already
+ * checked against LEDGER_SSF_PUSH_ALLOW at the edge) and the authorization header, sealed at the edge.
+ */
 export interface ReceiverSuppliedConfig {
   deliveryMethod: string;
   eventsRequested: string[];
   description: string | null;
+  endpointUrl?: string;
+  authorization?: string | null;
 }
 
 /** Every command names its receiver: a stream is only ever its creator's to see or change. */
@@ -52,22 +57,40 @@ export function ownStream(state: SsfStreamState, receiver: string): LiveSsfStrea
   return state;
 }
 
-function configFor(config: ReceiverSuppliedConfig): SsfStreamConfig {
-  if (config.deliveryMethod !== POLL_DELIVERY) {
-    throw invalid('ssf_delivery_method_unsupported', `The delivery method is not supported: delivery_methods_supported lists ${POLL_DELIVERY}`);
+/** A push stream's endpoint and header; a poll stream has none (its endpoint_url is the transmitter's). */
+function deliveryFor(config: ReceiverSuppliedConfig): Pick<SsfStreamConfig, 'deliveryMethod' | 'push'> {
+  if (config.deliveryMethod === POLL_DELIVERY) return { deliveryMethod: POLL_DELIVERY };
+  if (config.deliveryMethod !== PUSH_DELIVERY) {
+    throw invalid('ssf_delivery_method_unsupported', `The delivery method is not supported: delivery_methods_supported lists ${PUSH_DELIVERY} and ${POLL_DELIVERY}`);
   }
+  if (config.endpointUrl === undefined) {
+    throw invalid('invalid_request', 'A push stream needs delivery.endpoint_url', { fields: [{ field: 'delivery.endpoint_url', messages: ['required for urn:ietf:rfc:8935'] }] });
+  }
+  return { deliveryMethod: PUSH_DELIVERY, push: { endpointUrl: config.endpointUrl, authorization: config.authorization ?? null } };
+}
+
+function configFor(config: ReceiverSuppliedConfig): SsfStreamConfig {
+  const delivery = deliveryFor(config);
   const requested = [...new Set(config.eventsRequested)];
   return {
-    deliveryMethod: POLL_DELIVERY,
+    deliveryMethod: delivery.deliveryMethod,
     eventsRequested: requested,
     // SSF section 8.1.1: the intersection of what was requested and what the transmitter supports.
     eventsDelivered: SSF_EVENTS_SUPPORTED.filter((t) => requested.includes(t)),
     description: config.description,
+    ...(delivery.push ? { push: delivery.push } : {}),
   };
 }
 
-/** configFor admits one delivery method, so the configuration is its description and the events requested. */
-const sameConfig = (a: SsfStreamConfig, b: SsfStreamConfig) => a.description === b.description && JSON.stringify(a.eventsRequested) === JSON.stringify(b.eventsRequested);
+/**
+ * eventsDelivered follows from eventsRequested, and the delivery method from whether there is a push member (its
+ * endpoint is never undefined), so these are the whole configuration.
+ */
+const sameConfig = (a: SsfStreamConfig, b: SsfStreamConfig) =>
+  a.description === b.description &&
+  JSON.stringify(a.eventsRequested) === JSON.stringify(b.eventsRequested) &&
+  a.push?.endpointUrl === b.push?.endpointUrl &&
+  a.push?.authorization === b.push?.authorization;
 
 export function createSsfStream(command: CreateSsfStream, state: SsfStreamState, meta: CommandMetadata): SsfStreamEvent[] {
   // The id is fresh (generated at the edge), so a stream already there is a bug or a replayed id, never a retry.
@@ -88,6 +111,10 @@ export function updateSsfStream(command: UpdateSsfStream, state: SsfStreamState,
     deliveryMethod: d.deliveryMethod ?? stream.deliveryMethod,
     eventsRequested: d.eventsRequested ?? stream.eventsRequested,
     description: d.description === undefined ? stream.description : d.description,
+    // An update that names no endpoint or header keeps the stream's (a receiver that PATCHes its description need
+    // not send its secret again).
+    endpointUrl: d.endpointUrl ?? stream.push?.endpointUrl,
+    authorization: d.authorization === undefined ? stream.push?.authorization : d.authorization,
   });
   return configured(stream, next, meta);
 }

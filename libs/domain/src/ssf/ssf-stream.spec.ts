@@ -1,6 +1,6 @@
 import { DeciderSpecification, FIXED_NOW, stateAfter } from '../testing/decider-spec';
 import { CAEP_SESSION_REVOKED, LEDGER_NOT_BEFORE, SSF_EVENTS_SUPPORTED, SSF_STREAM_UPDATED, SSF_VERIFICATION } from './ssf-event-types';
-import { isAcknowledged, LiveSsfStream, POLL_DELIVERY, SSF_STATUSES, SSF_STREAM_ID_PATTERN, ssfStream, SsfStreamEvent } from './ssf-stream';
+import { isAcknowledged, LiveSsfStream, POLL_DELIVERY, PUSH_DELIVERY, SSF_STATUSES, SSF_STREAM_ID_PATTERN, ssfStream, SsfStreamEvent } from './ssf-stream';
 import { ssfStreamDecider } from './ssf-stream.decider';
 
 const spec = DeciderSpecification.for(ssfStreamDecider);
@@ -55,11 +55,69 @@ describe('Shared Signals stream', () => {
       expect(live([created])).toMatchObject({ status: 'live', streamStatus: 'enabled', statusReason: null, subjects: {}, ackedThrough: -1, acked: [] });
     });
 
-    it('refuses push (not offered yet) and an existing id', () => {
-      const push = spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, deliveryMethod: 'urn:ietf:rfc:8935' } }).thenThrows('ssf_delivery_method_unsupported', 'validation');
-      expect(push.message).toBe('The delivery method is not supported: delivery_methods_supported lists urn:ietf:rfc:8936');
+    it('refuses an unknown delivery method and an existing id', () => {
+      const other = spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, deliveryMethod: 'urn:example:carrier-pigeon' } }).thenThrows('ssf_delivery_method_unsupported', 'validation');
+      expect(other.message).toBe('The delivery method is not supported: delivery_methods_supported lists urn:ietf:rfc:8935 and urn:ietf:rfc:8936');
       expect(spec.given([created]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config } }).thenThrows('ssf_stream_exists', 'conflict').message).toBe('A stream with this id exists');
       spec.given([created, deleted]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config } }).thenThrows('ssf_stream_exists', 'conflict');
+    });
+
+    it('creates a push stream with its endpoint and sealed header; without an endpoint it is refused', () => {
+      const push = { deliveryMethod: PUSH_DELIVERY, endpointUrl: 'https://rp.example/events', authorization: 'sealed:abc' };
+      spec
+        .given([])
+        .when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, ...push } })
+        .then([
+          {
+            type: 'SsfStreamCreated',
+            data: { streamId, receiver, deliveryMethod: PUSH_DELIVERY, eventsRequested: [CAEP_SESSION_REVOKED], eventsDelivered: [CAEP_SESSION_REVOKED], description: null, push: { endpointUrl: push.endpointUrl, authorization: 'sealed:abc' }, createdAt: now },
+          },
+        ]);
+      const noHeader = spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, deliveryMethod: PUSH_DELIVERY, endpointUrl: push.endpointUrl } }).events();
+      expect(live(noHeader)).toMatchObject({ deliveryMethod: PUSH_DELIVERY, push: { endpointUrl: push.endpointUrl, authorization: null }, lastError: null });
+      const refused = spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, deliveryMethod: PUSH_DELIVERY } }).thenThrows('invalid_request', 'validation');
+      expect(refused.message).toBe('A push stream needs delivery.endpoint_url');
+      expect(refused.details).toEqual({ fields: [{ field: 'delivery.endpoint_url', messages: ['required for urn:ietf:rfc:8935'] }] });
+      // A poll stream has no push member at all (its endpoint_url is the transmitter's), whatever was sent.
+      const poll = spec.given([]).when({ type: 'CreateSsfStream', data: { streamId, receiver, ...config, endpointUrl: push.endpointUrl, authorization: 'x' } }).events();
+      expect(poll[0].data).not.toHaveProperty('push');
+      expect(POLL_DELIVERY).not.toBe(PUSH_DELIVERY);
+      expect(PUSH_DELIVERY).toBe('urn:ietf:rfc:8935');
+    });
+  });
+
+  describe('a push stream', () => {
+    const endpointUrl = 'https://rp.example/events';
+    const pushCreated: SsfStreamEvent = { type: 'SsfStreamCreated', data: { ...created.data, deliveryMethod: PUSH_DELIVERY, push: { endpointUrl, authorization: 'sealed:1' } } } as SsfStreamEvent;
+    const configuredEvent = (d: Record<string, unknown>): SsfStreamEvent => ({ type: 'SsfStreamConfigured', data: { streamId, deliveryMethod: PUSH_DELIVERY, eventsRequested: [CAEP_SESSION_REVOKED], eventsDelivered: [CAEP_SESSION_REVOKED], description: null, ...d, updatedAt: now } }) as SsfStreamEvent;
+
+    it('an update naming neither endpoint nor header keeps both; one naming them changes them', () => {
+      spec.given([pushCreated]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, description: 'd' } }).then([configuredEvent({ description: 'd', push: { endpointUrl, authorization: 'sealed:1' } })]);
+      spec.given([pushCreated]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, endpointUrl: 'https://rp.example/v2' } }).then([configuredEvent({ push: { endpointUrl: 'https://rp.example/v2', authorization: 'sealed:1' } })]);
+      spec.given([pushCreated]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, authorization: 'sealed:2' } }).then([configuredEvent({ push: { endpointUrl, authorization: 'sealed:2' } })]);
+      spec.given([pushCreated]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, authorization: null } }).then([configuredEvent({ push: { endpointUrl, authorization: null } })]);
+      spec.given([pushCreated]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, endpointUrl, authorization: 'sealed:1' } }).thenNothing();
+      // A poll stream turned to push needs an endpoint; a push stream turned to poll loses it.
+      spec.given([created]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, deliveryMethod: PUSH_DELIVERY } }).thenThrows('invalid_request');
+      const toPoll = spec.given([pushCreated]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, deliveryMethod: POLL_DELIVERY } }).events();
+      expect(toPoll).toHaveLength(1);
+      expect(live([pushCreated, ...toPoll])).not.toHaveProperty('push');
+      expect(live([pushCreated, ...toPoll]).deliveryMethod).toBe(POLL_DELIVERY);
+    });
+
+    it('a replacement without a header drops it; the same delivery method with another configuration is a change', () => {
+      spec.given([pushCreated]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, deliveryMethod: PUSH_DELIVERY, endpointUrl } }).then([configuredEvent({ push: { endpointUrl, authorization: null } })]);
+      spec.given([pushCreated]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, deliveryMethod: PUSH_DELIVERY, endpointUrl, authorization: 'sealed:1' } }).thenNothing();
+      expect(spec.given([pushCreated]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config } }).events()).toHaveLength(1);
+      expect(spec.given([created]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, deliveryMethod: PUSH_DELIVERY, endpointUrl } }).events()).toHaveLength(1);
+    });
+
+    it('keeps the last SET error for the status', () => {
+      const first = { position: 4, err: 'invalid_issuer', description: 'who?' };
+      const second = { position: 6, err: 'invalid_key', description: 'kid?' };
+      expect(live([pushCreated, acked([3], -1, [first, second])]).lastError).toEqual({ ...second, at: now });
+      expect(live([pushCreated, acked([], -1, [first]), acked([5])]).lastError).toEqual({ ...first, at: now });
+      expect(live([pushCreated, acked([5])]).lastError).toBeNull();
     });
   });
 
@@ -108,7 +166,7 @@ describe('Shared Signals stream', () => {
     it('the same configuration again appends nothing; another delivery method is refused', () => {
       spec.given([created]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config } }).thenNothing();
       spec.given([created]).when({ type: 'UpdateSsfStream', data: { streamId, receiver } }).thenNothing();
-      spec.given([created]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, deliveryMethod: 'urn:ietf:rfc:8935' } }).thenThrows('ssf_delivery_method_unsupported');
+      spec.given([created]).when({ type: 'UpdateSsfStream', data: { streamId, receiver, deliveryMethod: 'urn:ietf:rfc:8937' } }).thenThrows('ssf_delivery_method_unsupported');
       spec.given([created]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, eventsRequested: [] } }).events();
       // The requested list is compared as a list: the same letters split elsewhere are another request.
       const ab = spec.given([created]).when({ type: 'ReplaceSsfStream', data: { streamId, receiver, ...config, eventsRequested: ['ab', 'c'] } }).events();

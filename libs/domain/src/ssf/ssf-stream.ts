@@ -10,18 +10,35 @@ import type { SsfSubject } from './ssf-subject';
 export type SsfStatus = 'enabled' | 'paused' | 'disabled';
 export const SSF_STATUSES: readonly SsfStatus[] = ['enabled', 'paused', 'disabled'];
 
-/** RFC 8936 poll delivery: the only method this transmitter offers so far. */
+/** RFC 8936 poll delivery: the receiver asks the transmitter for SETs. */
 export const POLL_DELIVERY = 'urn:ietf:rfc:8936';
+/** RFC 8935 push delivery: the transmitter POSTs each SET to the receiver's endpoint. */
+export const PUSH_DELIVERY = 'urn:ietf:rfc:8935';
+export type SsfDeliveryMethod = typeof POLL_DELIVERY | typeof PUSH_DELIVERY;
 
 export const ssfStream = (streamId: string) => `ssf-stream-${streamId}`;
 export const SSF_STREAM_ID_PATTERN = /^ssf_[0-9a-f]{32}$/;
 
-/** What the receiver chose; events_delivered is the transmitter's answer to events_requested. */
+/**
+ * Where a push stream's SETs go (RFC 8935). `authorization` is the receiver's authorization_header sealed by the
+ * edge (AES-256-GCM under a key of the secrets directory, docs/ssf.md): it must be sent back, so it cannot be
+ * hashed, and the log, the audit export and every read carry only the sealed form. The domain never opens it.
+ */
+export interface PushEndpoint {
+  endpointUrl: string;
+  authorization: string | null;
+}
+
+/**
+ * What the receiver chose; events_delivered is the transmitter's answer to events_requested. `push` is there for a
+ * push stream only, so a poll stream's events keep the shape they had before push existed.
+ */
 export interface SsfStreamConfig {
-  deliveryMethod: typeof POLL_DELIVERY;
+  deliveryMethod: SsfDeliveryMethod;
   eventsRequested: string[];
   eventsDelivered: string[];
   description: string | null;
+  push?: PushEndpoint;
 }
 
 export interface SsfStreamCreated {
@@ -104,6 +121,8 @@ export interface LiveSsfStream extends SsfStreamConfig {
   ackedThrough: number;
   /** Acknowledged positions after ackedThrough, in no particular order. */
   acked: number[];
+  /** The last SET error recorded (a push answered 400 with an RFC 8935 err, or a poll's setErrs), for the status. */
+  lastError: (SetError & { at: string }) | null;
 }
 
 export type SsfStreamState = { status: 'none' } | LiveSsfStream | { status: 'deleted'; streamId: string; receiver: string };
@@ -115,6 +134,7 @@ const configOf = (d: SsfStreamConfig): SsfStreamConfig => ({
   eventsRequested: [...d.eventsRequested],
   eventsDelivered: [...d.eventsDelivered],
   description: d.description,
+  ...(d.push ? { push: { endpointUrl: d.push.endpointUrl, authorization: d.push.authorization } } : {}),
 });
 
 function live(state: SsfStreamState, change: (s: LiveSsfStream) => LiveSsfStream): SsfStreamState {
@@ -125,10 +145,10 @@ export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): S
   switch (event.type) {
     case 'SsfStreamCreated': {
       const d = event.data;
-      return { status: 'live', streamId: d.streamId, receiver: d.receiver, ...configOf(d), streamStatus: 'enabled', statusReason: null, subjects: {}, ackedThrough: -1, acked: [] };
+      return { status: 'live', streamId: d.streamId, receiver: d.receiver, ...configOf(d), streamStatus: 'enabled', statusReason: null, subjects: {}, ackedThrough: -1, acked: [], lastError: null };
     }
     case 'SsfStreamConfigured':
-      return live(state, (s) => ({ ...s, ...configOf(event.data) }));
+      return live(state, ({ push: _was, ...s }) => ({ ...s, ...configOf(event.data) }));
     case 'SsfStreamStatusChanged':
       return live(state, (s) => ({ ...s, streamStatus: event.data.status, statusReason: event.data.reason }));
     case 'SsfSubjectAdded':
@@ -144,7 +164,8 @@ export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): S
       return live(state, (s) => {
         const through = Math.max(s.ackedThrough, event.data.through);
         const acked = [...new Set([...s.acked, ...event.data.positions, ...event.data.errors.map((e) => e.position)])].filter((p) => p > through);
-        return { ...s, ackedThrough: through, acked };
+        const error = event.data.errors.at(-1);
+        return { ...s, ackedThrough: through, acked, lastError: error ? { ...error, at: event.data.acknowledgedAt } : s.lastError };
       });
     case 'SsfStreamDeleted':
       return state.status === 'live' ? { status: 'deleted', streamId: state.streamId, receiver: state.receiver } : state;

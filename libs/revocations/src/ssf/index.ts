@@ -1,3 +1,4 @@
 export * from './security-event';
 export * from './set-selection';
 export * from './set-signer';
+export * from './push-set';

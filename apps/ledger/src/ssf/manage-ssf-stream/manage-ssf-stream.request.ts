@@ -4,16 +4,33 @@ import { ArrayMaxSize, IsArray, IsDefined, IsInt, IsObject, IsOptional, IsString
 import { SSF_STREAM_ID_PATTERN } from '@ledger/domain';
 
 export class SsfDeliveryRequest {
-  @ApiProperty({ example: 'urn:ietf:rfc:8936', description: 'Only RFC 8936 poll so far.' })
+  @ApiProperty({ example: 'urn:ietf:rfc:8935', description: 'urn:ietf:rfc:8935 (push) or urn:ietf:rfc:8936 (poll).' })
   @IsString()
   @MaxLength(256)
   method: string;
 
-  @ApiProperty({ required: false, description: 'Transmitter-supplied for poll: if given, the stream\'s poll URL as read.' })
+  @ApiProperty({
+    required: false,
+    description: 'Push: where the SETs are POSTed, at an origin LEDGER_SSF_PUSH_ALLOW allows (required). Poll: transmitter-supplied; if given, the stream\'s poll URL as read.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   endpoint_url?: string;
+
+  @ApiProperty({
+    required: false,
+    nullable: true,
+    maxLength: 4096,
+    pattern: '^[\\x20-\\x7e]+$',
+    description: 'Push only: the Authorization header value sent with each POST (printable ASCII). Kept encrypted, never returned; null removes it.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  // A header value: printable ASCII and spaces, so nothing can end the header line and start another.
+  @Matches(/^[\x20-\x7e]+$/, { message: 'authorization_header must be printable ASCII' })
+  authorization_header?: string | null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Param } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { notFound, POLL_DELIVERY } from '@ledger/domain';
+import { notFound, POLL_DELIVERY, PUSH_DELIVERY } from '@ledger/domain';
 import { SetSigner } from '@ledger/revocations';
 import { Public } from '../../auth/role.guard';
 import { LEDGER_CONFIG, LedgerConfig } from '../../config/ledger-config';
@@ -28,7 +28,7 @@ export class TransmitterMetadataController {
       spec_version: '1_0',
       issuer,
       jwks_uri: `${issuer}${SSF_JWKS_PATH}`,
-      delivery_methods_supported: [POLL_DELIVERY],
+      delivery_methods_supported: [PUSH_DELIVERY, POLL_DELIVERY],
       configuration_endpoint: `${issuer}${SSF_STREAMS_PATH}`,
       status_endpoint: `${issuer}${SSF_STATUS_PATH}`,
       add_subject_endpoint: `${issuer}${SSF_ADD_SUBJECT_PATH}`,

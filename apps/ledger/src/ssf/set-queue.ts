@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandMetadata, evolveSsfStream, initialSsfStreamState, LiveSsfStream, SetError, SsfStreamEvent, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { REVOCATION_DOMAIN_EVENT_TYPES, Selection, selectSets } from '@ledger/revocations';
+import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
+import { SsfExecutor } from './ssf-executor';
+import { SsfReceivers } from './ssf-receivers';
+
+/** What the log scan reads: revocations, and the SSF events a stream's own SETs come from. */
+export const SET_SOURCE_FILTER = { eventTypePrefixes: [...REVOCATION_DOMAIN_EVENT_TYPES, 'SsfVerificationRequested', 'SsfStreamStatusChanged', 'SsfStreamConfigured'] };
+/**
+ * A scan that passed this many events of the log before the first SET it owes records how far it got (an
+ * SsfSetsAcknowledged with no positions), so a quiet stream of a busy ledger does not read the same events again;
+ * one event per this many passed is the price.
+ */
+export const PREFIX_WRITE_EVENTS = 1000;
+
+/**
+ * A stream's SETs still owed, and their acknowledgement: one queue for both delivery methods. Poll (RFC 8936)
+ * acknowledges what the receiver acks; push (RFC 8935) what the receiver answered 202 to. Either way the stream's
+ * own SsfSetsAcknowledged events are the checkpoint, so nothing is held in memory between deliveries and an
+ * acknowledged SET is never sent again, after a restart too.
+ */
+@Injectable()
+export class SsfSetQueue {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly executor: SsfExecutor,
+    private readonly receivers: SsfReceivers,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  /**
+   * The oldest `max` SETs owed, by log position; none while the stream is not enabled (paused holds them), as its
+   * history read here says (a status changed since the caller loaded the stream counts).
+   */
+  async select(stream: LiveSsfStream, acknowledging: ReadonlySet<number>, max: number): Promise<Selection> {
+    if (stream.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
+    const history = await this.store.readStream(ssfStream(stream.streamId));
+    const now = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, e as unknown as SsfStreamEvent), initialSsfStreamState());
+    if (now.status !== 'live' || now.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
+    const after = Math.max(stream.ackedThrough, history[0].position - 1);
+    return selectSets({
+      issuer: this.config.issuer,
+      audience: this.receivers.audienceOf(stream.receiver),
+      entitlement: this.receivers.entitlementOf(stream.receiver),
+      history,
+      log: this.store.readAll({ after, filter: SET_SOURCE_FILTER }),
+      acknowledging,
+      max,
+    });
+  }
+
+  async acknowledge(stream: LiveSsfStream, meta: CommandMetadata, positions: number[], errors: SetError[], through: number): Promise<void> {
+    const command = { type: 'AcknowledgeSets' as const, data: { streamId: stream.streamId, receiver: stream.receiver, positions, errors, through } };
+    await this.executor.execute(ssfStream(stream.streamId), ssfStreamDecider, command, meta);
+  }
+}

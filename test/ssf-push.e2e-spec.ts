@@ -1,0 +1,3 @@
+import { ssfPushSuite } from './suites/ssf-push.suite';
+
+ssfPushSuite('embedded SQLite', async () => ({ env: () => ({}) }));
