@@ -12,7 +12,7 @@ import { PublisherUnderLease } from '../apps/ledger/src/revocations/publisher-un
 import { consentWithToken } from './support/consent-fixtures';
 import { EsdbTestServer, startEsdbTestServer } from './support/esdb-test-server';
 import { KafkaBroker } from './support/kafka-broker';
-import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
+import { bearer, httpClient, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_API_KEYS } from './support/ledger-app';
 import { externalBrokers, RevocationTopicReader, waitForTopic } from './support/revocation-topic';
 
 /** The text of an SSE stream as it arrives, until aborted. */
@@ -125,4 +125,63 @@ describe('an older build that meets an event type it does not know, while it pub
       await reader.stop();
     }
   }, 180_000);
+});
+
+describe('an older build that meets an event type it does not know, while a Shared Signals receiver polls it', () => {
+  const RECEIVER = 'partner-receiver-secret-0123456789';
+  const POLL = 'urn:ietf:rfc:8936';
+  const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/';
+  let server: EsdbTestServer;
+  const dirs = [tempDataDir(), tempDataDir()];
+  let older: RunningLedger;
+  let newer: RunningLedger;
+
+  beforeAll(async () => {
+    server = await startEsdbTestServer();
+    const env = {
+      EVENTSTORE_CONNECTION_STRING: server.connectionString,
+      LEDGER_API_KEYS: `${TEST_API_KEYS},partner:receiver:${RECEIVER}`,
+      LEDGER_SSF_RECEIVERS: 'partner=web',
+      LOG_LEVEL: 'fatal',
+    };
+    older = await startLedger({ dataDir: dirs[0].dir, env: { ...env, LEDGER_TEST_UNKNOWN_EVENT_TYPES: 'ConsentScopesRevoked' } });
+    newer = await startLedger({ dataDir: dirs[1].dir, env });
+  }, 60_000);
+  afterAll(async () => {
+    await older?.close();
+    await newer?.close();
+    dirs.forEach((d) => d.remove());
+    await server?.stop();
+  });
+
+  it('answers no poll past the event, and the newer build delivers it before what follows', async () => {
+    const receiverOn = (l: RunningLedger) => httpClient(l.url, { authorization: `Bearer ${RECEIVER}` });
+    const created = await receiverOn(newer).post('/v1/ssf/streams', { delivery: { method: POLL }, events_requested: [`${CAEP}session-revoked`, `${CAEP}token-claims-change`] });
+    expect(created.status).toBe(201);
+    const streamId = created.body.stream_id as string;
+    expect((await receiverOn(newer).post('/v1/ssf/subjects/add', { stream_id: streamId, subject: { format: 'opaque', id: 'alice' } })).status).toBe(200);
+
+    const steps = ledgerSteps(newer.http);
+    expect((await steps.registerClient('web', ['openid', 'email'])).status).toBe(201);
+    const grant = async (userId: string) => (await steps.grant(userId, 'web', ['openid', 'email'])).body.id as string;
+    const scoped = await grant('alice');
+    expect((await steps.revoke(scoped, { scopes: ['email'] })).status).toBe(200);
+    const after = (await steps.grant('alice', 'web', ['openid'])).body.id as string;
+    expect((await steps.revoke(after)).status).toBe(200);
+    await waitUntil(async () => ((await older.http.get('/health/ready')).status === 503 ? true : undefined), { what: 'the older build not ready', timeoutMs: 30_000 });
+
+    // The older build hands out nothing past the event, so no acknowledgement can move the stream past it.
+    const refused = await receiverOn(older).post(`/v1/ssf/poll/${streamId}`, { returnImmediately: true });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: 'event_unreadable' });
+
+    // The newer build: the scope revocation's SET first, then the consent revocation's.
+    const polled = await receiverOn(newer).post(`/v1/ssf/poll/${streamId}`, { returnImmediately: true });
+    expect(polled.status).toBe(200);
+    const claims = Object.values(polled.body.sets as Record<string, string>)
+      .map((jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')))
+      .sort((a, b) => a.log_position - b.log_position)
+      .map((c) => Object.keys(c.events)[0]);
+    expect(claims).toEqual([`${CAEP}token-claims-change`, `${CAEP}session-revoked`]);
+  });
 });

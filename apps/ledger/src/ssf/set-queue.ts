@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CommandMetadata, evolveSsfStream, initialSsfStreamState, LiveSsfStream, SetError, SsfStreamEvent, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { EVENT_STORE, EventStore, StoredEvent } from '@ledger/event-store';
 import { REVOCATION_DOMAIN_EVENT_TYPES, Selection, selectSets } from '@ledger/revocations';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { SsfExecutor } from './ssf-executor';
@@ -28,6 +29,7 @@ export class SsfSetQueue {
     private readonly executor: SsfExecutor,
     private readonly receivers: SsfReceivers,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    @Inject(READ_YOUR_WRITES) private readonly views: ReadYourWrites,
   ) {}
 
   /**
@@ -40,12 +42,21 @@ export class SsfSetQueue {
     const now = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, e as unknown as SsfStreamEvent), initialSsfStreamState());
     if (now.status !== 'live' || now.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const after = Math.max(stream.ackedThrough, history[0].position - 1);
+    // Fail closed (issue #17): the scan selects by type, so an event this build cannot read (a newer build's
+    // revocation) would be passed unseen, and the stream's acknowledged prefix would move past it for good. So it
+    // reads only what this instance's views have applied, which read every event of the domain's streams: up to the
+    // head as it is now, once they include it; and while they have stopped at an unreadable event, nothing (503
+    // event_unreadable for a poll; the push worker retries).
+    const head = await this.store.headPosition();
+    await this.views.caughtUp();
+    const stopped = this.views.stoppedBy?.();
+    if (stopped) throw stopped;
     return selectSets({
       issuer: this.config.issuer,
       audience: this.receivers.audienceOf(stream.receiver),
       entitlement: this.receivers.entitlementOf(stream.receiver),
       history,
-      log: this.store.readAll({ after, filter: SET_SOURCE_FILTER }),
+      log: upTo(this.store.readAll({ after, filter: SET_SOURCE_FILTER }), head),
       acknowledging,
       max,
     });
@@ -54,5 +65,13 @@ export class SsfSetQueue {
   async acknowledge(stream: LiveSsfStream, meta: CommandMetadata, positions: number[], errors: SetError[], through: number): Promise<void> {
     const command = { type: 'AcknowledgeSets' as const, data: { streamId: stream.streamId, receiver: stream.receiver, positions, errors, through } };
     await this.executor.execute(ssfStream(stream.streamId), ssfStreamDecider, command, meta);
+  }
+}
+
+/** The events of `log` up to `last` (inclusive): the part of the log the views are known to have read. */
+async function* upTo(log: AsyncIterable<StoredEvent>, last: number): AsyncIterable<StoredEvent> {
+  for await (const event of log) {
+    if (event.position > last) return;
+    yield event;
   }
 }
