@@ -55,6 +55,8 @@ export interface LedgerConfig extends OAuthMetadataConfig {
   tokenKey?: TokenKey;
   /** LEDGER_SUBJECT_KEK: wraps the subject keys (docs/privacy.md). Unset: a key file in secretsDir, made at the first start. */
   subjectKek?: string;
+  /** LEDGER_SUBJECT_KEK_PREVIOUS: during a KEK rotation, the KEK the keys were wrapped by; they are re-wrapped at start. */
+  subjectKekPrevious?: string;
   /**
    * LEDGER_SUBJECT_KEYS_DIR: where the subject key store lives; default secretsDir. Never inside dataDir. Every
    * instance on one EventStoreDB must share it (and LEDGER_SUBJECT_KEK), as they share LEDGER_TOKEN_KEY.
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     shutdownTimeoutMs: int('LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     tokenKey,
     subjectKek: env.LEDGER_SUBJECT_KEK,
+    subjectKekPrevious: env.LEDGER_SUBJECT_KEK_PREVIOUS,
     subjectKeysDir,
     secretsDir,
     idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),

@@ -10,7 +10,7 @@ import { CursorSigner } from './cursor-signer';
 import { claimDataDirectory } from './data-directory';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
-import { loadSubjectKek, SqliteSubjectKeys } from './subject-key-store';
+import { loadSubjectKek, parseSubjectKek, SqliteSubjectKeys } from './subject-key-store';
 import { loadOrCreateKeyFile, TokenKey } from './token-key';
 import { TokenMinter } from './token-minter';
 
@@ -46,7 +46,10 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
         if (c.eventStoreConnectionString && !c.subjectKek) {
           logger.warn('on EventStoreDB without LEDGER_SUBJECT_KEK: every instance must share one key and one LEDGER_SUBJECT_KEYS_DIR, or they cannot read each other\'s events');
         }
-        return new SqliteSubjectKeys(c.subjectKeysDir, kek);
+        const previous = c.subjectKekPrevious?.trim() ? parseSubjectKek(c.subjectKekPrevious, 'LEDGER_SUBJECT_KEK_PREVIOUS').kek : undefined;
+        const keys = new SqliteSubjectKeys(c.subjectKeysDir, kek, previous);
+        if (previous) logger.log(`subject keys re-wrapped by the current KEK: ${keys.rewrapped}; the previous KEK can go once every copy has started`);
+        return keys;
       },
     },
     { provide: STORED_EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.store },

@@ -18,12 +18,14 @@ const CACHE_LIMIT = 100_000;
 const LIVE_KEY_TTL_MS = 2_000;
 
 /** LEDGER_SUBJECT_KEK (base64 or base64url of 32 bytes), or the KEK file in the secrets directory, made at the first start. */
+export const parseSubjectKek = (raw: string, source: string) => {
+  const kek = Buffer.from(raw.trim(), 'base64');
+  if (kek.length !== KEK_BYTES) throw new Error(`${source}: the subject key-encryption key must be ${KEK_BYTES} bytes, base64 (openssl rand -base64 32)`);
+  return { kek, source };
+};
+
 export function loadSubjectKek(secretsDir: string, fromEnv: string | undefined): { kek: Buffer; source: string } {
-  const parse = (raw: string, source: string) => {
-    const kek = Buffer.from(raw.trim(), 'base64');
-    if (kek.length !== KEK_BYTES) throw new Error(`${source}: the subject key-encryption key must be ${KEK_BYTES} bytes, base64 (openssl rand -base64 32)`);
-    return { kek, source };
-  };
+  const parse = parseSubjectKek;
   if (fromEnv !== undefined && fromEnv.trim() !== '') return parse(fromEnv, 'LEDGER_SUBJECT_KEK');
   const { file } = secretFileOnce(secretsDir, SUBJECT_KEK_FILE, () => `${randomBytes(KEK_BYTES).toString('base64url')}\n`);
   return parse(readFileSync(file, 'utf8'), file);
@@ -48,9 +50,14 @@ export class SqliteSubjectKeys implements SubjectKeys {
   private readonly live = new Map<string, { kid: string; until: number }>();
   private readonly s: ReturnType<SqliteSubjectKeys['prepare']>;
 
+  /** How many keys the start re-wrapped from the previous KEK to the current one (rotation: docs/privacy.md). */
+  readonly rewrapped: number;
+
   constructor(
     dir: string,
     private readonly kek: Buffer,
+    /** LEDGER_SUBJECT_KEK_PREVIOUS: keys still wrapped by it are re-wrapped by `kek` at the start. */
+    previousKek?: Buffer,
   ) {
     const file = join(dir, SUBJECT_KEYS_FILE);
     preparePrivateDatabaseFile(file);
@@ -61,6 +68,34 @@ export class SqliteSubjectKeys implements SubjectKeys {
     this.db.pragma('secure_delete = ON');
     this.db.exec('CREATE TABLE IF NOT EXISTS subject_keys (kid TEXT PRIMARY KEY, subject TEXT UNIQUE, wrapped TEXT, created_at TEXT NOT NULL, erased_at TEXT)');
     this.s = this.prepare();
+    this.rewrapped = previousKek ? this.rewrap(previousKek) : 0;
+  }
+
+  /**
+   * KEK rotation: every live key that the current KEK does not open but the previous one does is wrapped again by the
+   * current one, in one transaction. No event changes, and no subject key changes (the sealed fields stay as they
+   * are); once it has run on every copy of the key store, the previous KEK can be destroyed.
+   */
+  private rewrap(previous: Buffer): number {
+    const rows = this.db.prepare<[], KeyRow>('SELECT kid, wrapped FROM subject_keys WHERE wrapped IS NOT NULL').all();
+    const update = this.db.prepare<[string, string]>('UPDATE subject_keys SET wrapped = ? WHERE kid = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const context = `subject-key\u0000${row.kid}`;
+        try {
+          openString(this.kek, row.wrapped!, context);
+          continue;
+        } catch {
+          // Not the current KEK's: the previous one's, or neither (then the read below says so).
+        }
+        const key = openString(previous, row.wrapped!, context);
+        update.run(sealString(this.kek, key, context), row.kid);
+        n++;
+      }
+    })();
+    if (n > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return n;
   }
 
   private prepare() {
@@ -101,7 +136,7 @@ export class SqliteSubjectKeys implements SubjectKeys {
     if (cached !== undefined && cached.until > Date.now()) return cached.key;
     const row = this.s.byKid.get(kid);
     if (!row) return undefined;
-    const key = row.wrapped === null ? 'erased' : Buffer.from(openString(this.kek, row.wrapped, `subject-key\u0000${kid}`), 'base64');
+    const key = row.wrapped === null ? 'erased' : this.unwrap(kid, row.wrapped);
     this.remember(this.keys, kid, { key, until: key === 'erased' ? Infinity : Date.now() + LIVE_KEY_TTL_MS });
     return key;
   }
@@ -115,6 +150,14 @@ export class SqliteSubjectKeys implements SubjectKeys {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  private unwrap(kid: string, wrapped: string): Buffer {
+    try {
+      return Buffer.from(openString(this.kek, wrapped, `subject-key\u0000${kid}`), 'base64');
+    } catch {
+      throw new Error(`subject key ${kid} does not open with the subject key-encryption key: set the KEK it was wrapped by (LEDGER_SUBJECT_KEK, or LEDGER_SUBJECT_KEK_PREVIOUS while rotating)`);
+    }
   }
 
   private wrap(kid: string, key: Buffer): string {
