@@ -115,6 +115,13 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
   await issue('bob-cli-after-user-revocation', bobCli2);
   const end = await instant();
 
+  // Frank: a consent with a token, revoked with a reason, then erased (crypto-shredding, docs/privacy.md).
+  const frank = await grant('frank@example.org', 'golden-web', ['openid'], { 'x-request-id': 'golden-frank-request' });
+  await issue('frank-before-erasure', frank);
+  await post(`/v1/consents/${frank}/revoke`, { reason: 'golden: frank moved away' });
+  const erased = (await post('/v1/users/frank@example.org/erase')) as { pseudonym: string };
+  const afterErasure = await instant();
+
   const users = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org'];
   const clients = ['golden-web', 'golden-cli', 'golden-old'];
   const questions: GoldenQuestion[] = [
@@ -132,5 +139,9 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
       users.map((u) => ({ name: `consents of ${u} as of ${label}`, path: `/v1/audit/users/${encodeURIComponent(u)}/consents?asOf=${at}` })),
     ),
   ];
+  questions.push(
+    { name: 'consents of the erased subject as of the end', path: `/v1/audit/users/${encodeURIComponent(erased.pseudonym)}/consents?asOf=${afterErasure}` },
+    { name: 'consents of frank after the erasure', path: '/v1/users/frank%40example.org/consents?status=all' },
+  );
   return { tokens, questions };
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { openEvent, sealEvent, type SealedField } from '@ledger/domain';
+import { openEvent, sealEvent, unavailable, type SealedField } from '@ledger/domain';
 import type {
   AppendOptions,
   AppendResult,
@@ -97,7 +97,11 @@ export class SealedEventStore implements EventStore {
       const key = this.keys.key(field.kid);
       if (key === 'erased') return undefined;
       if (key === undefined) {
-        throw new Error(`event ${event.id} (position ${event.position}) is sealed under subject key ${field.kid}, which this key store never held; restore the key store that belongs to this log`);
+        // 503 to a command that meets it (a misconfigured instance, not a bad request); the views retry and stay behind.
+        throw unavailable(
+          'subject_key_unknown',
+          `event ${event.id} (position ${event.position}) is sealed under subject key ${field.kid}, which this key store never held; restore the key store that belongs to this log`,
+        );
       }
       return openString(key, field.enc, context);
     });
