@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SealedEventStore, verifyLedger } from '@ledger/audit';
+import { verifyLedger } from '@ledger/audit';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { waitUntil } from '@ledger/testing';
 import { uid } from './support/consent-fixtures';
-import { SqliteSubjectKeys } from '../apps/ledger/src/infrastructure/subject-key-store';
-import { ledgerSteps, secretsDirFor, tempDataDir } from './support/ledger-app';
+import { ledgerSteps, tempDataDir } from './support/ledger-app';
+import { readOpenedLog } from './support/opened-log';
 import { LedgerProcess, spawnLedger } from './support/ledger-process';
 
 /**
@@ -26,17 +25,7 @@ describe('A user-wide revocation survives SIGKILL in the middle of its fan-out',
     data.remove();
   });
 
-  /** The log, its sealed fields opened with the service's subject key store (docs/privacy.md). */
-  async function readLog(): Promise<StoredEvent[]> {
-    const store = new SqliteEventStore({ file: join(data.dir, 'events.db') });
-    const kek = Buffer.from(readFileSync(join(secretsDirFor(data.dir), 'subject-kek'), 'utf8').trim(), 'base64');
-    const keys = new SqliteSubjectKeys(secretsDirFor(data.dir), kek);
-    const out: StoredEvent[] = [];
-    for await (const e of new SealedEventStore(store, keys).readAll()) out.push(e);
-    await store.close();
-    keys.close();
-    return out;
-  }
+  const readLog = () => readOpenedLog(data.dir);
   const ofUser = (events: StoredEvent[], userId: string, type: string) => events.filter((e) => e.type === type && e.data.userId === userId);
 
   it('revokes each consent once: three before the crash, the rest after the restart, and the chain verifies', async () => {
