@@ -55,14 +55,20 @@ export const secretsDirFor = (dataDir: string) => `${dataDir}-secrets`;
 
 /**
  * Instances on one EventStoreDB share one subject key store and one key-encryption key (docs/privacy.md), as they
- * share one log: for a test on an EventStoreDB that names neither, both are derived from its connection string.
+ * share one log: for a test on an EventStoreDB that names neither, both are derived from its connection string. For
+ * the real EventStoreDB of EVENTSTORE_CONNECTION_STRING the store lives under the repository's .tmp/, so that a
+ * database kept between runs (npm run test:esdb on a non-empty database) still finds the keys its earlier events were
+ * sealed under; a wire-level test server lives for one suite, and its store in the system's temporary directory.
  */
 export function sharedSubjectKeys(env: Record<string, string | undefined>): Record<string, string> {
   const connection = env.EVENTSTORE_CONNECTION_STRING;
   if (!connection || env.LEDGER_SUBJECT_KEYS_DIR) return {};
   const tag = createHash('sha256').update(connection).digest();
   return {
-    LEDGER_SUBJECT_KEYS_DIR: join(tmpdir(), `ledger-subject-keys-${tag.subarray(0, 6).toString('hex')}`),
+    LEDGER_SUBJECT_KEYS_DIR: join(
+      connection === process.env.EVENTSTORE_CONNECTION_STRING ? join(__dirname, '..', '..', '.tmp') : tmpdir(),
+      `ledger-subject-keys-${tag.subarray(0, 6).toString('hex')}`,
+    ),
     ...(env.LEDGER_SUBJECT_KEK ? {} : { LEDGER_SUBJECT_KEK: createHash('sha256').update('kek').update(tag).digest('base64') }),
   };
 }
