@@ -75,4 +75,15 @@ describe('ViewStore: a subject erased', () => {
     expect(views.tokens.token(h1)).toMatchObject({ sub: pseudonym, active: false });
     expect(views.consents.consent('cns_a_1')).toMatchObject({ userId: pseudonym });
   });
+
+  it('given a rebuild that stages its tokens, when an erasure of a subject stored in clear comes, then the staged rows are renamed too', () => {
+    views.close();
+    views = new ViewStore(join(dir, 'staged.db'), 3);
+    expect(views.startRebuild()).toBe(true);
+    views.apply([granted(userId), issued(userId, h1), issued(userId, h2), erased(pseudonym)]);
+    views.finishRebuild();
+    expect(views.tokens.token(h1)).toMatchObject({ sub: pseudonym, active: false });
+    expect(views.tokens.token(h2)).toMatchObject({ sub: pseudonym, active: false });
+    expect(JSON.stringify(views.snapshot())).not.toContain(userId);
+  });
 });

@@ -37,8 +37,16 @@ export class SubjectErasure {
     };
   }
 
-  /** Call inside the batch's transaction. `subject`: the userKey of the erased user. */
-  rename(subject: string, pseudonym: string): void {
+  /**
+   * Call inside the batch's transaction. `subject`: the userKey of the erased user. `staged`: a rebuild is staging token
+   * rows (token-rebuild-staging.ts), which are renamed there too, before they are folded into the tree.
+   */
+  rename(subject: string, pseudonym: string, staged = false): void {
+    if (staged) {
+      this.db
+        .prepare(`UPDATE rebuild_token_issues SET sub = ? WHERE consent_id IN (SELECT consent_id FROM consents WHERE ${USER_KEY}(user_id) = ?)`)
+        .run(pseudonym, subject);
+    }
     this.s.tokens.run(pseudonym, subject);
     this.s.consents.run(pseudonym, subject);
     this.s.users.run(pseudonym, subject);

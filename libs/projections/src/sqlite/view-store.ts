@@ -206,7 +206,7 @@ export class ViewStore {
         case 'subjectErased':
           // The batch's token rows first, so that a token issued earlier in this batch is renamed too.
           if (tokenChanges) this.tokens.write(tokenChanges.splice(0));
-          this.erasure.rename(change.subject, change.pseudonym);
+          this.erasure.rename(change.subject, change.pseudonym, this.staging !== undefined);
           this.erasedInBatch = true;
           break;
         case 'ledgerNotBefore':
