@@ -83,7 +83,10 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
     keys.destroy(kid);
     const expected = { userId: erasedUserId(kid), reason: null, erased: true, clientId: 'app' };
     expect((await sealed.readStream('consent-x'))[0].data).toMatchObject(expected);
-    for await (const e of sealed.readAll()) expect(e.data).toMatchObject(expected);
+    const all: StoredEvent[] = [];
+    for await (const e of sealed.readAll()) all.push(e);
+    expect(all.map((e) => e.data)).toEqual([expect.objectContaining(expected)]);
+    expect(await sealed.headPosition()).toBe(await raw.headPosition());
     const delivered = await new Promise<StoredEvent[]>((resolve) => {
       const sub = sealed.subscribeToAll({}, { onEvents: async (events) => (resolve(events), void sub.stop()) });
     });
@@ -105,7 +108,14 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
   it('fails the read of a field sealed under a key this key store never held, rather than reading it as erased', async () => {
     await sealed.append('consent-x', [revoked('erin@example.org')], { expectedRevision: 'no_stream' });
     const stranger = new SealedEventStore(raw, new MemoryKeys());
-    await expect(stranger.readStream('consent-x')).rejects.toThrow(/which this key store never held/);
+    await expect(stranger.readStream('consent-x')).rejects.toMatchObject({
+      code: 'subject_key_unknown',
+      category: 'unavailable',
+      message: expect.stringMatching(/^event .+ \(position 0\) is sealed under subject key [0-9a-f]{32}, which this key store never held/),
+    });
+    // Closing it closes the store beneath.
+    await stranger.close();
+    await expect(raw.readStream('consent-x')).rejects.toThrow();
   });
 
   it('binds a sealed value to its event and field: moved, it does not open', () => {
@@ -116,6 +126,9 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
     expect(() => openString(key, enc, 'e1\u0000data.reason')).toThrow();
     expect(() => openString(randomBytes(32), enc, 'e1\u0000data.userId')).toThrow();
     expect(() => openString(key, 'c2hvcnQ', 'e1\u0000data.userId')).toThrow('a sealed field is too short');
+    // The shortest sealed value, of an empty string: an IV and a tag, no ciphertext.
+    expect(openString(key, sealString(key, '', 'c'), 'c')).toBe('');
+    expect(openString(key, sealString(key, 'Tromsø ✓', 'c'), 'c')).toBe('Tromsø ✓');
     expect(sealString(key, 'erin', 'c')).not.toBe(sealString(key, 'erin', 'c'));
   });
 });
