@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erasedUserId } from '@ledger/domain';
 import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
+import { exportEvents } from './audit-queries';
 import { ChainedEventStore } from './chained-event-store';
 import { openString, SealedEventStore, sealString } from './sealed-event-store';
 import type { SubjectKeys } from './subject-keys.port';
@@ -94,6 +95,17 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
     expect(delivered[0].metadata).not.toHaveProperty('reason');
     expect(delivered[0].metadata).not.toHaveProperty('clientRequestId');
     expect((await verifyLedger(raw.readAll(), { gapFreePositions: true })).ok).toBe(true);
+  });
+
+  it('exports as stored, matching a user on what the sealed field says', async () => {
+    await sealed.append('consent-y', [revoked('bob')], { expectedRevision: 'no_stream' });
+    await sealed.append('consent-z', [revoked('carol')], { expectedRevision: 'no_stream' });
+    const out: StoredEvent[] = [];
+    for await (const e of exportEvents(raw, { userId: 'carol' }, (e) => sealed.open(e))) out.push(e);
+    expect(out.map((e) => [e.stream, typeof e.data.userId])).toEqual([['consent-z', 'object']]);
+    const unopened: StoredEvent[] = [];
+    for await (const e of exportEvents(raw, { userId: 'carol' })) unopened.push(e);
+    expect(unopened).toEqual([]);
   });
 
   it('passes events that name no user through unchanged, and seals another user under another key', async () => {
