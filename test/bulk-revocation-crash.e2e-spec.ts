@@ -4,6 +4,7 @@ import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { waitUntil } from '@ledger/testing';
 import { uid } from './support/consent-fixtures';
 import { ledgerSteps, tempDataDir } from './support/ledger-app';
+import { readOpenedLog } from './support/opened-log';
 import { LedgerProcess, spawnLedger } from './support/ledger-process';
 
 /**
@@ -24,13 +25,7 @@ describe('A user-wide revocation survives SIGKILL in the middle of its fan-out',
     data.remove();
   });
 
-  async function readLog(): Promise<StoredEvent[]> {
-    const store = new SqliteEventStore({ file: join(data.dir, 'events.db') });
-    const out: StoredEvent[] = [];
-    for await (const e of store.readAll()) out.push(e);
-    await store.close();
-    return out;
-  }
+  const readLog = () => readOpenedLog(data.dir);
   const ofUser = (events: StoredEvent[], userId: string, type: string) => events.filter((e) => e.type === type && e.data.userId === userId);
 
   it('revokes each consent once: three before the crash, the rest after the restart, and the chain verifies', async () => {

@@ -53,10 +53,13 @@ describe('a copy of the data directory, with every Idempotency-Key used', () => 
     expect((await steps.revokeToken(tokenIds[0])).body).toEqual({ revoked: true });
     await ledger.close();
 
-    // The copy, started without the secrets directory and without LEDGER_TOKEN_KEY: it makes a key of its own.
+    // The copy, started without the token key (neither the secrets directory's file nor LEDGER_TOKEN_KEY): it makes a
+    // key of its own. It is given the subject key store, which a copy of the data directory alone does not open
+    // (docs/privacy.md), so that it can read the log at all.
     cpSync(original.dir, copy.dir, { recursive: true });
+    const subjectKeys = { LEDGER_SUBJECT_KEYS_DIR: secretsDirFor(original.dir), LEDGER_SUBJECT_KEK: readFileSync(join(secretsDirFor(original.dir), 'subject-kek'), 'utf8').trim() };
     // (Its 503s are logged as errors, as they should be; not in the test output.)
-    ledger = await startLedger({ dataDir: copy.dir, env: { LOG_LEVEL: 'fatal' } });
+    ledger = await startLedger({ dataDir: copy.dir, env: { LOG_LEVEL: 'fatal', ...subjectKeys } });
     steps = ledgerSteps(ledger.http);
     const before = (await ledger.events()).length;
     const answers = [];

@@ -35,7 +35,7 @@ describe.each([
     what: 'a version raised',
     sql: "UPDATE events SET metadata = json_set(metadata, '$.eventVersion', 7) WHERE position = ?",
     type: 'TokenRevoked',
-    says: 'it is TokenRevoked v7, and this build reads up to v1',
+    says: 'it is TokenRevoked v7, and this build reads up to v2',
   },
 ])('a golden data directory with $what', ({ sql, type, says }) => {
   const copy = tempDataDir();

@@ -16,6 +16,7 @@ import {
   GOLDEN_ROOT,
   GoldenExpected,
   goldenEnv,
+  goldenKeysCopy,
   introspect,
   ready,
   verifyStore,
@@ -37,18 +38,20 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
   const dir = join(GOLDEN_ROOT, name);
   const expected = JSON.parse(readFileSync(join(dir, EXPECTED_FILE), 'utf8')) as GoldenExpected;
   const copy = tempDataDir();
+  const keys = goldenKeysCopy(dir);
   let ledger: RunningLedger;
   let raw: Map<string, string>;
 
   beforeAll(async () => {
     cpSync(join(dir, DATA_DIR), copy.dir, { recursive: true });
-    ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, expected.issuer), clock: { now: () => expected.clockMs } });
+    ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, expected.issuer, keys.dir), clock: { now: () => expected.clockMs } });
     await ready(ledger);
     raw = deriveTokens(dir, expected.tokens, await ledger.events());
   });
   afterAll(async () => {
     await ledger?.close();
     copy.remove();
+    keys.remove();
   });
 
   it('verifies: the same chain, to the same head', async () => {

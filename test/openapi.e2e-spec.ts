@@ -114,7 +114,8 @@ describe('OpenAPI document (over HTTP)', () => {
     const clientCommands = ['post /v1/clients/{id}/served-scopes', 'patch /v1/clients/{id}', 'post /v1/clients/{id}/disable', 'post /v1/clients/{id}/enable', 'post /v1/clients/{id}/not-before', 'delete /v1/clients/{id}', 'delete /v1/clients/{id}/secrets/{secretId}'];
     const bulk = ['post /v1/users/{userId}/revoke', 'post /v1/users/{userId}/not-before', 'post /v1/not-before'];
     // A new secret's answer is the secret: never stored for a replay, so no Idempotency-Key.
-    const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/clients/{id}/secrets', ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke', 'post /v1/oauth2/token']);
+    // An erasure is idempotent by itself, and its answer must not be stored: no Idempotency-Key either.
+    const commands = new Set(['post /v1/clients', ...clientCommands, 'post /v1/clients/{id}/secrets', 'post /v1/users/{userId}/erase', ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens', 'post /v1/tokens/{tokenId}/revoke', 'post /v1/oauth2/revoke', 'post /v1/oauth2/token']);
     const idempotent = new Set(['post /v1/clients', ...clientCommands, ...bulk, 'post /v1/consents', 'post /v1/consents/{id}/revoke', 'post /v1/tokens']);
     for (const { path, method, op } of operations()) {
       const route = `${method} ${path}`;

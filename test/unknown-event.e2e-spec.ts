@@ -21,7 +21,7 @@ async function notReady(ledger: RunningLedger) {
 
 describe.each([
   { what: 'an event type this build does not know', type: 'ConsentErased', version: 1, says: 'its type ConsentErased is unknown to this build' },
-  { what: 'a version newer than this build knows', type: 'TokenRevoked', version: 2, says: 'it is TokenRevoked v2, and this build reads up to v1' },
+  { what: 'a version newer than this build knows', type: 'TokenRevoked', version: 3, says: 'it is TokenRevoked v3, and this build reads up to v2' },
 ])('the embedded store, after $what', ({ type, version, says }) => {
   const data = tempDataDir();
   let ledger: RunningLedger;

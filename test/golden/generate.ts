@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { CLIENT_EVENT_TYPES, CONSENT_EVENT_TYPES, LEDGER_WIDE_EVENT_TYPES, USER_EVENT_TYPES } from '@ledger/domain';
 import { startLedger, tempDataDir } from '../support/ledger-app';
-import { ask, DATA_DIR, deriveTokens, EXPECTED_FILE, EXPORT_FILE, exportText, GOLDEN_ROOT, GoldenExpected, goldenEnv, introspect, ready, TOKEN_KEY_FILE, verifyStore } from './golden-answers';
+import { ask, DATA_DIR, goldenKeysCopy, SUBJECT_KEK_FILE, SUBJECT_KEYS_DIR, deriveTokens, EXPECTED_FILE, EXPORT_FILE, exportText, GOLDEN_ROOT, GoldenExpected, goldenEnv, introspect, ready, TOKEN_KEY_FILE, verifyStore } from './golden-answers';
 import { runScenario } from './golden-scenario';
 
 const DOMAIN_EVENT_TYPES: readonly string[] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES];
@@ -24,13 +24,18 @@ async function main(name: string | undefined): Promise<void> {
   mkdirSync(join(dir, DATA_DIR), { recursive: true });
   // Published with the directory on purpose (test-only): with it the test re-derives the golden tokens.
   writeFileSync(join(dir, TOKEN_KEY_FILE), randomBytes(32).toString('base64') + '\n');
+  // The same for the subject keys: the KEK, and the key store itself beside (never inside) the data directory.
+  writeFileSync(join(dir, SUBJECT_KEK_FILE), randomBytes(32).toString('base64') + '\n');
+  mkdirSync(join(dir, SUBJECT_KEYS_DIR));
 
   const made = tempDataDir();
-  let ledger = await startLedger({ dataDir: made.dir, env: goldenEnv(dir, ISSUER) });
+  let ledger = await startLedger({ dataDir: made.dir, env: goldenEnv(dir, ISSUER, join(dir, SUBJECT_KEYS_DIR)) });
   const { tokens, questions } = await runScenario(ledger);
   await ledger.close();
-  for (const file of readdirSync(made.dir)) {
-    if (/-(wal|shm|journal)$/.test(file) && statSync(join(made.dir, file)).size > 0) throw new Error(`${file} was left non-empty at close`);
+  for (const kept of [made.dir, join(dir, SUBJECT_KEYS_DIR)]) {
+    for (const file of readdirSync(kept)) {
+      if (/-(wal|shm|journal)$/.test(file) && statSync(join(kept, file)).size > 0) throw new Error(`${file} was left non-empty at close`);
+    }
   }
   for (const file of KEPT) copyFileSync(join(made.dir, file), join(dir, DATA_DIR, file));
   made.remove();
@@ -39,7 +44,8 @@ async function main(name: string | undefined): Promise<void> {
   const copy = tempDataDir();
   for (const file of KEPT) copyFileSync(join(dir, DATA_DIR, file), join(copy.dir, file));
   const clockMs = Date.now() + 1000;
-  ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, ISSUER), clock: { now: () => clockMs } });
+  const keys = goldenKeysCopy(dir);
+  ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, ISSUER, keys.dir), clock: { now: () => clockMs } });
   await ready(ledger);
   const events = await ledger.events();
   const missing = DOMAIN_EVENT_TYPES.filter((type) => !events.some((e) => e.type === type));
@@ -62,6 +68,7 @@ async function main(name: string | undefined): Promise<void> {
   writeFileSync(join(dir, EXPORT_FILE), await exportText(ledger));
   await ledger.close();
   copy.remove();
+  keys.remove();
   writeFileSync(join(dir, EXPECTED_FILE), JSON.stringify(expected, null, 2) + '\n');
   process.stdout.write(`golden directory ${dir}: ${events.length} events, ${questions.length} questions, ${tokens.length} tokens\n`);
 }

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyLedger } from '@ledger/audit';
+import { STORED_EVENT_STORE, verifyLedger } from '@ledger/audit';
 import { waitUntil } from '@ledger/testing';
-import { StoredEvent } from '@ledger/event-store';
+import { EventStore, StoredEvent } from '@ledger/event-store';
 import { parseTokenKey } from '../../apps/ledger/src/infrastructure/token-key';
 import { TokenMinter } from '../../apps/ledger/src/infrastructure/token-minter';
 import { RunningLedger, TEST_KEYS } from '../support/ledger-app';
@@ -11,6 +12,8 @@ import { RunningLedger, TEST_KEYS } from '../support/ledger-app';
  * The layout of one golden directory, test/golden/<name>/ (README.md there says why each file is where it is):
  *   data-dir/         the data directory as that version left it, views deleted (events.db, node.db)
  *   token-key         the published, test-only LEDGER_TOKEN_KEY it ran with: outside data-dir, as in production
+ *   subject-kek       (since sealing) the published, test-only LEDGER_SUBJECT_KEK: outside data-dir, as in production
+ *   subject-keys/     (since sealing) the subject key store it ran with (LEDGER_SUBJECT_KEYS_DIR), outside data-dir
  *   expected.json     the questions, with the answers that version gave (GoldenExpected)
  *   export.ndjson     GET /v1/audit/events, byte for byte
  * The questions live in the directory, not in code: an old directory keeps asking what was true of its own data.
@@ -20,6 +23,8 @@ export const DATA_DIR = 'data-dir';
 export const TOKEN_KEY_FILE = 'token-key';
 export const EXPECTED_FILE = 'expected.json';
 export const EXPORT_FILE = 'export.ndjson';
+export const SUBJECT_KEK_FILE = 'subject-kek';
+export const SUBJECT_KEYS_DIR = 'subject-keys';
 
 /** A read over HTTP, as the audit role for /v1/audit, else as admin. */
 export interface GoldenQuestion {
@@ -49,8 +54,21 @@ export interface GoldenExpected {
 }
 
 /** The env a golden service runs with, at generation and in the test alike. */
-export function goldenEnv(dir: string, issuer: string): Record<string, string> {
-  return { LEDGER_TOKEN_KEY: readFileSync(join(dir, TOKEN_KEY_FILE), 'utf8').trim(), LEDGER_ISSUER: issuer };
+export function goldenEnv(dir: string, issuer: string, subjectKeysDir?: string): Record<string, string> {
+  const sealed = existsSync(join(dir, SUBJECT_KEK_FILE))
+    ? { LEDGER_SUBJECT_KEK: readFileSync(join(dir, SUBJECT_KEK_FILE), 'utf8').trim(), ...(subjectKeysDir ? { LEDGER_SUBJECT_KEYS_DIR: subjectKeysDir } : {}) }
+    : {};
+  return { LEDGER_TOKEN_KEY: readFileSync(join(dir, TOKEN_KEY_FILE), 'utf8').trim(), LEDGER_ISSUER: issuer, ...sealed };
+}
+
+/**
+ * A copy of a golden directory's subject key store, for a service to run on (it writes to its key store; the committed
+ * one stays as it was made). Directories made before sealing have none: the service then makes an empty one.
+ */
+export function goldenKeysCopy(dir: string): { dir: string; remove(): void } {
+  const copy = mkdtempSync(join(tmpdir(), 'ledger-golden-keys-'));
+  if (existsSync(join(dir, SUBJECT_KEYS_DIR))) cpSync(join(dir, SUBJECT_KEYS_DIR), copy, { recursive: true });
+  return { dir: copy, remove: () => rmSync(copy, { recursive: true, force: true }) };
 }
 
 /**
@@ -92,7 +110,8 @@ export async function exportText(ledger: RunningLedger): Promise<string> {
 
 /** What `ledger audit verify` checks on the embedded store (apps/ledger-cli/src/commands/audit-verify.ts). */
 export async function verifyStore(ledger: RunningLedger): Promise<GoldenExpected['verify'] & { problems: unknown[] }> {
-  const result = await verifyLedger(ledger.store.readAll(), { gapFreePositions: true, recordedAtNeverDecreases: true });
+  // The log as stored: the chain covers sealed fields as they are (docs/privacy.md).
+  const result = await verifyLedger(ledger.app.get<EventStore>(STORED_EVENT_STORE).readAll(), { gapFreePositions: true, recordedAtNeverDecreases: true });
   return { ok: result.ok, checked: result.checked, streams: result.streams, head: result.head, problems: result.problems };
 }
 

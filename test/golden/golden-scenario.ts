@@ -1,5 +1,5 @@
 import { waitUntil } from '@ledger/testing';
-import type { Http, HttpResponse, RunningLedger } from '../support/ledger-app';
+import { clientBasic, type Http, type HttpResponse, type RunningLedger } from '../support/ledger-app';
 import type { GoldenQuestion, GoldenToken } from './golden-answers';
 
 /**
@@ -115,8 +115,26 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
   await issue('bob-cli-after-user-revocation', bobCli2);
   const end = await instant();
 
-  const users = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org'];
-  const clients = ['golden-web', 'golden-cli', 'golden-old'];
+  // Gina: refresh tokens on a client of its own: a refresh (the next token of the family), then RFC 7009 revocation
+  // of the new one, which ends the family. The refreshed tokens are random, so no answer introspects them.
+  ok('register golden-app', await http.post('/v1/clients', { clientId: 'golden-app', name: 'Golden App' }));
+  const appSecret = ((await post('/v1/clients/golden-app/secrets')) as { secret: string }).secret;
+  const ginaRes = ok('grant gina', await http.post('/v1/consents', { userId: 'gina@example.org', clientId: 'golden-app', scopes: ['openid'], allowsRefresh: true }));
+  consents.add(ginaRes.body.id);
+  const ginaIssue = ok('issue gina', await http.post('/v1/tokens', { consentId: ginaRes.body.id }, { 'idempotency-key': `golden-${++keyNo}-gina` }));
+  tokens.push({ name: 'gina-before-refresh', tokenId: ginaIssue.body.token_id, idempotencyKey: `golden-${keyNo}-gina` });
+  const refreshed = ok('refresh gina', await http.form('/v1/oauth2/token', { grant_type: 'refresh_token', refresh_token: ginaIssue.body.refresh_token }, clientBasic('golden-app', appSecret)));
+  ok('revoke gina refresh', await http.form('/v1/oauth2/revoke', { token: refreshed.body.refresh_token, token_type_hint: 'refresh_token' }, clientBasic('golden-app', appSecret)));
+
+  // Frank: a consent with a token, revoked with a reason, then erased (crypto-shredding, docs/privacy.md).
+  const frank = await grant('frank@example.org', 'golden-web', ['openid'], { 'x-request-id': 'golden-frank-request' });
+  await issue('frank-before-erasure', frank);
+  await post(`/v1/consents/${frank}/revoke`, { reason: 'golden: frank moved away' });
+  const erased = (await post('/v1/users/frank@example.org/erase')) as { pseudonym: string };
+  const afterErasure = await instant();
+
+  const users = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org', 'gina@example.org'];
+  const clients = ['golden-web', 'golden-cli', 'golden-old', 'golden-app'];
   const questions: GoldenQuestion[] = [
     { name: 'clients', path: '/v1/clients?limit=100' },
     ...clients.flatMap((c) => [
@@ -132,5 +150,9 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
       users.map((u) => ({ name: `consents of ${u} as of ${label}`, path: `/v1/audit/users/${encodeURIComponent(u)}/consents?asOf=${at}` })),
     ),
   ];
+  questions.push(
+    { name: 'consents of the erased subject as of the end', path: `/v1/audit/users/${encodeURIComponent(erased.pseudonym)}/consents?asOf=${afterErasure}` },
+    { name: 'consents of frank after the erasure', path: '/v1/users/frank%40example.org/consents?status=all' },
+  );
   return { tokens, questions };
 }

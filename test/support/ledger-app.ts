@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,26 @@ export type Http = ReturnType<typeof httpClient>;
 export const secretsDirFor = (dataDir: string) => `${dataDir}-secrets`;
 
 /**
+ * Instances on one EventStoreDB share one subject key store and one key-encryption key (docs/privacy.md), as they
+ * share one log: for a test on an EventStoreDB that names neither, both are derived from its connection string. For
+ * the real EventStoreDB of EVENTSTORE_CONNECTION_STRING the store lives under the repository's .tmp/, so that a
+ * database kept between runs (npm run test:esdb on a non-empty database) still finds the keys its earlier events were
+ * sealed under; a wire-level test server lives for one suite, and its store in the system's temporary directory.
+ */
+export function sharedSubjectKeys(env: Record<string, string | undefined>): Record<string, string> {
+  const connection = env.EVENTSTORE_CONNECTION_STRING;
+  if (!connection || env.LEDGER_SUBJECT_KEYS_DIR) return {};
+  const tag = createHash('sha256').update(connection).digest();
+  return {
+    LEDGER_SUBJECT_KEYS_DIR: join(
+      connection === process.env.EVENTSTORE_CONNECTION_STRING ? join(__dirname, '..', '..', '.tmp') : tmpdir(),
+      `ledger-subject-keys-${tag.subarray(0, 6).toString('hex')}`,
+    ),
+    ...(env.LEDGER_SUBJECT_KEK ? {} : { LEDGER_SUBJECT_KEK: createHash('sha256').update('kek').update(tag).digest('base64') }),
+  };
+}
+
+/**
  * Starts the real service in this process, on a real port, with the real wiring (bootstrap.ts), on a data
  * directory of its own. Env overrides select the store (EVENTSTORE_CONNECTION_STRING) or Kafka.
  */
@@ -67,6 +88,7 @@ export async function startLedger(
     LEDGER_API_KEYS: TEST_API_KEYS,
     LEDGER_SECRETS_DIR: secretsDirFor(dataDir),
     ...options.env,
+    ...sharedSubjectKeys(options.env ?? {}),
     LEDGER_DATA_DIR: dataDir,
     PORT: String(options.port ?? 0),
   });

@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { bearer, Http, httpClient, secretsDirFor, TEST_API_KEYS } from './ledger-app';
+import { bearer, Http, httpClient, secretsDirFor, sharedSubjectKeys, TEST_API_KEYS } from './ledger-app';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -64,6 +64,7 @@ export async function spawnLedger(options: {
       LEDGER_API_KEYS: TEST_API_KEYS,
       LEDGER_SECRETS_DIR: secretsDirFor(options.dataDir),
       ...options.env,
+      ...sharedSubjectKeys({ ...process.env, ...options.env }),
       LEDGER_DATA_DIR: options.dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -23,6 +23,10 @@ Store (one of):
   --data-dir DIR           the embedded SQLite store DIR/events.db (default ./data, or LEDGER_DATA_DIR)
   --esdb CONNECTION        EventStoreDB (default: EVENTSTORE_CONNECTION_STRING when set)
 
+Subject keys (docs/privacy.md): personal fields are stored sealed. replay and export --user open them with the
+service's key store when LEDGER_SECRETS_DIR (or LEDGER_SUBJECT_KEYS_DIR, with LEDGER_SUBJECT_KEK) names it;
+without it only events stored before sealing can match a user. verify, import and export need no key.
+
 Options:
   --quiet                  no progress bar (it is drawn on stderr only when stderr is a terminal)
   -h, --help               this text

@@ -40,6 +40,8 @@ import { SetLedgerNotBeforeController } from './ledger-wide/set-ledger-not-befor
 import { SetLedgerNotBeforeHandler } from './ledger-wide/set-ledger-not-before/set-ledger-not-before.handler';
 import { RevokeUserConsentsController } from './users/revoke-user-consents/revoke-user-consents.controller';
 import { RevokeUserConsentsHandler } from './users/revoke-user-consents/revoke-user-consents.handler';
+import { EraseSubjectController } from './users/erase-subject/erase-subject.controller';
+import { EraseSubjectHandler } from './users/erase-subject/erase-subject.handler';
 import { SetUserNotBeforeController } from './users/set-user-not-before/set-user-not-before.controller';
 import { SetUserNotBeforeHandler } from './users/set-user-not-before/set-user-not-before.handler';
 import { UserRevocationFanOutModule } from './users/revoke-user-consents/revoke-user-consents.fan-out.module';
@@ -110,6 +112,7 @@ export class AppModule {
         RefreshTokenController,
         RevokeUserConsentsController,
         SetUserNotBeforeController,
+        EraseSubjectController,
         SetLedgerNotBeforeController,
         RegisterScopeOwnerController,
         GetScopeOwnerController,
@@ -130,6 +133,7 @@ export class AppModule {
         RefreshTokenHandler,
         RevokeUserConsentsHandler,
         SetUserNotBeforeHandler,
+        EraseSubjectHandler,
         SetLedgerNotBeforeHandler,
         RegisterScopeOwnerHandler,
         IntrospectToken,

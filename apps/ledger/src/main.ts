@@ -16,6 +16,8 @@ async function main() {
     // token key stays in the configuration only, where it does not print (TokenKey).
     delete process.env.LEDGER_API_KEYS;
     delete process.env.LEDGER_TOKEN_KEY;
+    delete process.env.LEDGER_SUBJECT_KEK;
+    delete process.env.LEDGER_SUBJECT_KEK_PREVIOUS;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

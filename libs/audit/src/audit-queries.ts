@@ -107,10 +107,10 @@ export interface ExportFilter {
 }
 
 /**
- * A slice of the log, in log order, pulled lazily from the port's readAll: memory stays flat whatever the size, and
+ * A slice of the log, in log order, as stored (`opened` reads a stored event's sealed fields, for the user filter), pulled lazily from the port's readAll: memory stays flat whatever the size, and
  * a slow consumer slows the read (back-pressure) instead of buffering.
  */
-export async function* exportEvents(store: EventStore, f: ExportFilter = {}): AsyncGenerator<StoredEvent> {
+export async function* exportEvents(store: EventStore, f: ExportFilter = {}, opened: (e: StoredEvent) => StoredEvent = (e) => e): AsyncGenerator<StoredEvent> {
   // Push what can be pushed down to the store: a consent, or a user with a client, names exactly one stream.
   let streamFilter: EventFilter | undefined;
   const consentStream = f.consentId ? parseConsentId(f.consentId)?.stream : undefined;
@@ -128,7 +128,8 @@ export async function* exportEvents(store: EventStore, f: ExportFilter = {}): As
       const t = Date.parse(e.recordedAt);
       if ((from !== undefined && t < from) || (to !== undefined && t > to)) continue;
     }
-    const d = e.data as Record<string, unknown>;
+    // Filtered on what the event says, exported as it is stored (sealed fields stay sealed: docs/privacy.md).
+    const d = (f.userId ? opened(e) : e).data as Record<string, unknown>;
     if (f.consentId && d.consentId !== f.consentId) continue;
     if (f.userId && d.userId !== f.userId) continue;
     if (f.clientId && d.clientId !== f.clientId) continue;

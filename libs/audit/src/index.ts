@@ -5,3 +5,5 @@ export * from './as-of';
 export * from './ndjson';
 export * from './audit-queries';
 export * from './chained-event-store';
+export * from './subject-keys.port';
+export * from './sealed-event-store';

@@ -6,3 +6,4 @@ export * from './ledger';
 export * from './scope';
 export * from './ssf';
 export * from './upcasting';
+export * from './privacy';

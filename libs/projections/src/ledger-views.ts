@@ -4,6 +4,7 @@ import {
   LEDGER_WIDE_EVENT_TYPES,
   SCOPE_OWNER_EVENT_TYPES,
   USER_EVENT_TYPES,
+  erasedUserId,
   type ClientEvent,
   type LedgerEvent,
 } from '@ledger/domain';
@@ -42,6 +43,15 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
     }
     case 'UserNotBeforeSet':
       return [{ kind: 'userNotBefore', userId: event.data.userId, notBefore: event.data.notBefore, position }];
+    case 'SubjectErased': {
+      // The rows are found by the subject's userKey, which needs no key: another instance may apply this after the key
+      // is gone. Rebuilt later, the rows read as the pseudonym already, and none is found.
+      const pseudonym = erasedUserId(event.data.kid);
+      return [
+        { kind: 'subjectErased', subject: event.data.subject, pseudonym },
+        { kind: 'userNotBefore', userId: pseudonym, notBefore: event.data.erasedAt, position },
+      ];
+    }
     case 'LedgerNotBeforeSet':
       return [{ kind: 'ledgerNotBefore', notBefore: event.data.notBefore, position }];
     case 'ScopeOwnerRegistered':

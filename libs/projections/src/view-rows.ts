@@ -141,5 +141,7 @@ export type ViewChange =
   | { kind: 'userRevoked'; userId: string; revocation: number; revokedAt: string; position: number }
   /** Every token of the user issued before `position` is inactive. */
   | { kind: 'userNotBefore'; userId: string; notBefore: string; position: number }
+  /** The subject's rows (found by its userKey) stop naming it: its consents, tokens and user row take its pseudonym. */
+  | { kind: 'subjectErased'; subject: string; pseudonym: string }
   /** Every token of the ledger issued before `position` is inactive. */
   | { kind: 'ledgerNotBefore'; notBefore: string; position: number };

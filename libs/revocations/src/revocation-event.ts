@@ -73,8 +73,17 @@ export const DEFAULT_CLOUDEVENTS_SOURCE = '/consent-ledger';
 /** Value of the ce_dataschema header and `$id` of the JSON Schema. */
 export const REVOCATION_EVENT_SCHEMA_ID = 'urn:consent-ledger:revocation-event:v1';
 
-/** The domain event types the contract is mapped from (the event-store subscription filter). */
-export const REVOCATION_DOMAIN_EVENT_TYPES: readonly string[] = [...REVOCATION_EVENT_TYPES, ...CLIENT_REVOCATION_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES];
+/**
+ * The domain event types the contract is mapped from (the event-store subscription filter). Not SubjectErased: the
+ * contract has no erasure notice yet (docs/privacy.md, "What leaves the ledger in clear"), and the consents of an
+ * erased subject were revoked, and published, before it.
+ */
+export const REVOCATION_DOMAIN_EVENT_TYPES: readonly string[] = [
+  ...REVOCATION_EVENT_TYPES,
+  ...CLIENT_REVOCATION_EVENT_TYPES,
+  ...USER_EVENT_TYPES.filter((type) => type !== 'SubjectErased'),
+  ...LEDGER_WIDE_EVENT_TYPES,
+];
 
 const TYPE_OF: Record<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEventType> = {
   ConsentRevoked: 'consent.revoked',

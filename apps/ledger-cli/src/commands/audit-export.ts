@@ -5,6 +5,7 @@ import { EventStore } from '@ledger/event-store';
 import { CliCommand, CliIo, EXIT } from '../cli-command';
 import { pattern, position, time } from '../flags';
 import { progressBar } from '../progress-bar';
+import { NO_KEYS_NOTE, openSubjectKeys } from '../subject-keys';
 
 /** `ledger audit export [filters] > ledger.ndjson`: events as NDJSON, one per line, in log order. */
 export const auditExport: CliCommand = {
@@ -34,12 +35,17 @@ async function exportTo(store: EventStore, io: CliIo, filter: ExportFilter, prog
     // Back-pressure: do not read further until the consumer has taken what was written.
     if (!ok) await once(io.stdout, 'drain');
   };
-  for await (const e of exportEvents(store, filter)) {
+  // Exported as stored; a user is matched on what the sealed fields say, when the key store is at hand.
+  const keys = filter.userId ? openSubjectKeys(io.env) : undefined;
+  if (filter.userId && !keys) io.stderr.write(NO_KEYS_NOTE);
+  const opened = keys?.open(store);
+  for await (const e of exportEvents(store, filter, opened && ((x) => opened.open(x)))) {
     pending += eventToNdjson(e);
     if (pending.length >= 64 * 1024) await flush();
     if (++n % 10_000 === 0) bar.update(e.position + 1);
   }
   await flush();
+  keys?.close();
   bar.done();
   io.stderr.write(`exported ${n} events\n`);
   return EXIT.ok;

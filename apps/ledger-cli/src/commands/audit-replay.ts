@@ -3,6 +3,7 @@ import { expiredAt, USER_ID_PATTERN } from '@ledger/domain';
 import { EventStore } from '@ledger/event-store';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { time } from '../flags';
+import { NO_KEYS_NOTE, openSubjectKeys } from '../subject-keys';
 
 /** `ledger audit replay --user USER --at TIME [--json]`: the user's consents as the ledger stood at TIME. */
 export const auditReplay: CliCommand = {
@@ -14,7 +15,9 @@ export const auditReplay: CliCommand = {
 };
 
 async function replay(store: EventStore, io: CliIo, userId: string, at: Date, json: boolean): Promise<number> {
-  const { consents, position } = await consentsAsOf(store, userId, at);
+  const keys = openSubjectKeys(io.env);
+  if (!keys) io.stderr.write(NO_KEYS_NOTE);
+  const { consents, position } = await consentsAsOf(keys ? keys.open(store) : store, userId, at).finally(() => keys?.close());
   const answer = {
     userId,
     asOf: at.toISOString(),

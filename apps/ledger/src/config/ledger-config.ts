@@ -53,6 +53,15 @@ export interface LedgerConfig extends OAuthMetadataConfig {
    * needs the same one. Unset: a key file in secretsDir, generated at the first start.
    */
   tokenKey?: TokenKey;
+  /** LEDGER_SUBJECT_KEK: wraps the subject keys (docs/privacy.md). Unset: a key file in secretsDir, made at the first start. */
+  subjectKek?: string;
+  /** LEDGER_SUBJECT_KEK_PREVIOUS: during a KEK rotation, the KEK the keys were wrapped by; they are re-wrapped at start. */
+  subjectKekPrevious?: string;
+  /**
+   * LEDGER_SUBJECT_KEYS_DIR: where the subject key store lives; default secretsDir. Never inside dataDir. Every
+   * instance on one EventStoreDB must share it (and LEDGER_SUBJECT_KEK), as they share LEDGER_TOKEN_KEY.
+   */
+  subjectKeysDir: string;
   /**
    * LEDGER_SECRETS_DIR: where the generated token key and generated credentials live. Never inside dataDir, so that a
    * copy of it derives no token and holds no key.
@@ -140,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   if (inside) {
     throw new ConfigError('LEDGER_SECRETS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not hold the token key, the SET signing key or credentials`);
   }
+  const subjectKeysDir = resolve(env.LEDGER_SUBJECT_KEYS_DIR?.trim() || secretsDir);
+  const keysFromData = relative(dataDir, subjectKeysDir);
+  if (keysFromData === '' || (keysFromData !== '..' && !keysFromData.startsWith(`..${sep}`) && !isAbsolute(keysFromData))) {
+    throw new ConfigError('LEDGER_SUBJECT_KEYS_DIR', `must be outside LEDGER_DATA_DIR (${dataDir}): a copy of the data directory must not open erased data`);
+  }
   return {
     port: int('PORT', 3000, 0, 65535),
     host: env.HOST?.trim() || '127.0.0.1',
@@ -156,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     consistencyWaitMs: int('LEDGER_CONSISTENCY_WAIT_MS', 2000, 0, 60_000),
     shutdownTimeoutMs: int('LEDGER_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     tokenKey,
+    subjectKek: env.LEDGER_SUBJECT_KEK,
+    subjectKekPrevious: env.LEDGER_SUBJECT_KEK_PREVIOUS,
+    subjectKeysDir,
     secretsDir,
     idempotencyTtlSeconds: int('LEDGER_IDEMPOTENCY_TTL_SECONDS', 86_400, 1, 30 * 86_400),
     consentMaxLifetimeSeconds: env.LEDGER_CONSENT_MAX_LIFETIME_SECONDS?.trim()

@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
-import { ChainedEventStore } from '@ledger/audit';
+import { ChainedEventStore, SealedEventStore, STORED_EVENT_STORE, SUBJECT_KEYS, SubjectKeys } from '@ledger/audit';
 import { CommandExecutor, ledgerEvents, PositionScope, READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
 import { CHECKPOINT_STORE, DataDirLock, EVENT_STORE, EventStore, EventStorePorts, openEventStore } from '@ledger/event-store';
 import { CLIENT_VIEW, CONSENT_VIEW, ProjectionRunner, RebuildListener, TOKEN_VIEW, USER_VIEW, ViewStore } from '@ledger/projections';
@@ -10,6 +10,7 @@ import { CursorSigner } from './cursor-signer';
 import { claimDataDirectory } from './data-directory';
 import { Leadership } from './leadership';
 import { NodeState } from './node-state';
+import { loadSubjectKek, parseSubjectKek, SqliteSubjectKeys } from './subject-key-store';
 import { loadOrCreateKeyFile, TokenKey } from './token-key';
 import { TokenMinter } from './token-minter';
 
@@ -35,7 +36,25 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     // Every provider that opens a file in the data directory injects the lock, so none opens before it is held.
     { provide: DataDirLock, inject: [LEDGER_CONFIG], useFactory: (c: LedgerConfig) => claimDataDirectory(c.dataDir) },
     { provide: STORE_PORTS, inject: [LEDGER_CONFIG, DataDirLock], useFactory: (c: LedgerConfig) => openEventStore(c) },
-    { provide: EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.store },
+    {
+      provide: SUBJECT_KEYS,
+      inject: [LEDGER_CONFIG],
+      useFactory: (c: LedgerConfig) => {
+        const logger = new Logger('SubjectKeys');
+        const { kek, source } = loadSubjectKek(c.secretsDir, c.subjectKek);
+        logger.log(`subject keys in ${c.subjectKeysDir}, wrapped by the key from ${source}`);
+        if (c.eventStoreConnectionString && !c.subjectKek) {
+          logger.warn('on EventStoreDB without LEDGER_SUBJECT_KEK: every instance must share one key and one LEDGER_SUBJECT_KEYS_DIR, or they cannot read each other\'s events');
+        }
+        const previous = c.subjectKekPrevious?.trim() ? parseSubjectKek(c.subjectKekPrevious, 'LEDGER_SUBJECT_KEK_PREVIOUS').kek : undefined;
+        const keys = new SqliteSubjectKeys(c.subjectKeysDir, kek, previous);
+        if (previous) logger.log(`subject keys re-wrapped by the current KEK: ${keys.rewrapped}; the previous KEK can go once every copy has started`);
+        return keys;
+      },
+    },
+    { provide: STORED_EVENT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.store },
+    // Everything else reads the log with its personal fields opened (docs/privacy.md).
+    { provide: EVENT_STORE, inject: [STORE_PORTS, SUBJECT_KEYS], useFactory: (ports: EventStorePorts, keys: SubjectKeys) => new SealedEventStore(ports.store, keys) },
     { provide: CHECKPOINT_STORE, inject: [STORE_PORTS], useFactory: (ports: EventStorePorts) => ports.checkpoints },
     { provide: NodeState, inject: [LEDGER_CONFIG, DataDirLock], useFactory: (c: LedgerConfig) => new NodeState(c.dataDir, c.idempotencyTtlSeconds * 1000) },
     { provide: TokenKey, inject: [LEDGER_CONFIG], useFactory: resolveTokenKey },
@@ -76,16 +95,16 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
     { provide: PositionScope, useValue: new PositionScope() },
     {
       provide: CommandExecutor,
-      inject: [EVENT_STORE, READ_YOUR_WRITES, PositionScope, LEDGER_CONFIG],
-      // Every command's append is chained (docs/audit.md), whichever adapter runs.
-      useFactory: (store: EventStore, views: ReadYourWrites, positions: PositionScope, c: LedgerConfig) =>
-        new CommandExecutor(new ChainedEventStore(store), views, { positions, events: ledgerEvents(c.knownEvents) }),
+      inject: [STORED_EVENT_STORE, SUBJECT_KEYS, READ_YOUR_WRITES, PositionScope, LEDGER_CONFIG],
+      // Every command's append is sealed, then chained (docs/audit.md, docs/privacy.md): the chain covers what is stored.
+      useFactory: (store: EventStore, keys: SubjectKeys, views: ReadYourWrites, positions: PositionScope, c: LedgerConfig) =>
+        new CommandExecutor(new SealedEventStore(new ChainedEventStore(store), keys), views, { positions, events: ledgerEvents(c.knownEvents) }),
     },
     TokenMinter,
     CursorSigner,
     Leadership,
   ],
-  exports: [DataDirLock, EVENT_STORE, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, USER_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, CursorSigner, Leadership],
+  exports: [DataDirLock, EVENT_STORE, STORED_EVENT_STORE, SUBJECT_KEYS, CHECKPOINT_STORE, NodeState, TOKEN_VIEW, CONSENT_VIEW, CLIENT_VIEW, USER_VIEW, ProjectionRunner, READ_YOUR_WRITES, PositionScope, CommandExecutor, TokenMinter, CursorSigner, Leadership],
 })
 export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -94,6 +113,7 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     private readonly views: ViewStore,
     private readonly nodeState: NodeState,
     private readonly lock: DataDirLock,
+    @Inject(SUBJECT_KEYS) private readonly subjectKeys: SqliteSubjectKeys,
   ) {}
 
   onModuleInit(): void {
@@ -105,6 +125,7 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
     await this.store.close();
     this.views.close();
     this.nodeState.close();
+    this.subjectKeys.close();
     // Last: the next holder may open the files as soon as this returns.
     this.lock.release();
   }

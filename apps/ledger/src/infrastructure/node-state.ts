@@ -23,6 +23,7 @@ export class NodeState {
   private readonly putRecord: Database.Statement<[string, string, number, string, string]>;
   private readonly dropRecord: Database.Statement<[string, string]>;
   private readonly purge: Database.Statement<[string]>;
+  private readonly dropNaming: Database.Statement<[string]>;
   private lastPurgeMs = 0;
 
   constructor(
@@ -35,6 +36,8 @@ export class NodeState {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    // Freed cells are zeroed: an erased subject's stored answers must not linger in the file (docs/privacy.md).
+    this.db.pragma('secure_delete = ON');
     NodeState.forgetOldSecret(this.db);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);
@@ -44,6 +47,7 @@ export class NodeState {
     this.putRecord = this.db.prepare('INSERT OR IGNORE INTO idempotency (key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?)');
     this.dropRecord = this.db.prepare('DELETE FROM idempotency WHERE key = ? AND created_at <= ?');
     this.purge = this.db.prepare('DELETE FROM idempotency WHERE created_at <= ?');
+    this.dropNaming = this.db.prepare('DELETE FROM idempotency WHERE instr(body, ?) > 0');
   }
 
   /**
@@ -78,6 +82,15 @@ export class NodeState {
       this.lastPurgeMs = nowMs;
       this.purge.run(this.cutoff(new Date(nowMs)));
     }
+  }
+
+  /**
+   * Drops every stored answer that names the user (as a JSON string, which is how an answer names one), and empties
+   * the write-ahead log that still holds their pages. A retry of such a request is then treated as a new one.
+   */
+  forgetAnswersNaming(userId: string): void {
+    this.dropNaming.run(JSON.stringify(userId));
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** ISO timestamps of one format compare as strings; created_at at or before this is outside the window. */

@@ -29,17 +29,21 @@ export const EVENT_VERSIONS: Readonly<Record<LedgerEventType, number>> = Object.
   ClientSecretAdded: 1,
   ClientSecretsSuperseded: 1,
   ClientSecretRevoked: 1,
-  ConsentGranted: 1,
-  ConsentScopesExtended: 1,
+  ConsentGranted: 2,
+  ConsentScopesExtended: 2,
   // v1 listed the tokens it ended (`endedTokens`); v2 counts them (`tokensEnded`) and says which by a predicate.
-  ConsentScopesRevoked: 2,
-  ConsentRevoked: 2,
-  TokenIssued: 1,
-  TokenRevoked: 1,
-  RefreshTokenIssued: 1,
-  RefreshTokenFamilyRevoked: 1,
-  UserConsentsRevoked: 1,
-  UserNotBeforeSet: 1,
+  // v3 of every type that names a user: its personal fields are stored sealed (docs/privacy.md). The store's codec
+  // opens them below upcasting, so the shape readers see is unchanged; the version makes an older build, which would
+  // take a sealed field for a value, stop at the event instead (fail closed).
+  ConsentScopesRevoked: 3,
+  ConsentRevoked: 3,
+  TokenIssued: 2,
+  TokenRevoked: 2,
+  RefreshTokenIssued: 2,
+  RefreshTokenFamilyRevoked: 2,
+  UserConsentsRevoked: 2,
+  UserNotBeforeSet: 2,
+  SubjectErased: 1,
   LedgerNotBeforeSet: 1,
   ScopeOwnerRegistered: 1,
 });

@@ -94,12 +94,12 @@ describe('upcast', () => {
   });
 
   it('refuses a version newer than it knows, and reads the one it knows', () => {
-    expect(upcast({ type: 'TokenIssued', data: {}, metadata: { eventVersion: 2 } })).toEqual({ readable: false, reason: 'newer_version', type: 'TokenIssued', version: 2, known: 1 });
-    expect(upcast({ type: 'TokenIssued', data: {}, metadata: { eventVersion: 1 } }).readable).toBe(true);
+    expect(upcast({ type: 'ClientRegistered', data: {}, metadata: { eventVersion: 2 } })).toEqual({ readable: false, reason: 'newer_version', type: 'ClientRegistered', version: 2, known: 1 });
+    expect(upcast({ type: 'ClientRegistered', data: {}, metadata: { eventVersion: 1 } }).readable).toBe(true);
   });
 
   it.each([0, -1, 1.5, '1', null, Number.NaN])('refuses a malformed version %p', (version) => {
-    expect(upcast({ type: 'TokenIssued', data: {}, metadata: { eventVersion: version } })).toEqual({ readable: false, reason: 'malformed_version', type: 'TokenIssued', version, known: 1 });
+    expect(upcast({ type: 'ClientRegistered', data: {}, metadata: { eventVersion: version } })).toEqual({ readable: false, reason: 'malformed_version', type: 'ClientRegistered', version, known: 1 });
   });
 
   it('takes the known set it is given: a build that does not know a type refuses it', () => {
@@ -109,6 +109,21 @@ describe('upcast', () => {
   });
 
   it('says so when a known set raises a version this build has no upcaster for', () => {
-    expect(() => upcast({ type: 'TokenIssued', data: {} }, { TokenIssued: 2 })).toThrow('no upcaster for TokenIssued v1 to v2');
+    expect(() => upcast({ type: 'ClientRegistered', data: {} }, { ClientRegistered: 2 })).toThrow('no upcaster for ClientRegistered v1 to v2');
+  });
+
+  it('reads an event from before sealing (plain personal fields) as the current version, unchanged', () => {
+    const sealedTypes = ['ConsentGranted', 'ConsentScopesExtended', 'TokenIssued', 'TokenRevoked', 'RefreshTokenIssued', 'RefreshTokenFamilyRevoked', 'UserConsentsRevoked', 'UserNotBeforeSet'];
+    for (const type of sealedTypes) {
+      const data = { ...ref, reason: 'moved away' };
+      expect({ type, version: EVENT_VERSIONS[type as keyof typeof EVENT_VERSIONS] }).toEqual({ type, version: 2 });
+      const result = upcast({ type, data, metadata: { eventVersion: 1 } });
+      expect(result.readable && result.event.data).toBe(data);
+    }
+    const v2 = { ...revokedV1, tokensEnded: 2 };
+    expect(EVENT_VERSIONS.ConsentRevoked).toBe(3);
+    expect(upcast({ type: 'ConsentRevoked', data: v2, metadata: { eventVersion: 2 } })).toEqual({ readable: true, event: { type: 'ConsentRevoked', data: v2 } });
+    expect(upcast({ type: 'ConsentScopesRevoked', data: revokedV1, metadata: { eventVersion: 1 } })).toEqual({ readable: true, event: { type: 'ConsentScopesRevoked', data: { ...revokedV1, tokensEnded: 2 } } });
+    expect(EVENT_VERSIONS.SubjectErased).toBe(1);
   });
 });

@@ -15,8 +15,22 @@ const revocationCountsTokens: Upcaster = (data) => {
   return { ...data, tokensEnded: Array.isArray(ended) ? ended.length : 0 };
 };
 
+/**
+ * To the version whose personal fields are stored sealed: the data is the same, because the store's codec
+ * (libs/audit sealed-event-store.ts) opens sealed fields before any upcaster runs and passes plain ones through.
+ */
+const sealedPersonalFields: Upcaster = (data) => data;
+
 /** UPCASTERS[type][v]: from version v to v + 1. */
 export const UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = Object.freeze({
-  ConsentScopesRevoked: { 1: revocationCountsTokens },
-  ConsentRevoked: { 1: revocationCountsTokens },
+  ConsentGranted: { 1: sealedPersonalFields },
+  ConsentScopesExtended: { 1: sealedPersonalFields },
+  ConsentScopesRevoked: { 1: revocationCountsTokens, 2: sealedPersonalFields },
+  ConsentRevoked: { 1: revocationCountsTokens, 2: sealedPersonalFields },
+  TokenIssued: { 1: sealedPersonalFields },
+  TokenRevoked: { 1: sealedPersonalFields },
+  RefreshTokenIssued: { 1: sealedPersonalFields },
+  RefreshTokenFamilyRevoked: { 1: sealedPersonalFields },
+  UserConsentsRevoked: { 1: sealedPersonalFields },
+  UserNotBeforeSet: { 1: sealedPersonalFields },
 });

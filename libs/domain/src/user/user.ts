@@ -23,10 +23,22 @@ export interface UserNotBeforeSet {
   data: { userId: string; notBefore: string; setAt: string; reason: string | null };
 }
 
-export type UserEvent = UserConsentsRevoked | UserNotBeforeSet;
+/**
+ * The subject's key was destroyed (crypto-shredding, docs/privacy.md): every personal field sealed under `kid` is
+ * unreadable from now on, this event's own `userId` included, which reads as erasedUserId(kid) once the key is gone.
+ * Like a not-before, it ends every token of the user issued before it (earlier in the log). `kid` is random and names
+ * no one.
+ */
+export interface SubjectErased {
+  type: 'SubjectErased';
+  /** `subject`: userKey(userId), the hash the user's stream is named by, so that any instance finds the rows to erase. */
+  data: { userId: string; subject: string; kid: string; erasedAt: string };
+}
 
-/** Every user event type, once (the build checks it is the union). Both end tokens: both are revocations. */
-export const USER_EVENT_TYPES = ['UserConsentsRevoked', 'UserNotBeforeSet'] as const;
+export type UserEvent = UserConsentsRevoked | UserNotBeforeSet | SubjectErased;
+
+/** Every user event type, once (the build checks it is the union). All end tokens: all are revocations. */
+export const USER_EVENT_TYPES = ['UserConsentsRevoked', 'UserNotBeforeSet', 'SubjectErased'] as const;
 type _UserEventTypes = Assert<SameMembers<(typeof USER_EVENT_TYPES)[number], UserEvent['type']>>;
 
 export type UserState =
@@ -39,6 +51,8 @@ export type UserState =
       revokedAt: string | null;
       notBefore: string | null;
       updatedAt: string;
+      /** The last erasure: the key it destroyed. Absent: never erased. */
+      erasure?: { kid: string; erasedAt: string };
     };
 
 export const initialUserState = (): UserState => ({ status: 'none' });
@@ -55,6 +69,10 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     case 'UserNotBeforeSet': {
       const d = event.data;
       return { ...recorded(state, d.userId), notBefore: d.notBefore, updatedAt: d.setAt };
+    }
+    case 'SubjectErased': {
+      const d = event.data;
+      return { ...recorded(state, d.userId), erasure: { kid: d.kid, erasedAt: d.erasedAt }, updatedAt: d.erasedAt };
     }
     default: {
       const _exhaustive: never = event;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { preparePrivateDatabaseFile } from '@ledger/event-store';
+import { registerUserKey } from './subject-erasure';
 
 /**
  * Bumped whenever a view's layout changes: views are derived, so an older file is dropped and rebuilt from the log.
@@ -14,9 +15,10 @@ import { preparePrivateDatabaseFile } from '@ledger/event-store';
  * view and a ledger-wide cut, which token lookups read too (user-wide revocations, not-before); and consents that
  * record the user-wide revocations they were granted after. Version 10: consents record their expiry and their
  * grant's position (listed by client in that order), and tokens are indexed by consent, for the consent's token list.
- * Version 11: tokens say which kind they are (access or refresh) and their refresh-token family, and families have cuts.)
+ * Version 11: tokens say which kind they are (access or refresh) and their refresh-token family, and families have cuts.
+ * Version 12: consents are indexed by their user's userKey, which an erasure finds them by (subject-erasure.ts).)
  */
-const VIEW_SCHEMA_VERSION = 11;
+const VIEW_SCHEMA_VERSION = 12;
 
 const CHECKPOINT_SCHEMA = 'CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);';
 
@@ -59,9 +61,12 @@ export class ViewDatabase {
     // Views hold user ids and consents like the log: 0600 with their -wal/-shm, before SQLite creates any of them.
     preparePrivateDatabaseFile(file);
     const db = new Database(file);
+    registerUserKey(db);
     db.pragma('journal_mode = WAL');
     // NORMAL is enough: views are derived, and a lost tail is re-applied from the checkpoint committed with it.
     db.pragma('synchronous = NORMAL');
+    // Freed cells and pages are zeroed: an erased subject's old rows must not linger in the file (docs/privacy.md).
+    db.pragma('secure_delete = ON');
     // Token rows are keyed by random hashes; a 64 MB page cache keeps the upper levels of the tree and many leaves.
     db.pragma('cache_size = -65536');
     return db;

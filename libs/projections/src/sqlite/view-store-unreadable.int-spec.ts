@@ -74,7 +74,7 @@ describe('ViewStore: an event this build cannot read', () => {
 
   it('a newer version, and a malformed one, are named as such', () => {
     views = new ViewStore(join(dir, 'views.db'));
-    expect(() => views.apply([granted(), issued(), event('TokenRevoked', { ...ref }, 'consent-x', { eventVersion: 3 })])).toThrow('it is TokenRevoked v3, and this build reads up to v1');
+    expect(() => views.apply([granted(), issued(), event('TokenRevoked', { ...ref }, 'consent-x', { eventVersion: 3 })])).toThrow('it is TokenRevoked v3, and this build reads up to v2');
     views.close();
     views = new ViewStore(join(dir, 'other.db'));
     expect(() => views.apply([event('TokenRevoked', { ...ref }, 'consent-x', { eventVersion: 'one' })])).toThrow('its version "one" is not a whole number from 1');

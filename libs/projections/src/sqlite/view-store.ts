@@ -5,6 +5,7 @@ import { readLedgerEvent, UnreadableEventError } from '../read-ledger-event';
 import { SqliteClientView } from './client-view';
 import { SqliteConsentView } from './consent-view';
 import { TokenRebuildStaging } from './token-rebuild-staging';
+import { SubjectErasure } from './subject-erasure';
 import { SqliteUserView } from './user-view';
 import { SqliteTokenView, TokenChange } from './token-view';
 import { ViewDatabase } from './view-database';
@@ -29,6 +30,9 @@ export class ViewStore {
   readonly clients: SqliteClientView;
   readonly users: SqliteUserView;
   private readonly database: ViewDatabase;
+  private readonly erasure: SubjectErasure;
+  /** Set by a batch that erased a subject: its write-ahead log is truncated once it commits. */
+  private erasedInBatch = false;
   private readonly applyBatch: (events: StoredEvent[]) => void;
   /** True between startRebuild() and finishRebuild(). */
   private rebuildingFromZero = false;
@@ -52,6 +56,7 @@ export class ViewStore {
     this.consents = new SqliteConsentView(db);
     this.users = new SqliteUserView(db);
     this.tokens = new SqliteTokenView(db);
+    this.erasure = new SubjectErasure(db);
     this.applyBatch = db.transaction((events: StoredEvent[]) => {
       if (this.rebuildingFromZero && !this.staging && events.length >= this.stageFromBatch) this.beginStaging();
       if (this.staging) {
@@ -120,6 +125,10 @@ export class ViewStore {
     if (events.length === 0) return;
     try {
       this.applyBatch(events);
+      if (this.erasedInBatch) {
+        this.erasedInBatch = false;
+        this.erasure.scrubLog();
+      }
     } catch (error) {
       if (error instanceof UnreadableEventError) {
         this.unreadable = error;
@@ -193,6 +202,12 @@ export class ViewStore {
           break;
         case 'userNotBefore':
           this.users.notBefore(change.userId, change.notBefore, change.position);
+          break;
+        case 'subjectErased':
+          // The batch's token rows first, so that a token issued earlier in this batch is renamed too.
+          if (tokenChanges) this.tokens.write(tokenChanges.splice(0));
+          this.erasure.rename(change.subject, change.pseudonym, this.staging !== undefined);
+          this.erasedInBatch = true;
           break;
         case 'ledgerNotBefore':
           this.tokens.ledgerCut(change.notBefore, change.position);

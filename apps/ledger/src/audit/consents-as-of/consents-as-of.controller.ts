@@ -25,6 +25,9 @@ export class ConsentsAsOfResponse {
  * pure mapping. The views serve only as an index of which streams are the user's: a consent is never deleted, so
  * every consent that existed at asOf is still listed there.
  */
+/** A user id, or an erased subject's pseudonym (libs/domain erasedUserId: `~erased:` and a 128-bit kid in hex). */
+const AS_OF_SUBJECT = new RegExp(`^(?:${USER_ID_PATTERN.source.slice(1, -1)}|~erased:[0-9a-f]{32})$`);
+
 @ApiTags('audit')
 @Controller('v1/audit/users')
 @RequireRole('audit')
@@ -37,11 +40,15 @@ export class ConsentsAsOfController {
 
   @Get(':userId/consents')
   @ApiOperation({ summary: "A user's consents as they stood at an instant" })
-  @ApiParam({ name: 'userId', schema: { type: 'string', pattern: USER_ID_PATTERN.source } })
+  @ApiParam({
+    name: 'userId',
+    description: 'A user id, or the pseudonym an erasure answered (`~erased:<kid>`): an erased subject\'s consents are found by it (docs/privacy.md).',
+    schema: { type: 'string', pattern: AS_OF_SUBJECT.source },
+  })
   @ApiProblems([400, 'invalid_user_id, invalid_as_of or invalid_request'])
   @ApiOkResponse({ type: ConsentsAsOfResponse })
   async asOf(@Param('userId') userId: string, @Query() query: ConsentsAsOfQuery): Promise<ConsentsAsOfResponse> {
-    if (!USER_ID_PATTERN.test(userId)) throw new ProblemError(problem(400, 'invalid_user_id', 'Bad request', 'userId is malformed'));
+    if (!AS_OF_SUBJECT.test(userId)) throw new ProblemError(problem(400, 'invalid_user_id', 'Bad request', 'userId is malformed'));
     const at = query.asOf === undefined ? new Date() : new Date(query.asOf);
     if (Number.isNaN(at.getTime())) throw new ProblemError(problem(400, 'invalid_as_of', 'Bad request', 'asOf must be an RFC 3339 instant'));
     const streams = [...new Set(this.views.consentsByUser(userId, 'all').map((c) => parseConsentId(c.consentId)!.stream))];

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { eventToNdjson, exportEvents, ExportFilter } from '@ledger/audit';
+import { eventToNdjson, exportEvents, ExportFilter, SealedEventStore, STORED_EVENT_STORE } from '@ledger/audit';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
@@ -22,7 +22,10 @@ const CHUNK_BYTES = 64 * 1024;
 @RequireRole('audit')
 @ApiCaller('audit')
 export class ExportEventsController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(STORED_EVENT_STORE) private readonly stored: EventStore,
+    @Inject(EVENT_STORE) private readonly opened: SealedEventStore,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Export events as NDJSON', description: 'The format `ledger audit import` reads. Filters combine with AND.' })
@@ -35,7 +38,7 @@ export class ExportEventsController {
       .status(200)
       .header('content-type', 'application/x-ndjson; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(Readable.from(chunks(exportEvents(this.store, filter)), { objectMode: false }));
+      .send(Readable.from(chunks(exportEvents(this.stored, filter, (e) => this.opened.open(e))), { objectMode: false }));
   }
 }
 

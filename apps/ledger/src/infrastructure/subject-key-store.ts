@@ -1,0 +1,171 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openString, sealString, SubjectKeys } from '@ledger/audit';
+import { userKey } from '@ledger/domain';
+import { preparePrivateDatabaseFile } from '@ledger/event-store';
+import { secretFileOnce } from './secret-file';
+
+export const SUBJECT_KEYS_FILE = 'subject-keys.db';
+export const SUBJECT_KEK_FILE = 'subject-kek';
+const KEK_BYTES = 32;
+const CACHE_LIMIT = 100_000;
+/**
+ * How long a live key is trusted from memory. Another instance sharing the store may destroy it meanwhile; past this,
+ * the row is read again. A destroyed key is remembered for good.
+ */
+const LIVE_KEY_TTL_MS = 2_000;
+
+/** LEDGER_SUBJECT_KEK (base64 or base64url of 32 bytes), or the KEK file in the secrets directory, made at the first start. */
+export const parseSubjectKek = (raw: string, source: string) => {
+  const kek = Buffer.from(raw.trim(), 'base64');
+  if (kek.length !== KEK_BYTES) throw new Error(`${source}: the subject key-encryption key must be ${KEK_BYTES} bytes, base64 (openssl rand -base64 32)`);
+  return { kek, source };
+};
+
+export function loadSubjectKek(secretsDir: string, fromEnv: string | undefined): { kek: Buffer; source: string } {
+  const parse = parseSubjectKek;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return parse(fromEnv, 'LEDGER_SUBJECT_KEK');
+  const { file } = secretFileOnce(secretsDir, SUBJECT_KEK_FILE, () => `${randomBytes(KEK_BYTES).toString('base64url')}\n`);
+  return parse(readFileSync(file, 'utf8'), file);
+}
+
+interface KeyRow {
+  kid: string;
+  wrapped: string | null;
+}
+
+/**
+ * The subject keys (docs/privacy.md, "Keys"), in their own SQLite file in the secrets directory, never the data
+ * directory: a copy of the data directory opens no sealed field. Each key is stored wrapped (AES-256-GCM) by the
+ * key-encryption key, with its kid as AAD. A subject is found by userKey (the hash its user stream is named by, so
+ * the file names no one the log does not already name that way); an erasure drops the wrapped key and that link,
+ * and keeps the kid with its time, so that a field sealed under it reads as erased rather than as a key this store
+ * never held. secure_delete and a truncated log leave no copy of a destroyed key in the file.
+ */
+export class SqliteSubjectKeys implements SubjectKeys {
+  private readonly db: Database.Database;
+  private readonly keys = new Map<string, { key: Buffer | 'erased'; until: number }>();
+  private readonly live = new Map<string, { kid: string; until: number }>();
+  private readonly s: ReturnType<SqliteSubjectKeys['prepare']>;
+
+  /** How many keys the start re-wrapped from the previous KEK to the current one (rotation: docs/privacy.md). */
+  readonly rewrapped: number;
+
+  constructor(
+    dir: string,
+    private readonly kek: Buffer,
+    /** LEDGER_SUBJECT_KEK_PREVIOUS: keys still wrapped by it are re-wrapped by `kek` at the start. */
+    previousKek?: Buffer,
+  ) {
+    const file = join(dir, SUBJECT_KEYS_FILE);
+    preparePrivateDatabaseFile(file);
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // A key is written before the first event sealed under it is appended: it must survive a crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.exec('CREATE TABLE IF NOT EXISTS subject_keys (kid TEXT PRIMARY KEY, subject TEXT UNIQUE, wrapped TEXT, created_at TEXT NOT NULL, erased_at TEXT)');
+    this.s = this.prepare();
+    this.rewrapped = previousKek ? this.rewrap(previousKek) : 0;
+  }
+
+  /**
+   * KEK rotation: every live key that the current KEK does not open but the previous one does is wrapped again by the
+   * current one, in one transaction. No event changes, and no subject key changes (the sealed fields stay as they
+   * are); once it has run on every copy of the key store, the previous KEK can be destroyed.
+   */
+  private rewrap(previous: Buffer): number {
+    const rows = this.db.prepare<[], KeyRow>('SELECT kid, wrapped FROM subject_keys WHERE wrapped IS NOT NULL').all();
+    const update = this.db.prepare<[string, string]>('UPDATE subject_keys SET wrapped = ? WHERE kid = ?');
+    let n = 0;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const context = `subject-key\u0000${row.kid}`;
+        try {
+          openString(this.kek, row.wrapped!, context);
+          continue;
+        } catch {
+          // Not the current KEK's: the previous one's, or neither (then the read below says so).
+        }
+        const key = openString(previous, row.wrapped!, context);
+        update.run(sealString(this.kek, key, context), row.kid);
+        n++;
+      }
+    })();
+    if (n > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return n;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      bySubject: db.prepare<[string], KeyRow>('SELECT kid, wrapped FROM subject_keys WHERE subject = ?'),
+      byKid: db.prepare<[string], KeyRow>('SELECT kid, wrapped FROM subject_keys WHERE kid = ?'),
+      insert: db.prepare<[string, string, string, string]>('INSERT INTO subject_keys (kid, subject, wrapped, created_at) VALUES (?, ?, ?, ?)'),
+      destroy: db.prepare<[string, string]>('UPDATE subject_keys SET wrapped = NULL, subject = NULL, erased_at = ? WHERE kid = ? AND erased_at IS NULL'),
+    };
+  }
+
+  keyFor(userId: string): { kid: string; key: Buffer } {
+    const subject = userKey(userId);
+    const kid = this.liveKid(userId);
+    if (kid !== undefined) {
+      const key = this.key(kid);
+      if (key instanceof Buffer) return { kid, key };
+    }
+    const created = { kid: randomBytes(16).toString('hex'), key: randomBytes(32) };
+    this.s.insert.run(created.kid, subject, this.wrap(created.kid, created.key), new Date().toISOString());
+    this.remember(this.keys, created.kid, { key: created.key, until: Date.now() + LIVE_KEY_TTL_MS });
+    this.remember(this.live, subject, { kid: created.kid, until: Date.now() + LIVE_KEY_TTL_MS });
+    return created;
+  }
+
+  liveKid(userId: string): string | undefined {
+    const subject = userKey(userId);
+    const cached = this.live.get(subject);
+    if (cached !== undefined && cached.until > Date.now()) return cached.kid;
+    const row = this.s.bySubject.get(subject);
+    if (row?.wrapped) this.remember(this.live, subject, { kid: row.kid, until: Date.now() + LIVE_KEY_TTL_MS });
+    return row?.wrapped ? row.kid : undefined;
+  }
+
+  key(kid: string): Buffer | 'erased' | undefined {
+    const cached = this.keys.get(kid);
+    if (cached !== undefined && cached.until > Date.now()) return cached.key;
+    const row = this.s.byKid.get(kid);
+    if (!row) return undefined;
+    const key = row.wrapped === null ? 'erased' : this.unwrap(kid, row.wrapped);
+    this.remember(this.keys, kid, { key, until: key === 'erased' ? Infinity : Date.now() + LIVE_KEY_TTL_MS });
+    return key;
+  }
+
+  destroy(kid: string): void {
+    this.s.destroy.run(new Date().toISOString(), kid);
+    this.keys.set(kid, { key: 'erased', until: Infinity });
+    for (const [subject, live] of this.live) if (live.kid === kid) this.live.delete(subject);
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private unwrap(kid: string, wrapped: string): Buffer {
+    try {
+      return Buffer.from(openString(this.kek, wrapped, `subject-key\u0000${kid}`), 'base64');
+    } catch {
+      throw new Error(`subject key ${kid} does not open with the subject key-encryption key: set the KEK it was wrapped by (LEDGER_SUBJECT_KEK, or LEDGER_SUBJECT_KEK_PREVIOUS while rotating)`);
+    }
+  }
+
+  private wrap(kid: string, key: Buffer): string {
+    return sealString(this.kek, key.toString('base64'), `subject-key\u0000${kid}`);
+  }
+
+  private remember<V>(map: Map<string, V>, k: string, v: V): void {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    map.set(k, v);
+  }
+}
