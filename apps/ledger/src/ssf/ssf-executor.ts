@@ -1,4 +1,4 @@
-import { ChainedEventStore } from '@ledger/audit';
+import { ChainedEventStore, SealedEventStore, SubjectKeys } from '@ledger/audit';
 import { CommandExecutor, NO_VIEWS } from '@ledger/commands';
 import type { EventStore } from '@ledger/event-store';
 
@@ -6,10 +6,13 @@ import type { EventStore } from '@ledger/event-store';
  * The executor of the Shared Signals streams' commands. Its own, because no view reads their events: the shared
  * executor would wait after every append for views that never include it (the projection filters to ledger events).
  * Same path otherwise (load, decide, append with the expected revision, retry), on streams no other executor
- * writes, chained like every append (docs/audit.md).
+ * writes, chained like every append (docs/audit.md), and sealed above the chain as the shared executor is (the
+ * chain links what is stored: sealing below it would store bytes other than those linked).
+ *
+ * `stored`: the store as stored (STORED_EVENT_STORE), not the opened EVENT_STORE.
  */
 export class SsfExecutor extends CommandExecutor {
-  constructor(store: EventStore) {
-    super(new ChainedEventStore(store), NO_VIEWS);
+  constructor(stored: EventStore, keys: SubjectKeys) {
+    super(new SealedEventStore(new ChainedEventStore(stored), keys), NO_VIEWS);
   }
 }

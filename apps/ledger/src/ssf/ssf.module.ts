@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { STORED_EVENT_STORE, SUBJECT_KEYS, SubjectKeys } from '@ledger/audit';
+import { EventStore } from '@ledger/event-store';
 import { SetSigner } from '@ledger/revocations';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { HeaderSealer, loadOrCreateHeaderKey } from '../infrastructure/ssf-header-key';
@@ -43,7 +44,7 @@ function sealer(config: LedgerConfig): HeaderSealer {
   providers: [
     { provide: SetSigner, inject: [LEDGER_CONFIG], useFactory: signer },
     { provide: HeaderSealer, inject: [LEDGER_CONFIG], useFactory: sealer },
-    { provide: SsfExecutor, inject: [EVENT_STORE], useFactory: (store: EventStore) => new SsfExecutor(store) },
+    { provide: SsfExecutor, inject: [STORED_EVENT_STORE, SUBJECT_KEYS], useFactory: (stored: EventStore, keys: SubjectKeys) => new SsfExecutor(stored, keys) },
     SsfReceivers, SsfStreams, SsfSetQueue, ManageSsfStreamHandler, PollSetsHandler, PushSetsWorker],
 })
 export class SsfModule {}
