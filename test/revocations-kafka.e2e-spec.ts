@@ -3,7 +3,7 @@
  * ($KAFKA_BROKERS from scripts/with-kafka.sh, or a broker of its own).
  */
 import { randomUUID } from 'node:crypto';
-import { hashToken } from '@ledger/domain';
+import { hashToken, userKey } from '@ledger/domain';
 import { RevocationEventV2, toRevocationEvent } from '@ledger/revocations';
 import { waitUntil } from '@ledger/testing';
 import { cloudEventHeaderViolations, contractV2Violations, contractViolations } from '../libs/revocations/src/testing/revocation-contract';
@@ -117,6 +117,28 @@ describe('revocations on Kafka', () => {
       expect(single.subject).toEqual({ kind: 'token', tokenId: tokens[0].token_id, tokenHash: hashToken(tokens[0].access_token), consentId, userId, clientId });
       expect({ subject: partial.subject, ends: partial.ends, remainingScopes: partial.remainingScopes }).toEqual({ subject: { kind: 'consent', consentId, userId, clientId }, ends: { carryingAnyOf: ['email'] }, remainingScopes: ['openid', 'profile'] });
       expect({ subject: disabled.subject, ends: disabled.ends }).toEqual({ subject: { kind: 'client', clientId }, ends: { all: true } });
+    } finally {
+      await Promise.all([v1.stop(), v2.stop()]);
+    }
+  });
+
+  it('an erasure goes out on v2 only, as user.erased named by the userKey and keyed by it, and names the user nowhere', async () => {
+    const v1 = new RevocationTopicReader(brokers, topic);
+    const v2 = new RevocationTopicReader(brokers, `${topic}.v2`);
+    await Promise.all([v1.start(), v2.start()]);
+    try {
+      const { userId, consentId } = await consentWithTokens(ledger.http, scopes, 1);
+      expect((await steps.revoke(consentId)).status).toBe(200);
+      const erased = await ledger.http.post(`/v1/users/${encodeURIComponent(userId)}/erase`, {});
+      expect(erased.status).toBe(200);
+      const notice = await v2.waitFor((r) => r.value.type === ('user.erased' as never));
+      expect(contractV2Violations(notice.value)).toEqual([]);
+      expect((notice.value as unknown as RevocationEventV2).subject).toEqual({ kind: 'erased_user', userKey: userKey(userId), pseudonym: erased.body.pseudonym });
+      expect(notice.key).toBe(userKey(userId));
+      expect(notice.raw).not.toContain(userId);
+      // The consent revocation before it came out on both topics; the notice on v1 never does (its schema names users).
+      await v1.waitFor((r) => r.value.consentId === consentId);
+      expect(v1.received.filter((r) => r.headers.ce_id === notice.headers.ce_id)).toEqual([]);
     } finally {
       await Promise.all([v1.stop(), v2.stop()]);
     }

@@ -102,19 +102,19 @@ export class KafkaRevocationSink implements RelaySink {
       // revocation never published, not even by the upgraded build that resumes from the checkpoint (issue #17).
       readLedgerEvent(event, this.options.knownEvents);
       const integration = toRevocationEvent(event);
-      if (integration) {
-        if (messages.length === 0) this.oldestPendingAt ??= Date.parse(event.recordedAt);
-        messages.push(toKafkaRecord(integration, this.source));
-        if (this.options.topicV2) messagesV2.push(toKafkaRecordV2(toRevocationEventV2(event)!, this.source));
-      }
+      // v2 publishes what v1 does, and the erasure notice, which only v2 can carry.
+      const v2 = this.options.topicV2 ? toRevocationEventV2(event) : undefined;
+      if ((integration || v2) && messages.length + messagesV2.length === 0) this.oldestPendingAt ??= Date.parse(event.recordedAt);
+      if (integration) messages.push(toKafkaRecord(integration, this.source));
+      if (v2) messagesV2.push(toKafkaRecordV2(v2, this.source));
     }
     this.batchMessages = messages.length;
-    if (messages.length === 0) return;
+    if (messages.length + messagesV2.length === 0) return;
     this.pending = messages.length;
     const producer = this.producer;
     if (!producer) throw new Error('Kafka producer is not connected');
-    const topicMessages = [{ topic: this.options.topic, messages }];
-    if (this.options.topicV2) topicMessages.push({ topic: this.options.topicV2, messages: messagesV2 });
+    const topicMessages = messages.length > 0 ? [{ topic: this.options.topic, messages }] : [];
+    if (this.options.topicV2 && messagesV2.length > 0) topicMessages.push({ topic: this.options.topicV2, messages: messagesV2 });
     await producer.sendBatch({ acks: -1, topicMessages });
   }
 

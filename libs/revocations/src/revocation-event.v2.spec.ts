@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashToken } from '@ledger/domain';
+import { hashToken, userKey as userKeyOf } from '@ledger/domain';
 import { toRevocationEvent } from './revocation-event';
 import { REVOCATION_EVENT_V2_SCHEMA_ID, toKafkaRecordV2, toRevocationEventV2 } from './revocation-event.v2';
 import { contractV2Violations } from './testing/revocation-contract';
@@ -73,6 +73,22 @@ describe('revocation integration event v2', () => {
     expect(client.remainingScopes).toEqual(['openid']);
     expect(toRevocationEventV2(stored({ type: 'UserNotBeforeSet', data: { userId: 'alice', notBefore: '2026-11-27T09:00:00Z', setAt: at, reason: null } }, 7))!.notBefore).toBe('2026-11-27T09:00:00Z');
     expect(toRevocationEventV2(stored({ type: 'UserConsentsRevoked', data: { userId: 'alice', revocation: 1, consentsEnded: 0, ...facts } }, 8))).not.toHaveProperty('notBefore');
+  });
+
+  it('publishes an erasure as user.erased, named by the userKey and the pseudonym, never the user id, keyed by the userKey', () => {
+    const userKey = userKeyOf('alice@example.org');
+    // As the publisher reads it once the key is gone: the sealed user id opens as the pseudonym.
+    const erased = stored({ type: 'SubjectErased', data: { userId: '~erased:k1', subject: userKey, kid: 'k1', erasedAt: at } }, 9);
+    expect(toRevocationEvent(erased)).toBeUndefined();
+    const v2 = toRevocationEventV2(erased)!;
+    expect(v2).toEqual({ eventId: erased.id, type: 'user.erased', subject: { kind: 'erased_user', userKey, pseudonym: '~erased:k1' }, ends: { all: true }, revokedAt: at, reason: null, position: 9 });
+    expect(contractV2Violations(v2)).toEqual([]);
+    const record = toKafkaRecordV2(v2);
+    expect(record.key).toBe(userKey);
+    expect(record.headers).toMatchObject({ ce_id: erased.id, ce_type: 'user.erased', ce_subject: userKey });
+    expect(record.value).not.toContain('alice');
+    // The schema holds the notice to its shape: a user id in place of the key is refused.
+    expect(contractV2Violations({ ...v2, subject: { kind: 'erased_user', userId: 'alice@example.org' } } as never)).not.toEqual([]);
   });
 
   it('maps nothing v1 does not publish: grants, issues, and the fan-out of a user-wide revocation', () => {

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import type { ClientScopesRevoked, ConsentScopesRevoked, RefreshTokenFamilyRevoked } from '@ledger/domain';
+import type { ClientScopesRevoked, ConsentScopesRevoked, RefreshTokenFamilyRevoked, SubjectErased } from '@ledger/domain';
 import { DEFAULT_CLOUDEVENTS_SOURCE, RevocationEventType, RevocationRecord, toRevocationEvent } from './revocation-event';
 
 /**
@@ -14,6 +14,12 @@ export type RevocationSubjectV2 =
   | { kind: 'consent'; consentId: string; userId: string; clientId: string }
   | { kind: 'client'; clientId: string }
   | { kind: 'user'; userId: string }
+  /**
+   * A user whose personal data was erased (SubjectErased, docs/privacy.md): named by `userKey`, the hex SHA-256 prefix
+   * of the user id that the ledger's streams are named by (a consumer computes it from the user ids it holds), and by
+   * the pseudonym the ledger now reads the subject as. The user id itself is gone when the publisher reads the event.
+   */
+  | { kind: 'erased_user'; userKey: string; pseudonym: string }
   | { kind: 'ledger' };
 
 /** Which of the subject's tokens ended. A consumer evicts exactly those; it cannot over-evict by following it. */
@@ -32,9 +38,12 @@ export type EndedTokensV2 =
    */
   | { inFamily: string };
 
+/** v2's types: v1's, and the erasure notice, which v1 (a closed schema that names users in clear) cannot carry. */
+export type RevocationEventTypeV2 = RevocationEventType | 'user.erased';
+
 export interface RevocationEventV2 {
   eventId: string;
-  type: RevocationEventType;
+  type: RevocationEventTypeV2;
   subject: RevocationSubjectV2;
   ends: EndedTokensV2;
   /** The scopes the consent (consent.scopes_revoked) or the client (client.scopes_revoked) still has. */
@@ -53,6 +62,7 @@ export const REVOCATION_EVENT_V2_SCHEMA_ID = 'urn:consent-ledger:revocation-even
  * published in both). Pure, like the v1 mapping it starts from: v1 already decides what is published and its ids.
  */
 export function toRevocationEventV2(event: StoredEvent): RevocationEventV2 | undefined {
+  if (event.type === 'SubjectErased') return erasureNotice(event);
   const v1 = toRevocationEvent(event);
   if (!v1) return undefined;
   const common = { eventId: v1.eventId, type: v1.type, revokedAt: v1.revokedAt, reason: v1.reason, position: v1.position };
@@ -89,13 +99,34 @@ export function toRevocationEventV2(event: StoredEvent): RevocationEventV2 | und
   }
 }
 
+/**
+ * The erasure notice: what downstream must do on an erasure is delete what it holds for the subject (docs/contracts
+ * README, the consumer rule). Every token of the subject ended before it (the ledger refuses an erasure while the
+ * user has an active consent, and the erasure ends the subject's tokens at lookup besides), so `ends` is all of them.
+ */
+function erasureNotice(event: StoredEvent): RevocationEventV2 {
+  const data = event.data as unknown as SubjectErased['data'];
+  return {
+    eventId: event.id,
+    type: 'user.erased',
+    // data.userId reads as the pseudonym once the key is destroyed, which it is by the time anyone reads the event.
+    subject: { kind: 'erased_user', userKey: data.subject, pseudonym: `~erased:${data.kid}` },
+    ends: { all: true },
+    revokedAt: data.erasedAt,
+    reason: null,
+    position: event.position,
+  };
+}
+
 const pair = (v1: { consentId: string | null; userId: string | null; clientId: string | null }) => ({ consentId: v1.consentId!, userId: v1.userId!, clientId: v1.clientId! });
 
 /** As v1's record (the same key, so one user's revocations keep their order), with v2's dataschema. */
 export function toKafkaRecordV2(event: RevocationEventV2, source: string = DEFAULT_CLOUDEVENTS_SOURCE): RevocationRecord {
   const s = event.subject;
-  const key = 'userId' in s ? s.userId : 'clientId' in s ? s.clientId : null;
-  const subject = s.kind === 'token' ? s.tokenId : s.kind === 'consent' ? s.consentId : s.kind === 'user' ? s.userId : s.kind === 'client' ? s.clientId : 'ledger';
+  // An erasure notice is keyed by the userKey: its user id is gone, and a compacted topic can then drop it by key.
+  const key = 'userId' in s ? s.userId : 'clientId' in s ? s.clientId : s.kind === 'erased_user' ? s.userKey : null;
+  const subject =
+    s.kind === 'token' ? s.tokenId : s.kind === 'consent' ? s.consentId : s.kind === 'user' ? s.userId : s.kind === 'client' ? s.clientId : s.kind === 'erased_user' ? s.userKey : 'ledger';
   return {
     key,
     value: JSON.stringify(event),
