@@ -38,6 +38,8 @@ export const EVENT_VERSIONS: Readonly<Record<LedgerEventType, number>> = Object.
   TokenRevoked: 1,
   RefreshTokenIssued: 1,
   RefreshTokenFamilyRevoked: 1,
+  DependentConsentGranted: 1,
+  DependentConsentRevoked: 1,
   UserConsentsRevoked: 1,
   UserNotBeforeSet: 1,
   LedgerNotBeforeSet: 1,

@@ -1,0 +1,143 @@
+import { ScopeOwnerContext } from '../scope/dependency-owners';
+import { consentIdFor, hashToken, pairKey, parseConsentId } from '../shared/ids';
+import { clientState } from '../testing/client-fixtures';
+import { DeciderSpecification, FIXED_NOW, secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
+import { ConsentEvent, ConsentGranted, TokenIssued } from './consent';
+import { consentDecider } from './consent.decider';
+import type { DependentConsentGranted } from './consent-events';
+import { ExchangeToken } from './exchange-token';
+import { GrantConsent } from './grant-consent';
+
+const USER = 'alice';
+const WEB = 'transfer-web';
+const root = consentIdFor(pairKey(USER, WEB), 1);
+const open = (clientId: string) => clientState(null, 'active', clientId);
+const owner = (clientId: string): ScopeOwnerContext => ({ clientId, client: open(clientId) });
+const OWNERS = new Map(Object.entries({ 'transfer:all': owner('transfer'), 'flow:run': owner('flows') }));
+const grant = (scopes: string[], expiresInSeconds?: number): GrantConsent => ({
+  type: 'GrantConsent',
+  data: { userId: USER, clientId: WEB, scopes, ...(expiresInSeconds ? { expiresIn: expiresInSeconds } : {}) },
+  context: { client: open(WEB), owners: OWNERS },
+});
+const id = (name: string) => `tok_${Buffer.from(name.padEnd(16, '_').slice(0, 16)).toString('hex')}`;
+const minted = (name: string) => ({ tokenId: id(name), tokenHash: hashToken(`raw-${name}`) });
+const decided = (given: ConsentEvent[], command: Parameters<typeof consentDecider.decide>[0], now = FIXED_NOW) => consentDecider.decide(command, stateAfter(consentDecider, given), testMeta({ now }));
+const issue = (name: string, scopes?: string[]) => ({ type: 'IssueToken' as const, data: { consent: parseConsentId(root)!, ...minted(name), ...(scopes ? { scopes } : {}) }, context: { client: open(WEB) } });
+const exchange = (subject: string, byClient: string, scopes: string[], context: Partial<ExchangeToken['context']> = {}): ExchangeToken => ({
+  type: 'ExchangeToken',
+  data: { subjectTokenId: id(subject), byClient, scopes, access: minted(`x-${subject}-${byClient}`) },
+  context: { client: open(byClient), lookupActive: true, ...context },
+});
+
+const tree = decided([], grant(['openid', 'flow:run[transfer:all[collection-a:data_access]]', 'transfer:all[collection-a:data_access *collection-b:data_access]']));
+const rootToken = decided(tree, issue('root'));
+const given = [...tree, ...rootToken];
+const dependent = (path: string) => tree.find((e): e is DependentConsentGranted => e.type === 'DependentConsentGranted' && e.data.scopePath.join(' ') === path)!.data;
+const spec = DeciderSpecification.for(consentDecider);
+
+describe('ExchangeToken (RFC 8693): a dependent token within a dependent consent', () => {
+  it('issues one token to the asking client, on the root stream, naming its dependent consent and the root scope', () => {
+    const d = dependent('transfer:all collection-a:data_access');
+    const events = decided(given, exchange('root', 'transfer', ['collection-a:data_access']));
+    const expected: TokenIssued = {
+      type: 'TokenIssued',
+      data: {
+        consentId: root,
+        userId: USER,
+        clientId: 'transfer',
+        ...minted('x-root-transfer'),
+        scopes: ['collection-a:data_access'],
+        issuedAt: FIXED_NOW.toISOString(),
+        expiresAt: secondsAfter(3600).toISOString(),
+        dependent: { consentId: d.dependentConsentId, dependencyPath: d.dependencyPath, rootScope: 'transfer:all' },
+      },
+    };
+    expect(events).toEqual([expected]);
+  });
+
+  it('goes down the chain one level per exchange: a dependent token is the subject of the next', () => {
+    const first = decided(given, exchange('root', 'flows', ['transfer:all']));
+    const subject = { ...(first[0] as TokenIssued), data: { ...(first[0] as TokenIssued).data, ...minted('flows') } };
+    const second = decided([...given, subject], exchange('flows', 'transfer', ['collection-a:data_access']));
+    const d = dependent('flow:run transfer:all collection-a:data_access');
+    expect((second[0] as TokenIssued).data.dependent).toEqual({ consentId: d.dependentConsentId, dependencyPath: d.dependencyPath, rootScope: 'flow:run' });
+  });
+
+  it('never outlives the root consent', () => {
+    const short = decided([], grant(['transfer:all[collection-a:data_access]'], 600));
+    const t = decided(short, issue('root'));
+    const events = decided([...short, ...t], exchange('root', 'transfer', ['collection-a:data_access']));
+    expect((events[0] as TokenIssued).data.expiresAt).toBe(secondsAfter(600).toISOString());
+  });
+
+  describe('an unacceptable subject_token is invalid_request (RFC 8693 section 2.2.2), appending nothing', () => {
+    it('unknown on the stream, or on a stream with no consent', () => {
+      spec.given(given).when(exchange('other', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request', 'validation');
+      spec.given([]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request', 'validation');
+    });
+
+    it('inactive: revoked with the root, expired, ended at lookup, or the user revoked everything', () => {
+      const revoked = decided(given, { type: 'RevokeConsent', data: { consent: parseConsentId(root)! } });
+      spec.given([...given, ...revoked]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request');
+      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access']), { now: secondsAfter(3601) }).thenThrows('invalid_request');
+      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { lookupActive: false })).thenThrows('invalid_request');
+      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { userRevocations: 1 })).thenThrows('invalid_request');
+    });
+
+    it('not issued for a consent with a dependency for this client', () => {
+      const error = spec.given(given).when(exchange('root', 'collection-a', ['collection-a:data_access'])).thenThrows('invalid_request');
+      expect(error.message).toContain('collection-a');
+    });
+
+    it('lacking the scope the dependency hangs on', () => {
+      const narrow = decided(tree, issue('narrow', ['openid']));
+      const error = spec.given([...tree, ...narrow]).when(exchange('narrow', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request');
+      expect(error.message).toBe('subject_token lacks the scope the dependency hangs on (transfer:all)');
+    });
+
+    it('the dependent consent was revoked with its parent scope', () => {
+      const cut = decided(given, { type: 'RevokeConsent', data: { consent: parseConsentId(root)!, scopes: ['flow:run'] } });
+      spec.given([...given, ...cut]).when(exchange('root', 'flows', ['transfer:all'])).thenThrows('invalid_request');
+    });
+  });
+
+  describe('an unauthorised target scope is invalid_scope', () => {
+    it('a scope no dependent consent of this client under the subject grants', () => {
+      const error = spec.given(given).when(exchange('root', 'transfer', ['collection-c:data_access'])).thenThrows('invalid_scope', 'validation');
+      expect(error.details).toEqual({ scopes: ['collection-c:data_access'] });
+    });
+
+    it('more than one scope: one token per exchange', () => {
+      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access', 'collection-b:data_access'])).thenThrows('invalid_scope');
+      spec.given(given).when(exchange('root', 'transfer', [])).thenThrows('invalid_scope');
+    });
+
+    it('a malformed scope', () => {
+      spec.given(given).when(exchange('root', 'transfer', ['a b'])).thenThrows('invalid_scope');
+    });
+
+    it('the asking client is disabled or no longer allows the scope', () => {
+      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { client: clientState(null, 'disabled', 'transfer') })).thenThrows('invalid_scope');
+      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { client: clientState(['other'], 'active', 'transfer') })).thenThrows('invalid_scope');
+    });
+  });
+
+  it('an optional dependency is a dependent consent like any other', () => {
+    expect(decided(given, exchange('root', 'transfer', ['collection-b:data_access']))).toHaveLength(1);
+  });
+
+  it('a handler that reuses a token id is a programming error, not a refusal', () => {
+    const reuse: ExchangeToken = { ...exchange('root', 'transfer', ['collection-a:data_access']), data: { ...exchange('root', 'transfer', ['collection-a:data_access']).data, access: minted('root') } };
+    expect(() => decided(given, reuse)).toThrow('ExchangeToken needs a new token id');
+    const bad: ExchangeToken = { ...reuse, data: { ...reuse.data, access: { tokenId: 'nope', tokenHash: hashToken('x') } } };
+    expect(() => decided(given, bad)).toThrow('ExchangeToken needs a new token id');
+    const badHash: ExchangeToken = { ...reuse, data: { ...reuse.data, access: { tokenId: id('fresh'), tokenHash: 'xyz' } } };
+    expect(() => decided(given, badHash)).toThrow('ExchangeToken needs a new token id');
+  });
+
+  it('a granted root with no tree has no dependent consent for anyone', () => {
+    const plain: ConsentGranted = { type: 'ConsentGranted', data: { consentId: root, userId: USER, clientId: WEB, scopes: ['openid'], grantedAt: FIXED_NOW.toISOString() } };
+    const t = decided([plain], issue('root'));
+    spec.given([plain, ...t]).when(exchange('root', 'transfer', ['openid'])).thenThrows('invalid_request');
+  });
+});
