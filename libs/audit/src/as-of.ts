@@ -56,10 +56,10 @@ export class ConsentsAsOf {
     return true;
   }
 
-  /** A root's dependent consents as they stood, in the live view's order (granted_at, then path). */
-  dependentsOf(rootConsentId: string): DependentConsentRow[] {
+  /** The user's dependent consents as they stood, in the live view's order (granted_at, then path). */
+  dependentsOf(userId: string): DependentConsentRow[] {
     return [...this.dependents.values()]
-      .filter((d) => d.rootConsentId === rootConsentId)
+      .filter((d) => d.userId === userId)
       .sort((a, b) => compare(a.grantedAt, b.grantedAt) || compare(JSON.stringify(a.dependencyPath), JSON.stringify(b.dependencyPath)));
   }
 

@@ -81,7 +81,7 @@ export async function consentsAsOf(
   userId: string,
   at: Date,
   streams?: readonly string[],
-): Promise<{ consents: ConsentRow[]; position: number; dependentsOf: (rootConsentId: string) => DependentConsentRow[] }> {
+): Promise<{ consents: ConsentRow[]; position: number; dependents: DependentConsentRow[] }> {
   const replay = new ConsentsAsOf(at);
   if (streams) {
     for (const stream of streams) {
@@ -94,7 +94,7 @@ export async function consentsAsOf(
       if (e.data.userId === userId) replay.offer(e);
     }
   }
-  return { consents: replay.consentsOf(userId), position: replay.lastPosition, dependentsOf: (id) => replay.dependentsOf(id) };
+  return { consents: replay.consentsOf(userId), position: replay.lastPosition, dependents: replay.dependentsOf(userId) };
 }
 
 export interface ExportFilter {

@@ -14,7 +14,8 @@ export const auditReplay: CliCommand = {
 };
 
 async function replay(store: EventStore, io: CliIo, userId: string, at: Date, json: boolean): Promise<number> {
-  const { consents, position, dependentsOf } = await consentsAsOf(store, userId, at);
+  const { consents, position, dependents } = await consentsAsOf(store, userId, at);
+  const dependentsOf = (id: string) => dependents.filter((d) => d.rootConsentId === id);
   const shown = (status: 'active' | 'revoked', expiresAt: string | null) => (status === 'active' && expiredAt(expiresAt, at) ? 'expired' : status);
   const answer = {
     userId,

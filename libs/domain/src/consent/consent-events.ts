@@ -229,7 +229,10 @@ export const CONSENT_EVENT_TYPES = [
 ] as const;
 type _ConsentEventTypes = Assert<SameMembers<(typeof CONSENT_EVENT_TYPES)[number], ConsentEvent['type']>>;
 
-/** The events that end tokens: what resource services must hear about at once. */
-export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked', 'RefreshTokenFamilyRevoked'] as const satisfies readonly ConsentEvent['type'][];
-export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked | RefreshTokenFamilyRevoked;
+/**
+ * The events that end tokens: what resource services must hear about at once. A dependent consent's revocation is
+ * one: a resource service caches a dependent token under the dependent client, which its root's message does not name.
+ */
+export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked', 'RefreshTokenFamilyRevoked', 'DependentConsentRevoked'] as const satisfies readonly ConsentEvent['type'][];
+export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked | RefreshTokenFamilyRevoked | DependentConsentRevoked;
 type _RevocationEventTypes = Assert<SameMembers<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEvent['type']>>;
