@@ -94,7 +94,9 @@ export function dependentConsentsSuite(name: string, fixture: () => Promise<Stor
       for (const t of [f.access, dependentToken, second, third, refreshed.body.access_token, refreshed.body.refresh_token]) expect(await active(t)).toBe(true);
 
       // The root's revocation is acknowledged: from that moment every token of the tree is inactive.
-      expect((await steps.revoke(f.consent.id)).status).toBe(200);
+      const revoked = await steps.revoke(f.consent.id);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.dependents).toEqual([{ ...dependent, status: 'revoked', revokedAt: revoked.body.revokedAt }]);
       for (const t of [f.access, dependentToken, second, third, refreshed.body.access_token, refreshed.body.refresh_token]) expect(await active(t)).toBe(false);
       const events = (await ledger.events()).filter((e) => e.data.consentId === f.consent.id);
       const revokedAt = events.findIndex((e) => e.type === 'ConsentRevoked');

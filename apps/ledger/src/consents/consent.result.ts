@@ -55,7 +55,7 @@ export function consentFromState(state: ConsentState, revision: number, nowMs: n
     revision,
     dependencyPath: [state.consentId],
     ...treeOf(
-      [...state.dependents.values()].map((d) => ({ consentId: d.id, clientId: d.clientId, scope: d.scope, status: d.status, grantedAt: d.grantedAt, revokedAt: null, dependencyPath: d.path })),
+      [...state.dependents.values()].map((d) => ({ consentId: d.id, clientId: d.clientId, scope: d.scope, status: d.status, grantedAt: d.grantedAt, revokedAt: d.revokedAt, dependencyPath: d.path })),
       state.expiresAt,
       nowMs,
     ),

@@ -25,6 +25,7 @@ export interface DependentState {
   scopePath: string[];
   status: 'active' | 'revoked';
   grantedAt: string;
+  revokedAt: string | null;
 }
 
 /** The root of what a grant records: the consent the trees are granted on, and who and when. */
@@ -147,10 +148,11 @@ export function evolveDependents(map: Map<string, DependentState>, event: Depend
       scopePath: event.data.scopePath,
       status: 'active',
       grantedAt: event.data.grantedAt,
+      revokedAt: null,
     });
     return map;
   }
   const held = map.get(d.dependentConsentId);
-  if (held) map.set(d.dependentConsentId, { ...held, status: 'revoked' });
+  if (held) map.set(d.dependentConsentId, { ...held, status: 'revoked', revokedAt: event.data.revokedAt });
   return map;
 }
