@@ -63,6 +63,10 @@ describe('Dependent consents: the tree a grant records', () => {
       dependentConsentId(root, ['ab'], 0),
     ]);
     expect(ids.size).toBe(6);
+    // Ids are stored and published: the derivation is fixed (a change would split the ids of existing trees).
+    expect(dependentConsentId('cns_da353a93d8c0acc0390f9955c44e6a43_1', ['transfer:all', 'collection-a:data_access'], 0)).toBe('cns_da353a93d8c0acc0390f9955c44e6a43_1_a621a360c291a209');
+    for (const id of [`x${D1}`, `${D1}0`, D1.replace('_1_', '_x_'), root]) expect(id).not.toMatch(DEPENDENT_CONSENT_ID_PATTERN);
+    for (const id of [D1, dependentConsentId(consentIdFor(pairKey(USER, WEB), 120), ['a', 'b'], 0)]) expect(id).toMatch(DEPENDENT_CONSENT_ID_PATTERN);
   });
 
   it('goes down every level whose parent has an owner, each under its parent, with the path of consents', () => {
@@ -96,12 +100,14 @@ describe('Dependent consents: the tree a grant records', () => {
   it('refuses a cycle (a scope that depends on itself) with 400 dependency_cycle, naming the chain', () => {
     const error = spec.given([]).when(grant(['a[b[a]]'])).thenThrows('dependency_cycle', 'validation');
     expect(error.details).toEqual({ scopes: ['a', 'b', 'a'] });
+    expect(error.message).toBe('a depends on itself: a -> b -> a');
     spec.given([]).when(grant(['a[a]'])).thenThrows('dependency_cycle', 'validation');
   });
 
   it('refuses a tree deeper than the configured limit with 400 dependency_too_deep; at the limit it is taken', () => {
     const error = spec.given([]).when(grant(['a[b[c]]'], { maxDependencyDepth: 1 })).thenThrows('dependency_too_deep', 'validation');
     expect(error.details).toEqual({ maxDependencyDepth: 1 });
+    expect(error.message).toBe('Dependencies nest at most 1 levels below a granted scope: a -> b -> c');
     expect(decided([], grant(['a[b[c]]'], { maxDependencyDepth: 2 }))[0].type).toBe('ConsentGranted');
     expect(decided([], grant(['a[b[c[d[e]]]]']))[0].type).toBe('ConsentGranted');
   });
@@ -134,6 +140,39 @@ describe('Dependent consents: the cascade of the root', () => {
     expect(decided(tree, { type: 'RevokeConsent', data: { consent: rootConsent, scopes: ['openid'] } }).map((e) => e.type)).toEqual(['ConsentScopesRevoked']);
     const all = decided(tree, { type: 'RevokeConsent', data: { consent: rootConsent } });
     spec.given([...tree, ...all]).when({ type: 'RevokeConsent', data: { consent: rootConsent } }).thenNothing();
+  });
+
+  it('a cascade event names its root, the dependent consent and the reason; one already revoked is not revoked again', () => {
+    const d = dependents(tree)[0].data;
+    const revoked = decided(tree, { type: 'RevokeConsent', data: { consent: rootConsent, scopes: [d.scopePath[0]] } });
+    const [first] = revocations(revoked);
+    expect(first.data).toEqual({
+      ...ref,
+      dependentConsentId: first.data.dependentConsentId,
+      dependentClientId: expect.any(String),
+      scope: expect.any(String),
+      dependencyPath: expect.any(Array),
+      cause: 'ConsentScopesRevoked',
+      revokedAt: FIXED_NOW.toISOString(),
+      reason: null,
+      tokensEnded: 0,
+    });
+    const why = consentDecider.decide({ type: 'RevokeConsent', data: { consent: rootConsent } }, stateAfter(consentDecider, [...tree, ...revoked]), testMeta({ reason: 'user asked' }));
+    expect(revocations(why).every((e) => e.data.reason === 'user asked')).toBe(true);
+    const again = revocations(why).map((e) => e.data.dependentConsentId);
+    for (const e of revocations(revoked)) expect(again).not.toContain(e.data.dependentConsentId);
+    expect(again.length + revocations(revoked).length).toBe(dependents(tree).length);
+  });
+
+  it('a DependentConsentRevoked for a dependent the root never had changes nothing', () => {
+    const stray: DependentConsentRevoked = {
+      type: 'DependentConsentRevoked',
+      data: { ...ref, dependentConsentId: `${root}_${'f'.repeat(16)}`, dependentClientId: 'x', scope: 'x', dependencyPath: [root], cause: 'ConsentRevoked', revokedAt: FIXED_NOW.toISOString(), reason: null, tokensEnded: 0 },
+    };
+    const state = stateAfter(consentDecider, [...tree, stray]);
+    if (state.status !== 'active') throw new Error('expected an active root');
+    expect(state.dependents.size).toBe(dependents(tree).length);
+    expect(state.dependents.has(stray.data.dependentConsentId)).toBe(false);
   });
 
   it("the user-wide revocation's fan-out cascades too", () => {

@@ -4,7 +4,7 @@ import { clientState } from '../testing/client-fixtures';
 import { DeciderSpecification, FIXED_NOW, secondsAfter, stateAfter, testMeta } from '../testing/decider-spec';
 import { ConsentEvent, ConsentGranted, TokenIssued } from './consent';
 import { consentDecider } from './consent.decider';
-import type { DependentConsentGranted } from './consent-events';
+import type { DependentConsentGranted, DependentConsentRevoked } from './consent-events';
 import { ExchangeToken } from './exchange-token';
 import { GrantConsent } from './grant-consent';
 
@@ -72,16 +72,47 @@ describe('ExchangeToken (RFC 8693): a dependent token within a dependent consent
 
   describe('an unacceptable subject_token is invalid_request (RFC 8693 section 2.2.2), appending nothing', () => {
     it('unknown on the stream, or on a stream with no consent', () => {
-      spec.given(given).when(exchange('other', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request', 'validation');
-      spec.given([]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request', 'validation');
+      const unknown = spec.given(given).when(exchange('other', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request', 'validation');
+      expect(unknown.message).toBe('subject_token is not an active access token');
+      const none = spec.given([]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request', 'validation');
+      expect(none.message).toBe('subject_token is not an active access token');
+    });
+
+    it('the dependent consent was revoked on its own: the root and its token live on, the exchange is refused', () => {
+      const d = dependent('transfer:all collection-a:data_access');
+      const revoked: DependentConsentRevoked = {
+        type: 'DependentConsentRevoked',
+        data: { consentId: root, userId: USER, clientId: WEB, dependentConsentId: d.dependentConsentId, dependentClientId: 'transfer', scope: d.scope, dependencyPath: d.dependencyPath, cause: 'ConsentRevoked', revokedAt: FIXED_NOW.toISOString(), reason: null, tokensEnded: 0 },
+      };
+      // transfer still holds the optional collection-b dependency under the root: the scope asked for is what is missing.
+      const error = spec.given([...given, revoked]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_scope');
+      expect(error.message).toBe('No dependent consent under this subject_token grants collection-a:data_access to transfer');
+      const flows = dependent('flow:run transfer:all');
+      const flowsRevoked: DependentConsentRevoked = { ...revoked, data: { ...revoked.data, dependentConsentId: flows.dependentConsentId, dependentClientId: 'flows', scope: flows.scope } };
+      const none = spec.given([...given, flowsRevoked]).when(exchange('root', 'flows', ['transfer:all'])).thenThrows('invalid_request');
+      expect(none.message).toBe('subject_token was not issued for a consent with a dependency for client flows');
+    });
+
+    it('names every scope the asking client\'s dependencies hang on when the subject lacks them all', () => {
+      const two = decided([], grant(['openid', 'transfer:all[collection-a:data_access]', 'transfer:more[collection-b:data_access]']));
+      const moreOwned = { ...grant(['openid', 'transfer:all[collection-a:data_access]', 'transfer:more[collection-b:data_access]']) };
+      moreOwned.context = { ...moreOwned.context, owners: new Map([...OWNERS, ['transfer:more', owner('transfer')]]) };
+      const tree2 = decided([], moreOwned);
+      expect(tree2.length).toBeGreaterThan(two.length);
+      const narrow = decided(tree2, issue('narrow', ['openid']));
+      const error = spec.given([...tree2, ...narrow]).when(exchange('narrow', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request');
+      expect(error.message).toBe('subject_token lacks the scope the dependency hangs on (transfer:all transfer:more)');
     });
 
     it('inactive: revoked with the root, expired, ended at lookup, or the user revoked everything', () => {
       const revoked = decided(given, { type: 'RevokeConsent', data: { consent: parseConsentId(root)! } });
-      spec.given([...given, ...revoked]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request');
-      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access']), { now: secondsAfter(3601) }).thenThrows('invalid_request');
-      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { lookupActive: false })).thenThrows('invalid_request');
-      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { userRevocations: 1 })).thenThrows('invalid_request');
+      const refusals = [
+        spec.given([...given, ...revoked]).when(exchange('root', 'transfer', ['collection-a:data_access'])).thenThrows('invalid_request'),
+        spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access']), { now: secondsAfter(3601) }).thenThrows('invalid_request'),
+        spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { lookupActive: false })).thenThrows('invalid_request'),
+        spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { userRevocations: 1 })).thenThrows('invalid_request'),
+      ];
+      for (const r of refusals) expect(r.message).toBe('subject_token is not an active access token');
     });
 
     it('not issued for a consent with a dependency for this client', () => {
@@ -105,19 +136,23 @@ describe('ExchangeToken (RFC 8693): a dependent token within a dependent consent
     it('a scope no dependent consent of this client under the subject grants', () => {
       const error = spec.given(given).when(exchange('root', 'transfer', ['collection-c:data_access'])).thenThrows('invalid_scope', 'validation');
       expect(error.details).toEqual({ scopes: ['collection-c:data_access'] });
+      expect(error.message).toBe('No dependent consent under this subject_token grants collection-c:data_access to transfer');
     });
 
     it('more than one scope: one token per exchange', () => {
-      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access', 'collection-b:data_access'])).thenThrows('invalid_scope');
+      const two = spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access', 'collection-b:data_access'])).thenThrows('invalid_scope');
+      expect(two.message).toBe('One dependent scope per exchange: each exchange returns one token within one dependent consent');
       spec.given(given).when(exchange('root', 'transfer', [])).thenThrows('invalid_scope');
     });
 
-    it('a malformed scope', () => {
-      spec.given(given).when(exchange('root', 'transfer', ['a b'])).thenThrows('invalid_scope');
+    it('a malformed scope, named as the scope parameter', () => {
+      expect(spec.given(given).when(exchange('root', 'transfer', ['a b'])).thenThrows('invalid_scope').message).toContain('scope[0]');
     });
 
     it('the asking client is disabled or no longer allows the scope', () => {
-      spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { client: clientState(null, 'disabled', 'transfer') })).thenThrows('invalid_scope');
+      const disabled = spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { client: clientState(null, 'disabled', 'transfer') })).thenThrows('invalid_scope');
+      expect(disabled.message).toBe('Client transfer is not active or no longer allows collection-a:data_access');
+      expect(disabled.details).toEqual({ scopes: ['collection-a:data_access'] });
       spec.given(given).when(exchange('root', 'transfer', ['collection-a:data_access'], { client: clientState(['other'], 'active', 'transfer') })).thenThrows('invalid_scope');
     });
   });
@@ -131,8 +166,10 @@ describe('ExchangeToken (RFC 8693): a dependent token within a dependent consent
     expect(() => decided(given, reuse)).toThrow('ExchangeToken needs a new token id');
     const bad: ExchangeToken = { ...reuse, data: { ...reuse.data, access: { tokenId: 'nope', tokenHash: hashToken('x') } } };
     expect(() => decided(given, bad)).toThrow('ExchangeToken needs a new token id');
-    const badHash: ExchangeToken = { ...reuse, data: { ...reuse.data, access: { tokenId: id('fresh'), tokenHash: 'xyz' } } };
-    expect(() => decided(given, badHash)).toThrow('ExchangeToken needs a new token id');
+    for (const tokenHash of ['xyz', `x${hashToken('a')}`, `${hashToken('a')}x`]) {
+      const badHash: ExchangeToken = { ...reuse, data: { ...reuse.data, access: { tokenId: id('fresh'), tokenHash } } };
+      expect(() => decided(given, badHash)).toThrow('ExchangeToken needs a new token id');
+    }
   });
 
   it('a granted root with no tree has no dependent consent for anyone', () => {

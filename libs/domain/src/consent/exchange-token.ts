@@ -38,11 +38,10 @@ const unacceptable = (message: string) => invalid('invalid_request', message);
  */
 export function exchangeToken(command: ExchangeToken, state: ConsentState, meta: CommandMetadata): ConsentEvent[] {
   const { subjectTokenId, byClient, access } = command.data;
-  const subject = state.status === 'none' ? undefined : state.tokens.get(subjectTokenId);
-  if (state.status === 'none' || !subject) throw unacceptable('subject_token is not an active access token');
-  if (!isTokenLive(state, subjectTokenId, meta.now) || revokedWithUser(state, command.context.userRevocations) || !command.context.lookupActive) {
-    throw unacceptable('subject_token is not an active access token');
-  }
+  if (state.status === 'none') throw unacceptable('subject_token is not an active access token');
+  const subject = state.tokens.get(subjectTokenId);
+  const live = isTokenLive(state, subjectTokenId, meta.now) && !revokedWithUser(state, command.context.userRevocations) && command.context.lookupActive;
+  if (subject === undefined || !live) throw unacceptable('subject_token is not an active access token');
   // The consent the subject token stands for: the root's, or a dependent one's for a dependent token.
   const node = subject.dependentConsentId ?? state.consentId;
   const mine = [...state.dependents.values()].filter((d) => d.status === 'active' && d.parentId === node && d.clientId === byClient);
