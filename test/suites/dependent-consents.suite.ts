@@ -115,6 +115,19 @@ export function dependentConsentsSuite(name: string, fixture: () => Promise<Stor
       expect(JSON.stringify(await ledger.events())).not.toContain(dependentToken);
     });
 
+    it('the dependent service revokes its dependent token (RFC 7009); the root client may not', async () => {
+      const f = await forest();
+      const dependentToken = (await exchange(f.transfer, f.access, f.scope.dep)).body.access_token as string;
+      await appendsNothing(async () => {
+        expect((await steps.revokeAsClient(f.web.clientId, f.web.secret, dependentToken)).body.error).toBe('invalid_request');
+      });
+      expect((await steps.revokeAsClient(f.transfer.clientId, f.transfer.secret, dependentToken)).status).toBe(200);
+      expect(await active(dependentToken)).toBe(false);
+      expect(await active(f.access)).toBe(true);
+      const [revoked] = (await ledger.events()).filter((e) => e.type === 'TokenRevoked' && e.data.consentId === f.consent.id);
+      expect(revoked.data.clientId).toBe(f.transfer.clientId);
+    });
+
     it('revoking the parent scope ends the dependent consent and its tokens, and leaves the rest', async () => {
       const f = await forest();
       const dependentToken = (await exchange(f.transfer, f.access, f.scope.dep)).body.access_token as string;

@@ -157,6 +157,18 @@ describe('ExchangeToken (RFC 8693): a dependent token within a dependent consent
     });
   });
 
+  it('a dependent token is revoked (RFC 7009) by the client it was issued to, never by the root client', () => {
+    const issued = decided(given, exchange('root', 'transfer', ['collection-a:data_access']))[0] as TokenIssued;
+    const after = [...given, issued];
+    const revoke = (byClient: string) => ({ type: 'RevokeToken' as const, data: { tokenId: issued.data.tokenId, byClient } });
+    spec.given(after).when(revoke(WEB)).thenThrows('token_not_owned');
+    expect(decided(after, revoke('transfer'))).toEqual([
+      { type: 'TokenRevoked', data: { consentId: root, userId: USER, clientId: 'transfer', tokenId: issued.data.tokenId, tokenHash: issued.data.tokenHash, revokedAt: FIXED_NOW.toISOString(), reason: null } },
+    ]);
+    // The root's own tokens stay the root client's.
+    spec.given(after).when({ type: 'RevokeToken', data: { tokenId: id('root'), byClient: 'transfer' } }).thenThrows('token_not_owned');
+  });
+
   it('an optional dependency is a dependent consent like any other', () => {
     expect(decided(given, exchange('root', 'transfer', ['collection-b:data_access']))).toHaveLength(1);
   });
