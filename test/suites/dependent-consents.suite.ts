@@ -139,6 +139,19 @@ export function dependentConsentsSuite(name: string, fixture: () => Promise<Stor
       expect((await ledger.http.get(`/v1/consents/${f.consent.dependents[0].id}`)).body.status).toBe('revoked');
     });
 
+    it("the user's revocation of everything, and the dependent client's disable, end dependent tokens too", async () => {
+      const f = await forest();
+      const viaUser = (await exchange(f.transfer, f.access, f.scope.dep)).body.access_token as string;
+      expect((await ledger.http.post(`/v1/users/${f.userId}/revoke`, {})).status).toBe(200);
+      expect(await active(viaUser)).toBe(false);
+      const g = await forest();
+      const viaClient = (await exchange(g.transfer, g.access, g.scope.dep)).body.access_token as string;
+      expect((await ledger.http.post(`/v1/clients/${g.web.clientId}/disable`, {})).status).toBe(200);
+      expect(await active(viaClient)).toBe(true);
+      expect((await ledger.http.post(`/v1/clients/${g.transfer.clientId}/disable`, {})).status).toBe(200);
+      expect(await active(viaClient)).toBe(false);
+    });
+
     it('as-of shows the tree as it stood', async () => {
       const f = await forest();
       const before = new Date().toISOString();
