@@ -115,6 +115,36 @@ export function dependentConsentsSuite(name: string, fixture: () => Promise<Stor
       expect(JSON.stringify(await ledger.events())).not.toContain(dependentToken);
     });
 
+    it('goes down a chain one exchange per level: a dependent token is the subject of the next, and the root ends them all', async () => {
+      const n = uid();
+      const flows = { clientId: `flows-${n}`, secret: '' };
+      const transfer = { clientId: `transfer2-${n}`, secret: '' };
+      for (const c of [flows, transfer]) {
+        expect((await steps.registerClient(c.clientId)).status).toBe(201);
+        c.secret = (await steps.createSecret(c.clientId)).body.secret;
+      }
+      const [flow, all, coll] = [`flow:run:${n}`, `transfer:all:${n}`, `collection:${n}`];
+      await ledger.http.post(`/v1/clients/${flows.clientId}/served-scopes`, { scope: flow });
+      await ledger.http.post(`/v1/clients/${transfer.clientId}/served-scopes`, { scope: all });
+      const web = `web-${n}`;
+      expect((await steps.registerClient(web)).status).toBe(201);
+      const granted = (await ledger.http.post('/v1/consents', { userId: `user-${n}`, clientId: web, scopes: [`${flow}[${all}[${coll}]]`] })).body;
+      expect(granted.dependents.map((d: { clientId: string; dependencyPath: string[] }) => [d.clientId, d.dependencyPath.length])).toEqual([
+        [flows.clientId, 2],
+        [transfer.clientId, 3],
+      ]);
+      const user = (await steps.issue(granted.id)).body.access_token as string;
+      // The transfer service cannot skip a level: the user's token is not its dependency's parent.
+      expect((await exchange(transfer, user, coll)).body.error).toBe('invalid_request');
+      const flowsToken = await exchange(flows, user, all);
+      expect(flowsToken.body.scope).toBe(all);
+      const transferToken = await exchange(transfer, flowsToken.body.access_token, coll);
+      expect(transferToken.status).toBe(200);
+      expect((await steps.introspect(transferToken.body.access_token)).body).toMatchObject({ active: true, client_id: transfer.clientId, scope: coll });
+      expect((await steps.revoke(granted.id)).status).toBe(200);
+      for (const t of [user, flowsToken.body.access_token, transferToken.body.access_token]) expect(await active(t)).toBe(false);
+    });
+
     it('the dependent service revokes its dependent token (RFC 7009); the root client may not', async () => {
       const f = await forest();
       const dependentToken = (await exchange(f.transfer, f.access, f.scope.dep)).body.access_token as string;
