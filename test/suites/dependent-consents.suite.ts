@@ -101,8 +101,8 @@ export function dependentConsentsSuite(name: string, fixture: () => Promise<Stor
       const events = (await ledger.events()).filter((e) => e.data.consentId === f.consent.id);
       const revokedAt = events.findIndex((e) => e.type === 'ConsentRevoked');
       expect(events.slice(revokedAt).map((e) => e.type)).toEqual(['ConsentRevoked', 'DependentConsentRevoked']);
-      // The cascade is the root's revocation's: the same append, the same attribution.
-      expect(events[revokedAt + 1].metadata).toMatchObject({ correlationId: events[revokedAt].metadata.correlationId, causationId: events[revokedAt].metadata.causationId });
+      // The cascade is the root's revocation's: the same append and request, caused by the root's event.
+      expect(events[revokedAt + 1].metadata).toMatchObject({ correlationId: events[revokedAt].metadata.correlationId, causationId: events[revokedAt].id });
       expect(events[revokedAt + 1].data).toMatchObject({ dependentConsentId: dependent.id, dependencyPath: dependent.dependencyPath, cause: 'ConsentRevoked', tokensEnded: 3 });
       expect((await ledger.http.get(`/v1/consents/${dependent.id}`)).body).toMatchObject({ status: 'revoked' });
       // After it, no exchange: the subject token is inactive (invalid_request), and nothing is appended.

@@ -149,11 +149,13 @@ export interface DependentConsentGranted {
 
 /**
  * The cascade of a root's revocation, one event per dependent consent it ended, appended in the SAME append as the
- * root's ConsentRevoked or ConsentScopesRevoked (`cause` names which): attributed to it by the append's metadata
- * (correlationId, causationId) and by `cause`. The tokens ended with the root's event already; this records it.
+ * root's ConsentRevoked or ConsentScopesRevoked (`cause` names which): its causationId is that event's id, its
+ * correlationId the request's. The tokens ended with the root's event already; this records it.
  */
 export interface DependentConsentRevoked {
   type: 'DependentConsentRevoked';
+  /** The root's revocation in the same decision (DomainEvent.causedBy): its id becomes this event's causationId. */
+  causedBy?: number;
   data: ConsentRef & {
     dependentConsentId: string;
     dependentClientId: string;

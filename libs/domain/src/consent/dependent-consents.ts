@@ -121,6 +121,8 @@ export function cascade(
     .filter((d) => d.status === 'active' && (!revoked || revoked.has(d.scopePath[0])))
     .map((d) => ({
       type: 'DependentConsentRevoked' as const,
+      // The root's revocation comes first in the decision (revoke-consent.ts).
+      causedBy: 0,
       data: {
         ...ref,
         dependentConsentId: d.id,
