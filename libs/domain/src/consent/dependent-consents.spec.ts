@@ -126,6 +126,8 @@ describe('Dependent consents: the cascade of the root', () => {
     expect(events[0].type).toBe('ConsentRevoked');
     expect(revocations(events).map((e) => e.data.dependentConsentId).sort()).toEqual(dependents(tree).map((d) => d.data.dependentConsentId).sort());
     expect(revocations(events).every((e) => e.data.cause === 'ConsentRevoked' && e.data.revokedAt === FIXED_NOW.toISOString())).toBe(true);
+    // Each is caused by the root's revocation, the decision's first event (the executor turns that into causationId).
+    expect(revocations(events).every((e) => e.causedBy === 0)).toBe(true);
   });
 
   it('revoking the parent scope ends the dependents under it only', () => {
