@@ -49,7 +49,7 @@ describe('Discovery (RFC 8414) and the issuer', () => {
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       token_endpoint: `${issuer}/v1/oauth2/token`,
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      grant_types_supported: ['refresh_token'],
+      grant_types_supported: ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       service_documentation: `${issuer}/docs`,
     });
   });

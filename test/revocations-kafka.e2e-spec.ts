@@ -176,6 +176,44 @@ describe('revocations on Kafka', () => {
     }
   });
 
+  it("a root's revocation goes out with its cascade: each dependent consent on v1 (the dependent client's pair) and with its dependencyPath on v2", async () => {
+    const v1 = new RevocationTopicReader(brokers, topic);
+    const v2 = new RevocationTopicReader(brokers, `${topic}.v2`);
+    await Promise.all([v1.start(), v2.start()]);
+    try {
+      const n = uid();
+      const [web, transfer, userId] = [`kafka-web-${n}`, `kafka-transfer-${n}`, `user-${n}`];
+      for (const c of [web, transfer]) expect((await steps.registerClient(c)).status).toBe(201);
+      const secret = (await steps.createSecret(transfer)).body.secret;
+      expect((await ledger.http.post(`/v1/clients/${transfer}/served-scopes`, { scope: `transfer:all:${n}` })).status).toBe(201);
+      const granted = (await ledger.http.post('/v1/consents', { userId, clientId: web, scopes: [`transfer:all:${n}[collection:${n}]`] })).body;
+      const access = (await steps.issue(granted.id)).body.access_token;
+      const exchanged = await ledger.asRole(undefined).form(
+        '/v1/oauth2/token',
+        { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: access, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: `collection:${n}` },
+        clientBasic(transfer, secret),
+      );
+      expect(exchanged.status).toBe(200);
+      expect((await steps.revoke(granted.id)).status).toBe(200);
+
+      const events = (await ledger.events()).filter((e) => e.data.consentId === granted.id);
+      const root = events.find((e) => e.type === 'ConsentRevoked')!;
+      const cascade = events.find((e) => e.type === 'DependentConsentRevoked')!;
+      const [rootV1, cascadeV1] = await Promise.all([v1.waitFor((r) => r.value.eventId === root.id), v1.waitFor((r) => r.value.eventId === cascade.id)]);
+      const [rootV2, cascadeV2] = await Promise.all([v2.waitFor((r) => r.value.eventId === root.id), v2.waitFor((r) => r.value.eventId === cascade.id)]);
+      expect(rootV1.value).toMatchObject({ type: 'consent.revoked', consentId: granted.id, userId, clientId: web });
+      expect(cascadeV1.value).toMatchObject({ type: 'consent.revoked', consentId: granted.id, userId, clientId: transfer, scopes: [`collection:${n}`] });
+      expect(cascadeV1.key).toBe(userId);
+      for (const r of [rootV1, cascadeV1]) expect(contractViolations(r.value)).toEqual([]);
+      expect(rootV2.value).toMatchObject({ subject: { kind: 'consent', consentId: granted.id, clientId: web }, ends: { all: true }, dependencyPath: [granted.id] });
+      expect(cascadeV2.value).toMatchObject({ subject: { kind: 'consent', consentId: granted.id, clientId: transfer }, dependencyPath: granted.dependents[0].dependencyPath });
+      for (const r of [rootV2, cascadeV2]) expect(contractV2Violations(r.value)).toEqual([]);
+      for (const raw of [rootV1.raw, cascadeV1.raw, rootV2.raw, cascadeV2.raw]) expect(raw).not.toContain(exchanged.body.access_token);
+    } finally {
+      await Promise.all([v1.stop(), v2.stop()]);
+    }
+  });
+
   it('a restarted revocation-client consumer resumes from its committed offsets and applies what it missed', async () => {
     const groupId = `resource-${uid()}`;
     const applied: RevocationMessage[] = [];

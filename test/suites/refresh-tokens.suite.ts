@@ -174,7 +174,7 @@ export function refreshTokensSuite(name: string, fixture: () => Promise<StoreFix
       expect(metadata).toMatchObject({
         token_endpoint: `${metadata.issuer}${TOKEN_PATH}`,
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        grant_types_supported: ['refresh_token'],
+        grant_types_supported: ['refresh_token', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       });
     });
   });

@@ -55,6 +55,7 @@ import { IssueTokenController } from './tokens/issue-token/issue-token.controlle
 import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
 import { RefreshTokenController } from './tokens/refresh-token/refresh-token.controller';
 import { RefreshTokenHandler } from './tokens/refresh-token/refresh-token.handler';
+import { ExchangeTokenHandler } from './tokens/exchange-token/exchange-token.handler';
 import { RevokeTokenController } from './tokens/revoke-token/revoke-token.controller';
 import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
 import { RevocationFeedModule } from './revocations/revocation-feed.module';
@@ -131,6 +132,7 @@ export class AppModule {
         IssueTokenHandler,
         RevokeTokenHandler,
         RefreshTokenHandler,
+        ExchangeTokenHandler,
         RevokeUserConsentsHandler,
         SetUserNotBeforeHandler,
         EraseSubjectHandler,

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import { ConsentRow, readLedgerEvent, viewChanges } from '@ledger/projections';
+import { ConsentRow, DependentConsentRow, readLedgerEvent, viewChanges } from '@ledger/projections';
 import { decidedAt } from './decided-at';
 
 /**
@@ -19,6 +19,8 @@ import { decidedAt } from './decided-at';
  */
 export class ConsentsAsOf {
   private readonly consents = new Map<string, ConsentRow>();
+  /** The dependent consents (the forest), by id: on their root's stream, so in the same prefix as their root. */
+  private readonly dependents = new Map<string, DependentConsentRow>();
   /** Streams that already met an event after `at`: nothing later in them belongs to the answer. */
   private readonly ended = new Set<string>();
   /** Position of the last event applied, -1 when none. */
@@ -44,10 +46,21 @@ export class ConsentsAsOf {
           const { kind: _kind, consentId: _id, ...update } = change;
           this.consents.set(change.consentId, { ...row, ...update });
         }
+      } else if (change.kind === 'dependentConsent') this.dependents.set(change.row.consentId, { ...change.row });
+      else if (change.kind === 'dependentConsentRevoked') {
+        const row = this.dependents.get(change.consentId);
+        if (row) this.dependents.set(change.consentId, { ...row, status: 'revoked', revokedAt: change.revokedAt, revision: change.revision });
       }
     }
     this.lastPosition = Math.max(this.lastPosition, event.position);
     return true;
+  }
+
+  /** The user's dependent consents as they stood, in the live view's order (granted_at, then path). */
+  dependentsOf(userId: string): DependentConsentRow[] {
+    return [...this.dependents.values()]
+      .filter((d) => d.userId === userId)
+      .sort((a, b) => compare(a.grantedAt, b.grantedAt) || compare(JSON.stringify(a.dependencyPath), JSON.stringify(b.dependencyPath)));
   }
 
   /** The user's consents, in the live view's order (granted_at, then consent_id). */

@@ -157,7 +157,7 @@ describe('audit queries over the event-store port', () => {
     });
 
     it('knows nothing before the first event', async () => {
-      expect(await consentsAsOf(store, 'ann', new Date(T0 - 1))).toEqual({ consents: [], position: -1 });
+      expect(await consentsAsOf(store, 'ann', new Date(T0 - 1))).toEqual({ consents: [], position: -1, dependents: [] });
     });
   });
 

@@ -1,6 +1,6 @@
 import { consentStreamFor, parseConsentId } from '@ledger/domain';
 import type { EventFilter, EventStore, StoredEvent } from '@ledger/event-store';
-import type { ConsentRow } from '@ledger/projections';
+import type { ConsentRow, DependentConsentRow } from '@ledger/projections';
 import { ConsentsAsOf } from './as-of';
 import { linkOf } from './chain';
 
@@ -76,7 +76,12 @@ export async function consentHistory(store: EventStore, consentId: string): Prom
  * `streams`: the user's consent streams when the caller knows them (the service takes them from its consent index,
  * which can only have grown since `at`); otherwise the whole log is scanned, which is what the CLI does.
  */
-export async function consentsAsOf(store: EventStore, userId: string, at: Date, streams?: readonly string[]): Promise<{ consents: ConsentRow[]; position: number }> {
+export async function consentsAsOf(
+  store: EventStore,
+  userId: string,
+  at: Date,
+  streams?: readonly string[],
+): Promise<{ consents: ConsentRow[]; position: number; dependents: DependentConsentRow[] }> {
   const replay = new ConsentsAsOf(at);
   if (streams) {
     for (const stream of streams) {
@@ -89,7 +94,7 @@ export async function consentsAsOf(store: EventStore, userId: string, at: Date, 
       if (e.data.userId === userId) replay.offer(e);
     }
   }
-  return { consents: replay.consentsOf(userId), position: replay.lastPosition };
+  return { consents: replay.consentsOf(userId), position: replay.lastPosition, dependents: replay.dependentsOf(userId) };
 }
 
 export interface ExportFilter {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainedEventStore, verifyLedger } from '@ledger/audit';
-import { CommandMetadata, Decider, DomainError } from '@ledger/domain';
+import { CommandMetadata, Decider, DomainError, type DomainEvent } from '@ledger/domain';
 import { EventStore, SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { CommandExecutor } from './command-executor';
 import { PositionScope } from './position-scope';
@@ -52,6 +52,25 @@ describe('CommandExecutor (real SQLite)', () => {
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const events = await store.readStream('counter-a');
     expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(await verify(store)).toBe(true);
+  });
+
+  it('an event caused by an earlier one of the same decision (a cascade) has that event\'s id as its causationId', async () => {
+    const cascading: Decider<CounterState, CounterCommand, DomainEvent> = {
+      ...(counter as unknown as Decider<CounterState, CounterCommand, DomainEvent>),
+      decide: () => [
+        { type: 'Closed', data: { by: 'root' } },
+        { type: 'Added', data: { by: 'first' }, causedBy: 0 },
+        { type: 'Added', data: { by: 'second' }, causedBy: 0 },
+      ],
+    };
+    const executor = new CommandExecutor(new ChainedEventStore(store), NO_VIEWS);
+    await executor.execute('counter-cause', cascading, { type: 'close', by: 'r' }, { ...meta(), causationId: 'outer' });
+    const [root, first, second] = await store.readStream('counter-cause');
+    expect(root.metadata).toMatchObject({ correlationId: 'c', causationId: 'outer' });
+    for (const e of [first, second]) expect(e.metadata).toMatchObject({ correlationId: 'c', causationId: root.id });
+    // Attribution only: the hint is not stored with the data, and the chain still verifies.
+    expect(first.data).toEqual({ by: 'first' });
     expect(await verify(store)).toBe(true);
   });
 

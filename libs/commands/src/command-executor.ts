@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandMetadata, Decider, DomainEvent, EVENT_VERSION_FIELD, unavailable } from '@ledger/domain';
 import { backoffDelay, EventStore, EventToAppend, WrongExpectedVersionError } from '@ledger/event-store';
@@ -160,7 +161,7 @@ export class CommandExecutor {
       try {
         const result = await this.store.append(
           stream,
-          events.map((e) => toAppend(e, meta, this.codec)),
+          toAppends(events, meta, this.codec),
           { expectedRevision: revision === -1 ? 'no_stream' : revision },
         );
         const next = events.reduce(decider.evolve, state);
@@ -188,6 +189,20 @@ export class CommandExecutor {
     this.cache.set(stream, entry);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
   }
+}
+
+/**
+ * An event caused by an earlier one of the same decision (DomainEvent.causedBy, a cascade) gets that event's id as
+ * its causationId: the cause is given its id here rather than by the store, so that both are known before the append.
+ */
+function toAppends(events: DomainEvent[], meta: CommandMetadata, codec: EventCodec): EventToAppend[] {
+  const causes = new Set(events.flatMap((e) => (e.causedBy === undefined ? [] : [e.causedBy])));
+  const ids = events.map((_, i) => (causes.has(i) ? randomUUID() : undefined));
+  return events.map((e, i) => {
+    const cause = e.causedBy === undefined ? undefined : ids[e.causedBy];
+    const appended = toAppend(e, cause === undefined ? meta : { ...meta, causationId: cause }, codec);
+    return ids[i] === undefined ? appended : { id: ids[i], ...appended };
+  });
 }
 
 function toAppend(event: DomainEvent, meta: CommandMetadata, codec: EventCodec): EventToAppend {

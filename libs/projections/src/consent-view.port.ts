@@ -1,4 +1,4 @@
-import type { ConsentRow } from './ledger-views';
+import type { ConsentRow, DependentConsentRow } from './ledger-views';
 
 /** The consent view as its readers see it; injected by CONSENT_VIEW. It stays queryable during a rebuild. */
 export interface ConsentView {
@@ -15,4 +15,8 @@ export interface ConsentView {
    * active then: neither revoked nor expired by that instant.
    */
   consentsByClient(clientId: string, options: { afterPosition?: number; limit: number; activeAt?: Date }): ConsentRow[];
+  /** A dependent consent (Globus's consent forest) by its own id. */
+  dependentConsent(consentId: string): DependentConsentRow | undefined;
+  /** Every dependent consent under a root, at any depth, in grant order. */
+  dependentsOf(rootConsentId: string): DependentConsentRow[];
 }

@@ -105,7 +105,7 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
       return [
         {
           kind: 'tokenIssued',
-          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position, tokenUse: 'access_token', familyId: d.familyId ?? null },
+          row: { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position, tokenUse: 'access_token', familyId: d.familyId ?? null, rootScope: d.dependent?.rootScope ?? null },
         },
       ];
     }
@@ -116,8 +116,16 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
       const row = { tokenHash: d.tokenHash, tokenId: d.tokenId, consentId: d.consentId, clientId: d.clientId, sub: d.userId, scope: d.scopes.join(' '), iat: seconds(d.issuedAt), exp: seconds(d.expiresAt), active: true, position };
       // A use ends the token presented: its row stays, ended, so that presenting it again still finds its consent.
       const ended: ViewChange[] = d.replaces ? [{ kind: 'tokensEnded', tokenHashes: [d.replaces.tokenHash] }] : [];
-      return [{ kind: 'tokenIssued', row: { ...row, tokenUse: 'refresh_token', familyId: d.familyId } }, ...ended];
+      return [{ kind: 'tokenIssued', row: { ...row, tokenUse: 'refresh_token', familyId: d.familyId, rootScope: null } }, ...ended];
     }
+    case 'DependentConsentGranted': {
+      const d = event.data;
+      const row = { consentId: d.dependentConsentId, rootConsentId: d.consentId, parentConsentId: d.parentConsentId, userId: d.userId, clientId: d.dependentClientId, scope: d.scope };
+      return [{ kind: 'dependentConsent', row: { ...row, dependencyPath: d.dependencyPath, status: 'active', grantedAt: d.grantedAt, revokedAt: null, revision } }];
+    }
+    case 'DependentConsentRevoked':
+      // Its tokens were cut already, by the root's event in the same append (sqlite/token-view.ts, CONSENT_CUT).
+      return [{ kind: 'dependentConsentRevoked', consentId: event.data.dependentConsentId, revokedAt: event.data.revokedAt, revision }];
     case 'RefreshTokenFamilyRevoked':
       return [{ kind: 'familyCut', familyId: event.data.familyId, position }];
     default: {

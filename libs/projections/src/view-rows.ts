@@ -47,6 +47,27 @@ export interface TokenRow {
   tokenUse: TokenUse;
   /** The refresh-token family it belongs to; null for an access token issued without a refresh token. */
   familyId: string | null;
+  /**
+   * A dependent token's (token exchange): the root's top-level scope its chain hangs on, which a cut of the root
+   * matches it on; its consentId is the root's. null: a token of its own consent.
+   */
+  rootScope: string | null;
+}
+
+/** A dependent consent (Globus's consent forest) as the reads show it; its root's row says the rest. */
+export interface DependentConsentRow {
+  consentId: string;
+  rootConsentId: string;
+  parentConsentId: string;
+  userId: string;
+  clientId: string;
+  scope: string;
+  /** The consent ids from the root down to this one. */
+  dependencyPath: string[];
+  status: ConsentStatus;
+  grantedAt: string;
+  revokedAt: string | null;
+  revision: number;
 }
 
 export type TokenUse = 'access_token' | 'refresh_token';
@@ -129,6 +150,8 @@ export type ViewChange =
   /** `expiresAt` only when the change sets it (a renewal); absent, the expiry stays. */
   | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number; expiresAt?: string }
   | { kind: 'tokenIssued'; row: TokenRow }
+  | { kind: 'dependentConsent'; row: DependentConsentRow }
+  | { kind: 'dependentConsentRevoked'; consentId: string; revokedAt: string; revision: number }
   | { kind: 'tokensEnded'; tokenHashes: string[] }
   /** Every token of the refresh-token family ends: a reuse, or a revocation of one of its refresh tokens. */
   | { kind: 'familyCut'; familyId: string; position: number }

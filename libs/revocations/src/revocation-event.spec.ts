@@ -123,6 +123,7 @@ describe('revocation integration event v1', () => {
         'ClientScopesRevoked',
         'ConsentRevoked',
         'ConsentScopesRevoked',
+        'DependentConsentRevoked',
         'LedgerNotBeforeSet',
         'RefreshTokenFamilyRevoked',
         'TokenRevoked',

@@ -9,6 +9,7 @@ import {
   type ClientScopesRevoked,
   type ConsentRevoked,
   type ConsentScopesRevoked,
+  type DependentConsentRevoked,
   type LedgerNotBeforeSet,
   type RefreshTokenFamilyRevoked,
   type TokenRevoked,
@@ -90,6 +91,7 @@ const TYPE_OF: Record<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEventTy
   ConsentScopesRevoked: 'consent.scopes_revoked',
   TokenRevoked: 'token.revoked',
   RefreshTokenFamilyRevoked: 'token.family_revoked',
+  DependentConsentRevoked: 'consent.revoked',
 };
 
 /** What a bulk revocation says: its subject, no consent, no token list (the token view ends them by predicate). */
@@ -128,6 +130,25 @@ export function toRevocationEvent(event: StoredEvent): RevocationEventV1 | undef
         // evict by consent (or user and client), never by list (docs/contracts).
         tokenIds: (data.endedTokens ?? []).map((t) => t.tokenId),
         tokenHashes: (data.endedTokens ?? []).map((t) => t.tokenHash),
+        revokedAt: data.revokedAt,
+        reason: data.reason ?? null,
+        position: event.position,
+      };
+    }
+    case 'DependentConsentRevoked': {
+      // A dependent consent ended with its root (the cascade): v1 names the root consent (v1's consentId pattern
+      // knows no dependent id) with the DEPENDENT client, whose cached tokens of the user a v1 consumer then evicts,
+      // as for any consent.revoked: more than ended, never less. v2 adds the dependency path.
+      const data = event.data as unknown as DependentConsentRevoked['data'];
+      return {
+        eventId: event.id,
+        type: TYPE_OF[event.type],
+        consentId: data.consentId,
+        userId: data.userId,
+        clientId: data.dependentClientId,
+        scopes: [data.scope],
+        tokenIds: [],
+        tokenHashes: [],
         revokedAt: data.revokedAt,
         reason: data.reason ?? null,
         position: event.position,

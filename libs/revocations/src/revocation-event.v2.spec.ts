@@ -11,6 +11,12 @@ const ref = { consentId: `cns_${'0'.repeat(31)}1_2`, userId: 'alice', clientId: 
 const tok = { tokenId: `tok_${'a'.repeat(32)}`, tokenHash: hashToken('clt_' + 'a'.repeat(43)) };
 const facts = { revokedAt: at, reason: null };
 
+const dependentId = `${ref.consentId}_${'b'.repeat(16)}`;
+const dependentRevoked = {
+  type: 'DependentConsentRevoked' as const,
+  data: { ...ref, dependentConsentId: dependentId, dependentClientId: 'transfer', scope: 'collection-a:data_access', dependencyPath: [ref.consentId, dependentId], cause: 'ConsentRevoked' as const, tokensEnded: 1, ...facts },
+};
+
 describe('revocation integration event v2', () => {
   // Each domain revocation: its subject, which of the subject's tokens ended, and the Kafka key and ce_subject.
   it.each([
@@ -53,6 +59,7 @@ describe('revocation integration event v2', () => {
       ref.consentId,
     ],
     ['LedgerNotBeforeSet', stored({ type: 'LedgerNotBeforeSet', data: { notBefore: at, setAt: at, reason: null } }, 12), { kind: 'ledger' }, { issuedBefore: 12 }, null, 'ledger'],
+    ['DependentConsentRevoked', stored(dependentRevoked, 14), { kind: 'consent', ...ref, clientId: 'transfer' }, { all: true }, 'alice', ref.consentId],
   ])('given %s, names its subject and the tokens it ended, and conforms to the published schema', (_name, event, subject, ends, key, ceSubject) => {
     const v2 = toRevocationEventV2(event)!;
     const v1 = toRevocationEvent(event)!;
@@ -89,6 +96,17 @@ describe('revocation integration event v2', () => {
     expect(record.value).not.toContain('alice');
     // The schema holds the notice to its shape: a user id in place of the key is refused.
     expect(contractV2Violations({ ...v2, subject: { kind: 'erased_user', userId: 'alice@example.org' } } as never)).not.toEqual([]);
+  });
+
+  it('names the dependency path of a consent revocation: [root] for a root, down to the dependent consent for its cascade', () => {
+    expect(toRevocationEventV2(stored({ type: 'ConsentRevoked', data: { ...ref, revokedScopes: ['openid'], ...facts } }, 4))!.dependencyPath).toEqual([ref.consentId]);
+    expect(toRevocationEventV2(stored({ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: ['a'], remainingScopes: ['b'], ...facts } }, 4))!.dependencyPath).toEqual([ref.consentId]);
+    const cascade = toRevocationEventV2(stored(dependentRevoked, 5))!;
+    expect(cascade).toMatchObject({ type: 'consent.revoked', dependencyPath: [ref.consentId, dependentId], subject: { kind: 'consent', consentId: ref.consentId, clientId: 'transfer' } });
+    expect(contractV2Violations({ ...cascade, dependencyPath: ['not-a-consent'] })).not.toEqual([]);
+    // v1 unchanged: the root consent with the dependent client, whose cached tokens of the user a v1 consumer evicts.
+    expect(toRevocationEvent(stored(dependentRevoked, 5))).toMatchObject({ type: 'consent.revoked', consentId: ref.consentId, clientId: 'transfer', scopes: ['collection-a:data_access'] });
+    expect(toRevocationEvent(stored(dependentRevoked, 5))).not.toHaveProperty('dependencyPath');
   });
 
   it('maps nothing v1 does not publish: grants, issues, and the fan-out of a user-wide revocation', () => {

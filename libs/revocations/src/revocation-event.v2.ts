@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import type { ClientScopesRevoked, ConsentScopesRevoked, RefreshTokenFamilyRevoked, SubjectErased } from '@ledger/domain';
+import type { ClientScopesRevoked, ConsentScopesRevoked, DependentConsentRevoked, RefreshTokenFamilyRevoked, SubjectErased } from '@ledger/domain';
 import { DEFAULT_CLOUDEVENTS_SOURCE, RevocationEventType, RevocationRecord, toRevocationEvent } from './revocation-event';
 
 /**
@@ -53,6 +53,13 @@ export interface RevocationEventV2 {
   position: number;
   /** *.not_before only: the time as recorded, for people. */
   notBefore?: string;
+  /**
+   * consent.* only (added in this version's life, additive): the consents from the root down to the one that ended
+   * (Globus's dependency_path). [root] for a root's revocation, which ends its whole tree; longer for each dependent
+   * consent its cascade ended, whose subject is the root consent with the dependent client. A resource service
+   * evicts the tree by its root, the first id.
+   */
+  dependencyPath?: string[];
 }
 
 export const REVOCATION_EVENT_V2_SCHEMA_ID = 'urn:consent-ledger:revocation-event:v2';
@@ -70,15 +77,17 @@ export function toRevocationEventV2(event: StoredEvent): RevocationEventV2 | und
   switch (v1.type) {
     case 'token.revoked':
       return { ...common, subject: { kind: 'token', tokenId: v1.tokenIds[0], tokenHash: v1.tokenHashes[0], ...pair(v1) }, ends: { all: true } };
-    case 'consent.revoked':
-      return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { all: true } };
+    case 'consent.revoked': {
+      const path = event.type === 'DependentConsentRevoked' ? [...(event.data as unknown as DependentConsentRevoked['data']).dependencyPath] : [v1.consentId!];
+      return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { all: true }, dependencyPath: path };
+    }
     case 'token.family_revoked': {
       const data = event.data as unknown as RefreshTokenFamilyRevoked['data'];
       return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { inFamily: data.familyId } };
     }
     case 'consent.scopes_revoked': {
       const data = event.data as unknown as ConsentScopesRevoked['data'];
-      return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { carryingAnyOf: v1.scopes }, remainingScopes: [...data.remainingScopes] };
+      return { ...common, subject: { kind: 'consent', ...pair(v1) }, ends: { carryingAnyOf: v1.scopes }, remainingScopes: [...data.remainingScopes], dependencyPath: [v1.consentId!] };
     }
     case 'client.disabled':
       return { ...common, subject: { kind: 'client', clientId: v1.clientId! }, ends: { all: true } };

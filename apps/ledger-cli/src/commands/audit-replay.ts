@@ -17,7 +17,9 @@ export const auditReplay: CliCommand = {
 async function replay(store: EventStore, io: CliIo, userId: string, at: Date, json: boolean): Promise<number> {
   const keys = openSubjectKeys(io.env);
   if (!keys) io.stderr.write(NO_KEYS_NOTE);
-  const { consents, position } = await consentsAsOf(keys ? keys.open(store) : store, userId, at).finally(() => keys?.close());
+  const { consents, position, dependents } = await consentsAsOf(keys ? keys.open(store) : store, userId, at).finally(() => keys?.close());
+  const dependentsOf = (id: string) => dependents.filter((d) => d.rootConsentId === id);
+  const shown = (status: 'active' | 'revoked', expiresAt: string | null) => (status === 'active' && expiredAt(expiresAt, at) ? 'expired' : status);
   const answer = {
     userId,
     asOf: at.toISOString(),
@@ -28,11 +30,14 @@ async function replay(store: EventStore, io: CliIo, userId: string, at: Date, js
       userId: c.userId,
       clientId: c.clientId,
       scopes: c.scopes,
-      status: c.status === 'active' && expiredAt(c.expiresAt, at) ? 'expired' : c.status,
+      status: shown(c.status, c.expiresAt),
       grantedAt: c.grantedAt,
       revokedAt: c.revokedAt,
       expiresAt: c.expiresAt,
       revision: c.revision,
+      dependencyPath: [c.consentId],
+      // The tree as it stood, as GET /v1/audit/users/{userId}/consents shows it (absent when none).
+      ...treeOf(dependentsOf(c.consentId).map((d) => ({ id: d.consentId, clientId: d.clientId, scope: d.scope, status: shown(d.status, c.expiresAt), grantedAt: d.grantedAt, revokedAt: d.revokedAt, dependencyPath: d.dependencyPath }))),
     })),
   };
   if (json) io.stdout.write(JSON.stringify(answer) + '\n');
@@ -45,3 +50,5 @@ async function replay(store: EventStore, io: CliIo, userId: string, at: Date, js
   }
   return EXIT.ok;
 }
+
+const treeOf = <T>(dependents: T[]) => (dependents.length > 0 ? { dependents } : {});

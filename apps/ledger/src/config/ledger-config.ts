@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { CONSENT_LIFETIME_CEILING_S, DEFAULT_REFRESH_LIFETIMES, type RefreshLifetimes } from '@ledger/domain';
+import { CONSENT_LIFETIME_CEILING_S, DEFAULT_REFRESH_LIFETIMES, MAX_SCOPE_DEPTH, type RefreshLifetimes } from '@ledger/domain';
 import { hashApiKeys, HashedApiKey, parseApiKeys } from '../auth/api-keys';
 import { parseTokenKey, TokenKey } from '../infrastructure/token-key';
 import { ConfigError } from './config-error';
@@ -76,6 +76,8 @@ export interface LedgerConfig extends OAuthMetadataConfig {
   consentMaxLifetimeSeconds: number | undefined;
   /** LEDGER_REFRESH_IDLE_SECONDS and LEDGER_REFRESH_ABSOLUTE_SECONDS: how long refresh tokens live (refresh-lifetimes.ts). */
   refreshLifetimes: RefreshLifetimes;
+  /** LEDGER_MAX_DEPENDENCY_DEPTH: levels of dependencies below a granted scope (1 to the grammar's 4); deeper: 400. */
+  maxDependencyDepth: number;
   /**
    * GET /v1/revocations/stream: open streams allowed per caller (more: 429) and in total (more: 503), and the bytes a
    * client may leave unread before it is dropped (shared buffers: the memory is per batch, not per subscriber).
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
       idleSeconds: int('LEDGER_REFRESH_IDLE_SECONDS', DEFAULT_REFRESH_LIFETIMES.idleSeconds, 60, CONSENT_LIFETIME_CEILING_S),
       absoluteSeconds: int('LEDGER_REFRESH_ABSOLUTE_SECONDS', DEFAULT_REFRESH_LIFETIMES.absoluteSeconds, 60, CONSENT_LIFETIME_CEILING_S),
     },
+    maxDependencyDepth: int('LEDGER_MAX_DEPENDENCY_DEPTH', MAX_SCOPE_DEPTH, 1, MAX_SCOPE_DEPTH),
     sse: sseLimits(int('LEDGER_SSE_MAX_PER_CALLER', 100, 1, 1_000_000), int('LEDGER_SSE_MAX_TOTAL', 5000, 1, 1_000_000), int('LEDGER_SSE_BUFFER_BYTES', 1024 * 1024, 4096, 64 * 1024 * 1024)),
     ...oauthMetadata(env, int('PORT', 3000, 0, 65535), env.HOST?.trim() || '127.0.0.1'),
     faultAfterFanOut: env.LEDGER_FAULT_AFTER_FANOUT ? int('LEDGER_FAULT_AFTER_FANOUT', 0, 1, 1_000_000) : undefined,

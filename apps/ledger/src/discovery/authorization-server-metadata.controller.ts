@@ -5,7 +5,7 @@ import { Public } from '../auth/role.guard';
 import { REVOCATION_PATH, TOKEN_PATH } from '../auth/oauth-callers';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
 import { INTROSPECTION_PATH } from '../tokens/introspect-token/introspect-token.route';
-import { GRANT_TYPES } from '../tokens/refresh-token/refresh-token.controller';
+import { GRANT_TYPES } from '../tokens/grant-types';
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 

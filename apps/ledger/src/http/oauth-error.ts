@@ -3,7 +3,7 @@ import type { Problem } from './problem';
 /** The OAuth endpoints (RFC 7662 introspection, RFC 7009 revocation): their errors are OAuth's, not problem+json. */
 export const isOAuthPath = (path: string) => path.startsWith('/v1/oauth2/');
 
-/** RFC 6749 section 5.2, RFC 7009 section 2.2.1 and the two 5xx codes of RFC 6749 section 4.1.2.1. */
+/** RFC 6749 section 5.2, RFC 7009 section 2.2.1, RFC 8693 section 2.2.2 and the two 5xx codes of RFC 6749 section 4.1.2.1. */
 type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -12,11 +12,12 @@ type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'unsupported_token_type'
+  | 'invalid_target'
   | 'server_error'
   | 'temporarily_unavailable';
 
 /** Problem codes that are OAuth error codes of their own (RFC 6749 section 5.2, RFC 7009 section 2.2.1): kept as they are. */
-const OWN_OAUTH_CODES: ReadonlySet<string> = new Set(['invalid_grant', 'invalid_scope', 'unsupported_grant_type', 'unsupported_token_type']);
+const OWN_OAUTH_CODES: ReadonlySet<string> = new Set(['invalid_grant', 'invalid_scope', 'unsupported_grant_type', 'unsupported_token_type', 'invalid_target']);
 
 export interface OAuthError {
   error: OAuthErrorCode;

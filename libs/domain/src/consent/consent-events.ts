@@ -113,7 +113,59 @@ export interface TokenIssued {
    * `familyId`: the refresh-token family the access token was issued in (with its first refresh token, or by a
    * refresh); absent for a token without one. Ending the family ends it.
    */
-  data: ConsentRef & { tokenId: string; tokenHash: string; scopes: string[]; issuedAt: string; expiresAt: string; idempotency?: IdempotentIssue; familyId?: string };
+  data: ConsentRef & { tokenId: string; tokenHash: string; scopes: string[]; issuedAt: string; expiresAt: string; idempotency?: IdempotentIssue; familyId?: string; dependent?: DependentTokenFacts };
+}
+
+/**
+ * A token issued by token exchange (exchange-token.ts) within a dependent consent: on the root consent's stream, with
+ * ConsentRef's `consentId` the root's and `clientId` the dependent client it was issued to. `rootScope`: the root's
+ * top-level scope the chain hangs on; revoking it (or the root) ends the token (dependent-consents.ts).
+ */
+export interface DependentTokenFacts {
+  consentId: string;
+  dependencyPath: string[];
+  rootScope: string;
+}
+
+/**
+ * A dependent consent (Globus's consent forest), recorded on its ROOT consent's stream: `consentId` is the root's,
+ * `dependentConsentId` the dependent's own (keyed by the root and the path of scopes, dependent-consents.ts).
+ * `dependentClientId` is the owner of `parentScope`, which acts on `scope` for the user; `dependencyPath` names the
+ * consents from the root down to this one, as Globus's `dependency_path` does; `scopePath` the scopes along it.
+ */
+export interface DependentConsentGranted {
+  type: 'DependentConsentGranted';
+  data: ConsentRef & {
+    dependentConsentId: string;
+    dependentClientId: string;
+    scope: string;
+    parentScope: string;
+    parentConsentId: string;
+    dependencyPath: string[];
+    scopePath: string[];
+    grantedAt: string;
+  };
+}
+
+/**
+ * The cascade of a root's revocation, one event per dependent consent it ended, appended in the SAME append as the
+ * root's ConsentRevoked or ConsentScopesRevoked (`cause` names which): its causationId is that event's id, its
+ * correlationId the request's. The tokens ended with the root's event already; this records it.
+ */
+export interface DependentConsentRevoked {
+  type: 'DependentConsentRevoked';
+  /** The root's revocation in the same decision (DomainEvent.causedBy): its id becomes this event's causationId. */
+  causedBy?: number;
+  data: ConsentRef & {
+    dependentConsentId: string;
+    dependentClientId: string;
+    scope: string;
+    dependencyPath: string[];
+    cause: 'ConsentRevoked' | 'ConsentScopesRevoked';
+    revokedAt: string;
+    reason: string | null;
+    tokensEnded: number;
+  };
 }
 
 /**
@@ -160,7 +212,9 @@ export type ConsentEvent =
   | TokenIssued
   | TokenRevoked
   | RefreshTokenIssued
-  | RefreshTokenFamilyRevoked;
+  | RefreshTokenFamilyRevoked
+  | DependentConsentGranted
+  | DependentConsentRevoked;
 
 /** Every consent event type, once: the one list that subscriptions filter on (the build checks it is the union). */
 export const CONSENT_EVENT_TYPES = [
@@ -172,10 +226,15 @@ export const CONSENT_EVENT_TYPES = [
   'TokenRevoked',
   'RefreshTokenIssued',
   'RefreshTokenFamilyRevoked',
+  'DependentConsentGranted',
+  'DependentConsentRevoked',
 ] as const;
 type _ConsentEventTypes = Assert<SameMembers<(typeof CONSENT_EVENT_TYPES)[number], ConsentEvent['type']>>;
 
-/** The events that end tokens: what resource services must hear about at once. */
-export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked', 'RefreshTokenFamilyRevoked'] as const satisfies readonly ConsentEvent['type'][];
-export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked | RefreshTokenFamilyRevoked;
+/**
+ * The events that end tokens: what resource services must hear about at once. A dependent consent's revocation is
+ * one: a resource service caches a dependent token under the dependent client, which its root's message does not name.
+ */
+export const REVOCATION_EVENT_TYPES = ['ConsentRevoked', 'ConsentScopesRevoked', 'TokenRevoked', 'RefreshTokenFamilyRevoked', 'DependentConsentRevoked'] as const satisfies readonly ConsentEvent['type'][];
+export type RevocationEvent = ConsentRevoked | ConsentScopesRevoked | TokenRevoked | RefreshTokenFamilyRevoked | DependentConsentRevoked;
 type _RevocationEventTypes = Assert<SameMembers<(typeof REVOCATION_EVENT_TYPES)[number], RevocationEvent['type']>>;

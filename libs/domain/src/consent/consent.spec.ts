@@ -55,6 +55,7 @@ describe('Consent aggregate: evolve', () => {
       idempotentIssues: new Map(),
       allowsRefresh: false,
       refreshTokens: new Map(),
+      dependents: new Map(),
     });
   });
 

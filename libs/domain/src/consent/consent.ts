@@ -6,6 +6,7 @@
 import type { ScopeTree } from '../shared/scope-string';
 import { expiredAt } from './consent-expiry';
 import type { ConsentEvent, EndedToken, IdempotentIssue } from './consent-events';
+import { type DependentState, evolveDependents } from './dependent-consents';
 
 export * from './consent-events';
 
@@ -18,6 +19,9 @@ export interface TokenState {
   revoked: boolean;
   /** The refresh-token family it was issued in, if any. */
   familyId?: string;
+  /** A token exchange's: the dependent consent it was issued within, and the root's scope its chain hangs on. */
+  dependentConsentId?: string;
+  rootScope?: string;
 }
 
 /** 'used': a refresh ended it (presenting it again is reuse); 'revoked': anything else did. */
@@ -60,6 +64,8 @@ export type ConsentState =
       allowsRefresh: boolean;
       /** The refresh tokens of the generation by id, until pruned after their expiry. */
       refreshTokens: ReadonlyMap<string, RefreshTokenState>;
+      /** The dependent consents under this one, active or revoked, by id (dependent-consents.ts). */
+      dependents: ReadonlyMap<string, DependentState>;
     }
   | {
       status: 'revoked';
@@ -79,6 +85,8 @@ export type ConsentState =
       allowsRefresh: boolean;
       /** The refresh tokens of the generation by id, until pruned after their expiry. */
       refreshTokens: ReadonlyMap<string, RefreshTokenState>;
+      /** The dependent consents under this one, active or revoked, by id (dependent-consents.ts). */
+      dependents: ReadonlyMap<string, DependentState>;
     };
 
 export const initialConsentState = (): ConsentState => ({ status: 'none', generation: 0 });
@@ -101,7 +109,7 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       const idempotentIssues = state.status === 'none' ? new Map() : openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, Date.parse(grantedAt), true);
       const expiresAt = event.data.expiresAt ?? null;
       const allowsRefresh = event.data.allowsRefresh === true;
-      const fresh = { tokens: new Map(), idempotentIssues, allowsRefresh, refreshTokens: new Map() };
+      const fresh = { tokens: new Map(), idempotentIssues, allowsRefresh, refreshTokens: new Map(), dependents: new Map() };
       return { status: 'active', generation: state.generation + 1, consentId, userId, clientId, scopes, dependencies, grantedAt, afterUserRevocation, expiresAt, ...fresh };
     }
     case 'ConsentScopesExtended':
@@ -126,13 +134,14 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       return { ...state, status: 'revoked', revokedAt: event.data.revokedAt, tokens: endCarrying(state.tokens, undefined), refreshTokens: endRefreshCarrying(state.refreshTokens, undefined) };
     case 'TokenIssued': {
       if (state.status !== 'active') return state;
-      const { tokenId, tokenHash, scopes, issuedAt, expiresAt, idempotency, familyId } = event.data;
+      const { tokenId, tokenHash, scopes, issuedAt, expiresAt, idempotency, familyId, dependent } = event.data;
       // Tokens that had expired when this one was issued can never matter to a decision again: they are dropped now
       // and then, so that a long-lived consent's state stays about as small as its live tokens. A retry window that
       // names a dropped token stays open: it is what tells a late retry that its token is gone (issue-token.ts).
       const issuedAtMs = Date.parse(issuedAt);
       const tokens = pruneNowAndThen(state.tokens as Map<string, TokenState>, (t) => t.expiresAtMs > issuedAtMs);
-      tokens.set(tokenId, { tokenHash, scopes, issuedAt, expiresAtMs: Date.parse(expiresAt), revoked: false, ...(familyId ? { familyId } : {}) });
+      const chain = dependent ? { dependentConsentId: dependent.consentId, rootScope: dependent.rootScope } : {};
+      tokens.set(tokenId, { tokenHash, scopes, issuedAt, expiresAtMs: Date.parse(expiresAt), revoked: false, ...(familyId ? { familyId } : {}), ...chain });
       const idempotentIssues = openWindows(state.idempotentIssues as Map<string, IdempotentIssueState>, issuedAtMs, false);
       if (idempotency) {
         const { keyHash, fingerprint, nonce, until } = idempotency;
@@ -164,6 +173,13 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       for (const [id, t] of tokens) if (t.familyId === familyId) tokens.set(id, { ...t, revoked: true });
       return { ...state, tokens, refreshTokens };
     }
+    case 'DependentConsentGranted':
+    case 'DependentConsentRevoked': {
+      if (state.status === 'none') return state;
+      const dependents = evolveDependents(state.dependents as Map<string, DependentState>, event);
+      if (event.type === 'DependentConsentRevoked') endDependentTokens(state.tokens as Map<string, TokenState>, event.data.dependentConsentId);
+      return { ...state, dependents };
+    }
     default: {
       const _exhaustive: never = event;
       return state;
@@ -181,8 +197,15 @@ function withTrees(map: Map<string, ScopeTree[]>, trees: readonly ScopeTree[] | 
 function endCarrying(tokens: ReadonlyMap<string, TokenState>, scopes: readonly string[] | undefined): ReadonlyMap<string, TokenState> {
   const revoked = scopes && new Set(scopes);
   const map = tokens as Map<string, TokenState>;
-  for (const [id, t] of map) if (!t.revoked && (!revoked || t.scopes.some((s) => revoked.has(s)))) map.set(id, { ...t, revoked: true });
+  for (const [id, t] of map) if (!t.revoked && (!revoked || carriedScopes(t).some((s) => revoked.has(s)))) map.set(id, { ...t, revoked: true });
   return map;
+}
+
+/** What revoking a scope of the consent matches a token on: a dependent token hangs on its root's scope. */
+export const carriedScopes = (t: TokenState): readonly string[] => (t.rootScope === undefined ? t.scopes : [t.rootScope]);
+
+function endDependentTokens(tokens: Map<string, TokenState>, dependentConsentId: string): void {
+  for (const [id, t] of tokens) if (t.dependentConsentId === dependentConsentId && !t.revoked) tokens.set(id, { ...t, revoked: true });
 }
 
 /** The refresh-token side of endCarrying: a used token stays used (its reuse still ends what is left of the family). */

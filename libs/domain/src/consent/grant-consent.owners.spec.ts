@@ -7,6 +7,8 @@ import { DeciderSpecification, FIXED_NOW } from '../testing/decider-spec';
 import { ConsentGranted } from './consent';
 import { consentDecider } from './consent.decider';
 import { GrantConsent } from './grant-consent';
+import { dependentConsentId } from './dependent-consents';
+import type { DependentConsentGranted } from './consent-events';
 
 const USER = 'alice';
 const CLIENT = 'transfer-web';
@@ -23,6 +25,14 @@ const granted = (scopes: string[], dependencies: ScopeTree[], dependencyOwners?:
   data: { ...ref, scopes, dependencies, ...(dependencyOwners ? { dependencyOwners } : {}), grantedAt: FIXED_NOW.toISOString() },
 });
 
+/** The dependent consent a grant records under the root, for the scope path given (root scope first). */
+const dependent = (owner: string, scopePath: string[], parents: string[] = []): DependentConsentGranted => {
+  const id = dependentConsentId(ref.consentId, scopePath, 0);
+  const parentConsentId = parents.length > 0 ? parents[parents.length - 1] : ref.consentId;
+  const data = { ...ref, dependentConsentId: id, dependentClientId: owner, scope: scopePath[scopePath.length - 1], parentScope: scopePath[scopePath.length - 2] };
+  return { type: 'DependentConsentGranted', data: { ...data, parentConsentId, dependencyPath: [ref.consentId, ...parents, id], scopePath, grantedAt: FIXED_NOW.toISOString() } };
+};
+
 describe('GrantConsent and the owners of scopes with dependencies', () => {
   const spec = DeciderSpecification.for(consentDecider);
   const transfer = clientState(['collection-a:data_access', 'collection-b:data_access'], 'active', 'transfer');
@@ -31,7 +41,7 @@ describe('GrantConsent and the owners of scopes with dependencies', () => {
     spec
       .given([])
       .when(grant(['transfer:all[collection-a:data_access]'], { 'transfer:all': owner('transfer', transfer) }))
-      .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')], { 'transfer:all': 'transfer' })]);
+      .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')], { 'transfer:all': 'transfer' }), dependent('transfer', ['transfer:all', 'collection-a:data_access'])]);
   });
 
   it('at every depth: a dependency with dependencies of its own names its own owner', () => {
@@ -39,7 +49,11 @@ describe('GrantConsent and the owners of scopes with dependencies', () => {
     spec
       .given([])
       .when(grant(['transfer:all[collection-a:data_access[storage:read]]'], { 'transfer:all': owner('transfer', transfer), 'collection-a:data_access': owner('collection-a', collection) }))
-      .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access[storage:read]]')], { 'collection-a:data_access': 'collection-a', 'transfer:all': 'transfer' })]);
+      .then([
+        granted(['transfer:all'], [tree('transfer:all[collection-a:data_access[storage:read]]')], { 'collection-a:data_access': 'collection-a', 'transfer:all': 'transfer' }),
+        dependent('transfer', ['transfer:all', 'collection-a:data_access']),
+        dependent('collection-a', ['transfer:all', 'collection-a:data_access', 'storage:read'], [dependentConsentId(ref.consentId, ['transfer:all', 'collection-a:data_access'], 0)]),
+      ]);
   });
 
   it('an owner that may be granted any scope is recorded; an owner of a scope without dependencies is not asked', () => {
@@ -47,7 +61,7 @@ describe('GrantConsent and the owners of scopes with dependencies', () => {
     spec
       .given([])
       .when(grant(['transfer:all[collection-a:data_access]'], { 'transfer:all': owner('transfer', open), 'collection-a:data_access': owner('collection-a', clientState(null, 'disabled', 'collection-a')) }))
-      .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')], { 'transfer:all': 'transfer' })]);
+      .then([granted(['transfer:all'], [tree('transfer:all[collection-a:data_access]')], { 'transfer:all': 'transfer' }), dependent('transfer', ['transfer:all', 'collection-a:data_access'])]);
   });
 
   it('a scope nobody serves yet is recorded without an owner', () => {

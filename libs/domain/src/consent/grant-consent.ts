@@ -9,6 +9,7 @@ import { dependencyOwners, ScopeOwnerContext, scopesWithDependencies } from '../
 import { ConsentEvent, consentExpired, ConsentState, revokedWithUser } from './consent';
 import { ConsentExpiryRequest, requestedExpiry } from './consent-expiry';
 import { consentRevokedWithUser } from './revoke-consent';
+import { checkDependencyTrees, dependentsToGrant } from './dependent-consents';
 
 export interface GrantConsent {
   type: 'GrantConsent';
@@ -20,8 +21,9 @@ export interface GrantConsent {
    * many user-wide revocations the user has had (absent: none), which the consent records; and the owner of each
    * scope that has dependencies (scope/dependency-owners.ts), with that owner's client. `maxLifetimeSeconds`:
    * configuration (consent-expiry.ts), absent for no maximum.
+   * `maxDependencyDepth`: configuration (dependent-consents.ts), absent for the grammar's own limit.
    */
-  context: { client: ClientState; userRevocations?: number; owners?: ReadonlyMap<string, ScopeOwnerContext>; maxLifetimeSeconds?: number };
+  context: { client: ClientState; userRevocations?: number; owners?: ReadonlyMap<string, ScopeOwnerContext>; maxLifetimeSeconds?: number; maxDependencyDepth?: number };
 }
 
 /**
@@ -49,6 +51,7 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
       throw invalid('scope_not_allowed', `Client ${clientId} may not be granted: ${notAllowed.join(' ')}`, { scopes: notAllowed });
     }
   }
+  checkDependencyTrees(dependencies, command.context.maxDependencyDepth);
   const owners = dependencyOwners(dependencies, command.context.owners ?? new Map());
   const at = meta.now.toISOString();
   const expiry = requestedExpiry(command.data, meta.now, command.context.maxLifetimeSeconds);
@@ -63,8 +66,9 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     // it would have the fan-out end the new grant too. It is revoked here, and the grant starts a new consent.
     const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
     return [
-      consentRevokedWithUser(state, userRevocations, { ...meta, reason: undefined }),
+      ...consentRevokedWithUser(state, userRevocations, { ...meta, reason: undefined }),
       { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt, ...refresh } },
+      ...dependentsToGrant({ consentId, userId, clientId }, dependencies, owners, new Map(), at),
     ];
   }
   if (state.status === 'active' && !consentExpired(state, meta.now)) {
@@ -76,11 +80,12 @@ export function grantConsent(command: GrantConsent, state: ConsentState, meta: C
     if (added.length === 0 && grown.length === 0 && !('expiresAt' in renewed) && !('allowsRefresh' in refreshOn)) return [];
     const all = [...state.scopes, ...added].sort();
     const data = { consentId: state.consentId, userId, clientId, addedScopes: added, scopes: all, ...recorded(grown, owners), extendedAt: at, ...renewed, ...refreshOn };
-    return [{ type: 'ConsentScopesExtended', data }];
+    return [{ type: 'ConsentScopesExtended', data }, ...dependentsToGrant({ consentId: state.consentId, userId, clientId }, grown, owners, state.dependents, at)];
   }
   const consentId = consentIdFor(pairKey(userId, clientId), state.generation + 1);
   return [
     { type: 'ConsentGranted', data: { consentId, userId, clientId, scopes, ...recorded(dependencies, owners), grantedAt: at, ...afterUserRevocation, ...expiresAt, ...refresh } },
+    ...dependentsToGrant({ consentId, userId, clientId }, dependencies, owners, new Map(), at),
   ];
 }
 

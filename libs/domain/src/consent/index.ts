@@ -7,3 +7,5 @@ export * from './revoke-token';
 export * from './refresh-token';
 export * from './refresh-lifetimes';
 export * from './consent.decider';
+export * from './exchange-token';
+export * from './dependent-consents';

@@ -2,7 +2,9 @@ import { CommandMetadata } from '../shared/command-metadata';
 import { notFound } from '../shared/domain-error';
 import type { ConsentId } from '../shared/ids';
 import { difference, intersection, normaliseScopes } from '../shared/scope';
-import { ConsentEvent, consentExpired, ConsentRevoked, ConsentState, liveTokens } from './consent';
+import { carriedScopes, ConsentEvent, consentExpired, ConsentRevoked, ConsentState, liveTokens } from './consent';
+import type { DependentConsentRevoked } from './consent-events';
+import { cascade } from './dependent-consents';
 
 export interface RevokeConsent {
   type: 'RevokeConsent';
@@ -31,7 +33,7 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
   if (userRevocation !== undefined) {
     // Idempotent per consent: a fan-out that runs again after a crash finds it revoked, or granted after.
     if (state.afterUserRevocation >= userRevocation) return [];
-    return [consentRevokedWithUser(state, userRevocation, meta)];
+    return consentRevokedWithUser(state, userRevocation, meta);
   }
 
   const requested = command.data.scopes === undefined ? state.scopes : normaliseScopes(command.data.scopes);
@@ -43,12 +45,22 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
   const ref = { consentId: consent.id, userId: state.userId, clientId: state.clientId };
   const revokedSet = new Set(revoked);
   // A count, not a list (consent.ts, RevocationFacts): the event stays small whatever the number of tokens.
-  const tokensEnded = liveTokens(state, meta.now).filter(([, t]) => remaining.length === 0 || t.scopes.some((s) => revokedSet.has(s))).length;
+  const tokensEnded = liveTokens(state, meta.now).filter(([, t]) => remaining.length === 0 || carriedScopes(t).some((s) => revokedSet.has(s))).length;
 
   if (remaining.length === 0) {
-    return [{ type: 'ConsentRevoked', data: { ...ref, revokedScopes: revoked, tokensEnded, revokedAt, reason } }];
+    return [{ type: 'ConsentRevoked', data: { ...ref, revokedScopes: revoked, tokensEnded, revokedAt, reason } }, ...cascadeOf(state, undefined, 'ConsentRevoked', meta)];
   }
-  return [{ type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, tokensEnded, revokedAt, reason } }];
+  const partial: ConsentEvent = { type: 'ConsentScopesRevoked', data: { ...ref, revokedScopes: revoked, remainingScopes: remaining, tokensEnded, revokedAt, reason } };
+  return [partial, ...cascadeOf(state, revoked, 'ConsentScopesRevoked', meta)];
+}
+
+/**
+ * The root's revocation ends every dependent consent under what it revoked, in the same append: one decision, so no
+ * crash can leave a root revoked with its dependents live, and a retry finds the root revoked and appends nothing.
+ */
+function cascadeOf(state: Extract<ConsentState, { status: 'active' }>, scopes: string[] | undefined, cause: DependentConsentRevoked['data']['cause'], meta: CommandMetadata) {
+  const live = liveTokens(state, meta.now);
+  return cascade(state, scopes, (id) => live.filter(([, t]) => t.dependentConsentId === id).length, cause, meta);
 }
 
 /**
@@ -56,7 +68,11 @@ export function revokeConsent(command: RevokeConsent, state: ConsentState, meta:
  * The tokens ended already, at lookup, when the user-wide revocation was appended; tokensEnded counts the ones the
  * consent's stream held live, for people, as a revocation of the consent alone would.
  */
-export function consentRevokedWithUser(state: Extract<ConsentState, { status: 'active' }>, userRevocation: number, meta: CommandMetadata): ConsentRevoked {
+export function consentRevokedWithUser(state: Extract<ConsentState, { status: 'active' }>, userRevocation: number, meta: CommandMetadata): ConsentEvent[] {
+  return [revokedWithUserEvent(state, userRevocation, meta), ...cascadeOf(state, undefined, 'ConsentRevoked', meta)];
+}
+
+function revokedWithUserEvent(state: Extract<ConsentState, { status: 'active' }>, userRevocation: number, meta: CommandMetadata): ConsentRevoked {
   return {
     type: 'ConsentRevoked',
     data: {

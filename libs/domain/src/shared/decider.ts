@@ -4,6 +4,12 @@ import { CommandMetadata } from './command-metadata';
 export interface DomainEvent {
   type: string;
   data: object;
+  /**
+   * An event that follows from an earlier event of the same decision (a cascade): that event's index in the
+   * decision. The command executor records that event's id as this one's causationId, as a process reacting to the
+   * log would; it is attribution, not data, and is not stored as such.
+   */
+  causedBy?: number;
 }
 
 /**

@@ -43,6 +43,9 @@ export const EVENT_VERSIONS: Readonly<Record<LedgerEventType, number>> = Object.
   RefreshTokenFamilyRevoked: 2,
   UserConsentsRevoked: 2,
   UserNotBeforeSet: 2,
+  // Born sealed, with dependent consents (one older than sealing never existed): v1.
+  DependentConsentGranted: 1,
+  DependentConsentRevoked: 1,
   SubjectErased: 1,
   LedgerNotBeforeSet: 1,
   ScopeOwnerRegistered: 1,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ConsentView } from '../consent-view.port';
-import type { ConsentRow, ConsentStatus, ViewChange } from '../ledger-views';
+import type { ConsentRow, ConsentStatus, DependentConsentRow, ViewChange } from '../ledger-views';
+import { SqliteDependentConsentView } from './dependent-consent-view';
 
 const CONSENT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS consents (
@@ -35,10 +36,21 @@ type ConsentUpdate = Extract<ViewChange, { kind: 'consentUpdate' }>;
  */
 export class SqliteConsentView implements ConsentView {
   private readonly s: ReturnType<SqliteConsentView['prepare']>;
+  /** The dependent consents, in a table of their own (dependent-consent-view.ts). */
+  readonly dependents: SqliteDependentConsentView;
 
   constructor(private readonly db: Database.Database) {
     db.exec(CONSENT_SCHEMA);
     this.s = this.prepare();
+    this.dependents = new SqliteDependentConsentView(db);
+  }
+
+  dependentConsent(consentId: string): DependentConsentRow | undefined {
+    return this.dependents.dependentConsent(consentId);
+  }
+
+  dependentsOf(rootConsentId: string): DependentConsentRow[] {
+    return this.dependents.dependentsOf(rootConsentId);
   }
 
   private prepare() {
@@ -117,7 +129,7 @@ export class SqliteConsentView implements ConsentView {
 
   /** Every row, in a stable order: lets tests prove that a rebuild equals the live view. */
   snapshot(): unknown[] {
-    return this.db.prepare('SELECT * FROM consents ORDER BY consent_id').all();
+    return [...this.db.prepare('SELECT * FROM consents ORDER BY consent_id').all(), ...this.dependents.snapshot()];
   }
 }
 

@@ -70,6 +70,19 @@ describe('ViewStore: a subject erased', () => {
     }
   });
 
+  it('given a root consent with a dependent consent (a tree), when erased, then the dependent row names the pseudonym too', () => {
+    const dep = 'cns_a_1_0123456789abcdef';
+    const dependent = event(
+      'DependentConsentGranted',
+      { ...ref(userId), dependentConsentId: dep, dependentClientId: 'transfer', scope: 'collection:read', parentScope: 'a', parentConsentId: 'cns_a_1', dependencyPath: ['cns_a_1', dep], scopePath: ['a', 'collection:read'], grantedAt: '2026-01-01T00:00:00.000Z' },
+      'consent-a',
+    );
+    views.apply([granted(userId), dependent, erased(userId)]);
+    expect(views.consents.dependentConsent(dep)).toMatchObject({ userId: pseudonym, clientId: 'transfer', rootConsentId: 'cns_a_1' });
+    expect(JSON.stringify(views.snapshot())).not.toContain(userId);
+    expect(readFileSync(join(dir, 'views.db')).includes(Buffer.from(userId))).toBe(false);
+  });
+
   it('given a rebuild from a log whose fields read as erased, then it ends as the live views did', () => {
     views.apply([granted(pseudonym), issued(pseudonym, h1), erased(pseudonym)]);
     expect(views.tokens.token(h1)).toMatchObject({ sub: pseudonym, active: false });

@@ -30,6 +30,10 @@ export class SubjectErasure {
     return {
       // Tokens carry the user in `sub`, with no index of their own: they are found by their consents, before those move.
       tokens: db.prepare<[string, string]>(`UPDATE tokens SET sub = ? WHERE consent_id IN (SELECT consent_id FROM consents WHERE ${USER_KEY}(user_id) = ?)`),
+      // Dependent consents (a tree under a root) name the user too; found by their roots, before those move.
+      dependents: db.prepare<[string, string]>(
+        `UPDATE dependent_consents SET user_id = ? WHERE root_consent_id IN (SELECT consent_id FROM consents WHERE ${USER_KEY}(user_id) = ?)`,
+      ),
       consents: db.prepare<[string, string]>(`UPDATE consents SET user_id = ? WHERE ${USER_KEY}(user_id) = ?`),
       // The users view is small (users with a user-wide revocation or a not-before): a scan.
       users: db.prepare<[string, string]>(`UPDATE OR IGNORE users SET user_id = ? WHERE ${USER_KEY}(user_id) = ?`),
@@ -48,6 +52,7 @@ export class SubjectErasure {
         .run(pseudonym, subject);
     }
     this.s.tokens.run(pseudonym, subject);
+    this.s.dependents.run(pseudonym, subject);
     this.s.consents.run(pseudonym, subject);
     this.s.users.run(pseudonym, subject);
     this.s.dropUser.run(subject);

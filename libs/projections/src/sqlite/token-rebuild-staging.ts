@@ -4,7 +4,7 @@ import type { TokenRow } from '../ledger-views';
 const STAGING_SCHEMA = `
 CREATE TABLE IF NOT EXISTS rebuild_token_issues (
   pos INTEGER NOT NULL, token_hash TEXT NOT NULL, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL,
-  sub TEXT NOT NULL, scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, token_use TEXT NOT NULL, family_id TEXT
+  sub TEXT NOT NULL, scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, token_use TEXT NOT NULL, family_id TEXT, root_scope TEXT
 );
 CREATE TABLE IF NOT EXISTS rebuild_token_ends (pos INTEGER NOT NULL, token_hash TEXT NOT NULL);
 `;
@@ -16,14 +16,14 @@ CREATE TABLE IF NOT EXISTS rebuild_token_ends (pos INTEGER NOT NULL, token_hash 
  * rebuild's time.
  */
 export class TokenRebuildStaging {
-  private readonly issues: Database.Statement<[number, string, string, string, string, string, string, number, number, string, string | null]>;
+  private readonly issues: Database.Statement<[number, string, string, string, string, string, string, number, number, string, string | null, string | null]>;
   private readonly ends: Database.Statement<[number, string]>;
 
   /** Creates the staging tables; run inside the first large batch's transaction. */
   constructor(private readonly db: Database.Database) {
     db.exec(STAGING_SCHEMA);
     this.issues = db.prepare(
-      'INSERT INTO rebuild_token_issues (pos, token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, token_use, family_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO rebuild_token_issues (pos, token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, token_use, family_id, root_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.ends = db.prepare('INSERT INTO rebuild_token_ends (pos, token_hash) VALUES (?, ?)');
   }
@@ -34,7 +34,7 @@ export class TokenRebuildStaging {
   }
 
   issue(position: number, r: TokenRow): void {
-    this.issues.run(position, r.tokenHash, r.tokenId, r.consentId, r.clientId, r.sub, r.scope, r.iat, r.exp, r.tokenUse, r.familyId);
+    this.issues.run(position, r.tokenHash, r.tokenId, r.consentId, r.clientId, r.sub, r.scope, r.iat, r.exp, r.tokenUse, r.familyId, r.rootScope);
   }
 
   end(position: number, tokenHash: string): void {
@@ -54,9 +54,9 @@ export class TokenRebuildStaging {
       this.db.exec(`
         CREATE INDEX rebuild_token_ends_by_hash ON rebuild_token_ends (token_hash, pos);
         UPDATE tokens SET active = 0 WHERE active = 1 AND token_hash IN (SELECT token_hash FROM rebuild_token_ends);
-        INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id)
+        INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id, root_scope)
           SELECT i.token_hash, i.token_id, i.consent_id, i.client_id, i.sub, i.scope, i.iat, i.exp,
-                 NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos), i.pos, i.token_use, i.family_id
+                 NOT EXISTS (SELECT 1 FROM rebuild_token_ends e WHERE e.token_hash = i.token_hash AND e.pos > i.pos), i.pos, i.token_use, i.family_id, i.root_scope
           FROM rebuild_token_issues i ORDER BY i.token_hash, i.pos;
         DROP TABLE rebuild_token_issues;
         DROP TABLE rebuild_token_ends;

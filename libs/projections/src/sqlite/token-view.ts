@@ -7,7 +7,7 @@ const TOKEN_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (
   token_hash TEXT PRIMARY KEY, token_id TEXT NOT NULL, consent_id TEXT NOT NULL, client_id TEXT NOT NULL, sub TEXT NOT NULL,
   scope TEXT NOT NULL, iat INTEGER NOT NULL, exp INTEGER NOT NULL, active INTEGER NOT NULL, pos INTEGER NOT NULL,
-  token_use TEXT NOT NULL, family_id TEXT
+  token_use TEXT NOT NULL, family_id TEXT, root_scope TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_id ON tokens (token_id);
 CREATE INDEX IF NOT EXISTS tokens_by_consent ON tokens (consent_id, pos);
@@ -34,10 +34,12 @@ const scopesWithin = (scopes: string, allowed: string) => {
 /**
  * A token is cut when a revocation of its consent came after its issue (a later log position) and named a scope it
  * carries, or every scope. Scopes are scope-tokens, which hold no space, so a space-delimited match is exact. One
- * primary-key lookup for the token, then a short range scan of its consent's cuts, usually empty.
+ * primary-key lookup for the token, then a short range scan of its consent's cuts, usually empty. A dependent token
+ * (token exchange) has its ROOT consent as consent_id and the root's scope its chain hangs on as root_scope: the
+ * root's revocation, or that scope's, cuts it in the same lookup, from the moment the root's event is in the view.
  */
 const CONSENT_CUT = `EXISTS (SELECT 1 FROM token_cuts c WHERE c.consent_id = t.consent_id AND c.pos > t.pos
-  AND (c.scope = '${ANY_SCOPE}' OR instr(' ' || t.scope || ' ', ' ' || c.scope || ' ') > 0))`;
+  AND (c.scope = '${ANY_SCOPE}' OR instr(' ' || coalesce(t.root_scope, t.scope) || ' ', ' ' || c.scope || ' ') > 0))`;
 
 /**
  * A token is also inactive while its client does not let it be: the client is not active (disabled, deleted), or no
@@ -121,6 +123,7 @@ interface TokenDbRow {
   consent_expires_at: string | null;
   token_use: string;
   family_id: string | null;
+  root_scope: string | null;
 }
 
 /**
@@ -133,14 +136,14 @@ export class SqliteTokenView implements TokenView {
   private unreadable?: Error;
   private readonly byHash: Database.Statement<[string], TokenDbRow>;
   private readonly byId: Database.Statement<[string], { token_hash: string }>;
-  private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number, string, string | null]>;
+  private readonly insert: Database.Statement<[string, string, string, string, string, string, number, number, number, string, string | null, string | null]>;
   private readonly addFamilyCut: Database.Statement<[string, number]>;
   private readonly end: Database.Statement<[string]>;
   private readonly addCut: Database.Statement<[string, string, number]>;
   private readonly addClientCut: Database.Statement<[string, string, number]>;
   private readonly setLedgerCut: Database.Statement<[string, number]>;
   private readonly countActive: Database.Statement<[], { n: number }>;
-  private readonly ofConsent: Database.Statement<[string, number, number], Omit<TokenDbRow, 'consent_id' | 'client_id' | 'sub'>>;
+  private readonly ofConsent: Database.Statement<[string, number, number], Omit<TokenDbRow, 'consent_id' | 'client_id' | 'sub' | 'root_scope'>>;
 
   /**
    * Needs the client, consent and user views' tables in the same file (their views create them), which the lookups
@@ -150,7 +153,7 @@ export class SqliteTokenView implements TokenView {
     db.exec(TOKEN_SCHEMA);
     db.function(SCOPES_WITHIN, { deterministic: true }, scopesWithin as (...args: unknown[]) => number);
     this.byHash = db.prepare(
-      `SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE token_hash = ?`,
+      `SELECT token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id, root_scope, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE token_hash = ?`,
     );
     this.ofConsent = db.prepare(
       `SELECT token_id, scope, iat, exp, active, pos, token_use, family_id, ${CUT} AS cut, ${CONSENT_EXPIRY} AS consent_expires_at FROM tokens t WHERE consent_id = ? AND pos > ? ORDER BY pos LIMIT ?`,
@@ -158,7 +161,7 @@ export class SqliteTokenView implements TokenView {
     this.byId = db.prepare('SELECT token_hash FROM tokens WHERE token_id = ?');
     this.insert = db.prepare(
       // OR IGNORE: a second TokenIssued for a hash never revives it (revocation always wins; see docs/design.md).
-      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)',
+      'INSERT OR IGNORE INTO tokens (token_hash, token_id, consent_id, client_id, sub, scope, iat, exp, active, pos, token_use, family_id, root_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
     );
     this.addFamilyCut = db.prepare('INSERT INTO family_cuts (family_id, pos) VALUES (?, ?) ON CONFLICT DO UPDATE SET pos = max(pos, excluded.pos)');
     this.end = db.prepare('UPDATE tokens SET active = 0 WHERE token_hash = ?');
@@ -197,7 +200,7 @@ export class SqliteTokenView implements TokenView {
     if (!r) return undefined;
     const active = r.active === 1 && r.cut === 0;
     const exp = Math.min(r.exp, expirySeconds(r.consent_expires_at));
-    const kind = { tokenUse: r.token_use as TokenUse, familyId: r.family_id };
+    const kind = { tokenUse: r.token_use as TokenUse, familyId: r.family_id, rootScope: r.root_scope };
     return { tokenHash, tokenId: r.token_id, consentId: r.consent_id, clientId: r.client_id, sub: r.sub, scope: r.scope, iat: r.iat, exp, active, position: r.pos, ...kind };
   }
 
@@ -235,7 +238,7 @@ export class SqliteTokenView implements TokenView {
   write(changes: TokenChange[]): void {
     changes.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
     for (const t of changes) {
-      if (t.row) this.insert.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.row.position, t.row.tokenUse, t.row.familyId);
+      if (t.row) this.insert.run(t.hash, t.row.tokenId, t.row.consentId, t.row.clientId, t.row.sub, t.row.scope, t.row.iat, t.row.exp, t.row.position, t.row.tokenUse, t.row.familyId, t.row.rootScope);
       else this.end.run(t.hash);
     }
   }

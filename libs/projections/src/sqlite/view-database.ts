@@ -16,9 +16,11 @@ import { registerUserKey } from './subject-erasure';
  * record the user-wide revocations they were granted after. Version 10: consents record their expiry and their
  * grant's position (listed by client in that order), and tokens are indexed by consent, for the consent's token list.
  * Version 11: tokens say which kind they are (access or refresh) and their refresh-token family, and families have cuts.
- * Version 12: consents are indexed by their user's userKey, which an erasure finds them by (subject-erasure.ts).)
+ * Version 12: dependent consents (Globus's consent forest) in a table of their own, and tokens record the root's scope
+ * a dependent token hangs on. Version 13: consents are indexed by their user's userKey, which an erasure finds them
+ * by (subject-erasure.ts).)
  */
-const VIEW_SCHEMA_VERSION = 12;
+const VIEW_SCHEMA_VERSION = 13;
 
 const CHECKPOINT_SCHEMA = 'CREATE TABLE IF NOT EXISTS view_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 0), position INTEGER NOT NULL);';
 

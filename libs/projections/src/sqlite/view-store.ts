@@ -180,6 +180,12 @@ export class ViewStore {
         case 'consentUpdate':
           this.consents.update(change);
           break;
+        case 'dependentConsent':
+          this.consents.dependents.upsert(change.row);
+          break;
+        case 'dependentConsentRevoked':
+          this.consents.dependents.revoke(change);
+          break;
         case 'tokenIssued':
           if (tokenChanges) tokenChanges.push({ hash: change.row.tokenHash, row: change.row });
           else this.staging!.issue(event.position, change.row);

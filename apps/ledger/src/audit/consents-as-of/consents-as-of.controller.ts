@@ -52,7 +52,9 @@ export class ConsentsAsOfController {
     const at = query.asOf === undefined ? new Date() : new Date(query.asOf);
     if (Number.isNaN(at.getTime())) throw new ProblemError(problem(400, 'invalid_as_of', 'Bad request', 'asOf must be an RFC 3339 instant'));
     const streams = [...new Set(this.views.consentsByUser(userId, 'all').map((c) => parseConsentId(c.consentId)!.stream))];
-    const { consents, position } = await consentsAsOf(this.store, userId, at, streams);
-    return { userId, asOf: at.toISOString(), position, consents: consents.map((c) => consentFromView(c, at.getTime())) };
+    const { consents, position, dependents } = await consentsAsOf(this.store, userId, at, streams);
+    // Each root with its tree as it stood (dependent consents live on their root's stream).
+    const treeOf = (id: string) => dependents.filter((d) => d.rootConsentId === id);
+    return { userId, asOf: at.toISOString(), position, consents: consents.map((c) => consentFromView(c, at.getTime(), treeOf(c.consentId))) };
   }
 }

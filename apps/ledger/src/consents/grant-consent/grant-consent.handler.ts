@@ -41,7 +41,7 @@ export class GrantConsentHandler implements ICommandHandler<GrantConsentCommand>
     const { state, events, revision } = await this.executor.execute(
       consentStreamFor(data.userId, data.clientId),
       consentDecider,
-      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user), owners, maxLifetimeSeconds: this.config.consentMaxLifetimeSeconds } },
+      { type: 'GrantConsent', data, context: { client, userRevocations: userRevocationsOf(user), owners, maxLifetimeSeconds: this.config.consentMaxLifetimeSeconds, maxDependencyDepth: this.config.maxDependencyDepth } },
       meta,
     );
     return { consent: consentFromState(state, revision, meta.now.getTime()), created: events.some((e) => e.type === 'ConsentGranted') };

@@ -1,0 +1,3 @@
+import { dependentConsentsSuite } from './suites/dependent-consents.suite';
+
+dependentConsentsSuite('embedded SQLite', async () => ({ env: () => ({}) }));

@@ -1,0 +1,3 @@
+import { dependentRaceSuite } from './suites/dependent-race.suite';
+
+dependentRaceSuite('embedded SQLite', async () => ({ env: () => ({}) }), 300);
