@@ -7,12 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_EVENT_TYPES, CONSENT_EVENT_TYPES, LEDGER_WIDE_EVENT_TYPES, USER_EVENT_TYPES } from '@ledger/domain';
+import { EVENT_VERSIONS } from '@ledger/domain';
 import { startLedger, tempDataDir } from '../support/ledger-app';
 import { ask, DATA_DIR, goldenKeysCopy, SUBJECT_KEK_FILE, SUBJECT_KEYS_DIR, deriveTokens, EXPECTED_FILE, EXPORT_FILE, exportText, GOLDEN_ROOT, GoldenExpected, goldenEnv, introspect, ready, TOKEN_KEY_FILE, verifyStore } from './golden-answers';
 import { runScenario } from './golden-scenario';
 
-const DOMAIN_EVENT_TYPES: readonly string[] = [...CLIENT_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...USER_EVENT_TYPES, ...LEDGER_WIDE_EVENT_TYPES];
+// Every type this build reads and writes (the scope owners' too, since dependent consents need them).
+const DOMAIN_EVENT_TYPES: readonly string[] = Object.keys(EVENT_VERSIONS);
 const ISSUER = 'https://ledger.golden.example';
 /** What a golden directory keeps of a data directory: the log and node.db; never the views, the lock or a WAL. */
 const KEPT = ['events.db', 'node.db'];

@@ -133,8 +133,30 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
   const erased = (await post('/v1/users/frank@example.org/erase')) as { pseudonym: string };
   const afterErasure = await instant();
 
-  const users = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org', 'gina@example.org'];
-  const clients = ['golden-web', 'golden-cli', 'golden-old', 'golden-app'];
+  // Hank: a dependent consent (Globus's consent forest). golden-transfer serves transfer:all; a grant of
+  // transfer:all[collection:read] to golden-portal records the root and, under it, a dependent consent of
+  // golden-transfer for collection:read; golden-transfer exchanges hank's token (RFC 8693) for a dependent token; the
+  // root's revocation then ends the tree (DependentConsentRevoked). The exchanged token is random: not introspected.
+  ok('register golden-portal', await http.post('/v1/clients', { clientId: 'golden-portal', name: 'Golden Portal' }));
+  ok('register golden-transfer', await http.post('/v1/clients', { clientId: 'golden-transfer', name: 'Golden Transfer' }));
+  const transferSecret = ((await post('/v1/clients/golden-transfer/secrets')) as { secret: string }).secret;
+  ok('serve transfer:all', await http.post('/v1/clients/golden-transfer/served-scopes', { scope: 'transfer:all' }));
+  const hank = await grant('hank@example.org', 'golden-portal', ['openid', 'transfer:all[collection:read]']);
+  await issue('hank-root', hank, { scopes: ['openid', 'transfer:all'] });
+  const hankSubject = ok('issue hank subject', await http.post('/v1/tokens', { consentId: hank, scopes: ['transfer:all'] })).body.access_token as string;
+  ok(
+    'exchange hank',
+    await http.form(
+      '/v1/oauth2/token',
+      { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: hankSubject, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'collection:read' },
+      clientBasic('golden-transfer', transferSecret),
+    ),
+  );
+  const beforeTreeRevoked = await instant();
+  await post(`/v1/consents/${hank}/revoke`, { reason: 'golden: the portal is retired' });
+
+  const users = ['alice@example.org', 'bob@example.org', 'carol@example.org', 'dave@example.org', 'erin@example.org', 'gina@example.org', 'hank@example.org'];
+  const clients = ['golden-web', 'golden-cli', 'golden-old', 'golden-app', 'golden-portal', 'golden-transfer'];
   const questions: GoldenQuestion[] = [
     { name: 'clients', path: '/v1/clients?limit=100' },
     ...clients.flatMap((c) => [
@@ -146,7 +168,7 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
       { name: `consent ${id}`, path: `/v1/consents/${id}` },
       { name: `history of ${id}`, path: `/v1/audit/consents/${id}/history` },
     ]),
-    ...Object.entries({ beforeLedgerNotBefore, beforePartial, beforeFull, beforeUserRevocation, end }).flatMap(([label, at]) =>
+    ...Object.entries({ beforeLedgerNotBefore, beforePartial, beforeFull, beforeUserRevocation, end, beforeTreeRevoked }).flatMap(([label, at]) =>
       users.map((u) => ({ name: `consents of ${u} as of ${label}`, path: `/v1/audit/users/${encodeURIComponent(u)}/consents?asOf=${at}` })),
     ),
   ];

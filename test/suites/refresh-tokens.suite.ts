@@ -69,6 +69,25 @@ export function refreshTokensSuite(name: string, fixture: () => Promise<StoreFix
       expect(log).not.toContain(c.access);
     });
 
+    it('says on every read of the consent whether it allows refresh, as Globus shows it: the consent, the user\'s list, as-of', async () => {
+      const c = await refreshable();
+      const plain = await refreshable(false);
+      const read = async (id: string) => (await ledger.http.get(`/v1/consents/${id}`)).body;
+      expect((await read(c.consentId)).allowsRefresh).toBe(true);
+      expect((await read(plain.consentId)).allowsRefresh).toBe(false);
+      const userId = (await read(c.consentId)).userId as string;
+      const listed = (await ledger.http.get(`/v1/users/${encodeURIComponent(userId)}/consents`)).body.consents;
+      expect(listed.map((x: { allowsRefresh: boolean }) => x.allowsRefresh)).toEqual([true]);
+      const asOf = await ledger.asRole('audit').get(`/v1/audit/users/${encodeURIComponent(userId)}/consents?asOf=${new Date(Date.now() + 60_000).toISOString()}`);
+      expect(asOf.body.consents.map((x: { allowsRefresh: boolean }) => x.allowsRefresh)).toEqual([true]);
+      // A later grant turns it on; one without it leaves it on.
+      const plainUser = (await read(plain.consentId)).userId as string;
+      expect((await ledger.http.post('/v1/consents', { userId: plainUser, clientId: plain.clientId, scopes: ['profile'], allowsRefresh: true })).status).toBe(200);
+      expect((await read(plain.consentId)).allowsRefresh).toBe(true);
+      expect((await ledger.http.post('/v1/consents', { userId: plainUser, clientId: plain.clientId, scopes: ['phone'] })).status).toBe(200);
+      expect((await read(plain.consentId)).allowsRefresh).toBe(true);
+    });
+
     it('rotates: a refresh answers a new pair (RFC 6749 section 5.1, no-store) and ends the refresh token presented', async () => {
       const c = await refreshable();
       const r = await refresh(c, c.refresh);

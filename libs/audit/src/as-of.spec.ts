@@ -40,6 +40,7 @@ const row = (consentId: string, at: string, changes: Record<string, unknown> = {
   expiresAt: null,
   // The grant's log position: the live view's order of a client's consents, not what as-of is about.
   position: expect.any(Number),
+  allowsRefresh: false,
   ...changes,
 });
 

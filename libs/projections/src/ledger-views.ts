@@ -75,6 +75,7 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
             afterUserRevocation: d.afterUserRevocation ?? 0,
             expiresAt: d.expiresAt ?? null,
             position,
+            allowsRefresh: d.allowsRefresh === true,
           },
         },
       ];
@@ -82,7 +83,9 @@ export function viewChanges(event: LedgerEvent, revision: number, position: numb
     case 'ConsentScopesExtended': {
       const d = event.data;
       const renewed = d.expiresAt === undefined ? {} : { expiresAt: d.expiresAt };
-      return [{ kind: 'consentUpdate', consentId: d.consentId, scopes: d.scopes, status: 'active', updatedAt: d.extendedAt, revokedAt: null, revision, ...renewed }];
+      // A grant turns refresh on, never off: absent leaves the row as it was.
+      const refresh = d.allowsRefresh === true ? { allowsRefresh: true as const } : {};
+      return [{ kind: 'consentUpdate', consentId: d.consentId, scopes: d.scopes, status: 'active', updatedAt: d.extendedAt, revokedAt: null, revision, ...renewed, ...refresh }];
     }
     case 'ConsentScopesRevoked': {
       const d = event.data;

@@ -28,6 +28,8 @@ export interface ConsentRow {
   expiresAt: string | null;
   /** Global log position of its ConsentGranted: the stable order of a client's consents. */
   position: number;
+  /** Tokens issued under it come with a refresh token (its grant, or a later one, said allowsRefresh; never turned off). */
+  allowsRefresh: boolean;
 }
 
 /** The token validity view: what RFC 7662 introspection answers from. Times are epoch seconds, as RFC 7662 wants. */
@@ -148,7 +150,7 @@ export type ViewChange =
   | { kind: 'clientSecretRevoked'; clientId: string; secretId: string; revokedAt: string }
   | { kind: 'consent'; row: ConsentRow }
   /** `expiresAt` only when the change sets it (a renewal); absent, the expiry stays. */
-  | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number; expiresAt?: string }
+  | { kind: 'consentUpdate'; consentId: string; scopes: string[]; status: ConsentStatus; updatedAt: string; revokedAt: string | null; revision: number; expiresAt?: string; allowsRefresh?: true }
   | { kind: 'tokenIssued'; row: TokenRow }
   | { kind: 'dependentConsent'; row: DependentConsentRow }
   | { kind: 'dependentConsentRevoked'; consentId: string; revokedAt: string; revision: number }

@@ -35,6 +35,7 @@ async function replay(store: EventStore, io: CliIo, userId: string, at: Date, js
       revokedAt: c.revokedAt,
       expiresAt: c.expiresAt,
       revision: c.revision,
+      allowsRefresh: c.allowsRefresh,
       dependencyPath: [c.consentId],
       // The tree as it stood, as GET /v1/audit/users/{userId}/consents shows it (absent when none).
       ...treeOf(dependentsOf(c.consentId).map((d) => ({ id: d.consentId, clientId: d.clientId, scope: d.scope, status: shown(d.status, c.expiresAt), grantedAt: d.grantedAt, revokedAt: d.revokedAt, dependencyPath: d.dependencyPath }))),

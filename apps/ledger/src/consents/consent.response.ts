@@ -24,6 +24,8 @@ export class ConsentResponse implements ConsentResult {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the consent was revoked; null while it is active.' }) revokedAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the consent ends by itself; null: never.' }) expiresAt: string | null;
   @ApiProperty({ type: 'integer', description: "Revision of the consent's stream after its last change." }) revision: number;
+  @ApiProperty({ description: 'Tokens issued under the consent come with a refresh token (the grant said allowsRefresh; a later grant may turn it on, none turns it off). Always false for a dependent consent.' })
+  allowsRefresh: boolean;
   @ApiProperty({ type: [String], description: "The consent ids from the root down to this one (Globus's dependency_path); [id] for a consent granted directly." })
   dependencyPath: string[];
   @ApiPropertyOptional({ type: [DependentConsentResponse], description: 'A root consent read on its own, or as a grant answers it: its dependent consents at any depth; absent when none.' })

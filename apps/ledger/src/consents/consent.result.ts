@@ -19,6 +19,8 @@ export interface ConsentResult {
   /** When the consent ends (or ended) by itself; null: never. */
   expiresAt: string | null;
   revision: number;
+  /** Tokens issued under it come with a refresh token (Globus shows the same flag on its consents). */
+  allowsRefresh: boolean;
   /** The consents from the root down to this one, as Globus's `dependency_path`: [id] for a consent granted directly. */
   dependencyPath: string[];
   /** A root's dependent consents, at any depth (absent when it has none); a dependent consent's root (absent for a root). */
@@ -53,6 +55,7 @@ export function consentFromState(state: ConsentState, revision: number, nowMs: n
     revokedAt: state.status === 'revoked' ? state.revokedAt : null,
     expiresAt: state.expiresAt,
     revision,
+    allowsRefresh: state.allowsRefresh,
     dependencyPath: [state.consentId],
     ...treeOf(
       [...state.dependents.values()].map((d) => ({ consentId: d.id, clientId: d.clientId, scope: d.scope, status: d.status, grantedAt: d.grantedAt, revokedAt: d.revokedAt, dependencyPath: d.path })),
@@ -74,6 +77,7 @@ export function consentFromView(row: ConsentRow, nowMs: number, dependents: Depe
     revokedAt: row.revokedAt,
     expiresAt: row.expiresAt,
     revision: row.revision,
+    allowsRefresh: row.allowsRefresh,
     dependencyPath: [row.consentId],
     ...treeOf(dependents, row.expiresAt, nowMs),
   };
@@ -91,6 +95,8 @@ export function dependentConsentFromView(row: DependentConsentRow, root: Consent
     revokedAt: row.revokedAt,
     expiresAt: root.expiresAt,
     revision: row.revision,
+    // Dependent tokens come without a refresh token: they never outlive their root (docs/design.md).
+    allowsRefresh: false,
     dependencyPath: row.dependencyPath,
     rootConsentId: row.rootConsentId,
   };

@@ -7,7 +7,7 @@ const CONSENT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS consents (
   consent_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL, scopes TEXT NOT NULL, status TEXT NOT NULL,
   granted_at TEXT NOT NULL, updated_at TEXT NOT NULL, revoked_at TEXT, revision INTEGER NOT NULL,
-  after_user_revocation INTEGER NOT NULL, expires_at TEXT, pos INTEGER NOT NULL
+  after_user_revocation INTEGER NOT NULL, expires_at TEXT, pos INTEGER NOT NULL, allows_refresh INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS consents_by_user ON consents (user_id, status);
 CREATE INDEX IF NOT EXISTS consents_by_client ON consents (client_id, pos);
@@ -26,6 +26,7 @@ interface ConsentDbRow {
   after_user_revocation: number;
   expires_at: string | null;
   pos: number;
+  allows_refresh: number;
 }
 
 type ConsentUpdate = Extract<ViewChange, { kind: 'consentUpdate' }>;
@@ -56,12 +57,12 @@ export class SqliteConsentView implements ConsentView {
   private prepare() {
     const db = this.db;
     return {
-      upsert: db.prepare<[string, string, string, string, string, string, string, string | null, number, number, string | null, number]>(
-        'INSERT OR REPLACE INTO consents (consent_id, user_id, client_id, scopes, status, granted_at, updated_at, revoked_at, revision, after_user_revocation, expires_at, pos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      upsert: db.prepare<[string, string, string, string, string, string, string, string | null, number, number, string | null, number, number]>(
+        'INSERT OR REPLACE INTO consents (consent_id, user_id, client_id, scopes, status, granted_at, updated_at, revoked_at, revision, after_user_revocation, expires_at, pos, allows_refresh) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       // A null expiry in a change means "unchanged": only a renewal sets one, and no change removes one.
-      update: db.prepare<[string, string, string, string | null, number, string | null, string]>(
-        'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ?, expires_at = coalesce(?, expires_at) WHERE consent_id = ?',
+      update: db.prepare<[string, string, string, string | null, number, string | null, number, string]>(
+        'UPDATE consents SET scopes = ?, status = ?, updated_at = ?, revoked_at = ?, revision = ?, expires_at = coalesce(?, expires_at), allows_refresh = max(allows_refresh, ?) WHERE consent_id = ?',
       ),
       // Keyset pages of a user's consents in grant order: after (granted_at, consent_id) of the last one shown.
       userPage: db.prepare<[string, string, string, string, number], ConsentDbRow>(
@@ -110,12 +111,12 @@ export class SqliteConsentView implements ConsentView {
   /** A new consent; call inside the batch's transaction. */
   upsert(r: ConsentRow): void {
     const scopes = r.scopes.join(' ');
-    this.s.upsert.run(r.consentId, r.userId, r.clientId, scopes, r.status, r.grantedAt, r.updatedAt, r.revokedAt, r.revision, r.afterUserRevocation, r.expiresAt, r.position);
+    this.s.upsert.run(r.consentId, r.userId, r.clientId, scopes, r.status, r.grantedAt, r.updatedAt, r.revokedAt, r.revision, r.afterUserRevocation, r.expiresAt, r.position, r.allowsRefresh ? 1 : 0);
   }
 
   /** A change to a consent; a no-op when the consent is absent. Call inside the batch's transaction. */
   update(change: ConsentUpdate): void {
-    this.s.update.run(change.scopes.join(' '), change.status, change.updatedAt, change.revokedAt, change.revision, change.expiresAt ?? null, change.consentId);
+    this.s.update.run(change.scopes.join(' '), change.status, change.updatedAt, change.revokedAt, change.revision, change.expiresAt ?? null, change.allowsRefresh ? 1 : 0, change.consentId);
   }
 
   /** A rebuild from 0 drops the secondary indexes and creates them once at the end, far cheaper than row by row. */
@@ -147,5 +148,6 @@ function toConsent(r: ConsentDbRow): ConsentRow {
     afterUserRevocation: r.after_user_revocation,
     expiresAt: r.expires_at,
     position: r.pos,
+    allowsRefresh: r.allows_refresh === 1,
   };
 }

@@ -18,7 +18,7 @@ import { registerUserKey } from './subject-erasure';
  * Version 11: tokens say which kind they are (access or refresh) and their refresh-token family, and families have cuts.
  * Version 12: dependent consents (Globus's consent forest) in a table of their own, and tokens record the root's scope
  * a dependent token hangs on. Version 13: consents are indexed by their user's userKey, which an erasure finds them
- * by (subject-erasure.ts).)
+ * by (subject-erasure.ts), and say whether they allow refresh.)
  */
 const VIEW_SCHEMA_VERSION = 13;
 
