@@ -26,6 +26,7 @@ interface Expected {
   revision: number;
   expiresAt: string | null;
   position: number;
+  allowsRefresh: boolean;
 }
 
 function oracle(events: StoredEvent[], userId: string, at: number): Expected[] {
@@ -47,10 +48,11 @@ function oracle(events: StoredEvent[], userId: string, at: number): Expected[] {
           revision: e.revision,
           expiresAt: d.expiresAt ?? null,
           position: e.position,
+          allowsRefresh: d.allowsRefresh === true,
         });
         break;
       case 'ConsentScopesExtended':
-        Object.assign(c!, { scopes: d.scopes, revision: e.revision, ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}) });
+        Object.assign(c!, { scopes: d.scopes, revision: e.revision, ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}), ...(d.allowsRefresh ? { allowsRefresh: true } : {}) });
         break;
       case 'ConsentScopesRevoked':
         Object.assign(c!, { scopes: d.remainingScopes, revision: e.revision });
