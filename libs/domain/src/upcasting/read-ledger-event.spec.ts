@@ -14,7 +14,7 @@ describe('readLedgerEvent: what every reader of the log is handed', () => {
 
   it.each([
     ['a type this build does not know', { type: 'ConsentErased', data: {}, metadata: { eventVersion: 1 } }, 'its type ConsentErased is unknown to this build'],
-    ['a newer version', { ...granted, metadata: { eventVersion: 9 } }, 'it is ConsentGranted v9, and this build reads up to v1'],
+    ['a newer version', { ...granted, metadata: { eventVersion: 9 } }, 'it is ConsentGranted v9, and this build reads up to v2'],
     ['a malformed version', { ...granted, metadata: { eventVersion: '2' } }, 'its version "2" is not a whole number from 1'],
   ])('given %s, then it throws UnreadableEventError naming the event and why', (_name, event, why) => {
     const read = () => readLedgerEvent({ ...at, ...event });
