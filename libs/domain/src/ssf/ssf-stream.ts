@@ -5,7 +5,7 @@
  * which configuration it met (docs/ssf.md).
  */
 import type { Assert, SameMembers } from '../shared/event-types';
-import type { SsfSubject } from './ssf-subject';
+import { partsKey, restoreSubject, SsfSubject, StoredSsfSubject, subjectKey } from './ssf-subject';
 
 export type SsfStatus = 'enabled' | 'paused' | 'disabled';
 export const SSF_STATUSES: readonly SsfStatus[] = ['enabled', 'paused', 'disabled'];
@@ -54,13 +54,18 @@ export interface SsfStreamStatusChanged {
   type: 'SsfStreamStatusChanged';
   data: { streamId: string; status: SsfStatus; reason: string | null; changedAt: string };
 }
+/**
+ * v2 (ssf-event-versions.ts): the subject's user id is the top-level `userId`, so that the store seals it under the
+ * user's key (docs/privacy.md), and the stored subject leaves it out; v1 held the subject whole and its key in clear.
+ */
 export interface SsfSubjectAdded {
   type: 'SsfSubjectAdded';
-  data: { streamId: string; subject: SsfSubject; key: string; addedAt: string };
+  data: { streamId: string; userId?: string; subject: StoredSsfSubject; addedAt: string };
 }
+/** v2: the removed subject's parts (partsKey); the user's id top-level, sealed. v1 held the key, naming the user. */
 export interface SsfSubjectRemoved {
   type: 'SsfSubjectRemoved';
-  data: { streamId: string; key: string; removedAt: string };
+  data: { streamId: string; userId?: string; clientId?: string; removedAt: string };
 }
 /** The receiver asked for a verification SET; the event's place in the log is where the SET is delivered. */
 export interface SsfVerificationRequested {
@@ -152,10 +157,14 @@ export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): S
     case 'SsfStreamStatusChanged':
       return live(state, (s) => ({ ...s, streamStatus: event.data.status, statusReason: event.data.reason }));
     case 'SsfSubjectAdded':
-      return live(state, (s) => ({ ...s, subjects: { ...s.subjects, [event.data.key]: event.data.subject } }));
+      return live(state, (s) => {
+        // Keyed as read: an erased subject's pseudonym is its own key, so the user coming back is a new subject.
+        const subject = restoreSubject(event.data.subject, event.data.userId);
+        return { ...s, subjects: { ...s.subjects, [subjectKey(subject)]: subject } };
+      });
     case 'SsfSubjectRemoved':
       return live(state, (s) => {
-        const { [event.data.key]: _removed, ...subjects } = s.subjects;
+        const { [partsKey(event.data.userId ?? null, event.data.clientId ?? null)]: _removed, ...subjects } = s.subjects;
         return { ...s, subjects };
       });
     case 'SsfVerificationRequested':
