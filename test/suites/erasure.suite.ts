@@ -178,6 +178,10 @@ export function erasureSuite(name: string, fixture: () => Promise<StoreFixture>,
       expect(JSON.stringify(sets)).not.toContain(erasure.pseudonym);
       expect((await receiver().get(`/v1/ssf/streams?stream_id=${streamId}`)).status).toBe(200);
       expect((await receiver().get(`/v1/ssf/status?stream_id=${streamId}`)).status).toBe(200);
+      // Its subjects are folded as read now: removing the subject by the old id finds nothing and appends nothing.
+      const before = await head();
+      for (const subject of subjects(userId)) expect((await receiver().post('/v1/ssf/subjects/remove', { stream_id: streamId, subject })).status).toBe(204);
+      expect(await head()).toBe(before);
       const byPseudonym = await receiver().post('/v1/ssf/subjects/add', { stream_id: streamId, subject: { format: 'opaque', id: erasure.pseudonym } });
       expect(byPseudonym.status).toBe(400);
       expect(holding([{ file: 'export', bytes: Buffer.from(await exportText()) }], needles)).toEqual([]);
