@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/domain-error';
+import { userKey } from '../shared/ids';
 import { readSsfStreamEvent, SSF_EVENT_VERSIONS, SSF_UPCASTERS } from './ssf-event-versions';
 import { SSF_STREAM_EVENT_TYPES } from './ssf-stream';
 
@@ -34,8 +35,8 @@ describe('SSF event versions', () => {
   });
 
   it('given a v1 SsfSubjectRemoved, when read, then its key is the parts it spelled', () => {
-    expect(readSsfStreamEvent(removedV1('u:alice\u0000')).data).toStrictEqual({ streamId, removedAt: at, userId: 'alice' });
-    expect(readSsfStreamEvent(removedV1('u:alice\u0000c:web')).data).toStrictEqual({ streamId, removedAt: at, userId: 'alice', clientId: 'web' });
+    expect(readSsfStreamEvent(removedV1('u:alice\u0000')).data).toStrictEqual({ streamId, removedAt: at, userId: 'alice', userKey: userKey('alice') });
+    expect(readSsfStreamEvent(removedV1('u:alice\u0000c:web')).data).toStrictEqual({ streamId, removedAt: at, userId: 'alice', userKey: userKey('alice'), clientId: 'web' });
     expect(readSsfStreamEvent(removedV1('\u0000c:web')).data).toStrictEqual({ streamId, removedAt: at, clientId: 'web' });
     expect(readSsfStreamEvent(removedV1('')).data).toStrictEqual({ streamId, removedAt: at });
   });

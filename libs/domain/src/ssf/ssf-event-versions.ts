@@ -5,6 +5,7 @@
  * is pure and runs on every read, never to rewrite a stored event.
  */
 import { unavailable } from '../shared/domain-error';
+import { userKey } from '../shared/ids';
 import type { StoredShape } from '../upcasting/upcast';
 import { upcast } from '../upcasting/upcast';
 import type { Upcaster } from '../upcasting/upcasters';
@@ -33,7 +34,8 @@ const subjectAddedSplit: Upcaster = ({ key: _key, subject, ...rest }) => ({ ...r
 /** v1 → v2: the parts the v1 key spelled (ssf-subject.ts partsKey: `u:<user>`, NUL, `c:<client>`, either empty). */
 const subjectRemovedParts: Upcaster = ({ key, ...rest }) => {
   const [user, client] = String(key).split('\u0000');
-  return { ...rest, ...(user.startsWith('u:') ? { userId: user.slice(2) } : {}), ...(client?.startsWith('c:') ? { clientId: client.slice(2) } : {}) };
+  const userId = user.startsWith('u:') ? user.slice(2) : undefined;
+  return { ...rest, ...(userId !== undefined ? { userId, userKey: userKey(userId) } : {}), ...(client?.startsWith('c:') ? { clientId: client.slice(2) } : {}) };
 };
 
 export const SSF_UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = Object.freeze({

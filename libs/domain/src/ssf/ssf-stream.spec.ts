@@ -2,6 +2,7 @@ import { DeciderSpecification, FIXED_NOW, stateAfter } from '../testing/decider-
 import { CAEP_SESSION_REVOKED, LEDGER_NOT_BEFORE, SSF_EVENTS_SUPPORTED, SSF_STREAM_UPDATED, SSF_VERIFICATION } from './ssf-event-types';
 import { isAcknowledged, LiveSsfStream, POLL_DELIVERY, PUSH_DELIVERY, SSF_STATUSES, SSF_STREAM_ID_PATTERN, ssfStream, SsfStreamEvent } from './ssf-stream';
 import { ssfStreamDecider } from './ssf-stream.decider';
+import { userKey } from '../shared/ids';
 
 const spec = DeciderSpecification.for(ssfStreamDecider);
 const now = FIXED_NOW.toISOString();
@@ -206,7 +207,10 @@ describe('Shared Signals stream', () => {
     const addedAlice: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, userId: 'alice', subject: { format: 'opaque' }, addedAt: now } };
     const addedAliceAtWeb: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, userId: 'alice', subject: { format: 'complex', user: { format: 'opaque' }, application: web }, addedAt: now } };
     const addedWeb: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, subject: webOnly, addedAt: now } };
-    const removed = (parts: { userId?: string; clientId?: string }): SsfStreamEvent => ({ type: 'SsfSubjectRemoved', data: { streamId, ...parts, removedAt: now } });
+    const removed = (parts: { userId?: string; clientId?: string }): SsfStreamEvent => ({
+      type: 'SsfSubjectRemoved',
+      data: { streamId, ...parts, ...(parts.userId ? { userKey: userKey(parts.userId) } : {}), removedAt: now },
+    });
 
     it('adds a user, or a user of an entitled client, once each, storing the user id apart from the subject', () => {
       spec.given([created]).when(add(alice)).then([addedAlice]);
@@ -241,6 +245,19 @@ describe('Shared Signals stream', () => {
       });
       spec.given([created, erased(addedAlice)]).when(add(alice)).then([addedAlice]);
       expect(live([created, erased(addedAlice), erased(removed({ userId: 'alice' }))]).subjects).toEqual({});
+    });
+
+    it('a removal read as erased still finds the subject an older event added in clear, by its userKey, and no other', () => {
+      // As a v1 SsfSubjectAdded reads (upcast): the user id in clear, which the erasure did not reach.
+      const clearAlice = addedAlice;
+      const clearBob: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, userId: 'bob', subject: { format: 'opaque' }, addedAt: now } };
+      const erasedRemoval = (e: SsfStreamEvent): SsfStreamEvent => ({ ...e, data: { ...e.data, userId: '~erased:k1' } } as SsfStreamEvent);
+      expect(live([created, clearAlice, addedAliceAtWeb, clearBob, erasedRemoval(removed({ userId: 'alice' }))]).subjects).toEqual({
+        'u:alice\u0000c:web': aliceAtWeb,
+        'u:bob\u0000': { format: 'opaque', id: 'bob' },
+      });
+      expect(Object.keys(live([created, clearAlice, addedAliceAtWeb, erasedRemoval(removed({ userId: 'alice', clientId: 'web' }))]).subjects)).toEqual(['u:alice\u0000']);
+      expect(Object.keys(live([created, addedWeb, clearAlice, removed({ clientId: 'web' })]).subjects)).toEqual(['u:alice\u0000']);
     });
   });
 

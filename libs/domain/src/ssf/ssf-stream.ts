@@ -5,7 +5,8 @@
  * which configuration it met (docs/ssf.md).
  */
 import type { Assert, SameMembers } from '../shared/event-types';
-import { partsKey, restoreSubject, SsfSubject, StoredSsfSubject, subjectKey } from './ssf-subject';
+import { userKey } from '../shared/ids';
+import { partsKey, restoreSubject, SsfSubject, StoredSsfSubject, subjectKey, subjectParts } from './ssf-subject';
 
 export type SsfStatus = 'enabled' | 'paused' | 'disabled';
 export const SSF_STATUSES: readonly SsfStatus[] = ['enabled', 'paused', 'disabled'];
@@ -62,10 +63,14 @@ export interface SsfSubjectAdded {
   type: 'SsfSubjectAdded';
   data: { streamId: string; userId?: string; subject: StoredSsfSubject; addedAt: string };
 }
-/** v2: the removed subject's parts (partsKey); the user's id top-level, sealed. v1 held the key, naming the user. */
+/**
+ * v2: the removed subject's parts (partsKey); the user's id top-level, sealed, and its userKey (the hash the user's
+ * stream is named by, ids.ts), so that the removal still finds a subject added by a v1 event, in clear, after the
+ * user's erasure has made this event's userId read as the pseudonym. v1 held the key, naming the user.
+ */
 export interface SsfSubjectRemoved {
   type: 'SsfSubjectRemoved';
-  data: { streamId: string; userId?: string; clientId?: string; removedAt: string };
+  data: { streamId: string; userId?: string; userKey?: string; clientId?: string; removedAt: string };
 }
 /** The receiver asked for a verification SET; the event's place in the log is where the SET is delivered. */
 export interface SsfVerificationRequested {
@@ -164,8 +169,14 @@ export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): S
       });
     case 'SsfSubjectRemoved':
       return live(state, (s) => {
-        const { [partsKey(event.data.userId ?? null, event.data.clientId ?? null)]: _removed, ...subjects } = s.subjects;
-        return { ...s, subjects };
+        const d = event.data;
+        const key = partsKey(d.userId ?? null, d.clientId ?? null);
+        const sameUser = (userId: string | null) => userId !== null && userKey(userId) === d.userKey;
+        const removed = (k: string, subject: SsfSubject) => {
+          const parts = subjectParts(subject);
+          return k === key || (parts.clientId === (d.clientId ?? null) && sameUser(parts.userId));
+        };
+        return { ...s, subjects: Object.fromEntries(Object.entries(s.subjects).filter(([k, subject]) => !removed(k, subject))) };
       });
     case 'SsfVerificationRequested':
       return state;

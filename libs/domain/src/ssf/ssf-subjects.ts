@@ -1,4 +1,5 @@
 import { CommandMetadata } from '../shared/command-metadata';
+import { userKey } from '../shared/ids';
 import { ownStream } from './manage-ssf-stream';
 import { SsfStreamEvent, SsfStreamState } from './ssf-stream';
 import { assertEntitled, Entitlement, SsfSubject, storeSubject, subjectKey, subjectParts } from './ssf-subject';
@@ -27,6 +28,6 @@ export function removeSsfSubject(command: RemoveSsfSubject, state: SsfStreamStat
   const key = subjectKey(command.data.subject);
   if (!(key in stream.subjects)) return [];
   const { userId, clientId } = subjectParts(command.data.subject);
-  const parts = { ...(userId !== null ? { userId } : {}), ...(clientId !== null ? { clientId } : {}) };
+  const parts = { ...(userId !== null ? { userId, userKey: userKey(userId) } : {}), ...(clientId !== null ? { clientId } : {}) };
   return [{ type: 'SsfSubjectRemoved', data: { streamId: stream.streamId, ...parts, removedAt: meta.now.toISOString() } }];
 }
