@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { STORED_EVENT_STORE, verifyLedger } from '@ledger/audit';
 import type { EventStore } from '@ledger/event-store';
 import { uid } from '../support/consent-fixtures';
-import { bearer, ledgerSteps, RunningLedger, secretsDirFor, startLedger, tempDataDir } from '../support/ledger-app';
+import { bearer, httpClient, ledgerSteps, RunningLedger, secretsDirFor, startLedger, tempDataDir, TEST_API_KEYS } from '../support/ledger-app';
 import type { StoreFixture } from './core-ledger.suite';
 
 /** Every file under a directory, as raw bytes: what a copy of it (a backup, a stolen disk) would hold. */
@@ -19,11 +19,18 @@ function holding(sources: Array<{ file: string; bytes: Buffer }>, needles: strin
   return sources.flatMap(({ file, bytes }) => needles.filter((n) => bytes.includes(Buffer.from(n, 'utf8'))).map((n) => `${file}: ${n}`));
 }
 
+/** A Shared Signals receiver (docs/ssf.md) following the subject, to show its streams keep no clear subject either. */
+const RECEIVER = { name: 'partner', secret: 'partner-receiver-secret-0123456789' };
+const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+const setClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+
 /**
  * Crypto-shredding, end to end (issue #17 part 3, docs/privacy.md): a user's consent with tokens, a revocation with a
  * free-text reason, and the caller's request ids; then EraseSubject. After it no file of the data directory, no view
  * and no export holds the user id, the reason or the request id in readable form, the chain still verifies, history
  * and as-of keep the consent facts under a pseudonym, and every token is inactive. Refusals and repeats append nothing.
+ * A Shared Signals receiver follows the subject (opaque and complex) and another user: its stream's subject events
+ * are sealed like the rest, and after the erasure the subject reads as the pseudonym, which matches nothing.
  * Run for every adapter (erasure.e2e-spec.ts, esdb-erasure.e2e-spec.ts).
  */
 export function erasureSuite(name: string, fixture: () => Promise<StoreFixture>, options: { embedded: boolean }) {
@@ -41,7 +48,23 @@ export function erasureSuite(name: string, fixture: () => Promise<StoreFixture>,
     let erasure: { kid: string; pseudonym: string; erasedAt: string; revision: number; erased: true };
 
     const head = async () => (await ledger.events()).at(-1)!.position;
-    const start = async () => (ledger = await startLedger({ dataDir: data.dir, env: { ...store.env(), LOG_LEVEL: 'fatal' } }));
+    const otherUser = `olga.${uid()}@example.org`;
+    let streamId: string;
+    const ssfEnv = () => ({ LEDGER_API_KEYS: `${TEST_API_KEYS},${RECEIVER.name}:receiver:${RECEIVER.secret}`, LEDGER_SSF_RECEIVERS: `${RECEIVER.name}=${clientId}` });
+    const start = async () => (ledger = await startLedger({ dataDir: data.dir, env: { ...store.env(), ...ssfEnv(), LOG_LEVEL: 'fatal' } }));
+    const receiver = () => httpClient(ledger.url, { authorization: `Bearer ${RECEIVER.secret}` });
+    const subjects = (user: string) => [
+      { format: 'opaque', id: user },
+      { format: 'complex', user: { format: 'opaque', id: user }, application: { format: 'opaque', id: clientId } },
+    ];
+    /** Every SET owed, acknowledged as read, as claims. */
+    const pollAll = async () => {
+      const polled = await receiver().post(`/v1/ssf/poll/${streamId}`, { returnImmediately: true, maxEvents: 100 });
+      expect(polled.status).toBe(200);
+      const jtis = Object.keys(polled.body.sets as Record<string, string>);
+      if (jtis.length > 0) expect((await receiver().post(`/v1/ssf/poll/${streamId}`, { returnImmediately: true, maxEvents: 0, ack: jtis })).status).toBe(200);
+      return Object.values(polled.body.sets as Record<string, string>).map(setClaims);
+    };
     const stored = () => ledger.app.get<EventStore>(STORED_EVENT_STORE);
     const exportText = async () => (await fetch(`${ledger.url}/v1/audit/events`, { headers: bearer('audit') })).text();
 
@@ -54,6 +77,19 @@ export function erasureSuite(name: string, fixture: () => Promise<StoreFixture>,
       await ledger?.close();
       data?.remove();
       await store?.teardown?.();
+    });
+
+    it('a Shared Signals receiver follows the subject, opaque and complex, and another user', async () => {
+      const created = await receiver().post('/v1/ssf/streams', { delivery: { method: 'urn:ietf:rfc:8936' }, events_requested: [SESSION_REVOKED] });
+      expect(created.status).toBe(201);
+      streamId = created.body.stream_id;
+      for (const subject of [...subjects(userId), { format: 'opaque', id: otherUser }]) {
+        expect((await receiver().post('/v1/ssf/subjects/add', { stream_id: streamId, subject })).status).toBe(200);
+      }
+      const asStored: unknown[] = [];
+      for await (const e of stored().readAll()) asStored.push(e);
+      expect(JSON.stringify(asStored)).not.toContain(userId);
+      expect(JSON.stringify(asStored)).not.toContain(otherUser);
     });
 
     it('records a consent, tokens and a revocation with a reason; refuses to erase while the consent is active', async () => {
@@ -130,6 +166,27 @@ export function erasureSuite(name: string, fixture: () => Promise<StoreFixture>,
       expect(byName.body.consents).toEqual([]);
     });
 
+    it('the Shared Signals stream reads the erased subject as the pseudonym, which hears nothing; others still hear', async () => {
+      const steps = ledgerSteps(ledger.http);
+      const other = await steps.grant(otherUser, clientId, ['openid']);
+      expect(other.status).toBe(201);
+      expect((await ledger.http.post(`/v1/consents/${other.body.id}/revoke`, {})).status).toBe(200);
+      const sets = await pollAll();
+      // The subject's own revocation (before the erasure) is not delivered: its subjects read as the pseudonym now.
+      expect(sets).toHaveLength(1);
+      expect(JSON.stringify(sets[0].sub_id)).toContain(otherUser);
+      expect(JSON.stringify(sets)).not.toContain(erasure.pseudonym);
+      expect((await receiver().get(`/v1/ssf/streams?stream_id=${streamId}`)).status).toBe(200);
+      expect((await receiver().get(`/v1/ssf/status?stream_id=${streamId}`)).status).toBe(200);
+      // Its subjects are folded as read now: removing the subject by the old id finds nothing and appends nothing.
+      const before = await head();
+      for (const subject of subjects(userId)) expect((await receiver().post('/v1/ssf/subjects/remove', { stream_id: streamId, subject })).status).toBe(204);
+      expect(await head()).toBe(before);
+      const byPseudonym = await receiver().post('/v1/ssf/subjects/add', { stream_id: streamId, subject: { format: 'opaque', id: erasure.pseudonym } });
+      expect(byPseudonym.status).toBe(400);
+      expect(holding([{ file: 'export', bytes: Buffer.from(await exportText()) }], needles)).toEqual([]);
+    });
+
     it('answers every remaining token inactive', async () => {
       for (const token of tokens) expect((await ledgerSteps(ledger.http).introspect(token)).body).toEqual({ active: false });
     });
@@ -159,6 +216,17 @@ export function erasureSuite(name: string, fixture: () => Promise<StoreFixture>,
       await ledger.close();
       expect(holding(filesUnder(data.dir), needles)).toEqual([]);
       await start();
+    });
+
+    it('after the restart, the receiver removing the erased subject by its id is a no-op; the stream still answers', async () => {
+      const before = await head();
+      for (const subject of subjects(userId)) expect((await receiver().post('/v1/ssf/subjects/remove', { stream_id: streamId, subject })).status).toBe(204);
+      expect(await head()).toBe(before);
+      expect(await pollAll()).toEqual([]);
+      expect((await receiver().post('/v1/ssf/subjects/remove', { stream_id: streamId, subject: { format: 'opaque', id: otherUser } })).status).toBe(204);
+      expect((await ledger.events()).filter((e) => e.position > before).map((e) => e.type)).toEqual(['SsfSubjectRemoved']);
+      const verified = await verifyLedger(stored().readAll(), { gapFreePositions: options.embedded });
+      expect(verified.problems).toEqual([]);
     });
   });
 }

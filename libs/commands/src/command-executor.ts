@@ -183,6 +183,11 @@ export class CommandExecutor {
     }
   }
 
+  /** Drops a stream's folded state, so that the next load folds it from the store (as it reads now). */
+  protected forget(stream: string): void {
+    this.cache.delete(stream);
+  }
+
   private remember(stream: string, entry: Cached): void {
     // Map keeps insertion order: re-inserting marks the entry recent, and the oldest is evicted first.
     this.cache.delete(stream);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { READ_YOUR_WRITES, ReadYourWrites } from '@ledger/commands';
-import { CommandMetadata, evolveSsfStream, initialSsfStreamState, LiveSsfStream, SetError, SsfStreamEvent, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
+import { CommandMetadata, evolveSsfStream, initialSsfStreamState, LiveSsfStream, SetError, readSsfStreamEvent, SsfStreamState, ssfStream, ssfStreamDecider } from '@ledger/domain';
 import { EVENT_STORE, EventStore, StoredEvent } from '@ledger/event-store';
 import { REVOCATION_DOMAIN_EVENT_TYPES, Selection, selectSets } from '@ledger/revocations';
 import { LEDGER_CONFIG, LedgerConfig } from '../config/ledger-config';
@@ -39,7 +39,7 @@ export class SsfSetQueue {
   async select(stream: LiveSsfStream, acknowledging: ReadonlySet<number>, max: number): Promise<Selection> {
     if (stream.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const history = await this.store.readStream(ssfStream(stream.streamId));
-    const now = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, e as unknown as SsfStreamEvent), initialSsfStreamState());
+    const now = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, readSsfStreamEvent(e)), initialSsfStreamState());
     if (now.status !== 'live' || now.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const after = Math.max(stream.ackedThrough, history[0].position - 1);
     // Fail closed (issue #17): the scan selects by type, so an event this build cannot read (a newer build's

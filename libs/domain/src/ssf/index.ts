@@ -5,3 +5,4 @@ export * from './manage-ssf-stream';
 export * from './ssf-subjects';
 export * from './acknowledge-sets';
 export * from './ssf-stream.decider';
+export * from './ssf-event-versions';

@@ -2,6 +2,7 @@ import { DeciderSpecification, FIXED_NOW, stateAfter } from '../testing/decider-
 import { CAEP_SESSION_REVOKED, LEDGER_NOT_BEFORE, SSF_EVENTS_SUPPORTED, SSF_STREAM_UPDATED, SSF_VERIFICATION } from './ssf-event-types';
 import { isAcknowledged, LiveSsfStream, POLL_DELIVERY, PUSH_DELIVERY, SSF_STATUSES, SSF_STREAM_ID_PATTERN, ssfStream, SsfStreamEvent } from './ssf-stream';
 import { ssfStreamDecider } from './ssf-stream.decider';
+import { userKey } from '../shared/ids';
 
 const spec = DeciderSpecification.for(ssfStreamDecider);
 const now = FIXED_NOW.toISOString();
@@ -199,26 +200,64 @@ describe('Shared Signals stream', () => {
   });
 
   describe('subjects', () => {
-    const add = (subject: typeof alice | typeof aliceAtWeb, entitlement: readonly string[] | '*' = ['web']) => ({ type: 'AddSsfSubject' as const, data: { streamId, receiver, subject, entitlement } });
-    const added = (subject: typeof alice | typeof aliceAtWeb, key: string): SsfStreamEvent => ({ type: 'SsfSubjectAdded', data: { streamId, subject, key, addedAt: now } });
+    const web = { format: 'opaque' as const, id: 'web' };
+    const webOnly = { format: 'complex' as const, application: web };
+    const add = (subject: typeof alice | typeof aliceAtWeb | typeof webOnly, entitlement: readonly string[] | '*' = ['web']) => ({ type: 'AddSsfSubject' as const, data: { streamId, receiver, subject, entitlement } });
+    // As stored (v2): the user's id top-level, where the store seals it; the subject without it.
+    const addedAlice: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, userId: 'alice', subject: { format: 'opaque' }, addedAt: now } };
+    const addedAliceAtWeb: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, userId: 'alice', subject: { format: 'complex', user: { format: 'opaque' }, application: web }, addedAt: now } };
+    const addedWeb: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, subject: webOnly, addedAt: now } };
+    const removed = (parts: { userId?: string; clientId?: string }): SsfStreamEvent => ({
+      type: 'SsfSubjectRemoved',
+      data: { streamId, ...parts, ...(parts.userId ? { userKey: userKey(parts.userId) } : {}), removedAt: now },
+    });
 
-    it('adds a user, or a user of an entitled client, once each', () => {
-      spec.given([created]).when(add(alice)).then([added(alice, 'u:alice\u0000')]);
-      spec.given([created]).when(add(aliceAtWeb)).then([added(aliceAtWeb, 'u:alice\u0000c:web')]);
-      spec.given([created]).when(add(aliceAtWeb, '*')).then([added(aliceAtWeb, 'u:alice\u0000c:web')]);
-      spec.given([created, added(alice, 'u:alice\u0000')]).when(add({ format: 'opaque', id: 'alice' })).thenNothing();
-      expect(live([created, added(alice, 'u:alice\u0000')]).subjects).toEqual({ 'u:alice\u0000': alice });
+    it('adds a user, or a user of an entitled client, once each, storing the user id apart from the subject', () => {
+      spec.given([created]).when(add(alice)).then([addedAlice]);
+      spec.given([created]).when(add(aliceAtWeb)).then([addedAliceAtWeb]);
+      spec.given([created]).when(add(aliceAtWeb, '*')).then([addedAliceAtWeb]);
+      spec.given([created]).when(add(webOnly)).then([addedWeb]);
+      spec.given([created, addedAlice]).when(add({ format: 'opaque', id: 'alice' })).thenNothing();
+      spec.given([created, addedAlice]).when(add({ format: 'complex', user: { format: 'opaque', id: 'alice' } } as unknown as typeof alice)).thenNothing();
+      expect(live([created, addedAlice, addedAliceAtWeb, addedWeb]).subjects).toEqual({ 'u:alice\u0000': alice, 'u:alice\u0000c:web': aliceAtWeb, '\u0000c:web': webOnly });
     });
 
     it('refuses a subject of a client outside the entitlement', () => {
       spec.given([created]).when(add(aliceAtWeb, ['files'])).thenThrows('subject_not_entitled', 'forbidden');
     });
 
-    it('removes a subject it has; one it has not is nothing', () => {
-      spec.given([created, added(alice, 'u:alice\u0000')]).when({ type: 'RemoveSsfSubject', data: { streamId, receiver, subject: alice } }).then([{ type: 'SsfSubjectRemoved', data: { streamId, key: 'u:alice\u0000', removedAt: now } }]);
-      spec.given([created, added(alice, 'u:alice\u0000')]).when({ type: 'RemoveSsfSubject', data: { streamId, receiver, subject: aliceAtWeb } }).thenNothing();
-      const both = [created, added(alice, 'u:alice\u0000'), added(aliceAtWeb, 'u:alice\u0000c:web')];
-      expect(live([...both, { type: 'SsfSubjectRemoved', data: { streamId, key: 'u:alice\u0000', removedAt: now } }]).subjects).toEqual({ 'u:alice\u0000c:web': aliceAtWeb });
+    it('removes a subject it has, by its parts; one it has not is nothing', () => {
+      spec.given([created, addedAlice]).when({ type: 'RemoveSsfSubject', data: { streamId, receiver, subject: alice } }).then([removed({ userId: 'alice' })]);
+      spec.given([created, addedAliceAtWeb]).when({ type: 'RemoveSsfSubject', data: { streamId, receiver, subject: aliceAtWeb } }).then([removed({ userId: 'alice', clientId: 'web' })]);
+      spec.given([created, addedWeb]).when({ type: 'RemoveSsfSubject', data: { streamId, receiver, subject: webOnly } }).then([removed({ clientId: 'web' })]);
+      spec.given([created, addedAlice]).when({ type: 'RemoveSsfSubject', data: { streamId, receiver, subject: aliceAtWeb } }).thenNothing();
+      const all = [created, addedAlice, addedAliceAtWeb, addedWeb];
+      expect(live([...all, removed({ userId: 'alice' })]).subjects).toEqual({ 'u:alice\u0000c:web': aliceAtWeb, '\u0000c:web': webOnly });
+      expect(live([...all, removed({ userId: 'alice', clientId: 'web' }), removed({ clientId: 'web' })]).subjects).toEqual({ 'u:alice\u0000': alice });
+    });
+
+    it('an erased subject reads as its pseudonym: its own subject, which the user coming back is not', () => {
+      const erased = (e: SsfStreamEvent): SsfStreamEvent => ({ ...e, data: { ...e.data, userId: '~erased:k1' } } as SsfStreamEvent);
+      const state = live([created, erased(addedAlice), erased(addedAliceAtWeb)]);
+      expect(state.subjects).toEqual({
+        'u:~erased:k1\u0000': { format: 'opaque', id: '~erased:k1' },
+        'u:~erased:k1\u0000c:web': { format: 'complex', user: { format: 'opaque', id: '~erased:k1' }, application: web },
+      });
+      spec.given([created, erased(addedAlice)]).when(add(alice)).then([addedAlice]);
+      expect(live([created, erased(addedAlice), erased(removed({ userId: 'alice' }))]).subjects).toEqual({});
+    });
+
+    it('a removal read as erased still finds the subject an older event added in clear, by its userKey, and no other', () => {
+      // As a v1 SsfSubjectAdded reads (upcast): the user id in clear, which the erasure did not reach.
+      const clearAlice = addedAlice;
+      const clearBob: SsfStreamEvent = { type: 'SsfSubjectAdded', data: { streamId, userId: 'bob', subject: { format: 'opaque' }, addedAt: now } };
+      const erasedRemoval = (e: SsfStreamEvent): SsfStreamEvent => ({ ...e, data: { ...e.data, userId: '~erased:k1' } } as SsfStreamEvent);
+      expect(live([created, clearAlice, addedAliceAtWeb, clearBob, erasedRemoval(removed({ userId: 'alice' }))]).subjects).toEqual({
+        'u:alice\u0000c:web': aliceAtWeb,
+        'u:bob\u0000': { format: 'opaque', id: 'bob' },
+      });
+      expect(Object.keys(live([created, clearAlice, addedAliceAtWeb, erasedRemoval(removed({ userId: 'alice', clientId: 'web' }))]).subjects)).toEqual(['u:alice\u0000']);
+      expect(Object.keys(live([created, addedWeb, clearAlice, removed({ clientId: 'web' })]).subjects)).toEqual(['u:alice\u0000']);
     });
   });
 

@@ -5,7 +5,8 @@
  * which configuration it met (docs/ssf.md).
  */
 import type { Assert, SameMembers } from '../shared/event-types';
-import type { SsfSubject } from './ssf-subject';
+import { userKey } from '../shared/ids';
+import { partsKey, restoreSubject, SsfSubject, StoredSsfSubject, subjectKey, subjectParts } from './ssf-subject';
 
 export type SsfStatus = 'enabled' | 'paused' | 'disabled';
 export const SSF_STATUSES: readonly SsfStatus[] = ['enabled', 'paused', 'disabled'];
@@ -54,13 +55,22 @@ export interface SsfStreamStatusChanged {
   type: 'SsfStreamStatusChanged';
   data: { streamId: string; status: SsfStatus; reason: string | null; changedAt: string };
 }
+/**
+ * v2 (ssf-event-versions.ts): the subject's user id is the top-level `userId`, so that the store seals it under the
+ * user's key (docs/privacy.md), and the stored subject leaves it out; v1 held the subject whole and its key in clear.
+ */
 export interface SsfSubjectAdded {
   type: 'SsfSubjectAdded';
-  data: { streamId: string; subject: SsfSubject; key: string; addedAt: string };
+  data: { streamId: string; userId?: string; subject: StoredSsfSubject; addedAt: string };
 }
+/**
+ * v2: the removed subject's parts (partsKey); the user's id top-level, sealed, and its userKey (the hash the user's
+ * stream is named by, ids.ts), so that the removal still finds a subject added by a v1 event, in clear, after the
+ * user's erasure has made this event's userId read as the pseudonym. v1 held the key, naming the user.
+ */
 export interface SsfSubjectRemoved {
   type: 'SsfSubjectRemoved';
-  data: { streamId: string; key: string; removedAt: string };
+  data: { streamId: string; userId?: string; userKey?: string; clientId?: string; removedAt: string };
 }
 /** The receiver asked for a verification SET; the event's place in the log is where the SET is delivered. */
 export interface SsfVerificationRequested {
@@ -152,11 +162,21 @@ export function evolveSsfStream(state: SsfStreamState, event: SsfStreamEvent): S
     case 'SsfStreamStatusChanged':
       return live(state, (s) => ({ ...s, streamStatus: event.data.status, statusReason: event.data.reason }));
     case 'SsfSubjectAdded':
-      return live(state, (s) => ({ ...s, subjects: { ...s.subjects, [event.data.key]: event.data.subject } }));
+      return live(state, (s) => {
+        // Keyed as read: an erased subject's pseudonym is its own key, so the user coming back is a new subject.
+        const subject = restoreSubject(event.data.subject, event.data.userId);
+        return { ...s, subjects: { ...s.subjects, [subjectKey(subject)]: subject } };
+      });
     case 'SsfSubjectRemoved':
       return live(state, (s) => {
-        const { [event.data.key]: _removed, ...subjects } = s.subjects;
-        return { ...s, subjects };
+        const d = event.data;
+        const key = partsKey(d.userId ?? null, d.clientId ?? null);
+        const sameUser = (userId: string | null) => userId !== null && userKey(userId) === d.userKey;
+        const removed = (k: string, subject: SsfSubject) => {
+          const parts = subjectParts(subject);
+          return k === key || (parts.clientId === (d.clientId ?? null) && sameUser(parts.userId));
+        };
+        return { ...s, subjects: Object.fromEntries(Object.entries(s.subjects).filter(([k, subject]) => !removed(k, subject))) };
       });
     case 'SsfVerificationRequested':
       return state;

@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { assertEntitled, entitles, parseSubject, subjectCovers, subjectKey, subjectParts } from './ssf-subject';
+import { assertEntitled, entitles, parseSubject, restoreSubject, storeSubject, subjectCovers, subjectKey, subjectParts } from './ssf-subject';
 
 const o = (id: string) => ({ format: 'opaque', id });
 
@@ -47,6 +47,25 @@ describe('SSF subjects', () => {
     expect(subjectParts({ format: 'complex', application: { format: 'opaque', id: 'web' } })).toEqual({ userId: null, clientId: 'web' });
   });
 
+  it('stores a subject without its user id, which goes apart (to be sealed), and rebuilds it from the id as read', () => {
+    const user = { format: 'opaque' as const, id: 'alice' };
+    const web = { format: 'opaque' as const, id: 'web' };
+    const cases = [
+      [user, { userId: 'alice', subject: { format: 'opaque' } }],
+      [{ format: 'complex' as const, user }, { userId: 'alice', subject: { format: 'complex', user: { format: 'opaque' } } }],
+      [{ format: 'complex' as const, user, application: web }, { userId: 'alice', subject: { format: 'complex', user: { format: 'opaque' }, application: web } }],
+      [{ format: 'complex' as const, application: web }, { subject: { format: 'complex', application: web } }],
+    ] as const;
+    for (const [subject, stored] of cases) {
+      expect(storeSubject(subject)).toStrictEqual(stored);
+      expect(JSON.stringify(storeSubject(subject).subject)).not.toContain('alice');
+      expect(restoreSubject(storeSubject(subject).subject, storeSubject(subject).userId)).toStrictEqual(subject);
+    }
+    expect(restoreSubject({ format: 'opaque' }, '~erased:k1')).toStrictEqual({ format: 'opaque', id: '~erased:k1' });
+    // A user's subject stored without its id (no such event is written) names no one rather than failing the fold.
+    expect(restoreSubject({ format: 'complex', user: { format: 'opaque' } }, undefined)).toStrictEqual({ format: 'complex', user: { format: 'opaque', id: '' } });
+  });
+
   it('entitlement: a list or every client; a subject without a client is always entitled', () => {
     expect([entitles('*', 'x'), entitles(['web'], 'web'), entitles(['web'], 'files')]).toEqual([true, true, false]);
     expect(() => assertEntitled({ format: 'opaque', id: 'alice' }, [])).not.toThrow();
@@ -72,5 +91,9 @@ describe('SSF subjects', () => {
     expect(hears(user)).toEqual([true, true, false, true, true, true, true]);
     expect(hears(pair)).toEqual([true, false, false, true, true, false, true]);
     expect(hears(client)).toEqual([true, false, true, false, true, false, true]);
+    const erased = { format: 'opaque' as const, id: '~erased:k1' };
+    expect(hears(erased)).toEqual(cases.map(() => false));
+    expect(hears({ format: 'complex', user: erased, application: pair.application } as typeof pair)).toEqual(cases.map(() => false));
+    expect(subjectCovers(erased, '~erased:k1', 'web')).toBe(false);
   });
 });

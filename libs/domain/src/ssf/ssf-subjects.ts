@@ -1,7 +1,8 @@
 import { CommandMetadata } from '../shared/command-metadata';
+import { userKey } from '../shared/ids';
 import { ownStream } from './manage-ssf-stream';
 import { SsfStreamEvent, SsfStreamState } from './ssf-stream';
-import { assertEntitled, Entitlement, SsfSubject, subjectKey } from './ssf-subject';
+import { assertEntitled, Entitlement, SsfSubject, storeSubject, subjectKey, subjectParts } from './ssf-subject';
 
 /** SSF section 8.1.3.2. `entitlement`: the receiver's clients, from configuration (the edge passes it in). */
 export interface AddSsfSubject {
@@ -19,12 +20,14 @@ export function addSsfSubject(command: AddSsfSubject, state: SsfStreamState, met
   assertEntitled(command.data.subject, command.data.entitlement);
   const key = subjectKey(command.data.subject);
   if (key in stream.subjects) return [];
-  return [{ type: 'SsfSubjectAdded', data: { streamId: stream.streamId, subject: command.data.subject, key, addedAt: meta.now.toISOString() } }];
+  return [{ type: 'SsfSubjectAdded', data: { streamId: stream.streamId, ...storeSubject(command.data.subject), addedAt: meta.now.toISOString() } }];
 }
 
 export function removeSsfSubject(command: RemoveSsfSubject, state: SsfStreamState, meta: CommandMetadata): SsfStreamEvent[] {
   const stream = ownStream(state, command.data.receiver);
   const key = subjectKey(command.data.subject);
   if (!(key in stream.subjects)) return [];
-  return [{ type: 'SsfSubjectRemoved', data: { streamId: stream.streamId, key, removedAt: meta.now.toISOString() } }];
+  const { userId, clientId } = subjectParts(command.data.subject);
+  const parts = { ...(userId !== null ? { userId, userKey: userKey(userId) } : {}), ...(clientId !== null ? { clientId } : {}) };
+  return [{ type: 'SsfSubjectRemoved', data: { streamId: stream.streamId, ...parts, removedAt: meta.now.toISOString() } }];
 }

@@ -1,5 +1,5 @@
 import { EVENT_VERSION_FIELD, EVENT_VERSIONS, LedgerEvent, legacyVersion } from './event-versions';
-import { UPCASTERS } from './upcasters';
+import { Upcaster, UPCASTERS } from './upcasters';
 
 /** What a reader is handed by the store: the type, the stored data and the metadata that may carry a version. */
 export interface StoredShape {
@@ -26,9 +26,14 @@ export function storedVersion(event: StoredShape): unknown {
  * event is never guessed at: whoever reads it must not go on as if it were not there (the views stop and the
  * instance is not ready, rather than miss a revocation it cannot read).
  *
- * `known` is EVENT_VERSIONS; a test passes less, to be a build that does not know a type yet.
+ * `known` is EVENT_VERSIONS; a test passes less, to be a build that does not know a type yet. The Shared Signals
+ * streams, which are no ledger event, pass their own versions and upcasters (ssf/ssf-event-versions.ts).
  */
-export function upcast(event: StoredShape, known: Readonly<Record<string, number>> = EVENT_VERSIONS): Upcast {
+export function upcast(
+  event: StoredShape,
+  known: Readonly<Record<string, number>> = EVENT_VERSIONS,
+  upcasters: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = UPCASTERS,
+): Upcast {
   const current = Object.prototype.hasOwnProperty.call(known, event.type) ? known[event.type] : undefined;
   const stored = storedVersion(event);
   if (current === undefined) return { readable: false, reason: 'unknown_type', type: event.type, version: stored, known: undefined };
@@ -40,7 +45,7 @@ export function upcast(event: StoredShape, known: Readonly<Record<string, number
   if (version > current) return { readable: false, reason: 'newer_version', type: event.type, version, known: current };
   let data: Readonly<Record<string, unknown>> = event.data;
   for (let v = version; v < current; v++) {
-    const step = UPCASTERS[event.type]?.[v];
+    const step = upcasters[event.type]?.[v];
     // A raised version without its upcaster is a defect of this build, not of the stored event.
     if (!step) throw new Error(`no upcaster for ${event.type} v${v} to v${v + 1}`);
     data = step(data);

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { StoredEvent } from '@ledger/event-store';
-import { evolveSsfStream, initialSsfStreamState, LiveSsfStream, SSF_EVENTS_SUPPORTED, SsfStreamEvent } from '@ledger/domain';
+import { evolveSsfStream, initialSsfStreamState, LiveSsfStream, readSsfStreamEvent, SSF_EVENTS_SUPPORTED, SsfStreamEvent } from '@ledger/domain';
 import { jtiOf, positionOfJti, revocationSet, streamSet } from './security-event';
 import { selectSets } from './set-selection';
 import { SetSigner } from './set-signer';
@@ -21,7 +21,7 @@ const stored = (type: string, data: Record<string, unknown>, stream = 'consent-x
 });
 const own = (type: SsfStreamEvent['type'], data: Record<string, unknown>) => stored(type, { streamId, ...data }, `ssf-stream-${streamId}`);
 const created = () => own('SsfStreamCreated', { receiver: 'partner', deliveryMethod: 'urn:ietf:rfc:8936', eventsRequested: [...SSF_EVENTS_SUPPORTED], eventsDelivered: [...SSF_EVENTS_SUPPORTED], description: null, createdAt: at });
-const fold = (events: StoredEvent[]) => events.reduce((s, e) => evolveSsfStream(s, e as unknown as SsfStreamEvent), initialSsfStreamState()) as LiveSsfStream;
+const fold = (events: StoredEvent[]) => events.reduce((s, e) => evolveSsfStream(s, readSsfStreamEvent(e)), initialSsfStreamState()) as LiveSsfStream;
 const ctx = (stream: LiveSsfStream) => ({ issuer: 'https://ledger.example', audience: 'partner', stream });
 const revoked = (userId: string, clientId: string, extra: Record<string, unknown> = {}) =>
   stored('ConsentRevoked', { consentId: `cns_${userId}`, userId, clientId, revokedScopes: ['openid'], revokedAt: at, reason: null, ...extra });

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@ledger/event-store';
-import { Entitlement, entitles, evolveSsfStream, initialSsfStreamState, isAcknowledged, LiveSsfStream, SsfStreamEvent, SsfStreamState, ssfStream, subjectCovers } from '@ledger/domain';
+import { Entitlement, entitles, evolveSsfStream, initialSsfStreamState, isAcknowledged, LiveSsfStream, readSsfStreamEvent, SsfStreamState, ssfStream, subjectCovers } from '@ledger/domain';
 import { revocationSet, SetClaims, streamSet } from './security-event';
 
 export interface Selection {
@@ -35,7 +35,7 @@ export interface SelectionInput {
  */
 export async function selectSets(input: SelectionInput): Promise<Selection> {
   const { history } = input;
-  const current = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, e as unknown as SsfStreamEvent), initialSsfStreamState()) as LiveSsfStream;
+  const current = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, readSsfStreamEvent(e)), initialSsfStreamState()) as LiveSsfStream;
   const acknowledged = (p: number) => isAcknowledged(current, p) || input.acknowledging.has(p);
   let state: SsfStreamState = initialSsfStreamState();
   let next = 0;
@@ -45,7 +45,7 @@ export async function selectSets(input: SelectionInput): Promise<Selection> {
   let blocked = false;
   for await (const event of input.log) {
     // The stream as it was at this place in the log.
-    while (next < history.length && history[next].position <= event.position) state = evolveSsfStream(state, history[next++] as unknown as SsfStreamEvent);
+    while (next < history.length && history[next].position <= event.position) state = evolveSsfStream(state, readSsfStreamEvent(history[next++]));
     if (state.status !== 'live') continue;
     const claims = setFor(event, state, input);
     if (claims && !acknowledged(event.position)) {
