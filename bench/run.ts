@@ -44,7 +44,26 @@ async function main() {
   const dirty = safe(() => execSync('git status --porcelain -- . ":!bench/results.json"', { cwd: root }).toString().trim() !== '');
   const commit = (safe(() => execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim()) ?? 'unknown') + (dirty ? '+uncommitted' : '');
   const results: WorkloadResult[] = [];
+  const record = () => {
+    printTable(results, (line) => process.stdout.write(line + '\n'));
+    const file = join(root, 'bench', 'results.json');
+    // The rounds themselves, and beside them (never over them) the medians and spreads the table printed.
+    const figures = (r: WorkloadResult) => r.figures.map((f) => ({ ...f, summary: summarise(f) }));
+    const entry = { commit, at: new Date().toISOString(), quick, scale: scale10m ? '10m' : 'default', machine: machine(), results: results.map((r) => ({ ...r, figures: figures(r) })) };
+    const runs = appendHistory(file, entry);
+    process.stderr.write(`run ${runs} appended to ${file}\n`);
+  };
+  let current = '';
+  // A workload's stray timer or socket that throws outside its promise would end the process with nothing recorded:
+  // a full run is half an hour of a shared machine, so the workloads done so far are printed and kept first.
+  process.once('uncaughtException', (error) => {
+    process.stderr.write(`bench: uncaught in ${current}: ${error.stack ?? String(error)}\n`);
+    results.push({ workload: current, shape: 'ended by an uncaught exception', figures: [], notes: { error: String(error) } });
+    record();
+    process.exit(1);
+  });
   for (const workload of selected) {
+    current = workload.name;
     const scratchDir = mkdtempSync(join(tmpdir(), `bench-${workload.name}-`));
     const ctx: BenchContext = { scratchDir, root, quick, scale10m, rounds: 3, log: (m) => process.stderr.write(`[${workload.name}] ${m}\n`) };
     ctx.log(workload.description);
@@ -57,13 +76,7 @@ async function main() {
       rmSync(scratchDir, { recursive: true, force: true });
     }
   }
-  printTable(results, (line) => process.stdout.write(line + '\n'));
-  const file = join(root, 'bench', 'results.json');
-  // The rounds themselves, and beside them (never over them) the medians and spreads the table printed.
-  const figures = (r: WorkloadResult) => r.figures.map((f) => ({ ...f, summary: summarise(f) }));
-  const entry = { commit, at: new Date().toISOString(), quick, scale: scale10m ? '10m' : 'default', machine: machine(), results: results.map((r) => ({ ...r, figures: figures(r) })) };
-  const runs = appendHistory(file, entry);
-  process.stderr.write(`run ${runs} appended to ${file}\n`);
+  record();
   if (results.some((r) => r.notes?.error)) process.exitCode = 1;
 }
 

@@ -21,7 +21,15 @@ function call(url: string, method: string, headers: Record<string, string>, body
     req.end(body);
   });
 }
-const rssMiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** The service's RSS; NaN once it has gone (a sampler tick may outlive it), which Math.max then ignores. */
+const rssMiB = (pid: number) => {
+  try {
+    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+};
+const peak = (a: number, b: number) => (Number.isNaN(b) ? a : Math.max(a, b));
 /** Revocations per second while measuring: steady traffic, not a burst, so that p99 is a delivery figure. */
 const RATE = 50;
 
@@ -45,13 +53,14 @@ export const sseFanOut: Workload = {
     for (const [run, subscribers] of sizes.entries()) {
       const dataDir = join(ctx.scratchDir, `data-${subscribers}`, 'data');
       await seedTokens(join(dataDir, 'events.db'), count * ctx.rounds, 1);
-      const ledger = await startLedger(dataDir, { LEDGER_SSE_MAX_PER_CALLER: String(subscribers), LEDGER_SSE_MAX_TOTAL: String(subscribers) });
+      // Every subscriber holds a connection: the default cap (LEDGER_MAX_CONNECTIONS, 4096) would refuse the 5,000th.
+      const ledger = await startLedger(dataDir, { LEDGER_SSE_MAX_PER_CALLER: String(subscribers), LEDGER_SSE_MAX_TOTAL: String(subscribers), LEDGER_MAX_CONNECTIONS: String(subscribers + 256) });
       const clients = await spawnSseClients({ stamp: true });
+      const pid = ledger.child.pid!;
+      const rssIdle = rssMiB(pid);
+      let rssPeak = rssIdle;
+      const sampler = setInterval(() => (rssPeak = peak(rssPeak, rssMiB(pid))), 100);
       try {
-        const pid = ledger.child.pid!;
-        const rssIdle = rssMiB(pid);
-        let rssPeak = rssIdle;
-        const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(pid))), 100);
         ctx.log(`${subscribers} subscribers: opening`);
         const statuses = await clients.open({ url: `${ledger.url}/v1/revocations/stream`, headers: BENCH_HEADERS.introspect, count: subscribers });
         if (statuses[200] !== subscribers) throw new Error(`streams answered ${JSON.stringify(statuses)}`);
@@ -91,8 +100,7 @@ export const sseFanOut: Workload = {
           deliveries.push(report.latency!.samples);
           dropped.push(Object.values(report.dropped).reduce((a, b) => a + b, 0));
         }
-        clearInterval(sampler);
-        rssPeak = Math.max(rssPeak, rssMiB(pid));
+        rssPeak = peak(rssPeak, rssMiB(pid));
         const full = !ctx.quick;
         const growth = Math.round(rssPeak - rssIdle);
         ctx.log(`${subscribers} subscribers: RSS ${rssIdle.toFixed(0)} -> peak ${rssPeak.toFixed(0)} MiB`);
@@ -105,6 +113,7 @@ export const sseFanOut: Workload = {
         );
         notes[`subscribers${subscribers}`] = { deliveries, rssIdleMiB: Math.round(rssIdle), rssPeakMiB: Math.round(rssPeak) };
       } finally {
+        clearInterval(sampler);
         await clients.stop();
         await ledger.stop();
       }
