@@ -56,6 +56,7 @@ import { IssueTokenHandler } from './tokens/issue-token/issue-token.handler';
 import { RefreshTokenController } from './tokens/refresh-token/refresh-token.controller';
 import { RefreshTokenHandler } from './tokens/refresh-token/refresh-token.handler';
 import { ExchangeTokenHandler } from './tokens/exchange-token/exchange-token.handler';
+import { PresentedTokens } from './tokens/presented-token';
 import { RevokeTokenController } from './tokens/revoke-token/revoke-token.controller';
 import { RevokeTokenHandler } from './tokens/revoke-token/revoke-token.handler';
 import { RevocationFeedModule } from './revocations/revocation-feed.module';
@@ -133,6 +134,7 @@ export class AppModule {
         RevokeTokenHandler,
         RefreshTokenHandler,
         ExchangeTokenHandler,
+        PresentedTokens,
         RevokeUserConsentsHandler,
         SetUserNotBeforeHandler,
         EraseSubjectHandler,
