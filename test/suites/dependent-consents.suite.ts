@@ -1,6 +1,7 @@
 import { uid } from '../support/consent-fixtures';
-import { clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { clientBasic, RunningLedger } from '../support/ledger-app';
 import type { StoreFixture } from './core-ledger.suite';
+import { suiteLedger, SuiteLedger } from './suite-ledger';
 import { TOKEN_PATH } from './refresh-tokens.suite';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -13,22 +14,10 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
  */
 export function dependentConsentsSuite(name: string, fixture: () => Promise<StoreFixture>) {
   describe(`Dependent consents over HTTP (${name})`, () => {
-    let store: StoreFixture;
-    let data: ReturnType<typeof tempDataDir>;
+    const running = suiteLedger(fixture, { LEDGER_MAX_DEPENDENCY_DEPTH: '2' });
     let ledger: RunningLedger;
-    let steps: ReturnType<typeof ledgerSteps>;
-
-    beforeAll(async () => {
-      store = await fixture();
-      data = tempDataDir();
-      ledger = await startLedger({ dataDir: data.dir, env: { LEDGER_MAX_DEPENDENCY_DEPTH: '2', ...store.env() } });
-      steps = ledgerSteps(ledger.http);
-    });
-    afterAll(async () => {
-      await ledger?.close();
-      data?.remove();
-      await store?.teardown?.();
-    });
+    let steps: SuiteLedger['steps'];
+    beforeAll(() => ({ ledger, steps } = running));
 
     const active = async (token: string) => (await steps.introspect(token)).body.active as boolean;
     const eventCount = async () => (await ledger.events()).length;

@@ -1,6 +1,7 @@
 import { uid } from '../support/consent-fixtures';
-import { clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { clientBasic, RunningLedger } from '../support/ledger-app';
 import type { StoreFixture } from './core-ledger.suite';
+import { suiteLedger, SuiteLedger } from './suite-ledger';
 
 export const TOKEN_PATH = '/v1/oauth2/token';
 
@@ -12,22 +13,10 @@ export const TOKEN_PATH = '/v1/oauth2/token';
  */
 export function refreshTokensSuite(name: string, fixture: () => Promise<StoreFixture>) {
   describe(`Refresh tokens over HTTP (${name})`, () => {
-    let store: StoreFixture;
-    let data: ReturnType<typeof tempDataDir>;
+    const running = suiteLedger(fixture);
     let ledger: RunningLedger;
-    let steps: ReturnType<typeof ledgerSteps>;
-
-    beforeAll(async () => {
-      store = await fixture();
-      data = tempDataDir();
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
-    });
-    afterAll(async () => {
-      await ledger?.close();
-      data?.remove();
-      await store?.teardown?.();
-    });
+    let steps: SuiteLedger['steps'];
+    beforeAll(() => ({ ledger, steps } = running));
 
     const anonymous = () => ledger.asRole(undefined);
     const introspect = async (token: string) => (await steps.introspect(token)).body;

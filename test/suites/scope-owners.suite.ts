@@ -1,6 +1,7 @@
 import { uid } from '../support/consent-fixtures';
-import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { RunningLedger } from '../support/ledger-app';
 import type { StoreFixture } from './core-ledger.suite';
+import { suiteLedger, SuiteLedger } from './suite-ledger';
 
 /**
  * Scope owners over HTTP: a resource server's client declares the scopes it serves, one owner per scope, and a grant
@@ -9,22 +10,10 @@ import type { StoreFixture } from './core-ledger.suite';
  */
 export function scopeOwnersSuite(name: string, fixture: () => Promise<StoreFixture>) {
   describe(`Scope owners over HTTP (${name})`, () => {
-    let store: StoreFixture;
-    let data: ReturnType<typeof tempDataDir>;
+    const running = suiteLedger(fixture);
     let ledger: RunningLedger;
-    let steps: ReturnType<typeof ledgerSteps>;
-
-    beforeAll(async () => {
-      store = await fixture();
-      data = tempDataDir();
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
-    });
-    afterAll(async () => {
-      await ledger?.close();
-      data?.remove();
-      await store?.teardown?.();
-    });
+    let steps: SuiteLedger['steps'];
+    beforeAll(() => ({ ledger, steps } = running));
 
     const serve = (clientId: string, scope: unknown) => ledger.http.post(`/v1/clients/${clientId}/served-scopes`, { scope });
     const ownerOf = (scope: string) => ledger.http.get(`/v1/scope-owners?scope=${encodeURIComponent(scope)}`);
