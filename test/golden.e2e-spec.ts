@@ -17,6 +17,7 @@ import {
   GoldenExpected,
   goldenEnv,
   goldenKeysCopy,
+  goldenSsfSecrets,
   introspect,
   ready,
   verifyStore,
@@ -44,6 +45,7 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
 
   beforeAll(async () => {
     cpSync(join(dir, DATA_DIR), copy.dir, { recursive: true });
+    goldenSsfSecrets(dir, copy.dir);
     ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, expected.issuer, keys.dir), clock: { now: () => expected.clockMs } });
     await ready(ledger);
     raw = deriveTokens(dir, expected.tokens, await ledger.events());
