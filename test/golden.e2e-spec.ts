@@ -22,6 +22,7 @@ import {
   ready,
   verifyStore,
 } from './golden/golden-answers';
+import { GOLDEN_PUSH_HEADER_SECRET } from './golden/golden-ssf';
 
 const goldenDirs = readdirSync(GOLDEN_ROOT, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(GOLDEN_ROOT, d.name, EXPECTED_FILE)))
@@ -86,6 +87,8 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
     const files = readdirSync(join(dir, DATA_DIR)).map((f) => readFileSync(join(dir, DATA_DIR, f)));
     for (const text of [...files.map((b) => b.toString('latin1')), readFileSync(join(dir, EXPORT_FILE), 'utf8'), JSON.stringify(expected)]) {
       expect(text).not.toMatch(RAW_CREDENTIAL);
+      // A push stream's authorization_header is sealed under ssf-header-key, which lives outside data-dir.
+      expect(text).not.toContain(GOLDEN_PUSH_HEADER_SECRET);
       for (const token of raw.values()) expect(text).not.toContain(token);
     }
   });

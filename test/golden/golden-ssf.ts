@@ -16,6 +16,8 @@ import { GOLDEN_RECEIVER, type GoldenQuestion } from './golden-answers';
 const PUSH = 'urn:ietf:rfc:8935';
 const POLL = 'urn:ietf:rfc:8936';
 const TOKEN_REVOKED = 'urn:consent-ledger:secevent:token-revoked';
+/** The push stream's authorization_header: the log holds it sealed only (golden.e2e-spec.ts looks for it in clear). */
+export const GOLDEN_PUSH_HEADER_SECRET = 'golden-push-header-0123456789';
 
 export interface SsfRun {
   ledger: RunningLedger;
@@ -50,7 +52,7 @@ export async function startSsf(ledger: RunningLedger, receiver: PushReceiver): P
   const pushId = ok(
     'create push stream',
     await as.post('/v1/ssf/streams', {
-      delivery: { method: PUSH, endpoint_url: receiver.url, authorization_header: 'Bearer golden-push-header-0123456789' },
+      delivery: { method: PUSH, endpoint_url: receiver.url, authorization_header: `Bearer ${GOLDEN_PUSH_HEADER_SECRET}` },
       events_requested: [...SSF_EVENTS_SUPPORTED],
       description: 'golden push',
     }),
@@ -61,6 +63,9 @@ export async function startSsf(ledger: RunningLedger, receiver: PushReceiver): P
     { stream_id: pollId, subject: { format: 'complex', application: { format: 'opaque', id: 'golden-web' } } },
     { stream_id: pushId, subject: { format: 'opaque', id: 'bob@example.org' } },
     { stream_id: pushId, subject: { format: 'complex', user: { format: 'opaque', id: 'alice@example.org' }, application: { format: 'opaque', id: 'golden-web' } } },
+    // Frank is erased later in the scenario: since SSF subject events v2 his id is sealed under his subject key.
+    { stream_id: pollId, subject: { format: 'opaque', id: 'frank@example.org' } },
+    { stream_id: pushId, subject: { format: 'complex', user: { format: 'opaque', id: 'frank@example.org' }, application: { format: 'opaque', id: 'golden-web' } } },
     // Removed again in finishSsf.
     { stream_id: pollId, subject: { format: 'opaque', id: 'erin@example.org' } },
   ];
