@@ -60,7 +60,7 @@ export async function startSsf(ledger: RunningLedger, receiver: PushReceiver): P
   const subjects = [
     { stream_id: pollId, subject: { format: 'opaque', id: 'alice@example.org' } },
     { stream_id: pollId, subject: { format: 'complex', user: { format: 'opaque', id: 'carol@example.org' }, application: { format: 'opaque', id: 'golden-cli' } } },
-    { stream_id: pollId, subject: { format: 'complex', application: { format: 'opaque', id: 'golden-web' } } },
+    { stream_id: pollId, subject: { format: 'complex', application: { format: 'opaque', id: 'golden-app' } } },
     { stream_id: pushId, subject: { format: 'opaque', id: 'bob@example.org' } },
     { stream_id: pushId, subject: { format: 'complex', user: { format: 'opaque', id: 'alice@example.org' }, application: { format: 'opaque', id: 'golden-web' } } },
     // Frank is erased later in the scenario: since SSF subject events v2 his id is sealed under his subject key.
