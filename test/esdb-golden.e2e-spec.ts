@@ -27,6 +27,7 @@ import {
   GoldenExpected,
   goldenEnv,
   goldenKeysCopy,
+  goldenSsfSecrets,
   introspect,
   ready,
 } from './golden/golden-answers';
@@ -94,6 +95,7 @@ describe.each(goldenDirs)('golden directory %s, migrated to EventStoreDB', (name
     }
     clock = expected.clockMs;
     cpSync(join(dir, DATA_DIR), copy.dir, { recursive: true });
+    goldenSsfSecrets(dir, copy.dir);
     // The log now lives in EventStoreDB; node.db (idempotency records) stays the node's own.
     rmSync(join(copy.dir, 'events.db'));
     ledger = await startLedger({
@@ -129,7 +131,9 @@ describe.each(goldenDirs)('golden directory %s, migrated to EventStoreDB', (name
   });
 
   it('exports the same events, their positions aside', async () => {
-    expect(parseExport(await exportText(ledger))).toEqual(withPositions(golden, positions));
+    // The events' own positions only: positions recorded inside an event's data (an SSF acknowledgement's) are data,
+    // carried as they were.
+    expect(parseExport(await exportText(ledger))).toEqual(golden.map((e) => ({ ...e, position: positions.get(e.position) })));
   });
 
   it('introspects every golden token as it did', async () => {
@@ -140,7 +144,9 @@ describe.each(goldenDirs)('golden directory %s, migrated to EventStoreDB', (name
   });
 
   it('answers every question as it did: lists, clients, secrets, consents, history, as-of', async () => {
-    for (const q of expected.questions) {
+    // An SSF poll's pending SETs rest on the positions the stream's acknowledgements recorded on SQLite, which this
+    // migration does not translate (GoldenQuestion.storeBound): asked on SQLite only (golden.e2e-spec.ts).
+    for (const q of expected.questions.filter((q) => !q.storeBound)) {
       expect({ [q.name]: await ask(ledger, q) }).toMatchObject({ [q.name]: withPositions(expected.answers[q.name], positions) });
     }
   });

@@ -17,10 +17,12 @@ import {
   GoldenExpected,
   goldenEnv,
   goldenKeysCopy,
+  goldenSsfSecrets,
   introspect,
   ready,
   verifyStore,
 } from './golden/golden-answers';
+import { GOLDEN_PUSH_HEADER_SECRET } from './golden/golden-ssf';
 
 const goldenDirs = readdirSync(GOLDEN_ROOT, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(GOLDEN_ROOT, d.name, EXPECTED_FILE)))
@@ -44,6 +46,7 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
 
   beforeAll(async () => {
     cpSync(join(dir, DATA_DIR), copy.dir, { recursive: true });
+    goldenSsfSecrets(dir, copy.dir);
     ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, expected.issuer, keys.dir), clock: { now: () => expected.clockMs } });
     await ready(ledger);
     raw = deriveTokens(dir, expected.tokens, await ledger.events());
@@ -84,6 +87,8 @@ describe.each(goldenDirs)('golden directory %s', (name) => {
     const files = readdirSync(join(dir, DATA_DIR)).map((f) => readFileSync(join(dir, DATA_DIR, f)));
     for (const text of [...files.map((b) => b.toString('latin1')), readFileSync(join(dir, EXPORT_FILE), 'utf8'), JSON.stringify(expected)]) {
       expect(text).not.toMatch(RAW_CREDENTIAL);
+      // A push stream's authorization_header is sealed under ssf-header-key, which lives outside data-dir.
+      expect(text).not.toContain(GOLDEN_PUSH_HEADER_SECRET);
       for (const token of raw.values()) expect(text).not.toContain(token);
     }
   });

@@ -7,13 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_VERSIONS } from '@ledger/domain';
-import { startLedger, tempDataDir } from '../support/ledger-app';
-import { ask, DATA_DIR, goldenKeysCopy, SUBJECT_KEK_FILE, SUBJECT_KEYS_DIR, deriveTokens, EXPECTED_FILE, EXPORT_FILE, exportText, GOLDEN_ROOT, GoldenExpected, goldenEnv, introspect, ready, TOKEN_KEY_FILE, verifyStore } from './golden-answers';
+import { EVENT_VERSIONS, SSF_STREAM_EVENT_TYPES } from '@ledger/domain';
+import { secretsDirFor, startLedger, tempDataDir } from '../support/ledger-app';
+import { goldenPushReceiver } from './golden-ssf';
+import { ask, DATA_DIR, goldenSsfSecrets, SSF_SECRET_FILES, goldenKeysCopy, SUBJECT_KEK_FILE, SUBJECT_KEYS_DIR, deriveTokens, EXPECTED_FILE, EXPORT_FILE, exportText, GOLDEN_ROOT, GoldenExpected, goldenEnv, introspect, ready, TOKEN_KEY_FILE, verifyStore } from './golden-answers';
 import { runScenario } from './golden-scenario';
 
-// Every type this build reads and writes (the scope owners' too, since dependent consents need them).
-const DOMAIN_EVENT_TYPES: readonly string[] = Object.keys(EVENT_VERSIONS);
+// Every type this build reads and writes (the scope owners' too, since dependent consents need them), and the
+// Shared Signals streams' (libs/domain/src/ssf), which EVENT_VERSIONS does not list.
+const DOMAIN_EVENT_TYPES: readonly string[] = [...Object.keys(EVENT_VERSIONS), ...SSF_STREAM_EVENT_TYPES];
 const ISSUER = 'https://ledger.golden.example';
 /** What a golden directory keeps of a data directory: the log and node.db; never the views, the lock or a WAL. */
 const KEPT = ['events.db', 'node.db'];
@@ -30,9 +32,16 @@ async function main(name: string | undefined): Promise<void> {
   mkdirSync(join(dir, SUBJECT_KEYS_DIR));
 
   const made = tempDataDir();
-  let ledger = await startLedger({ dataDir: made.dir, env: goldenEnv(dir, ISSUER, join(dir, SUBJECT_KEYS_DIR)) });
-  const { tokens, questions } = await runScenario(ledger);
+  const receiver = await goldenPushReceiver(ISSUER);
+  let ledger = await startLedger({
+    dataDir: made.dir,
+    env: { ...goldenEnv(dir, ISSUER, join(dir, SUBJECT_KEYS_DIR)), LEDGER_SSF_PUSH_ALLOW: `http://127.0.0.1:${receiver.port}` },
+  });
+  const { tokens, questions } = await runScenario(ledger, receiver);
   await ledger.close();
+  await receiver.stop();
+  // The SSF secrets it generated, published beside the directory (test-only), as token-key is.
+  for (const file of SSF_SECRET_FILES) copyFileSync(join(secretsDirFor(made.dir), file), join(dir, file));
   for (const kept of [made.dir, join(dir, SUBJECT_KEYS_DIR)]) {
     for (const file of readdirSync(kept)) {
       if (/-(wal|shm|journal)$/.test(file) && statSync(join(kept, file)).size > 0) throw new Error(`${file} was left non-empty at close`);
@@ -46,6 +55,7 @@ async function main(name: string | undefined): Promise<void> {
   for (const file of KEPT) copyFileSync(join(dir, DATA_DIR, file), join(copy.dir, file));
   const clockMs = Date.now() + 1000;
   const keys = goldenKeysCopy(dir);
+  goldenSsfSecrets(dir, copy.dir);
   ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, ISSUER, keys.dir), clock: { now: () => clockMs } });
   await ready(ledger);
   const events = await ledger.events();

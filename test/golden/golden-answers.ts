@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STORED_EVENT_STORE, verifyLedger } from '@ledger/audit';
@@ -6,7 +6,7 @@ import { waitUntil } from '@ledger/testing';
 import { EventStore, StoredEvent } from '@ledger/event-store';
 import { parseTokenKey } from '../../apps/ledger/src/infrastructure/token-key';
 import { TokenMinter } from '../../apps/ledger/src/infrastructure/token-minter';
-import { RunningLedger, TEST_KEYS } from '../support/ledger-app';
+import { httpClient, RunningLedger, secretsDirFor, TEST_API_KEYS, TEST_KEYS } from '../support/ledger-app';
 
 /**
  * The layout of one golden directory, test/golden/<name>/ (README.md there says why each file is where it is):
@@ -14,6 +14,8 @@ import { RunningLedger, TEST_KEYS } from '../support/ledger-app';
  *   token-key         the published, test-only LEDGER_TOKEN_KEY it ran with: outside data-dir, as in production
  *   subject-kek       (since sealing) the published, test-only LEDGER_SUBJECT_KEK: outside data-dir, as in production
  *   subject-keys/     (since sealing) the subject key store it ran with (LEDGER_SUBJECT_KEYS_DIR), outside data-dir
+ *   ssf-signing-key.pem, ssf-header-key  (since SSF) the published, test-only SET signing key and push header key it ran
+ *                     with (LEDGER_SECRETS_DIR's files): outside data-dir, copied into the service's secrets directory
  *   expected.json     the questions, with the answers that version gave (GoldenExpected)
  *   export.ndjson     GET /v1/audit/events, byte for byte
  * The questions live in the directory, not in code: an old directory keeps asking what was true of its own data.
@@ -25,11 +27,25 @@ export const EXPECTED_FILE = 'expected.json';
 export const EXPORT_FILE = 'export.ndjson';
 export const SUBJECT_KEK_FILE = 'subject-kek';
 export const SUBJECT_KEYS_DIR = 'subject-keys';
+/** The secrets a service reading SSF streams needs: the SET signing key (SETs are signed again at each poll or push), and the key that opens a push stream's sealed authorization_header. */
+export const SSF_SECRET_FILES = ['ssf-signing-key.pem', 'ssf-header-key'];
+/** The golden Shared Signals receiver (an API key of role receiver): test-only, like TEST_KEYS. */
+export const GOLDEN_RECEIVER = { name: 'golden-partner', secret: 'golden-partner-receiver-secret-0123456789' };
+const GOLDEN_RECEIVERS = `${GOLDEN_RECEIVER.name}=golden-web|golden-cli|golden-app`;
 
 /** A read over HTTP, as the audit role for /v1/audit, else as admin. */
 export interface GoldenQuestion {
   name: string;
   path: string;
+  /** (since SSF) asked as the golden receiver, for the SSF routes a receiver sees only its own streams on. */
+  as?: 'receiver';
+  /** (since SSF) a POST that appends nothing: an RFC 8936 poll with no ack, returnImmediately. */
+  post?: Record<string, unknown>;
+  /**
+   * (since SSF) an answer that rests on log positions recorded inside events (an SSF stream's acknowledgements name
+   * SETs by position), which a migration to another store does not translate: asked on the store it was made on only.
+   */
+  storeBound?: true;
 }
 
 /** A token named by its id and what derives it (with the nonce its TokenIssued records); never by its value. */
@@ -58,7 +74,29 @@ export function goldenEnv(dir: string, issuer: string, subjectKeysDir?: string):
   const sealed = existsSync(join(dir, SUBJECT_KEK_FILE))
     ? { LEDGER_SUBJECT_KEK: readFileSync(join(dir, SUBJECT_KEK_FILE), 'utf8').trim(), ...(subjectKeysDir ? { LEDGER_SUBJECT_KEYS_DIR: subjectKeysDir } : {}) }
     : {};
-  return { LEDGER_TOKEN_KEY: readFileSync(join(dir, TOKEN_KEY_FILE), 'utf8').trim(), LEDGER_ISSUER: issuer, ...sealed };
+  // The receiver and its entitlement are configuration, the same for every directory (one made before SSF has no stream).
+  return {
+    LEDGER_TOKEN_KEY: readFileSync(join(dir, TOKEN_KEY_FILE), 'utf8').trim(),
+    LEDGER_ISSUER: issuer,
+    LEDGER_API_KEYS: `${TEST_API_KEYS},${GOLDEN_RECEIVER.name}:receiver:${GOLDEN_RECEIVER.secret}`,
+    LEDGER_SSF_RECEIVERS: GOLDEN_RECEIVERS,
+    ...sealed,
+  };
+}
+
+/**
+ * Puts a golden directory's SSF secrets (since SSF) into the secrets directory a service on `dataDir` will use, as a
+ * restore of the secrets backup would: 0700 directory, 0600 files. A directory made before SSF has none, and the
+ * service generates them.
+ */
+export function goldenSsfSecrets(dir: string, dataDir: string): void {
+  const secrets = secretsDirFor(dataDir);
+  for (const file of SSF_SECRET_FILES) {
+    if (!existsSync(join(dir, file))) continue;
+    mkdirSync(secrets, { recursive: true, mode: 0o700 });
+    copyFileSync(join(dir, file), join(secrets, file));
+    chmodSync(join(secrets, file), 0o600);
+  }
 }
 
 /**
@@ -92,9 +130,29 @@ export function deriveTokens(dir: string, tokens: GoldenToken[], events: StoredE
 }
 
 export async function ask(ledger: RunningLedger, q: GoldenQuestion): Promise<{ status: number; body: unknown }> {
-  const client = ledger.asRole(q.path.startsWith('/v1/audit/') ? 'audit' : 'admin');
-  const res = await client.get(q.path);
-  return { status: res.status, body: res.body };
+  const client =
+    q.as === 'receiver' ? httpClient(ledger.url, { authorization: `Bearer ${GOLDEN_RECEIVER.secret}` }) : ledger.asRole(q.path.startsWith('/v1/audit/') ? 'audit' : 'admin');
+  const res = q.post ? await client.post(q.path, q.post) : await client.get(q.path);
+  return { status: res.status, body: q.path.startsWith('/v1/ssf/poll/') && res.status === 200 ? pollAnswer(q.path, res.body) : res.body };
+}
+
+/**
+ * An RFC 8936 poll answer in a form both stores compare: `sets` is an object with no order, keyed by jti
+ * (`<stream_id>-<log position>`), so each SET becomes its JWS header and claims, at `position` (which the
+ * EventStoreDB test translates), ordered by it. The jti and log_position are checked to name that position, then
+ * left out. With the golden signing key the signature is the same bytes too (RS256 is deterministic), so the header
+ * names the golden key's kid.
+ */
+function pollAnswer(path: string, body: { sets: Record<string, string>; moreAvailable: boolean }): unknown {
+  const streamId = path.slice('/v1/ssf/poll/'.length);
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const sets = Object.entries(body.sets).map(([jti, jws]) => {
+    const [header, payload] = jws.split('.');
+    const { jti: claimed, log_position: position, ...claims } = decode(payload);
+    if (claimed !== jti || jti !== `${streamId}-${String(position)}`) throw new Error(`poll ${streamId}: SET ${jti} claims jti ${String(claimed)} at ${String(position)}`);
+    return { position: position as number, header: decode(header), claims };
+  });
+  return { moreAvailable: body.moreAvailable, sets: sets.sort((a, b) => a.position - b.position) };
 }
 
 export async function introspect(ledger: RunningLedger, raw: string): Promise<unknown> {

@@ -1,6 +1,8 @@
 import { waitUntil } from '@ledger/testing';
 import { clientBasic, type Http, type HttpResponse, type RunningLedger } from '../support/ledger-app';
+import type { PushReceiver } from '../support/ssf-push-receiver';
 import type { GoldenQuestion, GoldenToken } from './golden-answers';
+import { finishSsf, startSsf } from './golden-ssf';
 
 /**
  * What a golden data directory holds: every event type the domain had when it was made, driven through the real
@@ -26,8 +28,10 @@ async function instant(): Promise<string> {
   return at;
 }
 
-export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult> {
+export async function runScenario(ledger: RunningLedger, pushReceiver: PushReceiver): Promise<ScenarioResult> {
   const http: Http = ledger.http;
+  // Shared Signals streams first, so that the revocations below become SETs on them (golden-ssf.ts).
+  const ssf = await startSsf(ledger, pushReceiver);
   const tokens: GoldenToken[] = [];
   const consents = new Set<string>();
   let keyNo = 0;
@@ -175,6 +179,7 @@ export async function runScenario(ledger: RunningLedger): Promise<ScenarioResult
   questions.push(
     { name: 'consents of the erased subject as of the end', path: `/v1/audit/users/${encodeURIComponent(erased.pseudonym)}/consents?asOf=${afterErasure}` },
     { name: 'consents of frank after the erasure', path: '/v1/users/frank%40example.org/consents?status=all' },
+    ...(await finishSsf(ssf)),
   );
   return { tokens, questions };
 }
