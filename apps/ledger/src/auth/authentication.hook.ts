@@ -3,6 +3,7 @@ import { Authenticator, Caller } from './api-keys';
 import { parseBasic } from './basic-credentials';
 import { ClientAuthenticator, OAuthClient } from './client-authenticator';
 import { isOAuthPath } from '../http/oauth-error';
+import { routeOf } from '../http/route-of';
 import { problem, ProblemError } from '../http/problem';
 import { unauthorized } from './auth-problems';
 import { takesClientCredentials } from './oauth-callers';
@@ -43,7 +44,7 @@ const isWellKnown = (path: string) => path.startsWith('/.well-known/');
  */
 export function authenticationHook(keys: Authenticator, clients: ClientAuthenticator) {
   return (request: FastifyRequest): void => {
-    const route = request.routeOptions.url;
+    const route = routeOf(request);
     // By the matched route, not the raw URL: Basic is accepted on the OAuth routes and nowhere else.
     const oauth = isOAuthPath(route ?? '');
     const authorization = request.headers.authorization;
@@ -68,7 +69,7 @@ export function authenticationHook(keys: Authenticator, clients: ClientAuthentic
  */
 export function clientSecretPostHook(keys: Authenticator, clients: ClientAuthenticator) {
   return (request: FastifyRequest): void => {
-    const route = request.routeOptions.url;
+    const route = routeOf(request);
     if (!isOAuthPath(route ?? '')) return;
     const form = (request.body ?? {}) as Record<string, unknown>;
     const { client_id: id, client_secret: secret } = form;

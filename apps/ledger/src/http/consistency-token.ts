@@ -2,6 +2,8 @@ import { problem, ProblemError } from './problem';
 
 export const CONSISTENCY_HEADER = 'ledger-consistency';
 
+const NONE: number[] = [];
+
 const TOKEN = /^v1\.[A-Za-z0-9_-]{11}$/;
 
 /**
@@ -35,6 +37,8 @@ export function parseConsistencyToken(token: string): number {
  * Ledger-Consistency header, both optional. Throws the 400 problem for a malformed one.
  */
 export function consistencyPositions(parameter: unknown, header: unknown): number[] {
+  // The usual introspection names none: no arrays built for it.
+  if (parameter === undefined && header === undefined) return NONE;
   return [parameter, header].flatMap(values).map(parseConsistencyToken);
 }
 

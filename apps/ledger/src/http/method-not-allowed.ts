@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { problem, ProblemError } from './problem';
+import { routeOf } from './route-of';
 
 /**
  * 405 with Allow for a known path asked with a method it does not have (RFC 9110 section 15.5.6), rather than 404.
@@ -12,7 +13,7 @@ export function methodNotAllowedHook(fastify: FastifyInstance) {
     for (const method of [route.method].flat()) routes.push({ pattern: patternOf(route.url ?? route.path), method });
   });
   return (request: FastifyRequest): void => {
-    if (request.routeOptions.url !== undefined) return;
+    if (routeOf(request) !== undefined) return;
     const path = request.url.split('?')[0];
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
     if (allowed.length === 0) return;
