@@ -23,6 +23,9 @@ class MemoryKeys implements SubjectKeys {
   liveKid(userId: string) {
     return this.live.get(userId);
   }
+  durable() {
+    return Promise.resolve();
+  }
   key(kid: string) {
     return this.byKid.get(kid);
   }

@@ -57,7 +57,7 @@ export class SealedEventStore implements EventStore {
     private readonly keys: SubjectKeys,
   ) {}
 
-  append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+  async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     // The id is part of each field's AAD, so every event needs its id before it is sealed.
     const sealed = events.map((e) => {
       const withId = { ...e, id: e.id ?? randomUUID() };
@@ -69,6 +69,8 @@ export class SealedEventStore implements EventStore {
       };
       return sealEvent(withId, kidOf, (plain, kid, context) => sealString(keys.get(kid)!, plain, context));
     });
+    // A key created for these events (or by a concurrent append whose sync is still running) is durable first.
+    await this.keys.durable();
     return this.inner.append(stream, sealed, options);
   }
 

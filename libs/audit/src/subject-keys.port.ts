@@ -3,8 +3,14 @@
  * directory and destroyed by an erasure. The event log never holds a key, only the `kid` that names one.
  */
 export interface SubjectKeys {
-  /** The subject's live key, created (and kept durably) when it has none. */
+  /** The subject's live key, created when it has none (on stable storage once `durable()` resolves). */
   keyFor(userId: string): { kid: string; key: Buffer };
+  /**
+   * Resolves once every key created so far is on stable storage. An append sealed under a new key waits for it, so
+   * that no event reaches the log before the key that opens it: one sync then covers every key created meanwhile,
+   * rather than one synchronous fsync per new subject on the event loop.
+   */
+  durable(): Promise<void>;
   /** The subject's live key id, without creating one. */
   liveKid(userId: string): string | undefined;
   /** A key by id: its bytes; 'erased' once destroyed; undefined when this store never held it. */

@@ -29,6 +29,33 @@ describe('SqliteSubjectKeys: the subject key store', () => {
     expect(readFileSync(join(dir, SUBJECT_KEYS_FILE)).includes(a.key)).toBe(false);
   });
 
+  it('says a new key is durable only once a WAL sync that started after its commit has completed', async () => {
+    const held: Array<() => void> = [];
+    const keys = new SqliteSubjectKeys(dir, kekA, undefined, ((fd: number, done: (e: NodeJS.ErrnoException | null) => void) => held.push(() => done(null))) as never);
+    const settled: string[] = [];
+    expect(await keys.durable()).toBeUndefined(); // nothing created: nothing to wait for
+    keys.keyFor('erin@example.org');
+    const first = keys.durable().then(() => settled.push('erin'));
+    keys.keyFor('bob'); // committed while the first sync is in flight: it needs the next one
+    const second = keys.durable().then(() => settled.push('bob'));
+    const existing = keys.durable().then(() => settled.push('bob again'));
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(1);
+    expect(settled).toEqual([]);
+    held.shift()!();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toEqual(['erin']);
+    expect(held).toHaveLength(1);
+    held.shift()!();
+    await Promise.all([second, existing]);
+    expect(settled).toEqual(['erin', 'bob', 'bob again']);
+    keys.keyFor('erin@example.org'); // an existing key commits nothing
+    await keys.durable();
+    expect(held).toHaveLength(0);
+    keys.close();
+  });
+
   it('destroys a key for good: it reads as erased from then on, and the subject gets a new key if it comes back', () => {
     const keys = new SqliteSubjectKeys(dir, kekA);
     const a = keys.keyFor('erin@example.org');

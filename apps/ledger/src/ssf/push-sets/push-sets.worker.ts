@@ -154,7 +154,9 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
         if (!this.work.has(id)) this.work.set(id, { due: true, failures: 0, retryAt: 0, taken: [], takenSince: 0, through: -1 });
       }
     }
-    if (first) this.scannedThrough = Math.max(this.scannedThrough, head);
+    // Everything up to the head was read, matching or not: without this, a log that grew only by events outside the
+    // filter (grants, issues) was paged through again from the last match on every tick while the head moved.
+    this.scannedThrough = Math.max(this.scannedThrough, head);
     if (woken) for (const w of this.work.values()) w.due = true;
   }
 
