@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReadAllOptions, StoredEvent } from '@ledger/event-store';
+import { SqliteEventStore } from '@ledger/event-store';
+import type { LedgerConfig } from '../../config/ledger-config';
+import type { Leadership } from '../../infrastructure/leadership';
+import { PushSetsWorker } from './push-sets.worker';
+
+/** The real embedded store, which says where each log scan of the worker started. */
+class ScanCountingStore extends SqliteEventStore {
+  readonly scansFrom: number[] = [];
+  override readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    this.scansFrom.push(options.after ?? -1);
+    return super.readAll(options);
+  }
+}
+
+/**
+ * The push worker's look at the log on each tick: a log that grows only by events no push stream cares about (grants,
+ * issues) is scanned from where the last look ended, not again from the last event that matched. Found by a profile
+ * of the commands benchmark, where those re-scans were 6 % of the ledger's CPU. Nothing here pushes: no stream exists,
+ * so the worker's executor, queue, signer and sealer are never reached.
+ */
+describe('PushSetsWorker: each tick scans only what was appended since the last (real SQLite store)', () => {
+  let dir: string;
+  let store: ScanCountingStore;
+  let worker: PushSetsWorker;
+  const meta = { actor: 'test', correlationId: 'c1' };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'push-scan-'));
+    store = new ScanCountingStore({ file: join(dir, 'events.db'), pollIntervalMs: 20 });
+    // The lease is the embedded default's: this instance leads from the start.
+    const leadership = { runWhileLeader: (_name: string, start: () => void, stop: () => Promise<void>) => (start(), { stop }) } as unknown as Leadership;
+    worker = new PushSetsWorker(store, {} as never, {} as never, {} as never, {} as never, leadership, {} as LedgerConfig);
+  });
+  afterEach(async () => {
+    await worker.beforeApplicationShutdown();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given a revocation and then only grants, then every scan starts past the head the previous one read', async () => {
+    const revoked = (await store.append('consent-r', [{ type: 'ConsentRevoked', data: {}, metadata: meta }], { expectedRevision: 'any' })).position;
+    worker.onApplicationBootstrap();
+    const heads = [revoked];
+    for (let i = 0; i < 5; i++) {
+      await sleep(80); // a few ticks of 20 ms: most often the worker has looked at the head before the next append
+      heads.push((await store.append(`consent-${i}`, [{ type: 'ConsentGranted', data: {}, metadata: meta }], { expectedRevision: 'any' })).position);
+    }
+    await sleep(80);
+    // The first look (the streams' creations) reads from the start; each later one starts at a head an earlier look
+    // read, never twice at the same place (a slow tick may see two appends at once, so not necessarily at each head).
+    const [first, ...later] = store.scansFrom;
+    expect(first).toBe(-1);
+    expect(later.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(later).size).toBe(later.length);
+    for (const from of later) expect(heads).toContain(from);
+  });
+});
