@@ -23,8 +23,10 @@ class MemoryKeys implements SubjectKeys {
   liveKid(userId: string) {
     return this.live.get(userId);
   }
+  /** Resolved at once, unless a test holds the key store's sync back (`held`). */
+  held?: Promise<void>;
   durable() {
-    return Promise.resolve();
+    return this.held ?? Promise.resolve();
   }
   key(kid: string) {
     return this.byKid.get(kid);
@@ -61,6 +63,17 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
     for await (const e of raw.readAll()) out.push(e);
     return out;
   };
+
+  it('given the key store has not synced a new key yet, then the append waits for it: no event is in the log before its key', async () => {
+    let synced!: () => void;
+    keys.held = new Promise((resolve) => (synced = resolve));
+    const appended = sealed.append('consent-x', [revoked('erin@example.org')], { expectedRevision: 'no_stream' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await rawEvents()).toHaveLength(0);
+    synced();
+    await appended;
+    expect(await rawEvents()).toHaveLength(1);
+  });
 
   it('given an append that names a user, then the store holds only ciphertext, readers see it plain, and the chain verifies', async () => {
     await sealed.append('consent-x', [revoked('erin@example.org')], { expectedRevision: 'no_stream' });
