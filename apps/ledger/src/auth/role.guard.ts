@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Role } from './api-keys';
 import { assertOAuthClient, assertRole } from './auth-problems';
+import { routeOf } from '../http/route-of';
 
 const PUBLIC_KEY = 'ledger:public';
 const ROLES_KEY = 'ledger:roles';
@@ -32,7 +33,7 @@ export class RoleGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const route = request.routeOptions.url;
+    const route = routeOf(request);
     if (this.reflector.getAllAndOverride<boolean>(OAUTH_CLIENT_KEY, targets)) assertOAuthClient(request.oauthClient, request.caller, route);
     else assertRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [], route);
     return true;

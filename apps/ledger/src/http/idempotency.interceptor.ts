@@ -8,6 +8,7 @@ import { canonicalJson } from '@ledger/audit';
 import { NodeState } from '../infrastructure/node-state';
 import { callerOf, initiatorOf } from './request-context';
 import { problem, ProblemError } from './problem';
+import { routeOf } from './route-of';
 
 const IDEMPOTENT_KEY = 'ledger:idempotent';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -105,7 +106,7 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 export function idempotentRequestOf(request: FastifyRequest): IdempotentRequest | undefined {
   const key = idempotencyKeyOf(request);
   if (key === undefined) return undefined;
-  const route = `${request.method} ${request.routeOptions.url}`;
+  const route = `${request.method} ${routeOf(request)}`;
   return { key, keyHash: sha256(`${callerOf(request).name}\u0000${route}\u0000${key}`), fingerprint: fingerprintOf(request) };
 }
 
