@@ -46,6 +46,11 @@ export async function spawnLedger(options: {
    * per request, and reading those into a string here would load the load generator's process.
    */
   logFile?: string;
+  /**
+   * How long it may take to listen. The service rebuilds a missing view database before it listens, which takes
+   * minutes on a benchmark's 10M-token log; tests keep the default.
+   */
+  startTimeoutMs?: number;
 }): Promise<LedgerProcess> {
   const port = options.port ?? (await freePort());
   let out = '';
@@ -85,9 +90,10 @@ export async function spawnLedger(options: {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() - started > 30_000) {
+    const limitMs = options.startTimeoutMs ?? 30_000;
+    if (Date.now() - started > limitMs) {
       child.kill('SIGKILL');
-      throw new Error(`ledger did not start within 30 s:\n${out}`);
+      throw new Error(`ledger did not start within ${limitMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
