@@ -1,7 +1,9 @@
 /**
  * npm run bench: runs every workload (or those named: `npm run bench -- introspection commands`) against the real,
  * built service on this machine, prints one table and appends the run to the history in bench/results.json.
- * BENCH_QUICK=1 scales every workload down for a smoke run; BENCH_SCALE=10m adds the 10-million points.
+ * BENCH_QUICK=1 scales every workload down for a smoke run; BENCH_SCALE=10m adds the 10-million points, and
+ * BENCH_SCALE=10m-only runs those points alone (each takes half an hour or more). BENCH_ROUNDS sets the interleaved
+ * rounds per figure (3 by default, the fewest that give a median and a spread).
  */
 import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,7 +41,10 @@ async function main() {
   const wanted = process.argv.slice(2);
   const selected = wanted.length ? all.filter((w) => wanted.includes(w.name)) : all;
   const quick = process.env.BENCH_QUICK === '1';
-  const scale10m = process.env.BENCH_SCALE === '10m';
+  const only10m = process.env.BENCH_SCALE === '10m-only';
+  const scale10m = process.env.BENCH_SCALE === '10m' || only10m;
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, not ${process.env.BENCH_ROUNDS}`);
   // A run of uncommitted code says so: its figures belong to no commit.
   const dirty = safe(() => execSync('git status --porcelain -- . ":!bench/results.json"', { cwd: root }).toString().trim() !== '');
   const commit = (safe(() => execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim()) ?? 'unknown') + (dirty ? '+uncommitted' : '');
@@ -49,7 +54,7 @@ async function main() {
     const file = join(root, 'bench', 'results.json');
     // The rounds themselves, and beside them (never over them) the medians and spreads the table printed.
     const figures = (r: WorkloadResult) => r.figures.map((f) => ({ ...f, summary: summarise(f) }));
-    const entry = { commit, at: new Date().toISOString(), quick, scale: scale10m ? '10m' : 'default', machine: machine(), results: results.map((r) => ({ ...r, figures: figures(r) })) };
+    const entry = { commit, at: new Date().toISOString(), quick, scale: process.env.BENCH_SCALE ?? 'default', rounds, machine: machine(), results: results.map((r) => ({ ...r, figures: figures(r) })) };
     const runs = appendHistory(file, entry);
     process.stderr.write(`run ${runs} appended to ${file}\n`);
   };
@@ -65,7 +70,7 @@ async function main() {
   for (const workload of selected) {
     current = workload.name;
     const scratchDir = mkdtempSync(join(tmpdir(), `bench-${workload.name}-`));
-    const ctx: BenchContext = { scratchDir, root, quick, scale10m, rounds: 3, log: (m) => process.stderr.write(`[${workload.name}] ${m}\n`) };
+    const ctx: BenchContext = { scratchDir, root, quick, scale10m, only10m, rounds, log: (m) => process.stderr.write(`[${workload.name}] ${m}\n`) };
     ctx.log(workload.description);
     try {
       results.push(await workload.run(ctx));

@@ -17,7 +17,9 @@ export interface BenchContext {
   quick: boolean;
   /** BENCH_SCALE=10m adds the 10-million points of the cost curves (tokens, events). */
   scale10m: boolean;
-  /** Interleaved rounds per figure: 3 (the fewest that give a median and a spread). */
+  /** BENCH_SCALE=10m-only: only the 10-million points, for a long run of its own. */
+  only10m: boolean;
+  /** Interleaved rounds per figure: 3 (the fewest that give a median and a spread), or BENCH_ROUNDS. */
   rounds: number;
   log(message: string): void;
 }

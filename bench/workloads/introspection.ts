@@ -21,7 +21,7 @@ export const introspection: Workload = {
   name: 'introspection',
   description: 'RFC 7662 introspection at 10k and 1M live tokens (10M with BENCH_SCALE=10m), vs a bare node:http server on the same view DB',
   async run(ctx) {
-    const sizes = ctx.quick ? [10_000, 100_000] : [10_000, 1_000_000, ...(ctx.scale10m ? [10_000_000] : [])];
+    const sizes = ctx.quick ? [10_000, 100_000] : ctx.only10m ? [10_000_000] : [10_000, 1_000_000, ...(ctx.scale10m ? [10_000_000] : [])];
     const durationS = ctx.quick ? 3 : 10;
     const figures: Figure[] = [];
     const notes: Record<string, unknown> = { durationS, connections: CONNECTIONS, fixedRate: FIXED_RATE, sizes };

@@ -31,7 +31,7 @@ export const projectionRebuild: Workload = {
   name: 'projection-rebuild',
   description: 'rebuild every projection from a generated embedded ledger (100k and 1M events; 10M with BENCH_SCALE=10m), vs a raw read + JSON.parse floor',
   async run(ctx) {
-    const sizes = ctx.quick ? [10_000, 100_000] : [100_000, 1_000_000, ...(ctx.scale10m ? [10_000_000] : [])];
+    const sizes = ctx.quick ? [10_000, 100_000] : ctx.only10m ? [10_000_000] : [100_000, 1_000_000, ...(ctx.scale10m ? [10_000_000] : [])];
     const figures: Figure[] = [];
     const notes: Record<string, unknown> = { sizes };
     for (const size of sizes) {
