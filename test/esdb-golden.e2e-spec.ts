@@ -9,33 +9,15 @@
  * the expected answers and the export are translated through the event ids (the same event at its position here);
  * every other member must be as it was.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STORED_EVENT_STORE, verifyLedger } from '@ledger/audit';
 import { EventStore, StoredEvent } from '@ledger/event-store';
 import { createEsdbEventStore } from '@ledger/event-store/esdb/esdb-event-store';
 import { startEsdbTestServer, EsdbTestServer } from './support/esdb-test-server';
-import { RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
-import {
-  ask,
-  DATA_DIR,
-  deriveTokens,
-  EXPECTED_FILE,
-  EXPORT_FILE,
-  exportText,
-  GOLDEN_ROOT,
-  GoldenExpected,
-  goldenEnv,
-  goldenKeysCopy,
-  goldenSsfSecrets,
-  introspect,
-  ready,
-} from './golden/golden-answers';
-
-const goldenDirs = readdirSync(GOLDEN_ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(GOLDEN_ROOT, d.name, EXPECTED_FILE)))
-  .map((d) => d.name)
-  .sort();
+import { RunningLedger } from './support/ledger-app';
+import { ask, EXPORT_FILE, exportText, introspect } from './golden/golden-answers';
+import { goldenDirs, goldenLedger } from './golden/golden-ledger';
 
 const parseExport = (text: string): StoredEvent[] =>
   text
@@ -66,54 +48,43 @@ it('there is at least one golden directory', () => {
 });
 
 describe.each(goldenDirs)('golden directory %s, migrated to EventStoreDB', (name) => {
-  const dir = join(GOLDEN_ROOT, name);
-  const expected = JSON.parse(readFileSync(join(dir, EXPECTED_FILE), 'utf8')) as GoldenExpected;
-  const golden = parseExport(readFileSync(join(dir, EXPORT_FILE), 'utf8'));
-  const copy = tempDataDir();
-  // Since sealing, its subject key store and KEK (outside the data directory) come with it, as a migration keeps them.
-  const keys = goldenKeysCopy(dir);
   let server: EsdbTestServer;
+  // Since sealing, its subject key store and KEK (outside the data directory) come with it, as a migration keeps them
+  // (goldenLedger copies them).
+  const run = goldenLedger(name, {
+    async setUp({ expected }) {
+      // Each event is stamped with the time it was recorded at in the golden directory, as a migration keeps it.
+      let clock = 0;
+      server = await startEsdbTestServer({ now: () => clock });
+      const store = createEsdbEventStore(server.connectionString);
+      try {
+        for (const e of golden) {
+          clock = Date.parse(e.recordedAt);
+          await store.append(e.stream, [{ id: e.id, type: e.type, data: e.data, metadata: e.metadata }], {
+            expectedRevision: e.revision === 0 ? 'no_stream' : e.revision - 1,
+          });
+        }
+      } finally {
+        await store.close();
+      }
+      clock = expected.clockMs;
+      return { EVENTSTORE_CONNECTION_STRING: server.connectionString };
+    },
+    // The log now lives in EventStoreDB; node.db (idempotency records) stays the node's own.
+    prepare: (copyDir) => rmSync(join(copyDir, 'events.db')),
+    tearDown: async () => server?.stop(),
+  });
+  const { dir, expected } = run;
+  const golden = parseExport(readFileSync(join(dir, EXPORT_FILE), 'utf8'));
   let ledger: RunningLedger;
   let raw: Map<string, string>;
   /** Golden (SQLite) position -> the same event's position on EventStoreDB. */
   let positions: Map<number, number>;
 
-  beforeAll(async () => {
-    // Each event is stamped with the time it was recorded at in the golden directory, as a migration keeps it.
-    let clock = 0;
-    server = await startEsdbTestServer({ now: () => clock });
-    const store = createEsdbEventStore(server.connectionString);
-    try {
-      for (const e of golden) {
-        clock = Date.parse(e.recordedAt);
-        await store.append(e.stream, [{ id: e.id, type: e.type, data: e.data, metadata: e.metadata }], {
-          expectedRevision: e.revision === 0 ? 'no_stream' : e.revision - 1,
-        });
-      }
-    } finally {
-      await store.close();
-    }
-    clock = expected.clockMs;
-    cpSync(join(dir, DATA_DIR), copy.dir, { recursive: true });
-    goldenSsfSecrets(dir, copy.dir);
-    // The log now lives in EventStoreDB; node.db (idempotency records) stays the node's own.
-    rmSync(join(copy.dir, 'events.db'));
-    ledger = await startLedger({
-      dataDir: copy.dir,
-      env: { ...goldenEnv(dir, expected.issuer, keys.dir), EVENTSTORE_CONNECTION_STRING: server.connectionString },
-      clock: { now: () => expected.clockMs },
-    });
-    await ready(ledger);
-    const events = await ledger.events();
-    const byId = new Map(events.map((e) => [e.id, e.position]));
+  beforeAll(() => {
+    ({ ledger, raw } = run);
+    const byId = new Map(run.events.map((e) => [e.id, e.position]));
     positions = new Map(golden.map((e) => [e.position, byId.get(e.id) ?? -1]));
-    raw = deriveTokens(dir, expected.tokens, events);
-  }, 60_000);
-  afterAll(async () => {
-    await ledger?.close();
-    await server?.stop();
-    copy.remove();
-    keys.remove();
   });
 
   it('holds the whole golden log, in the same order, on EventStoreDB', async () => {

@@ -3,31 +3,12 @@
  * views deleted) is started by the current code on a copy, and gives the answers that version gave: introspection
  * of its tokens, lists, history, as-of, the export, and verify. Keep every directory: each must still load.
  */
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
-import {
-  ask,
-  DATA_DIR,
-  deriveTokens,
-  EXPECTED_FILE,
-  EXPORT_FILE,
-  exportText,
-  GOLDEN_ROOT,
-  GoldenExpected,
-  goldenEnv,
-  goldenKeysCopy,
-  goldenSsfSecrets,
-  introspect,
-  ready,
-  verifyStore,
-} from './golden/golden-answers';
+import { RunningLedger } from './support/ledger-app';
+import { ask, DATA_DIR, EXPORT_FILE, exportText, introspect, verifyStore } from './golden/golden-answers';
+import { goldenDirs, goldenLedger } from './golden/golden-ledger';
 import { GOLDEN_PUSH_HEADER_SECRET } from './golden/golden-ssf';
-
-const goldenDirs = readdirSync(GOLDEN_ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(GOLDEN_ROOT, d.name, EXPECTED_FILE)))
-  .map((d) => d.name)
-  .sort();
 
 /** A raw bearer token or client secret as the service writes them: prefix and 256 bits in base64url. */
 const RAW_CREDENTIAL = /(clt|lcs)_[A-Za-z0-9_-]{43}/;
@@ -37,25 +18,11 @@ it('there is at least one golden directory', () => {
 });
 
 describe.each(goldenDirs)('golden directory %s', (name) => {
-  const dir = join(GOLDEN_ROOT, name);
-  const expected = JSON.parse(readFileSync(join(dir, EXPECTED_FILE), 'utf8')) as GoldenExpected;
-  const copy = tempDataDir();
-  const keys = goldenKeysCopy(dir);
+  const run = goldenLedger(name);
+  const { dir, expected } = run;
   let ledger: RunningLedger;
   let raw: Map<string, string>;
-
-  beforeAll(async () => {
-    cpSync(join(dir, DATA_DIR), copy.dir, { recursive: true });
-    goldenSsfSecrets(dir, copy.dir);
-    ledger = await startLedger({ dataDir: copy.dir, env: goldenEnv(dir, expected.issuer, keys.dir), clock: { now: () => expected.clockMs } });
-    await ready(ledger);
-    raw = deriveTokens(dir, expected.tokens, await ledger.events());
-  });
-  afterAll(async () => {
-    await ledger?.close();
-    copy.remove();
-    keys.remove();
-  });
+  beforeAll(() => ({ ledger, raw } = run));
 
   it('verifies: the same chain, to the same head', async () => {
     const result = await verifyStore(ledger);

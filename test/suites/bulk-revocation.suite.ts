@@ -4,8 +4,8 @@ import { LEDGER_EVENT_TYPES } from '@ledger/projections';
 import { toRevocationEvent, type RevocationEventV1 } from '@ledger/revocations';
 import { waitUntil } from '@ledger/testing';
 import { uid } from '../support/consent-fixtures';
-import { bearer, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import { bearer, RunningLedger } from '../support/ledger-app';
+import { StoreFixture, suiteLedger, SuiteLedger } from './suite-ledger';
 
 /**
  * Bulk revocation over HTTP, end to end: a user-wide revocation and not-before cut-offs (user, client, ledger) take
@@ -15,26 +15,11 @@ import type { StoreFixture } from './core-ledger.suite';
  */
 export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFixture & { privateStore: boolean }>) {
   describe(`Bulk revocation over HTTP (${name})`, () => {
-    let store: StoreFixture & { privateStore: boolean };
-    let data: ReturnType<typeof tempDataDir>;
+    // A service on a fresh data directory for each test: a ledger-wide not-before ends every token in its store.
+    const running = suiteLedger(fixture, {}, { per: 'test' });
     let ledger: RunningLedger;
-    let steps: ReturnType<typeof ledgerSteps>;
-
-    beforeAll(async () => {
-      store = await fixture();
-    });
-    afterAll(async () => {
-      await store.teardown?.();
-    });
-    beforeEach(async () => {
-      data = tempDataDir();
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
-    });
-    afterEach(async () => {
-      await ledger.close();
-      data.remove();
-    });
+    let steps: SuiteLedger['steps'];
+    beforeEach(() => ({ ledger, steps } = running));
 
     const active = async (...tokens: string[]) => Promise.all(tokens.map(async (t) => (await steps.introspect(t)).body.active));
     const revokeUser = (userId: string, body?: unknown, headers?: Record<string, string>) => ledger.http.post(`/v1/users/${encodeURIComponent(userId)}/revoke`, body, headers);
@@ -228,7 +213,7 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
     });
 
     it('ledger not-before: every token issued before it ends, whoever holds it; admin only', async () => {
-      if (!store.privateStore) return; // it would end the tokens of every other suite sharing the store
+      if (!running.store.privateStore) return; // it would end the tokens of every other suite sharing the store
       const [a, b] = await clients(2);
       const before = [...(await consentsOf(`u-${uid()}`, [a])), ...(await consentsOf(`v-${uid()}`, [b]))];
       const set = await notBefore('/v1/not-before', { reason: 'signing key rotated' });
@@ -246,11 +231,10 @@ export function bulkRevocationSuite(name: string, fixture: () => Promise<StoreFi
       const [c] = await consentsOf(user, [a]);
       await revokeUser(user);
       await notBefore(`/v1/clients/${a}/not-before`);
-      await ledger.close();
       // The views only: the next start rebuilds them from position 0 (the embedded store lives beside them).
-      for (const file of readdirSync(data.dir).filter((f) => f.startsWith('views'))) rmSync(join(data.dir, file));
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
+      ({ ledger, steps } = await running.restart((dir) => {
+        for (const file of readdirSync(dir).filter((f) => f.startsWith('views'))) rmSync(join(dir, file));
+      }));
       await waitUntil(async () => (await ledger.http.get('/health/ready')).status === 200, { timeoutMs: 20_000 });
       expect(await active(...c.tokens)).toEqual([false]);
       expect((await ledger.http.get(`/v1/clients/${a}`)).body.notBefore).toEqual(expect.any(String));

@@ -1,6 +1,6 @@
 import { uid } from '../support/consent-fixtures';
-import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import { RunningLedger } from '../support/ledger-app';
+import { StoreFixture, suiteLedger, SuiteLedger } from './suite-ledger';
 
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
 
@@ -11,26 +11,11 @@ const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
  */
 export function clientLifecycleSuite(name: string, fixture: () => Promise<StoreFixture>) {
   describe(`Client lifecycle over HTTP (${name})`, () => {
-    let store: StoreFixture;
-    let data: ReturnType<typeof tempDataDir>;
+    // A service on a fresh data directory for each test: each starts from an empty ledger, as it always has.
+    const running = suiteLedger(fixture, {}, { per: 'test' });
     let ledger: RunningLedger;
-    let steps: ReturnType<typeof ledgerSteps>;
-
-    beforeAll(async () => {
-      store = await fixture();
-    });
-    afterAll(async () => {
-      await store.teardown?.();
-    });
-    beforeEach(async () => {
-      data = tempDataDir();
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
-    });
-    afterEach(async () => {
-      await ledger.close();
-      data.remove();
-    });
+    let steps: SuiteLedger['steps'];
+    beforeEach(() => ({ ledger, steps } = running));
 
     const patch = (clientId: string, body: unknown) => ledger.http.request('PATCH', `/v1/clients/${clientId}`, body);
     const disable = (clientId: string, body?: unknown) => ledger.http.post(`/v1/clients/${clientId}/disable`, body);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uid } from '../support/consent-fixtures';
 import { ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import type { StoreFixture } from './suite-ledger';
 
 const MAX_LIFETIME_S = 86_400;
 

@@ -1,13 +1,7 @@
 import { waitUntil } from '@ledger/testing';
 import { consentWithToken, uid } from '../support/consent-fixtures';
-import { clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
-
-export interface StoreFixture {
-  /** Environment that selects the store (empty for the embedded default). */
-  env(): Record<string, string>;
-  /** Whether views live next to a store that survives the app (true for both adapters). */
-  teardown?(): Promise<void>;
-}
+import { clientBasic, RunningLedger } from '../support/ledger-app';
+import { StoreFixture, suiteLedger, SuiteLedger } from './suite-ledger';
 
 /**
  * The service over HTTP, end to end, against a real store. Run for every adapter (core-ledger.e2e-spec.ts for the
@@ -15,27 +9,12 @@ export interface StoreFixture {
  */
 export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixture>) {
   describe(`Core ledger over HTTP (${name})`, () => {
-    let store: StoreFixture;
-    let data: ReturnType<typeof tempDataDir>;
+    // A service on a fresh data directory for each test: some restart it, or drop its views.
+    const running = suiteLedger(fixture, {}, { per: 'test' });
     let ledger: RunningLedger;
-    let steps: ReturnType<typeof ledgerSteps>;
+    let steps: SuiteLedger['steps'];
+    beforeEach(() => ({ ledger, steps } = running));
     const scopes = ['openid', 'urn:globus:auth:scope:transfer.api.globus.org:all'];
-
-    beforeAll(async () => {
-      store = await fixture();
-    });
-    afterAll(async () => {
-      await store.teardown?.();
-    });
-    beforeEach(async () => {
-      data = tempDataDir();
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
-    });
-    afterEach(async () => {
-      await ledger.close();
-      data.remove();
-    });
 
     it('registers, grants, issues, introspects, revokes, and introspection says inactive at once', async () => {
       const clientId = `app-${uid()}`;
@@ -193,18 +172,16 @@ export function coreLedgerSuite(name: string, fixture: () => Promise<StoreFixtur
       await steps.revoke(consentId);
       const liveSnapshot = ledger.views.snapshot();
 
-      await ledger.close();
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
-      steps = ledgerSteps(ledger.http);
+      ({ ledger, steps } = await running.restart());
       expect((await steps.introspect(token.access_token)).body).toEqual({ active: false });
       expect((await steps.introspect(kept.token.access_token)).body.active).toBe(true);
       expect(ledger.views.snapshot()).toEqual(liveSnapshot);
 
       // Drop the views entirely: the next start replays the whole log.
-      await ledger.close();
-      const { ViewStore } = await import('@ledger/projections');
-      for (const f of ['views.db', 'views-esdb.db']) ViewStore.destroy(`${data.dir}/${f}`);
-      ledger = await startLedger({ dataDir: data.dir, env: store.env() });
+      ({ ledger } = await running.restart(async (dir) => {
+        const { ViewStore } = await import('@ledger/projections');
+        for (const f of ['views.db', 'views-esdb.db']) ViewStore.destroy(`${dir}/${f}`);
+      }));
       await waitUntil(() => ledger.projection.status().caughtUp, { timeoutMs: 15_000 });
       await ledger.projection.waitFor(await ledger.store.headPosition());
       expect(ledger.views.snapshot()).toEqual(liveSnapshot);

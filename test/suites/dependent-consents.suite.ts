@@ -1,7 +1,6 @@
 import { uid } from '../support/consent-fixtures';
 import { clientBasic, RunningLedger } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
-import { suiteLedger, SuiteLedger } from './suite-ledger';
+import { StoreFixture, suiteLedger, SuiteLedger } from './suite-ledger';
 import { TOKEN_PATH } from './refresh-tokens.suite';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { uid } from '../support/consent-fixtures';
 import { clientBasic, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import type { StoreFixture } from './suite-ledger';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE } from './dependent-consents.suite';
 import { TOKEN_PATH } from './refresh-tokens.suite';
 

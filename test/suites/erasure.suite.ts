@@ -4,7 +4,7 @@ import { STORED_EVENT_STORE, verifyLedger } from '@ledger/audit';
 import type { EventStore } from '@ledger/event-store';
 import { uid } from '../support/consent-fixtures';
 import { bearer, httpClient, ledgerSteps, RunningLedger, secretsDirFor, startLedger, tempDataDir, TEST_API_KEYS } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import type { StoreFixture } from './suite-ledger';
 
 /** Every file under a directory, as raw bytes: what a copy of it (a backup, a stolen disk) would hold. */
 function filesUnder(dir: string): Array<{ file: string; bytes: Buffer }> {

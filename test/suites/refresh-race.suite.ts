@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '@ledger/event-store';
 import { uid } from '../support/consent-fixtures';
 import { clientBasic, HttpResponse, ledgerSteps, RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import type { StoreFixture } from './suite-ledger';
 import { TOKEN_PATH } from './refresh-tokens.suite';
 
 /**

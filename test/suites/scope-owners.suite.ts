@@ -1,7 +1,6 @@
 import { uid } from '../support/consent-fixtures';
 import { RunningLedger } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
-import { suiteLedger, SuiteLedger } from './suite-ledger';
+import { StoreFixture, suiteLedger, SuiteLedger } from './suite-ledger';
 
 /**
  * Scope owners over HTTP: a resource server's client declares the scopes it serves, one owner per scope, and a grant

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, JWTPayload } from 'jose';
 import { freePort } from '../support/ledger-process';
 import { httpClient, ledgerSteps, RunningLedger, startLedger, tempDataDir, TEST_API_KEYS } from '../support/ledger-app';
-import type { StoreFixture } from './core-ledger.suite';
+import type { StoreFixture } from './suite-ledger';
 
 /**
  * A Shared Signals receiver written from the specifications alone (OpenID SSF 1.0, RFC 8417, RFC 8936, RFC 9493),

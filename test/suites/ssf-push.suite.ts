@@ -5,7 +5,7 @@ import { uid } from '../support/consent-fixtures';
 import { freePort } from '../support/ledger-process';
 import { clientBasic, httpClient, ledgerSteps, LogLines, RunningLedger, secretsDirFor, startLedger, tempDataDir, TEST_API_KEYS } from '../support/ledger-app';
 import { PushedSet, PushReceiver } from '../support/ssf-push-receiver';
-import type { StoreFixture } from './core-ledger.suite';
+import type { StoreFixture } from './suite-ledger';
 
 /**
  * A Shared Signals receiver with a push stream (RFC 8935) and a poll stream (RFC 8936), written from the

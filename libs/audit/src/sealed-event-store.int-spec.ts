@@ -16,17 +16,22 @@ class MemoryKeys implements SubjectKeys {
   readonly live = new Map<string, string>();
   keyFor(userId: string) {
     const kid = this.liveKid(userId) ?? randomBytes(16).toString('hex');
-    if (!this.byKid.has(kid)) this.byKid.set(kid, randomBytes(32));
+    if (!this.byKid.has(kid)) {
+      this.byKid.set(kid, randomBytes(32));
+      if (this.holding) this.syncing.set(kid, this.holding);
+    }
     this.live.set(userId, kid);
     return { kid, key: this.byKid.get(kid) as Buffer };
   }
   liveKid(userId: string) {
     return this.live.get(userId);
   }
-  /** Resolved at once, unless a test holds the key store's sync back (`held`). */
-  held?: Promise<void>;
-  durable() {
-    return this.held ?? Promise.resolve();
+  /** While a test sets it, each key created is durable only once it resolves (the key store's sync, held back). */
+  holding?: Promise<void>;
+  /** The keys whose sync is held back. */
+  readonly syncing = new Map<string, Promise<void>>();
+  async durable(kids: Iterable<string>) {
+    await Promise.all([...kids].map((kid) => this.syncing.get(kid)));
   }
   key(kid: string) {
     return this.byKid.get(kid);
@@ -66,13 +71,30 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
 
   it('given the key store has not synced a new key yet, then the append waits for it: no event is in the log before its key', async () => {
     let synced!: () => void;
-    keys.held = new Promise((resolve) => (synced = resolve));
+    keys.holding = new Promise((resolve) => (synced = resolve));
     const appended = sealed.append('consent-x', [revoked('erin@example.org')], { expectedRevision: 'no_stream' });
     await new Promise((r) => setTimeout(r, 50));
     expect(await rawEvents()).toHaveLength(0);
     synced();
     await appended;
     expect(await rawEvents()).toHaveLength(1);
+  });
+
+  it('given another subject\'s new key not synced yet, then an append sealed under keys synced before goes at once, and the other waits', async () => {
+    await sealed.append('consent-y', [revoked('bob'), revoked('carol')], { expectedRevision: 'no_stream' });
+    let synced!: () => void;
+    keys.holding = new Promise((resolve) => (synced = resolve));
+    const appended = sealed.append('consent-x', [revoked('erin@example.org')], { expectedRevision: 'no_stream' });
+    // bob's and carol's keys: nothing of theirs is syncing.
+    await sealed.append('consent-y', [revoked('carol'), revoked('bob')], { expectedRevision: 1 });
+    expect((await rawEvents()).map((e) => e.stream)).toEqual(['consent-y', 'consent-y', 'consent-y', 'consent-y']);
+    // One new key among old ones is enough to wait.
+    const mixed = sealed.append('consent-y', [revoked('bob'), revoked('dave')], { expectedRevision: 3 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await rawEvents()).toHaveLength(4);
+    synced();
+    await Promise.all([appended, mixed]);
+    expect((await rawEvents()).map((e) => e.stream).sort()).toEqual(['consent-x', ...Array(6).fill('consent-y')]);
   });
 
   it('given an append that names a user, then the store holds only ciphertext, readers see it plain, and the chain verifies', async () => {

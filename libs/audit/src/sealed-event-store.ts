@@ -58,6 +58,8 @@ export class SealedEventStore implements EventStore {
   ) {}
 
   async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+    // Every key these events are sealed under, for the wait below.
+    const kids = new Set<string>();
     // The id is part of each field's AAD, so every event needs its id before it is sealed.
     const sealed = events.map((e) => {
       const withId = { ...e, id: e.id ?? randomUUID() };
@@ -65,12 +67,14 @@ export class SealedEventStore implements EventStore {
       const kidOf = (userId: string) => {
         const { kid, key } = this.keys.keyFor(userId);
         keys.set(kid, key);
+        kids.add(kid);
         return kid;
       };
       return sealEvent(withId, kidOf, (plain, kid, context) => sealString(keys.get(kid)!, plain, context));
     });
-    // A key created for these events (or by a concurrent append whose sync is still running) is durable first.
-    await this.keys.durable();
+    // A key created for these events (or by a concurrent append whose sync is still running) is durable first; keys
+    // synced long ago wait for nothing, whatever other key's sync is in flight.
+    await this.keys.durable(kids);
     return this.inner.append(stream, sealed, options);
   }
 

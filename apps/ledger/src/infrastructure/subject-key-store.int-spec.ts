@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SealedEventStore } from '@ledger/audit';
+import { SqliteEventStore } from '@ledger/event-store';
+import { waitUntil } from '@ledger/testing';
 import { SqliteSubjectKeys, SUBJECT_KEYS_FILE } from './subject-key-store';
+
+/** A WAL sync that completes when the test says so: each one started is pushed to `held`. */
+const holdSyncs = (held: Array<() => void>) => ((fd: number, done: (e: NodeJS.ErrnoException | null) => void) => held.push(() => done(null))) as never;
 
 describe('SqliteSubjectKeys: the subject key store', () => {
   let dir: string;
@@ -31,28 +37,65 @@ describe('SqliteSubjectKeys: the subject key store', () => {
 
   it('says a new key is durable only once a WAL sync that started after its commit has completed', async () => {
     const held: Array<() => void> = [];
-    const keys = new SqliteSubjectKeys(dir, kekA, undefined, ((fd: number, done: (e: NodeJS.ErrnoException | null) => void) => held.push(() => done(null))) as never);
+    const keys = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));
     const settled: string[] = [];
-    expect(await keys.durable()).toBeUndefined(); // nothing created: nothing to wait for
-    keys.keyFor('erin@example.org');
-    const first = keys.durable().then(() => settled.push('erin'));
-    keys.keyFor('bob'); // committed while the first sync is in flight: it needs the next one
-    const second = keys.durable().then(() => settled.push('bob'));
-    const existing = keys.durable().then(() => settled.push('bob again'));
+    expect(await keys.durable([])).toBeUndefined(); // no key named: nothing to wait for
+    const erin = keys.keyFor('erin@example.org').kid;
+    const first = keys.durable([erin]).then(() => settled.push('erin'));
+    const bob = keys.keyFor('bob').kid; // committed while the first sync is in flight: it needs the next one
+    const second = keys.durable([bob]).then(() => settled.push('bob'));
+    // erin's key rides on the sync in flight, whatever bob's needs.
+    const erinMeanwhile = keys.durable([erin]).then(() => settled.push('erin meanwhile'));
+    const both = keys.durable([erin, bob]).then(() => settled.push('both'));
     await new Promise((r) => setImmediate(r));
     expect(held).toHaveLength(1);
     expect(settled).toEqual([]);
     held.shift()!();
-    await first;
+    await Promise.all([first, erinMeanwhile]);
     await new Promise((r) => setImmediate(r));
-    expect(settled).toEqual(['erin']);
+    expect(settled).toEqual(['erin', 'erin meanwhile']);
     expect(held).toHaveLength(1);
+    // erin's key is durable: an append sealed under it goes while bob's sync is still held back.
+    void keys.durable([erin]).then(() => settled.push('erin again'));
+    await waitUntil(() => settled.includes('erin again'), { what: "erin's durable key, while bob's sync is held back" });
+    expect(settled).toEqual(['erin', 'erin meanwhile', 'erin again']);
     held.shift()!();
-    await Promise.all([second, existing]);
-    expect(settled).toEqual(['erin', 'bob', 'bob again']);
+    await Promise.all([second, both]);
+    expect(settled).toEqual(['erin', 'erin meanwhile', 'erin again', 'bob', 'both']);
     keys.keyFor('erin@example.org'); // an existing key commits nothing
-    await keys.durable();
+    await keys.durable([erin, bob]);
     expect(held).toHaveLength(0);
+    keys.close();
+  });
+
+  it('given a burst of new subjects whose sync is held back, then a sealed append under an old key goes at once, and one under a new key waits', async () => {
+    const held: Array<() => void> = [];
+    const keys = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));
+    const raw = new SqliteEventStore({ file: join(dir, 'events.db') });
+    const sealed = new SealedEventStore(raw, keys);
+    const revoked = (userId: string) => ({ type: 'TokenRevoked', data: { consentId: 'cns_x_1', userId, clientId: 'app', tokenId: 'tok_1', reason: 'r' }, metadata: { actor: 'a', correlationId: 'c' } });
+    const logged = async () => {
+      let n = 0;
+      for await (const _ of raw.readAll()) n++;
+      return n;
+    };
+    const old = sealed.append('consent-old', [revoked('erin@example.org')], { expectedRevision: 'no_stream' });
+    await new Promise((r) => setImmediate(r));
+    held.shift()!();
+    await old;
+    const burst = sealed.append('consent-new', [revoked('new-user')], { expectedRevision: 'no_stream' });
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(1); // new-user's key is syncing, held back
+    let again = false;
+    void sealed.append('consent-old', [revoked('erin@example.org')], { expectedRevision: 0 }).then(() => (again = true));
+    await waitUntil(() => again, { what: "the append under erin's synced key, while new-user's sync is held back" });
+    expect(await raw.readStream('consent-old')).toHaveLength(2);
+    expect(held).toHaveLength(1);
+    expect(await logged()).toBe(2); // new-user's event is not in the log before its key is on disk
+    held.shift()!();
+    await burst;
+    expect(await logged()).toBe(3);
+    await sealed.close();
     keys.close();
   });
 

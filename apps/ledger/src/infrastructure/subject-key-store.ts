@@ -50,8 +50,10 @@ export class SqliteSubjectKeys implements SubjectKeys {
   private readonly live = new Map<string, { kid: string; until: number }>();
   private readonly s: ReturnType<SqliteSubjectKeys['prepare']>;
   private readonly walFd: number;
-  /** A key was committed since the last WAL sync started. */
-  private unsynced = false;
+  /** Keys committed since the last WAL sync started: the next sync covers them. */
+  private readonly unsynced = new Set<string>();
+  /** Keys committed before the WAL sync in flight started, each with that sync: it covers them. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   /** The WAL sync in flight, and the one queued behind it for keys committed meanwhile. */
   private syncing?: Promise<void>;
   private queuedSync?: Promise<void>;
@@ -134,7 +136,7 @@ export class SqliteSubjectKeys implements SubjectKeys {
     }
     const created = { kid: randomBytes(16).toString('hex'), key: randomBytes(32) };
     this.s.insert.run(created.kid, subject, this.wrap(created.kid, created.key), new Date().toISOString());
-    this.unsynced = true;
+    this.unsynced.add(created.kid);
     this.remember(this.keys, created.kid, { key: created.key, until: Date.now() + LIVE_KEY_TTL_MS });
     this.remember(this.live, subject, { kid: created.kid, until: Date.now() + LIVE_KEY_TTL_MS });
     return created;
@@ -166,15 +168,18 @@ export class SqliteSubjectKeys implements SubjectKeys {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  durable(): Promise<void> {
+  /**
+   * Waits only for the syncs that cover the keys named. A key this instance did not create, or whose sync has
+   * completed, is durable: the append sealed under it goes at once, even while another subject's new key is syncing.
+   */
+  durable(kids: Iterable<string>): Promise<void> {
     if (this.syncFailed) return Promise.reject(this.syncFailed);
-    if (!this.unsynced) return this.syncing ?? Promise.resolve();
-    if (!this.syncing) return this.startSync();
-    // The sync in flight started before this key was committed: the next one covers it, and every key until it starts.
-    return (this.queuedSync ??= this.syncing.then(
-      () => this.startSync(),
-      () => this.startSync(),
-    ));
+    let wait: Promise<void> | undefined;
+    for (const kid of kids) {
+      if (this.unsynced.has(kid)) return this.nextSync();
+      wait ??= this.inFlight.get(kid);
+    }
+    return wait ?? Promise.resolve();
   }
 
   close(): void {
@@ -184,19 +189,36 @@ export class SqliteSubjectKeys implements SubjectKeys {
     }
   }
 
+  /**
+   * The first sync that starts after now: it covers every key committed so far, and completes after the one in flight
+   * (which covers the rest), so waiting for it covers any key named.
+   */
+  private nextSync(): Promise<void> {
+    if (!this.syncing) return this.startSync();
+    // The sync in flight started before this key was committed: the next one covers it, and every key until it starts.
+    return (this.queuedSync ??= this.syncing.then(
+      () => this.startSync(),
+      () => this.startSync(),
+    ));
+  }
+
   private startSync(): Promise<void> {
     if (this.syncFailed) return Promise.reject(this.syncFailed);
-    this.unsynced = false;
+    const covered = [...this.unsynced];
+    this.unsynced.clear();
     this.queuedSync = undefined;
     const sync = new Promise<void>((resolve, reject) =>
       this.sync(this.walFd, (error) => {
         if (this.syncing === sync) this.syncing = undefined;
+        // Its keys are durable now; after a failure nothing is (syncFailed), and durable() says so first.
+        for (const kid of covered) this.inFlight.delete(kid);
         if (error) {
           this.syncFailed ??= error;
           reject(error);
         } else resolve();
       }),
     );
+    for (const kid of covered) this.inFlight.set(kid, sync);
     this.syncing = sync;
     return sync;
   }
