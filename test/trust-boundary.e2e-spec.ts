@@ -97,6 +97,16 @@ describe('Trust boundary (over HTTP)', () => {
     expect((await ledger.events()).length).toBe(before);
   });
 
+  it("refuses a caller without the route's role before it looks at an Idempotency-Key (the idempotency hook runs before Nest's guard)", async () => {
+    const before = (await ledger.events()).length;
+    for (const key of ['tb idempotency key with spaces', 'tb-valid-key']) {
+      const r = await ledger.asRole('introspect').post('/v1/consents', { userId: 'tb-idem', clientId: 'tb-app', scopes: ['openid'] }, { 'idempotency-key': key });
+      expect({ key, status: r.status, code: r.body.code }).toEqual({ key, status: 403, code: 'forbidden' });
+      expect(r.headers.get('ledger-consistency')).toBeNull();
+    }
+    expect((await ledger.events()).length).toBe(before);
+  });
+
   it('accepts HTTP Basic (client_secret_basic) on the OAuth endpoints only: API keys at introspection, clients at revocation', async () => {
     const k = TEST_KEYS.introspect;
     const ok = await ledger.asRole(undefined).form('/v1/oauth2/introspect', { token }, basic(k.name, k.secret));

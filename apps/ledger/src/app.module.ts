@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -45,8 +44,6 @@ import { EraseSubjectHandler } from './users/erase-subject/erase-subject.handler
 import { SetUserNotBeforeController } from './users/set-user-not-before/set-user-not-before.controller';
 import { SetUserNotBeforeHandler } from './users/set-user-not-before/set-user-not-before.handler';
 import { UserRevocationFanOutModule } from './users/revoke-user-consents/revoke-user-consents.fan-out.module';
-import { ConsistencyInterceptor } from './http/consistency.interceptor';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { Clock, CLOCK, systemClock } from './infrastructure/clock';
 import { LedgerInfrastructureModule } from './infrastructure/ledger-infrastructure.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -141,9 +138,6 @@ export class AppModule {
         SetLedgerNotBeforeHandler,
         RegisterScopeOwnerHandler,
         IntrospectToken,
-        IdempotencyInterceptor,
-        // Global, so that it runs outside IdempotencyInterceptor and replays get a consistency token as well.
-        { provide: APP_INTERCEPTOR, useClass: ConsistencyInterceptor },
       ],
     };
   }

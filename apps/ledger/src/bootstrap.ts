@@ -16,6 +16,7 @@ import { answerClientError, forgetRequestPath, rememberRequestPaths } from './ht
 import { jsonDepthHook } from './http/json-depth';
 import { methodNotAllowedHook } from './http/method-not-allowed';
 import { syncHook } from './http/sync-hook';
+import { registerCommandHooks } from './http/command-hooks';
 import { errorAnswer, ProblemDetailsFilter } from './http/problem-details.filter';
 import { actorOf } from './http/request-context';
 import { routeOf } from './http/route-of';
@@ -68,6 +69,7 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   server.maxConnections = config.maxConnections;
   server.headersTimeout = config.headersTimeoutMs;
   rememberRequestPaths(server);
+  registerCommandHooks(app, fastify);
   // JSON routes take JSON only and the OAuth routes form-encoding only: a body in another encoding is refused with
   // 415 instead of being parsed into something that might pass validation by accident.
   fastify.removeContentTypeParser('text/plain');

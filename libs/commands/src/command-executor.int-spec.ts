@@ -147,6 +147,40 @@ describe('CommandExecutor (real SQLite)', () => {
     expect((await empty.result).position).toBeUndefined();
     expect(empty.highest()).toBeUndefined();
   });
+
+  it('a revocation on a stream this instance has never seen is decided once, on the stream as read: never refused on a guessed empty state first', async () => {
+    // Counts what the executor asks of the real store, and every decision with the state it was taken on.
+    class CountingStore extends SqliteEventStore {
+      reads = 0;
+      override readStream(...args: Parameters<SqliteEventStore['readStream']>) {
+        this.reads += 1;
+        return super.readStream(...args);
+      }
+    }
+    const counting = new CountingStore({ file: join(dir, 'counting.db') });
+    try {
+      // Another instance grants: this one has never seen the stream.
+      await new CommandExecutor(new ChainedEventStore(counting), NO_VIEWS).execute('counter-h', counter, { type: 'add', by: 'other' }, meta());
+      const decided: CounterState[] = [];
+      const revocable: Decider<CounterState, CounterCommand, CounterEvent> = {
+        ...counter,
+        // Like RevokeConsent: nothing to revoke on a stream with no events.
+        decide: (c, s, m) => {
+          decided.push(s);
+          if (s.added.length === 0) throw new DomainError('not_found', 'not_found', 'nothing to close');
+          return counter.decide(c, s, m);
+        },
+      };
+      counting.reads = 0;
+      const outcome = await new CommandExecutor(new ChainedEventStore(counting), NO_VIEWS).execute('counter-h', revocable, { type: 'close', by: 'r' }, meta(), { priority: 'revocation' });
+      expect(outcome.state).toEqual({ added: ['other'], closed: true });
+      expect(decided).toEqual([{ added: ['other'], closed: false }]);
+      expect(counting.reads).toBe(1);
+      expect((await counting.readStream('counter-h')).map((e) => e.type)).toEqual(['Added', 'Closed']);
+    } finally {
+      await counting.close();
+    }
+  });
 });
 
 describe('ChainedEventStore', () => {

@@ -142,7 +142,10 @@ export class CommandExecutor {
     priority: CommandPriority,
   ): Promise<Outcome<S, E>> {
     const deadline = Date.now() + this.budget[priority];
-    let fresh = false;
+    // A stream this instance has not seen is guessed to be new, which saves a read for the commands that start one
+    // (a grant). A revocation never starts its stream: on the guess it would only be refused (a thrown error, a
+    // stack trace) and then decided again on the stream as read. So it reads first.
+    let fresh = priority === 'revocation' && !this.cache.has(stream);
     for (let conflicts = 0; ; ) {
       const { state, revision, position, fromCache } = await this.load(stream, decider, { fresh });
       let events: E[];

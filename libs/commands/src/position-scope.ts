@@ -11,11 +11,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export class PositionScope {
   private readonly storage = new AsyncLocalStorage<{ highest?: number }>();
 
-  /** Runs `fn` in a new scope; `highest()` is the highest position recorded in it so far (undefined: none). */
-  run<T>(fn: () => T): { result: T; highest(): number | undefined } {
+  /**
+   * Runs `fn` in a new scope; `highest()` is the highest position recorded in it so far (undefined: none). `fn` is
+   * given the same reader, for a caller that hands the scope on before `fn` returns (a hook that runs the rest of
+   * the request inside it).
+   */
+  run<T>(fn: (highest: () => number | undefined) => T): { result: T; highest(): number | undefined } {
     const holder: { highest?: number } = {};
-    const result = this.storage.run(holder, fn);
-    return { result, highest: () => holder.highest };
+    const highest = () => holder.highest;
+    const result = this.storage.run(holder, fn, highest);
+    return { result, highest };
   }
 
   record(position: number): void {

@@ -30,12 +30,18 @@ export class RoleGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const route = routeOf(request);
-    if (this.reflector.getAllAndOverride<boolean>(OAUTH_CLIENT_KEY, targets)) assertOAuthClient(request.oauthClient, request.caller, route);
-    else assertRole(request.caller, this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [], route);
+    assertRouteAccess(this.reflector, [context.getHandler(), context.getClass()], context.switchToHttp().getRequest<FastifyRequest>());
     return true;
   }
+}
+
+/**
+ * RoleGuard's decision for one route (its handler and controller): also asked by the idempotency hook, which may
+ * answer a replay before Nest's guards run and must refuse whom the guard would refuse, in the same way.
+ */
+export function assertRouteAccess(reflector: Reflector, targets: [Function, Function], request: FastifyRequest): void {
+  if (reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return;
+  const route = routeOf(request);
+  if (reflector.getAllAndOverride<boolean>(OAUTH_CLIENT_KEY, targets)) assertOAuthClient(request.oauthClient, request.caller, route);
+  else assertRole(request.caller, reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [], route);
 }

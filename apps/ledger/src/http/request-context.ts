@@ -57,7 +57,7 @@ export const CommandMeta = createParamDecorator((_: unknown, ctx: ExecutionConte
 
 /**
  * The X-Initiator header, validated, with the authority it claims checked against the caller's role; the
- * idempotency interceptor checks it too, before it may replay an answer.
+ * idempotency hook checks it too, before it may replay an answer.
  */
 export function initiatorOf(request: FastifyRequest): Initiator {
   const header = request.headers['x-initiator'];

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 
 const ROUTE = Symbol('route');
 type WithRoute = FastifyRequest & { [ROUTE]?: string | null };
@@ -13,3 +14,15 @@ export function routeOf(request: FastifyRequest): string | undefined {
   if (held[ROUTE] === undefined) held[ROUTE] = request.routeOptions.url ?? null;
   return held[ROUTE] ?? undefined;
 }
+
+/**
+ * Adds to the Fastify route config of a controller method (Nest passes it to the route it registers), merging with
+ * what other decorators put there: @nestjs/platform-fastify's RouteConfig would replace it. The command hooks
+ * (http/command-hooks.ts) read it once, when the route is registered.
+ */
+export const AddRouteConfig =
+  (config: Record<string, unknown>): MethodDecorator =>
+  (_target, _key, descriptor) => {
+    const held = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, descriptor.value as object) as Record<string, unknown>) ?? {};
+    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...held, ...config }, descriptor.value as object);
+  };

@@ -91,7 +91,7 @@ function resolveTokenKey(config: LedgerConfig): TokenKey {
       },
     },
     { provide: READ_YOUR_WRITES, useExisting: ProjectionRunner },
-    // Outcome positions per request, for the consistency token (http/consistency.interceptor.ts).
+    // Outcome positions per request, for the consistency token (http/consistency.hook.ts).
     { provide: PositionScope, useValue: new PositionScope() },
     {
       provide: CommandExecutor,

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { CLIENT_ID_PATTERN, MAX_VALID_SECRETS, SECRET_OVERLAP_SECONDS, type CommandMetadata } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
 import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
-import { ConsistencyToken } from '../../http/consistency.interceptor';
+import { ConsistencyToken } from '../../http/consistency.hook';
 import { problem, ProblemError } from '../../http/problem';
 import { CommandMeta } from '../../http/request-context';
 import { ClientIdParam } from '../client-id.param';

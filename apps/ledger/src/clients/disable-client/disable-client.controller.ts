@@ -4,8 +4,8 @@ import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags
 import { CLIENT_ID_PATTERN, type CommandMetadata } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
 import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
-import { ConsistencyToken } from '../../http/consistency.interceptor';
-import { Idempotent } from '../../http/idempotency.interceptor';
+import { ConsistencyToken } from '../../http/consistency.hook';
+import { Idempotent } from '../../http/idempotency.hook';
 import { CommandMeta } from '../../http/request-context';
 import { ClientIdParam } from '../client-id.param';
 import { ClientResponse } from '../client.response';

@@ -4,8 +4,8 @@ import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchem
 import type { CommandMetadata } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
 import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
-import { ConsistencyToken } from '../../http/consistency.interceptor';
-import { Idempotent } from '../../http/idempotency.interceptor';
+import { ConsistencyToken } from '../../http/consistency.hook';
+import { Idempotent } from '../../http/idempotency.hook';
 import { CommandMeta } from '../../http/request-context';
 import { SetLedgerNotBeforeCommand } from './set-ledger-not-before.command';
 import { SetLedgerNotBeforeRequest } from './set-ledger-not-before.request';

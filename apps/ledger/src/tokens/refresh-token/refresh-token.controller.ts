@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandMetadata } from '@ledger/domain';
 import { TOKEN_PATH } from '../../auth/oauth-callers';
 import { RequireOAuthClient } from '../../auth/role.guard';
-import { ConsistencyToken } from '../../http/consistency.interceptor';
+import { ConsistencyToken } from '../../http/consistency.hook';
 import { problem, ProblemError } from '../../http/problem';
 import { CommandMeta, oauthClientOf } from '../../http/request-context';
 import { ApiInitiator, ApiOAuthClient, ApiProblems } from '../../docs/api-docs';

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashToken, TOKEN_ID_PATTERN, type CommandMetadata } from '@ledger/domain';
-import { ConsistencyToken } from '../../http/consistency.interceptor';
+import { ConsistencyToken } from '../../http/consistency.hook';
 import { problem, ProblemError } from '../../http/problem';
 import { REVOCATION_PATH } from '../../auth/oauth-callers';
 import { RequireOAuthClient, RequireRole } from '../../auth/role.guard';

@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { USER_ID_PATTERN, type CommandMetadata } from '@ledger/domain';
 import { RequireRole } from '../../auth/role.guard';
 import { ApiCaller, ApiInitiator, ApiProblems } from '../../docs/api-docs';
-import { ConsistencyToken } from '../../http/consistency.interceptor';
+import { ConsistencyToken } from '../../http/consistency.hook';
 import { CommandMeta } from '../../http/request-context';
 import { UserIdParam } from '../user-id.param';
 import { EraseSubjectCommand } from './erase-subject.command';

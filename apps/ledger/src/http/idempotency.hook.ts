@@ -1,16 +1,13 @@
-import { applyDecorators, CallHandler, createParamDecorator, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { from, Observable, of, switchMap, tap, finalize } from 'rxjs';
 import { canonicalJson } from '@ledger/audit';
 import { NodeState } from '../infrastructure/node-state';
 import { callerOf, initiatorOf } from './request-context';
 import { problem, ProblemError } from './problem';
-import { routeOf } from './route-of';
+import { AddRouteConfig, routeOf } from './route-of';
 
-const IDEMPOTENT_KEY = 'ledger:idempotent';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Stored instead of a response that holds a secret: the retry re-runs the command, which is deterministic then. */
 const REEXECUTE = '"__reexecute__"';
@@ -33,31 +30,82 @@ export interface IdempotentRequest {
   fingerprint: string;
 }
 
+/** What the route's decorators told the hook, read once when the route is registered. */
+export interface IdempotentRoute extends IdempotentOptions {
+  /** The status of the route's answer, stored with it (@HttpCode, or Nest's default for the method). */
+  status: number;
+  /** Who may call the route: RoleGuard's decision, asked before a replay (see assertRouteAccess). */
+  assertAccess: (request: FastifyRequest) => void;
+}
+
+/** Config key of @Idempotent() routes: the options, and the handler and controller that carry the role metadata. */
+export const IDEMPOTENT_CONFIG = 'ledgerIdempotent';
+export interface IdempotentConfig {
+  options: IdempotentOptions;
+  handler: Function;
+  controller: Function;
+}
+
+const PENDING = Symbol('idempotent');
+interface Pending {
+  key: string;
+  fingerprint: string;
+  /** A replay that runs the command again (REEXECUTE): its answer is not stored over the record. */
+  replayed: boolean;
+  release: () => void;
+}
+type WithPending = FastifyRequest & { [PENDING]?: Pending };
+
 /**
  * `Idempotency-Key` on a command route: a retry with the same key and body gets the first answer and appends
  * nothing; the same key with another body is refused. Keys are scoped by caller and route. Requests with the same
  * key are serialised, so two in flight cannot both execute. A key stands for its request for
  * LEDGER_IDEMPOTENCY_TTL_SECONDS; after that it is free again.
+ *
+ * Route hooks (preHandler, onSend) rather than a Nest interceptor: an interceptor costs every request of its route
+ * an rxjs pipeline and two AsyncResource.bind calls, key or no key; a request without a key passes these hooks with
+ * one header read. A replay is answered before Nest's guards run, so the hook asks RoleGuard's rule first.
  */
-@Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyHooks {
   private readonly inFlight = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly nodeState: NodeState,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly nodeState: NodeState) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const idempotent = idempotentRequestOf(request);
-    if (idempotent === undefined) return next.handle();
-    // A replay answers only a request the route would have accepted: its headers are checked as on the first call.
+  preHandler(route: IdempotentRoute) {
+    return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+      if (request.headers['idempotency-key'] === undefined) return done();
+      this.before(route, request, reply).then((replayed) => (replayed ? undefined : done()), done);
+    };
+  }
+
+  onSend(route: IdempotentRoute) {
+    return (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void => {
+      const pending = (request as WithPending)[PENDING];
+      if (pending !== undefined) {
+        (request as WithPending)[PENDING] = undefined;
+        // Only an answer the handler gave is stored: an error's is the exception filter's, and is never replayed.
+        if (!pending.replayed && reply.statusCode < 400) {
+          this.nodeState.saveIdempotencyRecord(pending.key, {
+            fingerprint: pending.fingerprint,
+            status: route.status,
+            body: route.storeResponse ? String(payload) : REEXECUTE,
+            createdAt: new Date().toISOString(),
+          });
+        }
+        this.inFlight.delete(pending.key);
+        pending.release();
+      }
+      done(null, payload);
+    };
+  }
+
+  /** True when it answered the request itself (a replay). */
+  private async before(route: IdempotentRoute, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    // In the order Nest ran them for the interceptor: the guard, the key, then the initiator header, which a replay
+    // checks as the first call did.
+    route.assertAccess(request);
+    const { keyHash: key, fingerprint } = idempotentRequestOf(request)!;
     initiatorOf(request);
-
-    const options = this.reflector.get<IdempotentOptions>(IDEMPOTENT_KEY, context.getHandler()) ?? { storeResponse: true };
-    const { keyHash: key, fingerprint } = idempotent;
 
     while (this.inFlight.has(key)) await this.inFlight.get(key);
     const record = this.nodeState.idempotencyRecord(key, new Date());
@@ -67,30 +115,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       reply.header('idempotent-replayed', 'true');
       if (record.body !== REEXECUTE) {
-        reply.status(record.status);
-        return of(JSON.parse(record.body));
+        reply.status(record.status).type('application/json; charset=utf-8').send(record.body);
+        return true;
       }
     }
-
     let release!: () => void;
     this.inFlight.set(key, new Promise<void>((r) => (release = r)));
-    const status = this.reflector.get<number>('__httpCode__', context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
-    return from(Promise.resolve()).pipe(
-      switchMap(() => next.handle()),
-      tap((body) => {
-        if (record) return;
-        this.nodeState.saveIdempotencyRecord(key, {
-          fingerprint,
-          status,
-          body: options.storeResponse ? JSON.stringify(body) : REEXECUTE,
-          createdAt: new Date().toISOString(),
-        });
-      }),
-      finalize(() => {
-        this.inFlight.delete(key);
-        release();
-      }),
-    );
+    (request as WithPending)[PENDING] = { key, fingerprint, replayed: record !== undefined, release };
+    return false;
   }
 }
 
@@ -132,8 +164,8 @@ export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionCo
 
 export const Idempotent = (options: IdempotentOptions = { storeResponse: true }) =>
   applyDecorators(
-    SetMetadata(IDEMPOTENT_KEY, options),
-    UseInterceptors(IdempotencyInterceptor),
+    (target: object, key: string | symbol, descriptor: PropertyDescriptor) =>
+      AddRouteConfig({ [IDEMPOTENT_CONFIG]: { options, handler: descriptor.value, controller: target.constructor } satisfies IdempotentConfig })(target, key, descriptor),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,

@@ -1,43 +1,50 @@
-import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { applyDecorators } from '@nestjs/common';
 import { DECORATORS } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { Observable, tap } from 'rxjs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PositionScope } from '@ledger/commands';
 import { ProjectionRunner } from '@ledger/projections';
 import { CONSISTENCY_HEADER, consistencyToken } from './consistency-token';
+import { AddRouteConfig } from './route-of';
 
-const CONSISTENCY_KEY = 'ledger:consistency';
+/** Config key of @ConsistencyToken() routes. */
+export const CONSISTENCY_CONFIG = 'ledgerConsistencyToken';
+
+const SCOPE = Symbol('positions');
+type WithScope = FastifyRequest & { [SCOPE]?: () => number | undefined };
 
 /**
  * Puts `Ledger-Consistency` on the answers of routes marked @ConsistencyToken(). The request runs in a
  * PositionScope, into which the command executor records each outcome's position, so handlers and commands never
- * carry a position (or anything of HTTP). Installed globally: global interceptors run outside route ones, so an
- * idempotent replay (IdempotencyInterceptor answers without calling the handler) gets a token too.
+ * carry a position (or anything of HTTP). The route's first preHandler: the idempotency hook runs inside the scope,
+ * so an idempotent replay (answered without calling the handler) gets a token too.
+ *
+ * Route hooks rather than a Nest interceptor: no rxjs pipeline and no AsyncResource.bind per request.
  */
-@Injectable()
-export class ConsistencyInterceptor implements NestInterceptor {
+export class ConsistencyHooks {
   constructor(
     private readonly positions: PositionScope,
     private readonly projection: ProjectionRunner,
-    private readonly reflector: Reflector,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (!this.reflector.get<boolean>(CONSISTENCY_KEY, context.getHandler())) return next.handle();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    // Nest binds the rest of the chain to the async context in which next.handle() is called: the scope follows it.
-    const scope = this.positions.run(() => next.handle());
-    return scope.result.pipe(
-      tap(() => {
-        // Nothing recorded: an idempotent replay (the first answer came from this instance once its views included
-        // the command: read-your-writes) or a command that found nothing to act on in this instance's views. Either
-        // way the answer rests on no more than these views hold, so their position is a safe token.
-        const position = scope.highest() ?? this.projection.status().position;
-        reply.header(CONSISTENCY_HEADER, consistencyToken(position));
-      }),
-    );
-  }
+  /** Everything after it (the next hooks, then Nest's handler) starts inside the scope, and its awaits stay there. */
+  readonly preHandler = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    this.positions.run((highest) => {
+      (request as WithScope)[SCOPE] = highest;
+      done();
+    });
+  };
+
+  readonly onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void => {
+    // Only on the handler's answers (and replays of them): an error's is the exception filter's.
+    if (reply.statusCode < 400) {
+      // Nothing recorded: an idempotent replay (the first answer came from this instance once its views included
+      // the command: read-your-writes) or a command that found nothing to act on in this instance's views. Either
+      // way the answer rests on no more than these views hold, so their position is a safe token.
+      const position = (request as WithScope)[SCOPE]?.() ?? this.projection.status().position;
+      reply.header(CONSISTENCY_HEADER, consistencyToken(position));
+    }
+    done(null, payload);
+  };
 }
 
 const DOCUMENTED_HEADER = {
@@ -55,7 +62,7 @@ const DOCUMENTED_HEADER = {
  * there (checked, so that a misplaced one fails at start-up rather than leaving the document silent).
  */
 export const ConsistencyToken = () =>
-  applyDecorators(SetMetadata(CONSISTENCY_KEY, true), (_target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+  applyDecorators(AddRouteConfig({ [CONSISTENCY_CONFIG]: true }), (_target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
     const responses: Record<string, { headers?: object }> = Reflect.getMetadata(DECORATORS.API_RESPONSE, descriptor.value) ?? {};
     const success = Object.keys(responses).filter((status) => status.startsWith('2'));
     if (success.length === 0) throw new Error(`@ConsistencyToken() on ${String(key)} must sit above its 2xx response decorators`);
