@@ -3,9 +3,9 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { consentIdFor, pairKey } from '@ledger/domain';
 import { spawnSseClients } from '../../test/support/spawn-sse-clients';
-import { BENCH_HEADERS, startLedger } from '../support/ledger';
+import { BENCH_HEADERS, ledgerCpuMs, startLedger } from '../support/ledger';
 import { seedTokens } from '../support/seed-tokens';
-import { loadAverage } from '../support/stats';
+import { loadAverage, round } from '../support/stats';
 import { Figure, Workload } from '../workload';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -70,9 +70,13 @@ export const sseFanOut: Workload = {
         const dropped: number[] = [];
         const expected: number[] = [];
         const deliveries: number[] = [];
+        const ledgerCpu: number[] = [];
+        const clientsCpu: number[] = [];
         for (let r = 0; r < ctx.rounds; r++) {
           loads.push(loadAverage());
           ctx.log(`${subscribers} subscribers, round ${r + 1}/${ctx.rounds} (load ${loads[r]}): ${count} revocations at ${RATE}/s`);
+          const cpuBefore = await ledgerCpuMs(ledger);
+          const clientsBefore = await clients.cpuMs();
           const t0 = now();
           const answers: Promise<unknown>[] = [];
           for (let i = 0; i < count; i++) {
@@ -88,13 +92,19 @@ export const sseFanOut: Workload = {
           expected.push(...revoked.map((e) => e.position as number));
           // Latency over this round's revocations only; completeness over every one so far.
           const since = Object.fromEntries(revoked.map((e) => [e.position, Date.parse(e.data.revokedAt)]));
-          let report = await clients.report(expected, since);
+          let report = await clients.report(expected);
           for (let i = 0; report.complete < subscribers && i < 240; i++) {
             await new Promise((resolve) => setTimeout(resolve, 250));
-            report = await clients.report(expected, since);
+            report = await clients.report(expected);
           }
+          // Read before the latencies are folded (a sort of every delivery, which is the report's cost, not theirs).
+          const clientsCpuMs = await clients.cpuMs();
+          if (report.complete === subscribers) report = await clients.report(expected, since);
+          // The ledger's CPU per revocation: the RevokeConsent request and its fan-out to every subscriber.
+          ledgerCpu.push(round(((await ledgerCpuMs(ledger)) - cpuBefore) / count, 3));
+          clientsCpu.push(round(((clientsCpuMs - clientsBefore) * 1000) / (count * subscribers), 2));
           if (report.complete < subscribers) throw new Error(`${report.incompleteCount} subscribers incomplete, dropped ${JSON.stringify(report.dropped)}`);
-          ctx.log(`${subscribers} subscribers: p50 ${report.latency!.p50} ms, p99 ${report.latency!.p99} ms, max ${report.latency!.max} ms`);
+          ctx.log(`${subscribers} subscribers: p50 ${report.latency!.p50} ms, p99 ${report.latency!.p99} ms, max ${report.latency!.max} ms; ledger CPU ${ledgerCpu[r]} ms per revocation, clients ${clientsCpu[r]} µs per delivery`);
           p50.push(report.latency!.p50);
           p99.push(report.latency!.p99);
           deliveries.push(report.latency!.samples);
@@ -107,6 +117,8 @@ export const sseFanOut: Workload = {
         figures.push(
           { name: `revoked -> SSE delivery p50, ${subscribers} subscribers`, unit: 'ms', ledger: p50, load: loads },
           { name: `revoked -> SSE delivery p99, ${subscribers} subscribers`, unit: 'ms', ledger: p99, ...(full ? { target: { of: 'value' as const, value: run === 0 ? 50 : 150, higher: false } } : {}), load: loads },
+          { name: `ledger CPU per revocation (request and fan-out), ${subscribers} subscribers`, unit: 'ms', ledger: ledgerCpu, load: loads },
+          { name: `SSE clients' CPU per delivery (the other process), ${subscribers} subscribers`, unit: 'µs', ledger: clientsCpu, load: loads },
           { name: `RSS growth, ${subscribers} subscribers`, unit: 'MiB', ledger: [growth], target: { of: 'value', value: 150, higher: false }, load: [loads[0]] },
           // A prompt subscriber is never dropped.
           { name: `dropped subscribers, ${subscribers}`, unit: '', ledger: dropped, target: { of: 'value', value: 0, higher: false }, load: loads },
@@ -123,7 +135,7 @@ export const sseFanOut: Workload = {
       workload: 'sse-fan-out',
       shape:
         `N SSE subscribers in one other process; RevokeConsent at a steady ${RATE}/s, ${count} per round, rounds over the same open streams; ` +
-        'latency per delivery from revokedAt (the ledger\'s clock) to the client reading it; CPU not measured; loss: every subscriber must hold every revocation, in order',
+        'latency per delivery from revokedAt (the ledger\'s clock) to the client reading it; CPU: the ledger\'s own from /metrics per revocation, and the clients\' process per delivery; loss: every subscriber must hold every revocation, in order',
       figures,
       notes,
     };

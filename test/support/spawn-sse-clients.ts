@@ -7,6 +7,8 @@ export interface SseClients {
   open(options: { url: string; headers: Record<string, string>; count: number; stalled?: number }): Promise<Record<number, number>>;
   report(expected: number[], since?: Record<number, number>): Promise<SseClientsReport>;
   /** The stalled clients read again; resolves with what each had received once its stream ended. */
+  /** CPU the clients' process has used so far, in ms. */
+  cpuMs(): Promise<number>;
   resumeStalled(): Promise<Array<{ positions: number[]; lastMessage: string; dropped?: string }>>;
   stop(): Promise<void>;
 }
@@ -41,6 +43,11 @@ export async function spawnSseClients(options: { stamp?: boolean } = {}): Promis
     report: async (expected, since) => {
       const answer = next<SseClientsReport>('report');
       child.send({ report: { expected, since } });
+      return answer;
+    },
+    cpuMs: async () => {
+      const answer = next<number>('cpuMs');
+      child.send({ cpu: true });
       return answer;
     },
     resumeStalled: async () => {

@@ -7,6 +7,8 @@
  *   { report: { expected } }                     -> { report: SseClientsReport } (expected: the positions every
  *                                                   prompt client must have received, in order, and nothing else)
  *   { resume: true }                             the stalled clients read again -> { stalledTails } once they ended
+ *   { cpu: true }                                -> { cpuMs }: CPU this process has used so far (a benchmark's
+ *                                                   deliveries cost it too, on the same cores)
  * With SSE_CLIENTS_STAMP=1 each receipt is stamped (performance.timeOrigin + performance.now(), one clock with the
  * parent) and a report given `since` (position -> ms) folds every delivery's latency into quantiles here, so that a
  * million samples never cross the IPC channel.
@@ -140,8 +142,12 @@ async function resumeStalled() {
   process.send!({ stalledTails: stalled.map((c) => ({ positions: c.positions, lastMessage: c.lastMessage, dropped: c.dropped })) });
 }
 
-process.on('message', (m: { open?: Parameters<typeof openAll>[0]; report?: { expected: number[]; since?: Record<number, number> }; resume?: boolean; stop?: boolean }) => {
+process.on('message', (m: { open?: Parameters<typeof openAll>[0]; report?: { expected: number[]; since?: Record<number, number> }; resume?: boolean; cpu?: boolean; stop?: boolean }) => {
   if (m.open) void openAll(m.open);
+  if (m.cpu) {
+    const used = process.cpuUsage();
+    process.send!({ cpuMs: (used.user + used.system) / 1000 });
+  }
   if (m.report) process.send!({ report: report(m.report.expected, m.report.since) });
   if (m.resume) void resumeStalled();
   if (m.stop) {

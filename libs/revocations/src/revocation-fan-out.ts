@@ -2,7 +2,7 @@ import { DOMAIN_STREAM_PREFIXES, readLedgerEvent, UnreadableEventError } from '@
 import { CheckpointedRelay } from '@ledger/event-store';
 import type { Backoff, EventStore, StoredEvent } from '@ledger/event-store';
 import { toRevocationEvent } from './revocation-event';
-import { DropReason, FeedSink, formatSseEvent } from './revocation-feed';
+import { DropReason, FeedChunk, FeedSink, formatSseEvent } from './revocation-feed';
 import { LiveBatch, SseSubscriber } from './sse-subscriber';
 
 export interface RevocationFanOutOptions {
@@ -49,7 +49,7 @@ export class RevocationFanOut {
   private heartbeatTimer?: NodeJS.Timeout;
   /** Every revocation up to here has been handed to every subscriber registered at that time. */
   private position = -1;
-  private readonly heartbeatChunk = Buffer.from(': heartbeat\n\n');
+  private readonly heartbeatChunk = FeedChunk.of(': heartbeat\n\n');
   private readonly settings: Required<Omit<RevocationFanOutOptions, 'onError' | 'onDropped' | 'restart' | 'knownEvents'>>;
   /** The event the feed stopped at, once met: it goes no further until the instance runs a build that reads it. */
   private unreadable?: UnreadableEventError;
@@ -155,7 +155,7 @@ export class RevocationFanOut {
     if (last > this.position) {
       this.position = last;
       if (frames.length > 0) {
-        const live: LiveBatch = { frames, chunk: Buffer.from(frames.map((f) => f.frame).join('')), last };
+        const live: LiveBatch = { frames, chunk: FeedChunk.of(frames.map((f) => f.frame).join('')), last };
         for (const s of this.subscribers) s.receive(live);
       }
     }

@@ -1,8 +1,32 @@
 import type { RevocationEventV1 } from './revocation-event';
 
-/** Where the feed writes: a Node ServerResponse, or any writable stream. */
+const CRLF = '\r\n';
+
+/**
+ * Bytes of the feed that go to many subscribers alike (a live batch, a heartbeat): encoded once, and framed once as
+ * an HTTP/1.1 chunk on first use, so that a fan-out to 5,000 sockets costs 5,000 writes of one shared Buffer.
+ */
+export class FeedChunk {
+  private framed?: Buffer;
+
+  constructor(readonly bytes: Buffer) {}
+
+  static of(text: string): FeedChunk {
+    return new FeedChunk(Buffer.from(text));
+  }
+
+  /** `<size in hex>CRLF<bytes>CRLF` (RFC 9112 section 7.1), what a chunked response writes for these bytes. */
+  chunked(): Buffer {
+    this.framed ??= Buffer.concat([Buffer.from(this.bytes.length.toString(16) + CRLF, 'latin1'), this.bytes, Buffer.from(CRLF, 'latin1')]);
+    return this.framed;
+  }
+}
+
+/** Where the feed writes: a Node ServerResponse (httpFeedSink), or any writable stream. */
 export interface FeedSink {
   write(chunk: string | Uint8Array): boolean;
+  /** Writes shared bytes; a sink without it is given chunk.bytes through write(). */
+  writeShared?(chunk: FeedChunk): boolean;
   end(): void;
   /** Bytes accepted by write() and not yet handed to the kernel: what a subscriber's buffer is measured by. */
   readonly writableLength: number;

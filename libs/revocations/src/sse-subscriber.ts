@@ -1,16 +1,16 @@
 import type { StoredEvent } from '@ledger/event-store';
 import { toRevocationEvent } from './revocation-event';
-import { DropReason, FeedSink, formatDropped, formatSseEvent } from './revocation-feed';
+import { DropReason, FeedChunk, FeedSink, formatDropped, formatSseEvent } from './revocation-feed';
 
 /** One batch of the shared fan-out, in log order. */
 export interface LiveBatch {
   /** Frame by frame, for a subscriber that is still catching up and must drop what its catch-up already sent. */
   frames: Array<{ position: number; frame: string }>;
   /**
-   * The same frames as one Buffer, encoded once for every live subscriber: a socket that cannot take it at once keeps
-   * a reference to this Buffer, not a copy, so 5,000 subscribers behind by one batch cost one batch of memory.
+   * The same frames as one chunk, encoded (and framed) once for every live subscriber: a socket that cannot take it at
+   * once keeps a reference to this Buffer, not a copy, so 5,000 subscribers behind by one batch cost one batch of memory.
    */
-  chunk: Buffer;
+  chunk: FeedChunk;
   last: number;
 }
 
@@ -74,18 +74,19 @@ export class SseSubscriber {
   }
 
   /** A comment line, so that proxies and clients see a live connection; subject to the same bound as revocations. */
-  heartbeat(chunk: Buffer): void {
+  heartbeat(chunk: FeedChunk): void {
     if (this.state === 'live') this.writeLive(chunk, this.cursor);
   }
 
-  private writeLive(chunk: Buffer, last: number): void {
+  private writeLive(chunk: FeedChunk, last: number): void {
     // Judged by what is still unread, not by the size of the batch: a burst in one batch must not drop a client that
     // reads promptly. So a subscriber holds at most the bound plus one (shared) batch.
     if (this.sink.writableLength > this.settings.maxBufferedBytes) {
       this.close('slow_consumer', `the client left more than ${this.settings.maxBufferedBytes} bytes unread; reconnect with Last-Event-ID to resume`);
       return;
     }
-    this.sink.write(chunk);
+    if (this.sink.writeShared) this.sink.writeShared(chunk);
+    else this.sink.write(chunk.bytes);
     this.cursor = last;
   }
 
@@ -110,7 +111,7 @@ export class SseSubscriber {
     this.pending = [];
     this.pendingBytes = 0;
     this.state = 'live';
-    if (rest.length > 0) this.writeLive(Buffer.from(rest.map((f) => f.frame).join('')), rest[rest.length - 1].position);
+    if (rest.length > 0) this.writeLive(FeedChunk.of(rest.map((f) => f.frame).join('')), rest[rest.length - 1].position);
   }
 
   private drained(): Promise<void> {

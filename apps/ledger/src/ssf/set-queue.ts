@@ -33,15 +33,19 @@ export class SsfSetQueue {
   ) {}
 
   /**
-   * The oldest `max` SETs owed, by log position; none while the stream is not enabled (paused holds them), as its
-   * history read here says (a status changed since the caller loaded the stream counts).
+   * The oldest `max` SETs owed, by log position, after `through` (a position known to have nothing owed up to it);
+   * none while the stream is not enabled (paused holds them), as its history read here says (a status changed since
+   * the caller loaded the stream counts).
    */
-  async select(stream: LiveSsfStream, acknowledging: ReadonlySet<number>, max: number): Promise<Selection> {
+  async select(stream: LiveSsfStream, acknowledging: ReadonlySet<number>, max: number, through = -1): Promise<Selection> {
     if (stream.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
     const history = await this.store.readStream(ssfStream(stream.streamId));
     const now = history.reduce<SsfStreamState>((s, e) => evolveSsfStream(s, readSsfStreamEvent(e)), initialSsfStreamState());
     if (now.status !== 'live' || now.streamStatus !== 'enabled') return { sets: [], through: stream.ackedThrough, passed: 0 };
-    const after = Math.max(stream.ackedThrough, history[0].position - 1);
+    // `through`: the caller's own finding of its last selection (every SET up to it taken or recorded, see
+    // StreamWork.through), ahead of the recorded one until the next acknowledgement: the push worker's passes in
+    // between would otherwise read (and open) the same revocations again, every 20 ms, on every stream.
+    const after = Math.max(stream.ackedThrough, history[0].position - 1, through);
     // Fail closed (issue #17): the scan selects by type, so an event this build cannot read (a newer build's
     // revocation) would be passed unseen, and the stream's acknowledged prefix would move past it for good. So it
     // reads only what this instance's views have applied, which read every event of the domain's streams: up to the

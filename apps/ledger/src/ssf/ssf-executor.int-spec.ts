@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainedEventStore, verifyLedger } from '@ledger/audit';
 import { CommandMetadata, LiveSsfStream, POLL_DELIVERY, ssfStream, ssfStreamDecider } from '@ledger/domain';
-import { SqliteEventStore } from '@ledger/event-store';
+import { ReadStreamOptions, SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { SqliteSubjectKeys } from '../infrastructure/subject-key-store';
 import { SsfExecutor } from './ssf-executor';
 
@@ -70,5 +70,30 @@ describe('SsfExecutor: Shared Signals subjects sealed, old ones read', () => {
     expect(file.includes(Buffer.from(`"id":"${alice.id}"`))).toBe(true);
     raw = new SqliteEventStore({ file: join(dir, 'events.db') });
     expect((await verifyLedger(raw.readAll(), { gapFreePositions: true })).problems).toEqual([]);
+  });
+
+  it('given a folded stream, when loaded again, then only the events after its revision are read, until a key it rests on is destroyed', async () => {
+    // The same real store, noting where each read of the stream starts.
+    const reads: number[] = [];
+    const counting = Object.assign(Object.create(raw) as SqliteEventStore, {
+      readStream: (stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> => {
+        if (stream === ssfStream(streamId)) reads.push(options?.fromRevision ?? 0);
+        return raw.readStream(stream, options);
+      },
+    });
+    executor = new SsfExecutor(counting, keys);
+    const created = { streamId, receiver, deliveryMethod: POLL_DELIVERY, eventsRequested: [], eventsDelivered: [], description: null, createdAt: meta.now.toISOString() };
+    await new ChainedEventStore(raw).append(ssfStream(streamId), [{ type: 'SsfStreamCreated', data: created, metadata: { actor: receiver, correlationId: 'c-0', eventVersion: 1 } }], { expectedRevision: 'no_stream' });
+    await run('AddSsfSubject', alice);
+    await subjects();
+    await subjects();
+    // The first load reads it whole; the append's fold is kept; the loads after it read from the next revision on.
+    expect(reads).toEqual([0, 2, 2]);
+
+    keys.destroy(keys.liveKid(alice.id)!);
+    const folded = await subjects();
+    expect(Object.values(folded).map((s) => s.format === 'opaque' && s.id.startsWith('~erased:'))).toEqual([true]);
+    // The fold held the id, sealed under the destroyed key: read whole again, where it reads as the pseudonym.
+    expect(reads).toEqual([0, 2, 2, 0]);
   });
 });

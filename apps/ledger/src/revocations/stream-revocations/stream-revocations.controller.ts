@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { parseLastEventId } from '@ledger/revocations';
+import { HttpFeedSink, parseLastEventId } from '@ledger/revocations';
 import { problem, ProblemError } from '../../http/problem';
 import { RequireRole } from '../../auth/role.guard';
 import { callerOf } from '../../http/request-context';
@@ -60,7 +60,7 @@ export class StreamRevocationsController {
       res.end();
       return;
     }
-    const subscriber = slot.open(res, after);
+    const subscriber = slot.open(new HttpFeedSink(res), after);
     res.once('close', () => subscriber.close());
   }
 

@@ -45,6 +45,8 @@ interface StreamWork {
    * the receiver took may be passed by the checkpoint at any time after its 202.
    */
   through: number;
+  /** Events the scans since the last such record passed with nothing owed (each scan starts after `through`). */
+  passed: number;
 }
 
 /**
@@ -151,7 +153,7 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
       woken = true;
       if (e.type === 'SsfStreamCreated') {
         const id = (e.data as unknown as SsfStreamCreated['data']).streamId;
-        if (!this.work.has(id)) this.work.set(id, { due: true, failures: 0, retryAt: 0, taken: [], takenSince: 0, through: -1 });
+        if (!this.work.has(id)) this.work.set(id, { due: true, failures: 0, retryAt: 0, taken: [], takenSince: 0, through: -1, passed: 0 });
       }
     }
     // Everything up to the head was read, matching or not: without this, a log that grew only by events outside the
@@ -178,12 +180,16 @@ export class PushSetsWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async push(stream: LiveSsfStream, w: StreamWork, endpoint: string, sealed: string | null): Promise<void> {
-    const selection = await this.queue.select(stream, new Set(w.taken), BATCH);
+    const selection = await this.queue.select(stream, new Set(w.taken), BATCH, w.through);
     w.through = Math.max(w.through, selection.through);
     if (selection.sets.length === 0) {
       w.failures = 0;
       // A quiet stream of a busy log records how far it read, as a poll does.
-      if (selection.passed >= PREFIX_WRITE_EVENTS) await this.queue.acknowledge(stream, this.meta(), w.taken.splice(0), [], w.through);
+      w.passed += selection.passed;
+      if (w.passed >= PREFIX_WRITE_EVENTS) {
+        w.passed = 0;
+        await this.queue.acknowledge(stream, this.meta(), w.taken.splice(0), [], w.through);
+      }
       return;
     }
     const authorization = sealed === null ? null : this.sealer.open(stream.streamId, sealed);
