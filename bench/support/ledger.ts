@@ -18,10 +18,11 @@ export const BENCH_HEADERS = {
  * default LOG_LEVEL=info, so one access line per request is written, as in production. The log goes to a file in
  * the scratch directory, not through a pipe into the load generator's process.
  */
-export async function startLedger(dataDir: string, env: Record<string, string> = {}): Promise<LedgerProcess> {
+export async function startLedger(dataDir: string, env: Record<string, string> = {}, onListening?: () => void): Promise<LedgerProcess> {
   // Beside the data directory, which the service creates itself (0700) when it is new.
   mkdirSync(dirname(dataDir), { recursive: true });
   const ledger = await spawnLedger({ dataDir, logFile: join(dirname(dataDir), `ledger-${Date.now()}.log`), env: { LEDGER_API_KEYS: BENCH_API_KEYS, LOG_LEVEL: 'info', ...env } });
+  onListening?.();
   const started = Date.now();
   for (;;) {
     const r = await fetch(`${ledger.url}/health/ready`).catch(() => undefined);

@@ -62,11 +62,13 @@ async function main(): Promise<void> {
   // As in the bench: the views are rebuilt by the service at its start (KEEP_VIEWS=1 starts on the last ones).
   if (!process.env.KEEP_VIEWS) for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, 'views.db' + suffix), { force: true });
   const t0 = Date.now();
-  const ledger = await startLedger(dataDir);
+  // startLedger returns once ready; onListening says when the process first answered /health/live.
+  let liveMs = 0;
+  const ledger = await startLedger(dataDir, {}, () => (liveMs = Date.now() - t0));
   const pid = ledger.child.pid!;
   const show = async (label: string) => console.log(JSON.stringify({ label, ...proc(pid), ...(await metrics(ledger.url)) }));
   try {
-    await show(`ready after ${Date.now() - t0} ms`);
+    await show(`live after ${liveMs} ms, ready after ${Date.now() - t0} ms`);
     if (process.env.GDB_MALLOC) {
       // What glibc's main arena holds in use against what it keeps from the system, then the same after malloc_trim.
       execFileSync('gdb', ['-p', String(pid), '-batch', '-ex', 'call (void)malloc_stats()', '-ex', 'call (int)malloc_trim(0)', '-ex', 'call (void)malloc_stats()'], { stdio: 'ignore' });
