@@ -47,8 +47,8 @@ export async function spawnLedger(options: {
    */
   logFile?: string;
   /**
-   * How long it may take to listen. The service rebuilds a missing view database before it listens, which takes
-   * minutes on a benchmark's 10M-token log; tests keep the default.
+   * How long it may take to listen. On a fresh view database the service listens only some way into its rebuild:
+   * 39 s on a benchmark's 10M-token log, beyond the default that tests keep.
    */
   startTimeoutMs?: number;
 }): Promise<LedgerProcess> {

@@ -48,7 +48,7 @@ export class SubjectErasure {
   rename(subject: string, pseudonym: string, staged = false): void {
     if (staged) {
       this.db
-        .prepare(`UPDATE rebuild_token_issues SET sub = ? WHERE consent_id IN (SELECT consent_id FROM consents WHERE ${USER_KEY}(user_id) = ?)`)
+        .prepare(`UPDATE rebuild.rebuild_token_issues SET sub = ? WHERE consent_id IN (SELECT consent_id FROM consents WHERE ${USER_KEY}(user_id) = ?)`)
         .run(pseudonym, subject);
     }
     this.s.tokens.run(pseudonym, subject);

@@ -121,6 +121,7 @@ export class ViewDatabase {
 
   /** Drops the views so that the next start rebuilds them from position 0. */
   static destroy(file: string): void {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    // -rebuild: the token staging file of a rebuild that did not finish (token-rebuild-staging.ts).
+    for (const suffix of ['', '-wal', '-shm', '-rebuild']) rmSync(file + suffix, { force: true });
   }
 }

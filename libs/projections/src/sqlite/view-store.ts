@@ -82,7 +82,7 @@ export class ViewStore {
     if (this.checkpoint() !== undefined) return false;
     this.tokens.dropIndexes();
     this.consents.dropIndexes();
-    TokenRebuildStaging.discard(this.database.connection);
+    TokenRebuildStaging.attach(this.database.connection, this.file);
     this.rebuildingFromZero = true;
     this.database.unjournaled();
     return true;
@@ -104,6 +104,7 @@ export class ViewStore {
       this.staging = undefined;
       this.tokens.markStaged(false);
     }
+    TokenRebuildStaging.detach(this.database.connection, this.file);
     this.rebuildingFromZero = false;
     this.tokens.createIndexes();
     this.consents.createIndexes();
