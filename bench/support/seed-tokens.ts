@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { clientStream, consentIdFor, consentStreamForPair, hashToken, pairKey } from '@ledger/domain';
 import { EventStore, EventToAppend, SqliteEventStore } from '@ledger/event-store';
+import { SealedEventStore } from '@ledger/audit';
+import { loadSubjectKek, SqliteSubjectKeys } from '../../apps/ledger/src/infrastructure/subject-key-store';
 
 /** Deterministic raw token i, so the load generator knows valid tokens without the ledger ever storing them. */
 export const benchToken = (i: number) => 'clt_' + createHash('sha256').update(`bench-token-${i}`).digest('base64url');
@@ -16,6 +18,13 @@ export interface SeedOptions {
   firstToken?: number;
   /** Appends in flight at once. Default 200. */
   parallel?: number;
+  /**
+   * The secrets directory the ledger will be started with: the events are then sealed under subject keys kept
+   * there, as GrantConsent seals them, so that a later command on a seeded consent finds its user's key, as it does
+   * in production. Without it the seeded events are plain, and the first command naming each user creates that
+   * user's key (a key-store write and a second fsync in the request; the revocation bench's profile showed it).
+   */
+  subjectKeysIn?: string;
 }
 
 /**
@@ -25,10 +34,12 @@ export interface SeedOptions {
  */
 export async function seedTokens(file: string, consents: number, tokensPerConsent: number, hashesFile?: string, options: SeedOptions = {}): Promise<number> {
   const store = new SqliteEventStore({ file });
+  const keys = options.subjectKeysIn === undefined ? undefined : new SqliteSubjectKeys(options.subjectKeysIn, loadSubjectKek(options.subjectKeysIn, undefined).kek);
   try {
-    return await seedTokensInto(store, consents, tokensPerConsent, hashesFile, options);
+    return await seedTokensInto(keys ? new SealedEventStore(store, keys) : store, consents, tokensPerConsent, hashesFile, options);
   } finally {
     await store.close();
+    keys?.close();
   }
 }
 

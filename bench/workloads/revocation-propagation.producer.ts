@@ -6,7 +6,8 @@
  * append or fsync before them. Records queued while a send is in flight go out together in the next one, as the
  * ledger's relay batches what became durable meanwhile. Each record names one ended token, as the ledger's do here.
  *   argv: <brokers comma-separated> <topic>
- *   request: { run: { rate, count, prefix } } -> { sent: [consentId, at][] }, at = performance.timeOrigin + performance.now()
+ *   request: { run: { rate, count, prefix } } -> { sent: [consentId, due, at][] }: when each record was scheduled
+ *   and when it was handed to the producer, both performance.timeOrigin + performance.now()
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -32,14 +33,15 @@ async function main() {
       sending = undefined;
     })());
   const run = async (rate: number, count: number, prefix: string) => {
-    const sent: Array<[string, number]> = [];
+    const sent: Array<[string, number, number]> = [];
     const t0 = now();
     for (let k = 0; k < count; k++) {
-      const wait = t0 + (k * 1000) / rate - now();
+      const due = t0 + (k * 1000) / rate;
+      const wait = due - now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const consentId = `${prefix}-${k}`;
       const at = now();
-      sent.push([consentId, at]);
+      sent.push([consentId, due, at]);
       const revokedAt = new Date(at).toISOString();
       queue.push(toKafkaRecord({ eventId: randomUUID(), type: 'consent.revoked', consentId, userId: `bench-user-${k}`, clientId: 'bench-app', scopes: ['openid'], tokenIds: [`tok_${'0'.repeat(32)}`], tokenHashes: ['0'.repeat(64)], revokedAt, reason: null, position: k }));
       void pump();

@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { consentIdFor, pairKey } from '@ledger/domain';
 import { KafkaBroker } from '../../test/support/kafka-broker';
+import { secretsDirFor } from '../../test/support/ledger-app';
 import { LedgerProcess } from '../../test/support/ledger-process';
 import { BENCH_HEADERS, ledgerCpuMs, startLedger } from '../support/ledger';
 import { LimitProcess, startLimit } from '../support/limit-process';
@@ -37,11 +38,16 @@ function post(agent: Agent, url: string, body: string): Promise<number> {
   });
 }
 
+/** Per revocation, ms. Open loop: each request has a scheduled time, t0 + k / rate, whenever it is really sent. */
 interface Round {
-  /** Request sent -> consumer's eachMessage, per revocation, ms. */
+  /** Scheduled -> the consumer's eachMessage: the headline, load generator's own lateness included (as wrk2 does). */
   fromRequest: number[];
-  fromResponse: number[];
+  /** Scheduled -> handed to node:http (or to the bare producer): the load generator's own lateness. */
+  late: number[];
+  /** Scheduled -> HTTP answer: the revocation acknowledged (appended, synced, in this instance's views). */
   httpMs: number[];
+  /** HTTP answer -> the consumer (ledger), or handed to the producer -> the consumer (bare producer). */
+  fromResponse: number[];
   cpuPerRevocation: number;
 }
 
@@ -68,9 +74,12 @@ export const revocationPropagation: Workload = {
     const broker = await KafkaBroker.start({ dataDir: join(ctx.scratchDir, 'kafka') });
     let consumer: ChildProcess | undefined;
     let producer: LimitProcess | undefined;
+    let fsyncLimit: LimitProcess | undefined;
     let ledger: LedgerProcess | undefined;
     try {
-      await seedTokens(join(dataDir, 'events.db'), warmup + ctx.rounds * perRound, 1);
+      // Sealed under subject keys in the ledger's secrets directory, as GrantConsent seals them: a revocation then finds
+      // its user's key, as in production, instead of creating one (a key-store write and a second fsync per request).
+      await seedTokens(join(dataDir, 'events.db'), warmup + ctx.rounds * perRound, 1, undefined, { subjectKeysIn: secretsDirFor(dataDir) });
       ledger = await startLedger(dataDir, { KAFKA_BROKERS: broker.brokers.join(','), KAFKA_REVOCATIONS_TOPIC: topic });
       const service = ledger;
       // Ready means the views caught up; the publisher (connected, its topic there) is a probe of its own.
@@ -91,6 +100,8 @@ export const revocationPropagation: Workload = {
       });
       producer = await startLimit(join(__dirname, 'revocation-propagation.producer.ts'), [broker.brokers.join(','), topic]);
       const limit = producer;
+      fsyncLimit = await startLimit(join(__dirname, 'revocation-propagation.fsync.ts'), [ctx.scratchDir]);
+      const disk = fsyncLimit;
 
       const waitForAll = async (ids: string[]) => {
         const deadline = Date.now() + 60_000;
@@ -104,6 +115,7 @@ export const revocationPropagation: Workload = {
       const onLedger = async (rate: number, n: number): Promise<Round> => {
         const from = next;
         next += n;
+        const due = new Map<string, number>();
         const sent = new Map<string, number>();
         const answered = new Map<string, number>();
         let failures = 0;
@@ -112,9 +124,11 @@ export const revocationPropagation: Workload = {
         const agent = new Agent({ keepAlive: true, maxSockets: 256 });
         const inFlight: Promise<void>[] = [];
         for (let k = 0; k < n; k++) {
-          const wait = t0 + (k * 1000) / rate - now();
+          const at = t0 + (k * 1000) / rate;
+          const wait = at - now();
           if (wait > 1) await new Promise((r) => setTimeout(r, wait));
           const id = consentId(from + k);
+          due.set(id, at);
           sent.set(id, now());
           inFlight.push(
             post(agent, `${service.url}/v1/consents/${id}/revoke`, '{}').then(
@@ -130,56 +144,72 @@ export const revocationPropagation: Workload = {
         await waitForAll(ids);
         const cpuPerRevocation = ((await ledgerCpuMs(service)) - cpuBefore) / n;
         return {
-          fromRequest: ids.map((id) => received.get(id)! - sent.get(id)!),
+          fromRequest: ids.map((id) => received.get(id)! - due.get(id)!),
+          late: ids.map((id) => sent.get(id)! - due.get(id)!),
+          httpMs: ids.map((id) => answered.get(id)! - due.get(id)!),
           fromResponse: ids.map((id) => received.get(id)! - answered.get(id)!),
-          httpMs: ids.map((id) => answered.get(id)! - sent.get(id)!),
           cpuPerRevocation,
         };
       };
       let batches = 0;
       const onLimit = async (rate: number, n: number): Promise<Round> => {
-        const { sent } = await limit.ask<{ sent: Array<[string, number]> }>({ run: { rate, count: n, prefix: `limit-${++batches}` } });
+        const { sent } = await limit.ask<{ sent: Array<[string, number, number]> }>({ run: { rate, count: n, prefix: `limit-${++batches}` } });
         await waitForAll(sent.map(([id]) => id));
-        return { fromRequest: sent.map(([id, at]) => received.get(id)! - at), fromResponse: [], httpMs: [], cpuPerRevocation: NaN };
+        return {
+          fromRequest: sent.map(([id, due]) => received.get(id)! - due),
+          late: sent.map(([, due, at]) => at - due),
+          httpMs: [],
+          fromResponse: sent.map(([id, , at]) => received.get(id)! - at),
+          cpuPerRevocation: NaN,
+        };
       };
+      const onDisk = async (rate: number, n: number) => (await disk.ask<{ ms: number[] }>({ run: { rate, count: n } })).ms;
 
       ctx.log(`warm-up: ${warmup} revocations, and as many records from the bare producer`);
       await onLimit(RATES[0].rate, warmup);
       await onLedger(RATES[0].rate, warmup);
 
-      type Step = `limit ${number}` | `ledger ${number}`;
-      const steps = RATES.flatMap(({ rate }) => [`limit ${rate}`, `ledger ${rate}`] as Step[]);
-      const { load: loads, by } = await interleaved(ctx.rounds, steps, (step) => {
+      type Step = `limit ${number}` | `fsync ${number}` | `ledger ${number}`;
+      const steps = RATES.flatMap(({ rate }) => [`limit ${rate}`, `fsync ${rate}`, `ledger ${rate}`] as Step[]);
+      const { load: loads, by } = await interleaved(ctx.rounds, steps, async (step): Promise<Round | number[]> => {
         const [side, rate] = step.split(' ');
-        return side === 'limit' ? onLimit(Number(rate), Number(rate) * durationS) : onLedger(Number(rate), Number(rate) * durationS);
+        const n = Number(rate) * durationS;
+        return side === 'limit' ? onLimit(Number(rate), n) : side === 'fsync' ? onDisk(Number(rate), n) : onLedger(Number(rate), n);
       }, ctx.log);
 
       const q = (xs: number[], p: number) => round(quantile(xs, p), 2);
       const figures: Figure[] = [];
       for (const { rate, targetMs } of RATES) {
-        const led = by[`ledger ${rate}`];
-        const lim = by[`limit ${rate}`];
+        const led = by[`ledger ${rate}`] as Round[];
+        const lim = by[`limit ${rate}`] as Round[];
+        const sync = by[`fsync ${rate}`] as number[][];
         const at = `${rate.toLocaleString('en-US')}/s`;
         const kafka = 'bare kafkajs producer, same rate';
+        const disk = 'write + group-committed fdatasync, same disk, same rate';
         figures.push(
           { name: `request -> consumer p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.fromRequest, 0.99)), limit: { name: kafka, values: lim.map((r) => q(r.fromRequest, 0.99)) }, ratio: 'x', target: { of: 'value', value: targetMs, higher: false }, load: loads },
           { name: `request -> consumer p50, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.fromRequest, 0.5)), limit: { name: kafka, values: lim.map((r) => q(r.fromRequest, 0.5)) }, ratio: 'x', load: loads },
-          { name: `HTTP response -> consumer p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.fromResponse, 0.99)), load: loads },
-          { name: `RevokeConsent HTTP p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.httpMs, 0.99)), load: loads },
+          // The stages, each beside what its own part costs on this machine in the same round.
+          { name: `stage: load generator late p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.late, 0.99)), limit: { name: 'the same, bare producer', values: lim.map((r) => q(r.late, 0.99)) }, ratio: 'x', load: loads },
+          { name: `stage: request -> acknowledged p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.httpMs, 0.99)), limit: { name: disk, values: sync.map((ms) => q(ms, 0.99)) }, ratio: 'x', load: loads },
+          { name: `stage: request -> acknowledged p50, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.httpMs, 0.5)), limit: { name: disk, values: sync.map((ms) => q(ms, 0.5)) }, ratio: 'x', load: loads },
+          { name: `stage: acknowledged -> consumer p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.fromResponse, 0.99)), limit: { name: 'producer.send -> consumer, bare producer', values: lim.map((r) => q(r.fromResponse, 0.99)) }, ratio: 'x', load: loads },
           { name: `ledger CPU per revocation, ${at}`, unit: 'ms', ledger: led.map((r) => round(r.cpuPerRevocation, 3)), ...(rate === 200 ? { target: { of: 'value' as const, value: 0.5, higher: false } } : {}), load: loads },
         );
       }
       return {
         workload: 'revocation-propagation',
         shape:
-          `open loop, one RevokeConsent every 1/rate s over kept-alive node:http (no cap on in-flight), ${durationS} s per run, rounds (bare producer, ledger) at 200/s then 1,000/s; ` +
+          `open loop, one RevokeConsent every 1/rate s over kept-alive node:http (no cap on in-flight), latency from each request's scheduled time, ${durationS} s per run, ` +
+          `rounds (bare producer, fsync probe, ledger) at 200/s then 1,000/s; seeded consents sealed under their users' keys (as granted); ` +
           `Kafka broker, consumer and load generator on the same 2 cores; CPU: the ledger's own from /metrics (HTTP, command, append, Kafka publishing), broker and consumer excluded; ` +
           `loss: every revocation must reach the consumer (60 s deadline)`,
         figures,
-        notes: { rates: RATES, durationS, warmup, maxMs: Object.fromEntries(steps.map((s) => [s, by[s].map((r) => round(Math.max(...r.fromRequest), 1))])) },
+        notes: { rates: RATES, durationS, warmup, maxMs: Object.fromEntries(steps.map((s) => [s, by[s].map((r) => round(Math.max(...(Array.isArray(r) ? r : r.fromRequest)), 1))])) },
       };
     } finally {
       await producer?.stop();
+      await fsyncLimit?.stop();
       consumer?.send({ stop: true });
       consumer?.kill();
       await ledger?.stop();
