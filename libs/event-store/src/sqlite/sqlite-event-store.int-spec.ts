@@ -1,6 +1,7 @@
-import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
+import { fdatasync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '@ledger/testing';
 import { testEventStore } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -76,6 +77,20 @@ describe('SQLite event store: durability before visibility', () => {
     while (seen.length < 2) await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual([0, 1]);
     await sub.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('checkpoints the log from a worker thread, never inside a commit: committed pages reach the file with no further commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-es-'));
+    const file = join(dir, 'events.db');
+    const store = new SqliteEventStore({ file });
+    const empty = statSync(file).size;
+    const data = { note: 'x'.repeat(3000) };
+    // A few hundred WAL pages: below SQLite's 1,000-page automatic checkpoint, which would only run inside a commit.
+    for (let i = 0; i < 100; i++) await store.append(`s-${i}`, [{ type: 'A', data, metadata: meta }], { expectedRevision: 'no_stream' });
+    await waitUntil(() => statSync(file).size > empty + 300_000, { what: 'the committed pages copied into events.db' });
+    expect((await store.readStream('s-99'))[0].data).toEqual(data);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -20,6 +20,7 @@ import { RecordedEventToImport, importRecordedEvents } from './sqlite-import';
 import { EventStatements, POSITION, matches, openEventDatabase, prepareEventStatements, toStoredEvent } from './sqlite-schema';
 import { SqliteSubscriptions } from './sqlite-subscription';
 import { preparePrivateDatabaseFile } from './private-files';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; ':memory:' is refused because the store promises durability. */
@@ -53,6 +54,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
   private readonly subscriptions: SqliteSubscriptions;
   private readonly checkpoints: SqliteCheckpoints;
   private readonly walFd: number;
+  private readonly checkpointer: WalCheckpointer;
   private closed = false;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -64,6 +66,8 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     // place after checkpoints) for as long as this connection is open.
     this.walFd = openSync(`${options.file}-wal`, 'r');
     this.stmt = prepareEventStatements(this.db);
+    // Checkpoints off the event loop: see WalCheckpointer. Its failure turns SQLite's own back on, and is told.
+    this.checkpointer = new WalCheckpointer(this.db, options.file, { onError: (error) => process.emitWarning(error) });
     this.checkpoints = new SqliteCheckpoints(this.db);
     this.subscriptions = new SqliteSubscriptions(
       (after, max) => (this.closed ? [] : this.stmt.readAllFwd.all(after, this.writer.readLimit, max)),
@@ -142,6 +146,7 @@ export class SqliteEventStore implements EventStore, CheckpointStore {
     await this.subscriptions.stopAll();
     await this.writer.drain();
     this.closed = true;
+    await this.checkpointer.stop();
     this.db.close();
     closeSync(this.walFd);
   }
