@@ -70,6 +70,8 @@ export class WalCheckpointer {
   async stop(): Promise<void> {
     if (this.stopping) return this.exited;
     this.stopping = true;
+    // Held while it finishes: a shutdown awaiting this must not see the process end with the owner's close undone.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }
