@@ -5,6 +5,7 @@ import { BENCH_HEADERS, memory, startLedger } from '../support/ledger';
 import { LimitProcess, startLimit } from '../support/limit-process';
 import { CONNECTIONS, load, LoadResult } from '../support/load';
 import { interleaved, ledgerTarget, limitTarget, measure, Measured, Target } from '../support/rounds';
+import { secretsDirFor } from '../../test/support/ledger-app';
 import { seedTokens } from '../support/seed-tokens';
 import { round } from '../support/stats';
 import { Figure, Workload } from '../workload';
@@ -37,7 +38,9 @@ export const commands: Workload = {
     const dataDir = join(ctx.scratchDir, 'data');
     const eventsFile = join(dataDir, 'events.db');
     ctx.log(`seeding ${(ISSUE_POOL + revocable).toLocaleString('en-US')} consents through the event-store port`);
-    await seedTokens(eventsFile, ISSUE_POOL + revocable, 1);
+    // Sealed under their users' keys, as GrantConsent seals them: unsealed, each seeded user's first IssueToken or
+    // RevokeConsent would create its key (a key-store write and a WAL sync) that production pays once, at the grant.
+    await seedTokens(eventsFile, ISSUE_POOL + revocable, 1, undefined, { subjectKeysIn: secretsDirFor(dataDir) });
     const ledger = await startLedger(dataDir);
     const limits: LimitProcess[] = [];
     let killed = false;
