@@ -23,7 +23,7 @@ const READY_WITHIN_MS = 30 * 60_000;
 export async function startLedger(dataDir: string, env: Record<string, string> = {}, onListening?: () => void): Promise<LedgerProcess> {
   // Beside the data directory, which the service creates itself (0700) when it is new.
   mkdirSync(dirname(dataDir), { recursive: true });
-  // On a fresh view database the service listens only some way into its rebuild: 6 s at 1M tokens, 39 s at 10M.
+  // On a fresh view database the service listens only some way into its rebuild: 6 s at 1M tokens, 14-39 s at 10M.
   const ledger = await spawnLedger({ dataDir, startTimeoutMs: READY_WITHIN_MS, logFile: join(dirname(dataDir), `ledger-${Date.now()}.log`), env: { LEDGER_API_KEYS: BENCH_API_KEYS, LOG_LEVEL: 'info', ...env } });
   onListening?.();
   const started = Date.now();

@@ -48,7 +48,7 @@ export async function spawnLedger(options: {
   logFile?: string;
   /**
    * How long it may take to listen. On a fresh view database the service listens only some way into its rebuild:
-   * 39 s on a benchmark's 10M-token log, beyond the default that tests keep.
+   * up to 39 s on a benchmark's 10M-token log, beyond the default that tests keep.
    */
   startTimeoutMs?: number;
 }): Promise<LedgerProcess> {
