@@ -82,6 +82,16 @@ export const commands: Workload = {
             onResponse: (status, text, sent) => status === shape.ok && acknowledged[command].push(shape.id(JSON.parse(text), sent)),
           });
         });
+      // Information: the ledger's own HTTP path without a command. A GrantConsent whose scopes are not a list is
+      // authenticated, authorised, parsed, validated and refused with a problem (400) and its access line, and
+      // reaches neither the executor nor the store: the ledger's share of a command's cost that is not the command.
+      const refusedBody = () => JSON.stringify({ userId: `bench-refused-${users++}`, clientId: 'bench-app', scopes: 'openid' });
+      const onRefused = async (seconds: number) => {
+        let other = 0;
+        const m = await measure(targets.ledger, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: refusedBody, onResponse: (status, text) => (status === 400 && JSON.parse(text).code ? undefined : other++) }), { refusals: true });
+        if (other > 0) throw new Error(`refused GrantConsent: ${other} answers that were not a 400 problem`);
+        return m;
+      };
       // The limit gets the GrantConsent body for every command, and its answers are parsed like the ledger's.
       const onRoute = (seconds: number) => measure(targets.route, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: grantBody, onResponse: (_s, text) => JSON.parse(text) }));
       const templates = {} as Record<Command, unknown>;
@@ -105,9 +115,10 @@ export const commands: Workload = {
       events.close();
       for (const command of COMMANDS) await onFloor(command, 1);
 
-      type Step = `route ${Command}` | Command | `floor ${Command}`;
-      const steps = COMMANDS.flatMap((c) => [`route ${c}`, c, `floor ${c}`] as Step[]);
+      type Step = `route ${Command}` | Command | `floor ${Command}` | 'refused';
+      const steps: Step[] = [...COMMANDS.flatMap((c) => [`route ${c}`, c, `floor ${c}`] as Step[]), 'refused'];
       const { load: loads, by } = await interleaved(ctx.rounds, steps, (step) => {
+        if (step === 'refused') return onRefused(durationS);
         if (step.startsWith('route ')) return onRoute(durationS);
         if (step.startsWith('floor ')) return onFloor(step.slice(6) as Command, durationS);
         return onLedger(step as Command, durationS);
@@ -149,14 +160,17 @@ export const commands: Workload = {
           },
         );
       }
+      const trivialCpu = { name: 'trivial Nest route', values: pick(by['route GrantConsent'], (m) => m.cpuPerOp) };
       figures.push(
+        { name: 'CPU per request refused at validation, no command (information)', unit: 'ms', ledger: pick(by.refused, (m) => m.cpuPerOp), limit: trivialCpu, ratio: 'x', load: loads },
+        { name: 'requests refused at validation, no command (information)', unit: 'req/s', ledger: pick(by.refused, (m) => m.requestsPerSecond), limit: { name: 'trivial Nest route', values: pick(by['route GrantConsent'], (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
         { name: `acknowledged (${checked.toLocaleString('en-US')}), then missing from the store after SIGKILL`, unit: 'ids', ledger: [COMMANDS.reduce((n, c) => n + lost[c], 0)], target: { of: 'value', value: 0, higher: false }, load: [loads[loads.length - 1]] },
         { name: 'ledger RSS after the rounds', unit: 'MB', ledger: [rss], load: [loads[loads.length - 1]] },
       );
       return {
         workload: 'commands',
         shape:
-          `${CONNECTIONS} closed-loop autocannon connections, ${durationS} s per run, rounds of (trivial route, ledger, durable append) per command; ` +
+          `${CONNECTIONS} closed-loop autocannon connections, ${durationS} s per run, rounds of (trivial route, ledger, durable append) per command, then the ledger refusing an invalid GrantConsent at validation; ` +
           `GrantConsent for new users, IssueToken on ${ISSUE_POOL.toLocaleString('en-US')} seeded consents, RevokeConsent each seeded consent once; ` +
           `CPU: the measured process only (the ledger's from /metrics); loss: every acknowledged id read back from events.db after SIGKILL`,
         figures,
