@@ -69,3 +69,27 @@ export function send(url: string, path: string, options: { method?: string; head
     req.end();
   });
 }
+
+/**
+ * Writes a whole chunked request body of `size` bytes at once, so that what the server does not read is still in its
+ * receive buffer when it answers. Once the server's FIN arrives the client writes one more chunk and then closes its
+ * side, as a client does that sends its body to the end. `errors` holds the socket errors seen: a server that closes
+ * with unread bytes sends a reset, and the client sees ECONNRESET or EPIPE instead of a clean close.
+ */
+export async function wholeChunkedPost(url: string, path: string, headers: Record<string, string>, size: number): Promise<{ response: string; errors: string[] }> {
+  const socket = connect({ port: portOf(url), host: '127.0.0.1', allowHalfOpen: true });
+  let text = '';
+  const errors: string[] = [];
+  socket.on('data', (d) => (text += d.toString('latin1')));
+  socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+  const closed = once(socket, 'close');
+  await once(socket, 'connect');
+  const head = Object.entries({ host: 'ledger', 'transfer-encoding': 'chunked', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 'a'), Buffer.from('\r\n')]);
+  socket.write(Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\n${head}\r\n`), ...Array.from({ length: Math.ceil(size / 0x4000) }, () => chunk)]));
+  socket.once('end', () => {
+    if (!socket.destroyed) socket.write(chunk, () => socket.end('0\r\n\r\n'));
+  });
+  await closed;
+  return { response: text, errors };
+}

@@ -14,6 +14,7 @@ import { setupOpenApi } from './docs/openapi';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemError } from './http/problem';
 import { answerClientError, forgetRequestPath, rememberRequestPaths } from './http/client-error';
 import { jsonDepthHook } from './http/json-depth';
+import { closeInStages } from './http/lingering-close';
 import { methodNotAllowedHook } from './http/method-not-allowed';
 import { syncHook } from './http/sync-hook';
 import { registerCommandHooks } from './http/command-hooks';
@@ -91,7 +92,8 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   }));
   // While shutting down, answers to in-flight requests close their connection, so a keep-alive client cannot hold
   // the server open until its idle timeout. So does an answer given before the body was read in full (401, 413,
-  // 415): the rest is not read, where Node would read and discard it to keep the connection, however long it is.
+  // 415): the rest is read only for a bounded while after the answer, so that a reset cannot destroy the answer
+  // (closeInStages), where Node would read and discard it to keep the connection, however long it is.
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
@@ -100,7 +102,10 @@ export async function createLedgerApp(config: LedgerConfig, options: { log?: Des
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     // Not `complete`: Node answers between the headers and the body, so a refusal comes before any body arrived.
-    if (closing || (hasBody(request.headers) && !request.raw.readableEnded)) reply.header('connection', 'close');
+    if (hasBody(request.headers) && !request.raw.readableEnded) {
+      reply.header('connection', 'close');
+      closeInStages(request.raw.socket);
+    } else if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
   const metrics: LedgerMetrics = app.get(LedgerMetrics);

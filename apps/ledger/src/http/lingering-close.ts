@@ -1,0 +1,34 @@
+import type { Socket } from 'node:net';
+
+/** How long, and how much, a closing connection is still read after its answer: enough for the client to see it. */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 1024 * 1024;
+const CHECK_MS = 50;
+
+/**
+ * Makes Node close this connection in stages (RFC 9112 §9.6) once its answer is out. Node's own close after an
+ * answer with `Connection: close` destroys the socket as soon as the answer is handed to the kernel; when the
+ * client's unread body is still in the receive buffer, Linux then sends a reset instead of a FIN and drops what it
+ * had not yet transmitted, so the client can lose the 401, 413 or 415 that told it why. Here the write side is closed
+ * first (FIN after the answer), and the rest of the body is read and discarded (Node's parser dumps it) until the
+ * client closes too, or LINGER_BYTES more arrive, or LINGER_MS pass: a client that never stops is still cut off.
+ * Only refusals given before the body was read take this path, so the per-request cost elsewhere is nil.
+ */
+export function closeInStages(socket: Socket): void {
+  (socket as Socket & { destroySoon: () => void }).destroySoon = function lingeringClose(this: Socket) {
+    if (this.writable) this.end();
+    const start = this.bytesRead;
+    const deadline = Date.now() + LINGER_MS;
+    const check = setInterval(() => {
+      if (this.destroyed || this.bytesRead - start > LINGER_BYTES || Date.now() >= deadline) stop();
+    }, CHECK_MS);
+    check.unref();
+    const stop = () => {
+      clearInterval(check);
+      this.destroy();
+    };
+    this.once('end', stop);
+    this.once('error', stop);
+    this.once('close', () => clearInterval(check));
+  };
+}
