@@ -15,6 +15,10 @@ export async function rawSocket(url: string): Promise<{ socket: Socket; received
   return { socket, received: () => text, closed };
 }
 
+/** One 16 KiB chunk of a chunked body, and the head of a chunked POST with the given headers. */
+const CHUNK = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 'a'), Buffer.from('\r\n')]);
+const chunkedHead = (headers: Record<string, string>) => Object.entries({ host: 'ledger', 'transfer-encoding': 'chunked', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+
 /**
  * Streams a chunked request body of 16 KiB chunks, one at a time, until the server closes the connection or `cap`
  * bytes are written. The written count is what the server could have read, give or take the sockets' buffers.
@@ -23,9 +27,9 @@ export async function slowChunkedPost(url: string, path: string, headers: Record
   const { socket, received, closed } = await rawSocket(url);
   let gone = false;
   void closed.then(() => (gone = true));
-  const head = Object.entries({ host: 'ledger', 'transfer-encoding': 'chunked', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = chunkedHead(headers);
   socket.write(`POST ${path} HTTP/1.1\r\n${head}\r\n`);
-  const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 'a'), Buffer.from('\r\n')]);
+  const chunk = CHUNK;
   let written = 0;
   while (!gone && written < cap) {
     await new Promise<void>((resolve) => socket.write(chunk, () => resolve()));
@@ -84,8 +88,8 @@ export async function wholeChunkedPost(url: string, path: string, headers: Recor
   socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
   const closed = once(socket, 'close');
   await once(socket, 'connect');
-  const head = Object.entries({ host: 'ledger', 'transfer-encoding': 'chunked', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 'a'), Buffer.from('\r\n')]);
+  const head = chunkedHead(headers);
+  const chunk = CHUNK;
   socket.write(Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\n${head}\r\n`), ...Array.from({ length: Math.ceil(size / 0x4000) }, () => chunk)]));
   socket.once('end', () => {
     if (!socket.destroyed) socket.write(chunk, () => socket.end('0\r\n\r\n'));
