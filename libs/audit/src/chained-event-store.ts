@@ -1,16 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
-} from '@ledger/event-store';
+import { ForwardingEventStore, type AppendOptions, type AppendResult, type EventToAppend, type ReadStreamOptions, type StoredEvent } from '@ledger/event-store';
 import { GENESIS_LINK, linkEvents, linkOf } from './chain';
 
 interface Head {
@@ -34,12 +23,10 @@ const HEAD_CACHE_LIMIT = 50_000;
  * adapter's expected-revision check refuses an append whose revision is not the stream's, and the head is then
  * forgotten.
  */
-export class ChainedEventStore implements EventStore {
+export class ChainedEventStore extends ForwardingEventStore {
   private readonly heads = new Map<string, Head>();
 
-  constructor(private readonly inner: EventStore) {}
-
-  async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+  override async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const { expectedRevision } = options;
     if (expectedRevision !== 'no_stream' && typeof expectedRevision !== 'number') {
       throw new Error(`A chained append needs the stream's revision, not '${expectedRevision}'`);
@@ -59,29 +46,13 @@ export class ChainedEventStore implements EventStore {
     }
   }
 
-  async readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+  override async readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     const events = await this.inner.readStream(stream, options);
     // Only a read to the end of the stream shows its head.
     const toEnd = (options?.direction ?? 'forwards') === 'forwards' && options?.maxCount === undefined;
     const last = events[events.length - 1];
     if (toEnd && last) this.remember(stream, { revision: last.revision, link: linkOf(last.metadata) ?? GENESIS_LINK });
     return events;
-  }
-
-  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    return this.inner.subscribeToAll(options, handler);
-  }
-
-  headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   private async linkAt(stream: string, revision: number): Promise<string> {

@@ -1,16 +1,17 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { openEvent, sealEvent, unavailable, type SealedField } from '@ledger/domain';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
+import {
+  ForwardingEventStore,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
 } from '@ledger/event-store';
 import type { SubjectKeys } from './subject-keys.port';
 
@@ -51,13 +52,15 @@ export function openString(key: Buffer, sealed: string, context: string): string
  * A field sealed under a key this key store never held fails the read rather than reading as erased: it means the
  * key store is not this log's (another instance's, or an old backup), and guessing would erase what is not erased.
  */
-export class SealedEventStore implements EventStore {
+export class SealedEventStore extends ForwardingEventStore {
   constructor(
-    private readonly inner: EventStore,
+    inner: EventStore,
     private readonly keys: SubjectKeys,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+  override async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     // Every key these events are sealed under, for the wait below.
     const kids = new Set<string>();
     // The id is part of each field's AAD, so every event needs its id before it is sealed.
@@ -78,24 +81,16 @@ export class SealedEventStore implements EventStore {
     return this.inner.append(stream, sealed, options);
   }
 
-  async readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+  override async readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     return (await this.inner.readStream(stream, options)).map((e) => this.open(e));
   }
 
-  async *readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
+  override async *readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
     for await (const e of this.inner.readAll(options)) yield this.open(e);
   }
 
-  subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+  override subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     return this.inner.subscribeToAll(options, { ...handler, onEvents: (events) => handler.onEvents(events.map((e) => this.open(e))) });
-  }
-
-  headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   /** A stored event as readers see it: its sealed fields opened, or erased. */

@@ -1,5 +1,6 @@
 export * from './event-store.port';
 export * from './event-store.errors';
+export * from './forwarding-event-store';
 export * from './lag';
 export * from './backoff';
 export * from './relay';

@@ -1,26 +1,13 @@
 import { isSealed, PERSONAL_FIELDS } from '@ledger/domain';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-  SubscriptionHandler,
-} from '@ledger/event-store';
+import { ForwardingEventStore, type AppendOptions, type AppendResult, type EventToAppend, type ReadStreamOptions, type StoredEvent } from '@ledger/event-store';
 
 /**
  * Which subject keys each stream's sealed fields are sealed under, noted from the sealed events that pass through
  * (below SealedEventStore: appends after they were sealed, reads before they are opened). A fold of the stream holds
  * the plain values of exactly those fields, so it may be kept only while every one of these keys is live.
  */
-export class StreamKids implements EventStore {
+export class StreamKids extends ForwardingEventStore {
   private readonly kids = new Map<string, Set<string>>();
-
-  constructor(private readonly inner: EventStore) {}
 
   /** The kids noted for a stream since its last read from the start (undefined: not read from the start). */
   of(stream: string): ReadonlySet<string> | undefined {
@@ -36,33 +23,17 @@ export class StreamKids implements EventStore {
     this.kids.delete(stream);
   }
 
-  async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+  override async append(stream: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     const result = await this.inner.append(stream, events, options);
     this.note(stream, events, false);
     return result;
   }
 
-  async readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+  override async readStream(stream: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     const events = await this.inner.readStream(stream, options);
     const whole = (options?.direction ?? 'forwards') === 'forwards' && (options?.fromRevision ?? 0) === 0 && options?.maxCount === undefined;
     this.note(stream, events, whole);
     return events;
-  }
-
-  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
-    return this.inner.subscribeToAll(options, handler);
-  }
-
-  headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   private note(stream: string, events: ReadonlyArray<Pick<StoredEvent, 'data' | 'metadata'>>, whole: boolean): void {
