@@ -9,3 +9,4 @@ export * from './lease';
 export * from './open-event-store';
 export * from './sqlite/data-dir-lock';
 export * from './sqlite/private-files';
+export * from './sqlite/wal-checkpointer';

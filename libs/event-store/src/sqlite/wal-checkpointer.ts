@@ -26,7 +26,8 @@ parentPort.on('message', () => {
 `;
 
 /**
- * Checkpoints a WAL-mode SQLite file from a worker thread, so that no commit on the event loop pays for one.
+ * Checkpoints a WAL-mode SQLite file from a worker thread, so that no commit on the event loop pays for one: the
+ * event log's, and the views' (libs/projections view-database.ts).
  *
  * SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, on the committing thread: it
  * copies the pages into the database file and fsyncs it. With the event log's commits on the event loop, that was
@@ -52,15 +53,18 @@ export class WalCheckpointer {
     this.worker = new Worker(SOURCE, { eval: true, workerData: { file, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs ?? 200 } });
     // A checkpointer thread must never keep the process alive by itself.
     this.worker.unref();
+    // Once stopping, a failure is moot: the owner is closing its connection, and SQLite checkpoints at the last close.
+    // (The owner may close and its directory go before a worker that was just started has opened the file.)
     const fallBack = (error: Error) => {
+      if (this.stopping) return;
       if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
       options.onError?.(error);
     };
-    this.worker.on('message', (m: { error?: string }) => m.error && options.onError?.(new Error(`WAL checkpoint failed: ${m.error}`)));
+    this.worker.on('message', (m: { error?: string }) => m.error && !this.stopping && options.onError?.(new Error(`WAL checkpoint failed: ${m.error}`)));
     this.worker.on('error', fallBack);
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', (code) => {
-        if (!this.stopping) fallBack(new Error(`WAL checkpointer exited with ${code}`));
+        fallBack(new Error(`WAL checkpointer exited with ${code}`));
         resolve();
       }),
     );
