@@ -38,6 +38,26 @@ function post(agent: Agent, url: string, body: string): Promise<number> {
   });
 }
 
+/**
+ * `n` requests at `rate`/s, open loop: request k is sent at t0 + k / rate (or as soon after as the loop gets to it),
+ * on a fresh kept-alive agent, without waiting for earlier answers. Throws unless every answer had status `ok`.
+ */
+async function openLoop(rate: number, n: number, ok: number, what: string, send: (agent: Agent, k: number, at: number) => Promise<number>): Promise<void> {
+  const t0 = now();
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  let failures = 0;
+  const inFlight: Promise<void>[] = [];
+  for (let k = 0; k < n; k++) {
+    const at = t0 + (k * 1000) / rate;
+    const wait = at - now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(send(agent, k, at).then((status) => void (status !== ok && failures++), () => void failures++));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  if (failures > 0) throw new Error(`${failures} ${what} requests failed`);
+}
+
 /** Per revocation, ms. Open loop: each request has a scheduled time, t0 + k / rate, whenever it is really sent. */
 interface Round {
   /** Scheduled -> the consumer's eachMessage: the headline, load generator's own lateness included (as wrk2 does). */
@@ -75,6 +95,7 @@ export const revocationPropagation: Workload = {
     let consumer: ChildProcess | undefined;
     let producer: LimitProcess | undefined;
     let fsyncLimit: LimitProcess | undefined;
+    let routeLimit: LimitProcess | undefined;
     let ledger: LedgerProcess | undefined;
     try {
       // Sealed under subject keys in the ledger's secrets directory, as GrantConsent seals them: a revocation then finds
@@ -102,6 +123,8 @@ export const revocationPropagation: Workload = {
       const limit = producer;
       fsyncLimit = await startLimit(join(__dirname, 'revocation-propagation.fsync.ts'), [ctx.scratchDir]);
       const disk = fsyncLimit;
+      routeLimit = await startLimit(join(__dirname, '..', 'support', 'trivial-nest-app.ts'), []);
+      const route = routeLimit;
 
       const waitForAll = async (ids: string[]) => {
         const deadline = Date.now() + 60_000;
@@ -118,28 +141,13 @@ export const revocationPropagation: Workload = {
         const due = new Map<string, number>();
         const sent = new Map<string, number>();
         const answered = new Map<string, number>();
-        let failures = 0;
         const cpuBefore = await ledgerCpuMs(service);
-        const t0 = now();
-        const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-        const inFlight: Promise<void>[] = [];
-        for (let k = 0; k < n; k++) {
-          const at = t0 + (k * 1000) / rate;
-          const wait = at - now();
-          if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        await openLoop(rate, n, 200, 'RevokeConsent', (agent, k, at) => {
           const id = consentId(from + k);
           due.set(id, at);
           sent.set(id, now());
-          inFlight.push(
-            post(agent, `${service.url}/v1/consents/${id}/revoke`, '{}').then(
-              (status) => void (answered.set(id, now()), status !== 200 && failures++),
-              () => void failures++,
-            ),
-          );
-        }
-        await Promise.all(inFlight);
-        agent.destroy();
-        if (failures > 0) throw new Error(`${failures} RevokeConsent requests failed`);
+          return post(agent, `${service.url}/v1/consents/${id}/revoke`, '{}').then((status) => (answered.set(id, now()), status));
+        });
         const ids = [...sent.keys()];
         await waitForAll(ids);
         const cpuPerRevocation = ((await ledgerCpuMs(service)) - cpuBefore) / n;
@@ -164,16 +172,25 @@ export const revocationPropagation: Workload = {
         };
       };
       const onDisk = async (rate: number, n: number) => (await disk.ask<{ ms: number[] }>({ run: { rate, count: n } })).ms;
+      // The trivial Nest route (the commands workload's ceiling) at the same rate, from the same open-loop client: its
+      // CPU per request is what any request costs this machine at that rate, before anything the ledger does.
+      const onRoute = async (rate: number, n: number) => {
+        const before = await route.cpuMs();
+        const body = JSON.stringify({ userId: 'bench-route', clientId: 'bench-app', scopes: ['openid'] });
+        await openLoop(rate, n, 201, 'trivial route', (agent) => post(agent, `${route.ready.url}/v1/consents`, body));
+        return [((await route.cpuMs()) - before) / n];
+      };
 
       ctx.log(`warm-up: ${warmup} revocations, and as many records from the bare producer`);
       await onLimit(RATES[0].rate, warmup);
       await onLedger(RATES[0].rate, warmup);
 
-      type Step = `limit ${number}` | `fsync ${number}` | `ledger ${number}`;
-      const steps = RATES.flatMap(({ rate }) => [`limit ${rate}`, `fsync ${rate}`, `ledger ${rate}`] as Step[]);
+      type Step = `limit ${number}` | `fsync ${number}` | `route ${number}` | `ledger ${number}`;
+      const steps = RATES.flatMap(({ rate }) => [`limit ${rate}`, `fsync ${rate}`, `route ${rate}`, `ledger ${rate}`] as Step[]);
       const { load: loads, by } = await interleaved(ctx.rounds, steps, async (step): Promise<Round | number[]> => {
         const [side, rate] = step.split(' ');
         const n = Number(rate) * durationS;
+        if (side === 'route') return onRoute(Number(rate), n);
         return side === 'limit' ? onLimit(Number(rate), n) : side === 'fsync' ? onDisk(Number(rate), n) : onLedger(Number(rate), n);
       }, ctx.log);
 
@@ -183,6 +200,7 @@ export const revocationPropagation: Workload = {
         const led = by[`ledger ${rate}`] as Round[];
         const lim = by[`limit ${rate}`] as Round[];
         const sync = by[`fsync ${rate}`] as number[][];
+        const routeCpu = (by[`route ${rate}`] as number[][]).map(([ms]) => round(ms, 3));
         const at = `${rate.toLocaleString('en-US')}/s`;
         const kafka = 'bare kafkajs producer, same rate';
         const disk = 'write + group-committed fdatasync, same disk, same rate';
@@ -194,14 +212,14 @@ export const revocationPropagation: Workload = {
           { name: `stage: request -> acknowledged p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.httpMs, 0.99)), limit: { name: disk, values: sync.map((ms) => q(ms, 0.99)) }, ratio: 'x', load: loads },
           { name: `stage: request -> acknowledged p50, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.httpMs, 0.5)), limit: { name: disk, values: sync.map((ms) => q(ms, 0.5)) }, ratio: 'x', load: loads },
           { name: `stage: acknowledged -> consumer p99, ${at}`, unit: 'ms', ledger: led.map((r) => q(r.fromResponse, 0.99)), limit: { name: 'producer.send -> consumer, bare producer', values: lim.map((r) => q(r.fromResponse, 0.99)) }, ratio: 'x', load: loads },
-          { name: `ledger CPU per revocation, ${at}`, unit: 'ms', ledger: led.map((r) => round(r.cpuPerRevocation, 3)), ...(rate === 200 ? { target: { of: 'value' as const, value: 0.5, higher: false } } : {}), load: loads },
+          { name: `ledger CPU per revocation, ${at}`, unit: 'ms', ledger: led.map((r) => round(r.cpuPerRevocation, 3)), limit: { name: 'trivial Nest route, CPU per request at the same rate', values: routeCpu }, ratio: 'x', ...(rate === 200 ? { target: { of: 'value' as const, value: 0.5, higher: false } } : {}), load: loads },
         );
       }
       return {
         workload: 'revocation-propagation',
         shape:
           `open loop, one RevokeConsent every 1/rate s over kept-alive node:http (no cap on in-flight), latency from each request's scheduled time, ${durationS} s per run, ` +
-          `rounds (bare producer, fsync probe, ledger) at 200/s then 1,000/s; seeded consents sealed under their users' keys (as granted); ` +
+          `rounds (bare producer, fsync probe, trivial Nest route, ledger) at 200/s then 1,000/s; seeded consents sealed under their users' keys (as granted); ` +
           `Kafka broker, consumer and load generator on the same 2 cores; CPU: the ledger's own from /metrics (HTTP, command, append, Kafka publishing), broker and consumer excluded; ` +
           `loss: every revocation must reach the consumer (60 s deadline)`,
         figures,
@@ -210,6 +228,7 @@ export const revocationPropagation: Workload = {
     } finally {
       await producer?.stop();
       await fsyncLimit?.stop();
+      await routeLimit?.stop();
       consumer?.send({ stop: true });
       consumer?.kill();
       await ledger?.stop();
