@@ -140,7 +140,7 @@ describe('As-of replay at every event boundary (real write path, controlled cloc
   afterAll(async () => {
     await runner.stop();
     await store.close();
-    views.close();
+    await views.close();
     data.remove();
   });
 

@@ -57,7 +57,7 @@ describe('idempotent issue, retry, revoke and expiry at random: a revoked token 
   afterAll(async () => {
     await runner.stop();
     await store.close();
-    views.close();
+    await views.close();
     data.remove();
   });
 

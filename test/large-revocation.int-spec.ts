@@ -43,7 +43,7 @@ function largeRevocation(name: string, adapter: Adapter) {
     afterAll(async () => {
       await runner.stop();
       await teardown();
-      views.close();
+      await views.close();
       data.remove();
     });
 

@@ -133,12 +133,12 @@ describe('The service as a process', () => {
     // The views after all those crashes equal views rebuilt from position 0.
     const live = new ViewStore(join(dataDir, 'views.db'));
     const liveSnapshot = live.snapshot();
-    live.close();
+    await live.close();
     const rebuilt = new ViewStore(join(mkdtempSync(join(tmpdir(), 'ledger-rebuild-')), 'views.db'));
     const ledgerEvents = events.filter((e) => LEDGER_EVENT_TYPES.some((t: string) => e.type.startsWith(t)));
     for (let i = 0; i < ledgerEvents.length; i += 500) rebuilt.apply(ledgerEvents.slice(i, i + 500));
     expect(rebuilt.snapshot()).toEqual(liveSnapshot);
-    rebuilt.close();
+    await rebuilt.close();
     process.stdout.write(`crash test: ${ROUNDS} SIGKILL rounds, ${ackCount} acknowledged requests, ${events.length} events\n`);
     expect(acked.consents.size).toBeGreaterThan(0);
     expect(acked.tokens.size).toBeGreaterThan(0);
@@ -176,7 +176,7 @@ describe('The service as a process', () => {
     // The checkpoint was flushed: the next start has nothing to catch up.
     const views = new ViewStore(join(dataDir, 'views.db'));
     expect(views.checkpoint()).toBe(events[events.length - 1].position);
-    views.close();
+    await views.close();
   }, 60_000);
 
   it('refuses to start on a bad setting, naming the variable', async () => {

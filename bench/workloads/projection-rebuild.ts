@@ -88,7 +88,7 @@ async function rebuild(store: SqliteEventStore, head: number, viewsFile: string,
   const cpu = cpuMs() - cpu0;
   await runner.stop();
   log(`active tokens in the rebuilt view: ${views.tokens.activeTokenCount().toLocaleString('en-US')}`);
-  views.close();
+  await views.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(viewsFile + suffix, { force: true });
   return { ms: Math.round(ms), rate: (head + 1) / (ms / 1000), cpuPerEvent: cpu / (head + 1) };
 }
@@ -125,7 +125,7 @@ async function viewsOnly(store: SqliteEventStore, viewsFile: string): Promise<Pa
   }
   flush();
   timed(() => views.finishRebuild());
-  views.close();
+  await views.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(viewsFile + suffix, { force: true });
   return { ms: Math.round(ms), rate: n / (ms / 1000), cpuPerEvent: cpu / n };
 }

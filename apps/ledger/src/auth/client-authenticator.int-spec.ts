@@ -34,8 +34,8 @@ describe('ClientAuthenticator', () => {
     append('ClientSecretAdded', { secretId: id('b'), secretHash: hashClientSecret(secret('b')), addedAt: at(20) });
     append('ClientSecretsSuperseded', { secretIds: [id('a')], supersededBy: id('b'), validUntil: at(200), supersededAt: at(20) });
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -68,14 +68,14 @@ describe('ClientAuthenticator', () => {
     expect(auth().authenticate('app', secret('a'))).toBeUndefined();
   });
 
-  it('answers 503 (ViewsRebuildingError), not yes or no, while the views are rebuilt from empty', () => {
+  it('answers 503 (ViewsRebuildingError), not yes or no, while the views are rebuilt from empty', async () => {
     const rebuilt = new ViewStore(join(dir, 'rebuilt.db'));
     rebuilt.startRebuild();
     rebuilt.apply(events);
     expect(() => new ClientAuthenticator(rebuilt.clients, { now: () => now }).authenticate('app', secret('a'))).toThrow(ViewsRebuildingError);
     rebuilt.finishRebuild();
     expect(new ClientAuthenticator(rebuilt.clients, { now: () => now }).authenticate('app', secret('a'))).toEqual({ clientId: 'app' });
-    rebuilt.close();
+    await rebuilt.close();
   });
 
   it('reads client_secret_basic as RFC 6749 section 2.3.1 writes it: form-encoded id and secret, then base64', () => {

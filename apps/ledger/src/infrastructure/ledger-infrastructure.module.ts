@@ -123,7 +123,7 @@ export class LedgerInfrastructureModule implements OnModuleInit, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     await this.projection.stop();
     await this.store.close();
-    this.views.close();
+    await this.views.close();
     this.nodeState.close();
     this.subjectKeys.close();
     // Last: the next holder may open the files as soon as this returns.

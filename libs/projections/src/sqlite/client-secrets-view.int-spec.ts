@@ -34,7 +34,7 @@ describe('SqliteClientView: client secrets', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ledger-secrets-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps each secret by hash with its window (which never grows) and its first revocation; the client row moves on', () => {
+  it('keeps each secret by hash with its window (which never grows) and its first revocation; the client row moves on', async () => {
     const views = new ViewStore(join(dir, 'views.db'));
     const events = clientLog();
     for (const e of events) views.apply([e]);
@@ -46,10 +46,10 @@ describe('SqliteClientView: client secrets', () => {
     expect(views.clients.secrets('other')).toEqual([]);
     // A secret is a change of the client, as in the domain state.
     expect(views.clients.client('app')).toMatchObject({ updatedAt: at(50), revision: events.length - 1 });
-    views.close();
+    await views.close();
   });
 
-  it('answers no secret while the views rebuild from an empty file, and the rebuilt view equals the live one', () => {
+  it('answers no secret while the views rebuild from an empty file, and the rebuilt view equals the live one', async () => {
     const events = clientLog();
     const live = new ViewStore(join(dir, 'live.db'));
     for (const e of events) live.apply([e]);
@@ -64,7 +64,7 @@ describe('SqliteClientView: client secrets', () => {
     rebuilt.finishRebuild();
     expect(rebuilt.clients.secrets('app')).toEqual(live.clients.secrets('app'));
     expect(rebuilt.snapshot()).toEqual(live.snapshot());
-    live.close();
-    rebuilt.close();
+    await live.close();
+    await rebuilt.close();
   });
 });

@@ -59,8 +59,8 @@ describe('consent expiry and the consent lists in the views', () => {
     log = new Log(views);
     log.append('client-web', 'ClientRegistered', { clientId: 'web', name: 'web', allowedScopes: null, termsUrl: null, registeredAt: at(0) });
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -144,7 +144,7 @@ describe('consent expiry and the consent lists in the views', () => {
     expect(page.map((t) => t.tokenId)).toEqual(['tok_t3', 'tok_t4']);
   });
 
-  it('a rebuild from 0 gives the same views', () => {
+  it('a rebuild from 0 gives the same views', async () => {
     log.grant('ann', 'web', at(600));
     log.issue('ann', 'web', 'a');
     log.renew('ann', 'web', at(60));
@@ -155,6 +155,6 @@ describe('consent expiry and the consent lists in the views', () => {
     rebuilt.finishRebuild();
     expect(rebuilt.snapshot()).toEqual(views.snapshot());
     expect(rebuilt.tokens.tokensOfConsent('cns_annweb_1', { limit: 5 })).toEqual(views.tokens.tokensOfConsent('cns_annweb_1', { limit: 5 }));
-    rebuilt.close();
+    await rebuilt.close();
   });
 });

@@ -56,8 +56,8 @@ describe('dependent consents in the views', () => {
       grantedAt: at(1),
     });
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -111,7 +111,7 @@ describe('dependent consents in the views', () => {
     expect(active(dependent)).toBe(false);
   });
 
-  it('a rebuild from 0 gives the same views, dependent consents and root scopes included', () => {
+  it('a rebuild from 0 gives the same views, dependent consents and root scopes included', async () => {
     log.dependentToken('dep');
     log.append('ConsentRevoked', { ...ref, revokedScopes: ['openid', 'transfer:all', 'collection:read'], revokedAt: at(10), reason: null, tokensEnded: 1 });
     log.append('DependentConsentRevoked', { ...ref, dependentConsentId: DEP, dependentClientId: 'transfer', scope: 'collection:read', dependencyPath: [ROOT, DEP], cause: 'ConsentRevoked', revokedAt: at(10), reason: null, tokensEnded: 1 });
@@ -123,7 +123,7 @@ describe('dependent consents in the views', () => {
       again.finishRebuild();
       expect(again.snapshot()).toEqual(live);
     } finally {
-      again.close();
+      await again.close();
     }
   });
 });

@@ -38,8 +38,8 @@ describe('ViewStore: a subject erased', () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-erasure-'));
     views = new ViewStore(join(dir, 'views.db'));
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -89,8 +89,8 @@ describe('ViewStore: a subject erased', () => {
     expect(views.consents.consent('cns_a_1')).toMatchObject({ userId: pseudonym });
   });
 
-  it('given a rebuild that stages its tokens, when an erasure of a subject stored in clear comes, then the staged rows are renamed too', () => {
-    views.close();
+  it('given a rebuild that stages its tokens, when an erasure of a subject stored in clear comes, then the staged rows are renamed too', async () => {
+    await views.close();
     views = new ViewStore(join(dir, 'staged.db'), 3);
     expect(views.startRebuild()).toBe(true);
     views.apply([granted(userId), issued(userId, h1), issued(userId, h2), erased(pseudonym)]);

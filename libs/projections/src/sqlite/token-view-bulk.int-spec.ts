@@ -98,8 +98,8 @@ describe('SqliteTokenView: bulk revocation', () => {
     views = new ViewStore(join(dir, 'views.db'));
     log = new Log(views);
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -117,7 +117,7 @@ describe('SqliteTokenView: bulk revocation', () => {
   }
 
   describe('a user-wide revocation', () => {
-    it("ends every token of every consent of the user at the event, and no one else's; the fan-out changes no answer", () => {
+    it("ends every token of every consent of the user at the event, and no one else's; the fan-out changes no answer", async () => {
       for (const c of ['app', 'other']) log.register(c);
       log.grant('alice', 'app');
       log.grant('alice', 'other');
@@ -149,7 +149,7 @@ describe('SqliteTokenView: bulk revocation', () => {
 
       const store = rebuilt();
       expect(activeIn(store, [...alice, slipped, fresh, bob])).toEqual(active(...alice, slipped, fresh, bob));
-      store.close();
+      await store.close();
     });
 
     it('a consent granted after fewer revocations than the user has (a grant that read the user stream before the last) ends with it', () => {
@@ -186,7 +186,7 @@ describe('SqliteTokenView: bulk revocation', () => {
       expect(orderings()).toHaveLength(90);
     });
 
-    it.each(orderings().map((o) => [o.join(' ')]))('%s, with tokens of every pair issued before, between and after', (sequence) => {
+    it.each(orderings().map((o) => [o.join(' ')]))('%s, with tokens of every pair issued before, between and after', async (sequence) => {
       for (const c of ['app', 'other']) log.register(c);
       for (const [u, c] of PAIRS) log.grant(u, c);
       const tokens: Array<{ hash: string; user: string; client: string; position: number }> = [];
@@ -213,7 +213,7 @@ describe('SqliteTokenView: bulk revocation', () => {
       expect(active(...tokens.slice(-4).map((t) => t.hash))).toEqual([true, true, true, true]);
       const store = rebuilt();
       expect(activeIn(store, tokens.map((t) => t.hash))).toEqual(expected());
-      store.close();
+      await store.close();
     });
 
     it('a client not-before and enabling the client share one cut: the later of the two holds', () => {

@@ -66,15 +66,15 @@ describe('SqliteTokenView: client cuts', () => {
     views = new ViewStore(join(dir, 'views.db'));
     log = new Log(views);
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const active = (...hashes: string[]) => hashes.map((h) => views.tokens.token(h)?.active);
 
   /** Applies the log again, staged from 0, and answers the same for every token: the cuts need no fold. */
-  function expectRebuildAgrees(): void {
+  async function expectRebuildAgrees(): Promise<void> {
     const rebuilt = new ViewStore(join(dir, 'rebuilt.db'), 2);
     expect(rebuilt.startRebuild()).toBe(true);
     rebuilt.apply(log.events);
@@ -82,10 +82,10 @@ describe('SqliteTokenView: client cuts', () => {
     expect(rebuilt.snapshot()).toEqual(views.snapshot());
     const hashes = log.events.filter((e) => e.type === 'TokenIssued').map((e) => e.data.tokenHash as string);
     expect(hashes.map((h) => rebuilt.tokens.token(h)?.active)).toEqual(active(...hashes));
-    rebuilt.close();
+    await rebuilt.close();
   }
 
-  it('disable -> enable: every token of the client ends at the disable; none comes back; a new one lives', () => {
+  it('disable -> enable: every token of the client ends at the disable; none comes back; a new one lives', async () => {
     log.register('app', null);
     log.register('other', null);
     log.grant('app', ['openid']);
@@ -108,10 +108,10 @@ describe('SqliteTokenView: client cuts', () => {
     log.client('app', 'ClientDisabled', { disabledAt: at(30) });
     log.client('app', 'ClientEnabled', { enabledAt: at(40) });
     expect(active(before, slipped, after)).toEqual([false, false, false]);
-    expectRebuildAgrees();
+    await expectRebuildAgrees();
   });
 
-  it('narrow -> widen: tokens carrying the removed scope end, others live; allowing it again revives none', () => {
+  it('narrow -> widen: tokens carrying the removed scope end, others live; allowing it again revives none', async () => {
     log.register('app', ['openid', TRANSFER]);
     log.grant('app', ['openid', TRANSFER]);
     const plain = log.issue('app', 'p1', ['openid']);
@@ -125,10 +125,10 @@ describe('SqliteTokenView: client cuts', () => {
     log.client('app', 'ClientScopesAllowed', { addedScopes: [TRANSFER], allowedScopes: ['openid', TRANSFER], allowedAt: at(20) });
     const fresh = log.issue('app', 'c3', ['openid', TRANSFER]);
     expect(active(plain, carrying, slipped, fresh)).toEqual([true, false, false, true]);
-    expectRebuildAgrees();
+    await expectRebuildAgrees();
   });
 
-  it('from any scope to a list: a token carrying a scope outside the list ends, and allowing it later revives it not', () => {
+  it('from any scope to a list: a token carrying a scope outside the list ends, and allowing it later revives it not', async () => {
     log.register('app', null);
     log.grant('app', ['email', 'openid']);
     const email = log.issue('app', 'e1', ['email', 'openid']);
@@ -140,7 +140,7 @@ describe('SqliteTokenView: client cuts', () => {
     log.client('app', 'ClientScopesAllowed', { addedScopes: ['email'], allowedScopes: ['email', 'openid'], allowedAt: at(20) });
     const again = log.issue('app', 'e2', ['email']);
     expect(active(email, openid, again)).toEqual([false, true, true]);
-    expectRebuildAgrees();
+    await expectRebuildAgrees();
   });
 
   it('replacing a scope in one append (revoke, then allow): the removed one ends, the added one is new', () => {
@@ -153,7 +153,7 @@ describe('SqliteTokenView: client cuts', () => {
     expect(views.clients.client('app')).toMatchObject({ allowedScopes: ['email', 'openid'], status: 'active', revision: 2 });
   });
 
-  it('delete: the disable ends every token, and the deleted client stays in the view', () => {
+  it('delete: the disable ends every token, and the deleted client stays in the view', async () => {
     log.register('app', null);
     log.grant('app', ['openid']);
     const token = log.issue('app', 'a1', ['openid']);
@@ -161,7 +161,7 @@ describe('SqliteTokenView: client cuts', () => {
     log.client('app', 'ClientDeleted', { deletedAt: at(10) });
     expect(active(token)).toEqual([false]);
     expect(views.clients.client('app')).toMatchObject({ status: 'deleted', updatedAt: at(10), revision: 2 });
-    expectRebuildAgrees();
+    await expectRebuildAgrees();
   });
 
   it('a consent cut and a client cut together: either ends the token', () => {

@@ -23,21 +23,21 @@ describe('ViewStore: a TokenIssued for a token that already has a row never revi
     ['TokenIssued', { ...ref, tokenId: 'tok_1', tokenHash: hash, scopes: ['openid'], issuedAt: at(10), expiresAt: at(3600) }],
   ].map(([type, data], i) => ({ id: `e${i}`, type: type as string, stream: 'consent-x', revision: i, position: i, recordedAt: at(i), data: data as Record<string, unknown>, metadata: { actor: 't', correlationId: 'c' } }));
 
-  it('live, one event per batch and all in one batch', () => {
+  it('live, one event per batch and all in one batch', async () => {
     for (const batches of [events.map((e) => [e]), [events]]) {
       const views = new ViewStore(join(dir, `live-${batches.length}.db`));
       for (const batch of batches) views.apply(batch);
       expect(views.tokens.token(hash)).toMatchObject({ active: false, exp: Math.floor(Date.parse(at(3)) / 1000) });
-      views.close();
+      await views.close();
     }
   });
 
-  it('in a rebuild from 0 that stages the token view', () => {
+  it('in a rebuild from 0 that stages the token view', async () => {
     const views = new ViewStore(join(dir, 'rebuilt.db'), 2);
     expect(views.startRebuild()).toBe(true);
     views.apply(events);
     views.finishRebuild();
     expect(views.tokens.token(hash)).toMatchObject({ active: false, exp: Math.floor(Date.parse(at(3)) / 1000) });
-    views.close();
+    await views.close();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '@ledger/event-store';
@@ -43,7 +43,7 @@ describe('ViewStore: the views are checkpointed off the event loop', () => {
     applyMany(views, 1);
     await waitUntil(() => statSync(file).size > before + 100_000, { what: 'the committed view pages copied into views.db' });
     expect(views.consents.consent('cns_60_1')?.userId).toBe('user-60');
-    views.close();
+    await views.close();
   });
 
   it('when a start finds views that hold events (no rebuild): the same', async () => {
@@ -51,12 +51,46 @@ describe('ViewStore: the views are checkpointed off the event loop', () => {
     // Written without a rebuild, so without a checkpointer of its own whose last checkpoint could run after the reopen.
     const first = new ViewStore(file);
     first.apply([grant(1000)]);
-    first.close();
+    await first.close();
     const views = new ViewStore(file);
     expect(views.startRebuild()).toBe(false);
     const before = statSync(file).size;
     applyMany(views, 2000);
     await waitUntil(() => statSync(file).size > before + 100_000, { what: 'the committed view pages copied into views.db' });
-    views.close();
+    await views.close();
+  });
+
+  // The owner's connection must close last, after the worker's last checkpoint. Closed first, it left the worker's
+  // close (which then deletes the WAL), or the worker's very open if it had only just started (which creates the
+  // WAL and -shm again), to run after close() had returned: under a shutdown that then releases the data directory's
+  // lock, or a test's rmSync of the directory, which failed with ENOTEMPTY in CI.
+  const caughtUp = (file: string) => {
+    const views = new ViewStore(file);
+    views.startRebuild();
+    views.apply([grant(0)]);
+    views.finishRebuild();
+    return views;
+  };
+
+  it('closing a running checkpointer: once close() resolves, the WAL is folded in and gone', async () => {
+    const file = join(dir, 'views.db');
+    const views = caughtUp(file);
+    const before = statSync(file).size;
+    applyMany(views, 3000);
+    await waitUntil(() => statSync(file).size > before + 100_000, { what: 'the worker checkpointing, so with its connection open' });
+    await views.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(existsSync(`${file}-shm`)).toBe(false);
+  });
+
+  it('closing a checkpointer that has only just started: nothing is created in the directory after close() resolves', async () => {
+    const file = join(dir, 'views.db');
+    const views = caughtUp(file);
+    await views.close();
+    const created: string[] = [];
+    const watcher = watch(dir, (_, name) => name && existsSync(join(dir, name)) && created.push(name));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    watcher.close();
+    expect(created).toEqual([]);
   });
 });

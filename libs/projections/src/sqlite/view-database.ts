@@ -134,10 +134,13 @@ export class ViewDatabase {
     this.checkpointOffTheEventLoop();
   }
 
-  close(): void {
-    // The worker's last checkpoint runs on its own connection; it holds the process until it is done (stop()).
-    void this.checkpointer?.stop();
+  async close(): Promise<void> {
+    // The worker's last checkpoint and close come first, as for the event log: the owner's connection must be the last
+    // to close, so that SQLite folds the WAL in and deletes it, and nothing touches the files once this resolves (a
+    // test's rmSync of the directory, the next holder of the data directory's lock).
+    const checkpointer = this.checkpointer;
     this.checkpointer = undefined;
+    await checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 

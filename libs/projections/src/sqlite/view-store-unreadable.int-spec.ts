@@ -27,8 +27,8 @@ describe('ViewStore: an event this build cannot read', () => {
     n = 0;
     dir = mkdtempSync(join(tmpdir(), 'ledger-views-'));
   });
-  afterEach(() => {
-    views.close();
+  afterEach(async () => {
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,10 +72,10 @@ describe('ViewStore: an event this build cannot read', () => {
     expect(() => views.tokens.token(hash)).toThrow(UnreadableEventError);
   });
 
-  it('a newer version, and a malformed one, are named as such', () => {
+  it('a newer version, and a malformed one, are named as such', async () => {
     views = new ViewStore(join(dir, 'views.db'));
     expect(() => views.apply([granted(), issued(), event('TokenRevoked', { ...ref }, 'consent-x', { eventVersion: 3 })])).toThrow('it is TokenRevoked v3, and this build reads up to v2');
-    views.close();
+    await views.close();
     views = new ViewStore(join(dir, 'other.db'));
     expect(() => views.apply([event('TokenRevoked', { ...ref }, 'consent-x', { eventVersion: 'one' })])).toThrow('its version "one" is not a whole number from 1');
   });

@@ -49,7 +49,7 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
 
   // Odd seeds stage from the first batch; even ones apply small batches row by row first and stage from a large
   // one later, so the fold must also end tokens that were already in the tree.
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i', (seed) => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i', async (seed) => {
     const events = history(seed, 300);
     const live = new ViewStore(join(dir, `live-${seed}.db`));
     for (const e of events) live.apply([e]); // the live path: one event per batch, never a rebuild
@@ -70,11 +70,11 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
 
     expect(rebuilt.snapshot()).toEqual(live.snapshot());
     expect(rebuilt.checkpoint()).toBe(live.checkpoint());
-    live.close();
-    rebuilt.close();
+    await live.close();
+    await rebuilt.close();
   });
 
-  it('does not stage a short history: its tokens are answerable while the rebuild is still open', () => {
+  it('does not stage a short history: its tokens are answerable while the rebuild is still open', async () => {
     const events = history(10, 40);
     const views = new ViewStore(join(dir, 'short.db'));
     expect(views.startRebuild()).toBe(true);
@@ -82,13 +82,13 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
     expect(views.tokens.available).toBe(true);
     expect(() => views.tokens.token('0'.repeat(64))).not.toThrow();
     views.finishRebuild();
-    views.close();
+    await views.close();
   });
 
   // The staging tables once lived in the views file and were dropped at the fold: their pages were zeroed
   // (secure_delete) inside one transaction whose journal is in memory during a rebuild, which at a million tokens
   // left ~250 MB of freed memory in the process for good, and as many free pages in the file.
-  it('stages in a file of its own, private, deleted after the fold: the views file keeps no staging pages', () => {
+  it('stages in a file of its own, private, deleted after the fold: the views file keeps no staging pages', async () => {
     const file = join(dir, 'views.db');
     const views = new ViewStore(file, 30);
     expect(views.startRebuild()).toBe(true);
@@ -97,32 +97,32 @@ describe('ViewStore: a rebuild from 0 (staged token view) equals applying the lo
     expect(statSync(`${file}-rebuild`).mode & 0o777).toBe(0o600);
     views.finishRebuild();
     expect(existsSync(`${file}-rebuild`)).toBe(false);
-    views.close();
+    await views.close();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('freelist_count', { simple: true })).toBe(0);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'rebuild%'").all()).toEqual([]);
     db.close();
   });
 
-  it('throws the staging file of a rebuild that did not finish away with the views it belonged to', () => {
+  it('throws the staging file of a rebuild that did not finish away with the views it belonged to', async () => {
     const file = join(dir, 'views.db');
     const views = new ViewStore(file, 30);
     views.startRebuild();
     views.apply(history(12, 300));
-    views.close();
+    await views.close();
     expect(existsSync(`${file}-rebuild`)).toBe(true);
     const again = new ViewStore(file, 30);
     expect(again.rebuildReason).toBe('the last rebuild did not finish');
     expect(existsSync(`${file}-rebuild`)).toBe(false);
-    again.close();
+    await again.close();
   });
 
-  it('does not stage once the views hold anything: a restart resumes on the live path', () => {
+  it('does not stage once the views hold anything: a restart resumes on the live path', async () => {
     const events = history(9, 50);
     const views = new ViewStore(join(dir, 'views.db'));
     views.apply(events.slice(0, 10));
     expect(views.startRebuild()).toBe(false);
     expect(views.tokens.available).toBe(true);
-    views.close();
+    await views.close();
   });
 });

@@ -237,8 +237,8 @@ export class ViewStore {
     };
   }
 
-  close(): void {
-    this.database.close();
+  async close(): Promise<void> {
+    await this.database.close();
   }
 
   /** Drops the views so that the next start rebuilds them from position 0. */

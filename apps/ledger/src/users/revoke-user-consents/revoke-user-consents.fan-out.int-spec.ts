@@ -38,7 +38,7 @@ describe('UserRevocationFanOut (real SQLite store, executor and views)', () => {
     for (const f of fanOuts.splice(0)) await f.stop();
     await projection.stop();
     await store.close();
-    views.close();
+    await views.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -136,7 +136,7 @@ describe('UserRevocationFanOut (real SQLite store, executor and views)', () => {
       expect(other.status().position).toBe(appended.position - 1);
     } finally {
       await other.stop();
-      otherViews.close();
+      await otherViews.close();
     }
   });
   it('stops at a user-stream event this build cannot read, rather than passing it with its checkpoint', async () => {
