@@ -81,6 +81,15 @@ export function send(url: string, path: string, options: { method?: string; head
  * with unread bytes sends a reset, and the client sees ECONNRESET or EPIPE instead of a clean close.
  */
 export async function wholeChunkedPost(url: string, path: string, headers: Record<string, string>, size: number): Promise<{ response: string; errors: string[] }> {
+  return wholeRequest(url, `POST ${path} HTTP/1.1\r\n${chunkedHead(headers)}\r\n`, CHUNK, size, '0\r\n\r\n');
+}
+
+/**
+ * Writes `head` and then `filler` until `size` bytes are out, all at once, as a client that writes its whole request
+ * before it reads does; once the server has closed its side, one more filler, `last` and a close. A server that closes in
+ * stages reads on until then; one that closes at once resets the connection (ECONNRESET, EPIPE in `errors`).
+ */
+export async function wholeRequest(url: string, head: string, filler: Buffer, size: number, last = ''): Promise<{ response: string; errors: string[] }> {
   const socket = connect({ port: portOf(url), host: '127.0.0.1', allowHalfOpen: true });
   let text = '';
   const errors: string[] = [];
@@ -88,11 +97,9 @@ export async function wholeChunkedPost(url: string, path: string, headers: Recor
   socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
   const closed = once(socket, 'close');
   await once(socket, 'connect');
-  const head = chunkedHead(headers);
-  const chunk = CHUNK;
-  socket.write(Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\n${head}\r\n`), ...Array.from({ length: Math.ceil(size / 0x4000) }, () => chunk)]));
+  socket.write(Buffer.concat([Buffer.from(head), ...Array.from({ length: Math.ceil(size / filler.length) }, () => filler)]));
   socket.once('end', () => {
-    if (!socket.destroyed) socket.write(chunk, () => socket.end('0\r\n\r\n'));
+    if (!socket.destroyed) socket.write(filler, () => socket.end(last));
   });
   await closed;
   return { response: text, errors };

@@ -16,19 +16,27 @@ const CHECK_MS = 50;
  */
 export function closeInStages(socket: Socket): void {
   (socket as Socket & { destroySoon: () => void }).destroySoon = function lingeringClose(this: Socket) {
-    if (this.writable) this.end();
-    const start = this.bytesRead;
-    const deadline = Date.now() + LINGER_MS;
-    const check = setInterval(() => {
-      if (this.destroyed || this.bytesRead - start > LINGER_BYTES || Date.now() >= deadline) stop();
-    }, CHECK_MS);
-    check.unref();
-    const stop = () => {
-      clearInterval(check);
-      this.destroy();
-    };
-    this.once('end', stop);
-    this.once('error', stop);
-    this.once('close', () => clearInterval(check));
+    lingerThenDestroy(this);
   };
+}
+
+/**
+ * The staged close itself, for an answer already written: FIN, then the client's bytes read and dropped until it
+ * closes too, LINGER_BYTES more arrive or LINGER_MS pass.
+ */
+function lingerThenDestroy(socket: Socket): void {
+  if (socket.writable) socket.end();
+  const start = socket.bytesRead;
+  const deadline = Date.now() + LINGER_MS;
+  const check = setInterval(() => {
+    if (socket.destroyed || socket.bytesRead - start > LINGER_BYTES || Date.now() >= deadline) stop();
+  }, CHECK_MS);
+  check.unref();
+  const stop = () => {
+    clearInterval(check);
+    socket.destroy();
+  };
+  socket.once('end', stop);
+  socket.once('error', stop);
+  socket.once('close', () => clearInterval(check));
 }
