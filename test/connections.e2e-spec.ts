@@ -1,11 +1,15 @@
 import { waitUntil } from '@ledger/testing';
 import { bearer, RunningLedger, startLedger, tempDataDir } from './support/ledger-app';
-import { rawSocket, slowChunkedPost, wholeChunkedPost } from './support/raw-http';
+import { rawSocket, slowChunkedPost, wholeChunkedPost, wholeRequest } from './support/raw-http';
 
 /** Far more than the body limit and the sockets' buffers together; a server that keeps reading gets all of it. */
 const CAP = 16 * 1024 * 1024;
 /** What a server that stops reading at its answer can have taken in: the body limit plus socket buffers. */
 const READ_AT_MOST = 4 * 1024 * 1024;
+
+/** The head of a chunked JSON POST whose first chunk size is no number, after the given headers. */
+const badChunk = (headers: Record<string, string>) =>
+  Object.entries({ host: 'ledger', 'transfer-encoding': 'chunked', 'content-type': 'application/json', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\nzz\r\n';
 
 /** Connection behaviour over raw sockets (node:net) against the real service: bytes and closes, never timings. */
 describe('Connections', () => {
@@ -46,6 +50,21 @@ describe('Connections', () => {
     const r = await wholeChunkedPost(ledger.url, path, headers, 1024 * 1024);
     expect(r.response).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(r.response.toLowerCase()).toContain('connection: close');
+    expect(r.errors).toEqual([]);
+  });
+
+  // The same for what Node's parser refuses before Fastify sees the request (http/client-error.ts): the rest of the
+  // request is still coming when the answer goes out, and closing at once reset the connection.
+  it.each([
+    ['headers past the limit', 'GET /v1/users/u/consents HTTP/1.1\r\nhost: ledger\r\nx-junk: ', Buffer.alloc(0x4000, 'j'), 431, 'headers_too_large'],
+    ['a chunk size that is no number', `POST /v1/consents HTTP/1.1\r\n${badChunk({ authorization: bearer('admin').authorization })}`, Buffer.alloc(0x4000, 'a'), 400, 'malformed_request'],
+    // Refused for its credentials before the bad chunk is parsed: that answer is the only one the client gets.
+    ['a chunk size that is no number, without credentials', `POST /v1/consents HTTP/1.1\r\n${badChunk({})}`, Buffer.alloc(0x4000, 'a'), 401, 'unauthorized'],
+  ])("closes in stages after Node's parser refuses %s: the client reads one answer and is never reset", async (_, head, filler, status, code) => {
+    const r = await wholeRequest(ledger.url, head, filler, 1024 * 1024);
+    expect(r.response).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(r.response).toContain(`"code":"${code}"`);
+    expect(r.response.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
     expect(r.errors).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Server, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { isLingering, lingerThenDestroy } from './lingering-close';
 import { problem, ProblemError } from './problem';
 import { errorAnswer } from './problem-details.filter';
 
@@ -11,8 +13,17 @@ import { errorAnswer } from './problem-details.filter';
  * large that the request line was in an earlier packet), and then the answer is problem+json.
  */
 export function answerClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+  // The parser refuses every packet after the first too; the connection is already closing in stages.
+  if (isLingering(socket as Socket)) return;
   if (!socket.writable) {
     socket.destroy();
+    return;
+  }
+  // A request refused before its body was read (401, 413, 415) has had its answer, and a second one on the same
+  // connection would be read as the answer to the next request: the close alone. Node's own clientError handling
+  // makes the same check, on the same field (the response the socket is writing).
+  if ((socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    lingerThenDestroy(socket as Socket);
     return;
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
@@ -22,7 +33,10 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: un
   const answer = errorAnswer(new ProblemError(refusal), path);
   const body = JSON.stringify(answer.body);
   const headers = Object.entries(answer.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  // The rest of the request may still be coming (headers past the limit, a body after a bad chunk): closed at once
+  // with it unread, the connection is reset, and a reset can destroy the answer before the client reads it.
+  lingerThenDestroy(socket as Socket);
 }
 
 /** The path of the request line at the start of `packet`, without the query; '' when there is none. */

@@ -20,11 +20,21 @@ export function closeInStages(socket: Socket): void {
   };
 }
 
+const LINGERING = Symbol('lingering');
+
+/** Whether this connection is already closing in stages (lingerThenDestroy): what else arrives on it is dropped. */
+export function isLingering(socket: Socket): boolean {
+  return (socket as Socket & { [LINGERING]?: true })[LINGERING] === true;
+}
+
 /**
  * The staged close itself, for an answer already written: FIN, then the client's bytes read and dropped until it
- * closes too, LINGER_BYTES more arrive or LINGER_MS pass.
+ * closes too, LINGER_BYTES more arrive or LINGER_MS pass. Also the close of what Node's parser refuses
+ * (client-error.ts), where the rest of the request is just as likely to be on its way.
  */
-function lingerThenDestroy(socket: Socket): void {
+export function lingerThenDestroy(socket: Socket): void {
+  if (isLingering(socket)) return;
+  (socket as Socket & { [LINGERING]?: true })[LINGERING] = true;
   if (socket.writable) socket.end();
   const start = socket.bytesRead;
   const deadline = Date.now() + LINGER_MS;
