@@ -59,6 +59,12 @@ export class SqliteSubjectKeys implements SubjectKeys {
   private queuedSync?: Promise<void>;
   /** After a failed sync nothing is known to be durable any more (see GroupCommitWriter): no key is handed out. */
   private syncFailed?: Error;
+  /**
+   * The sync at open. It covers every key read from the file, which is not known to be on disk: a process that died
+   * after committing a key and before its sync left it in the WAL, in the page cache only. Reused here, with no sync,
+   * a power loss could then keep the events sealed under it (the log syncs its own file) and lose the key.
+   */
+  private readonly opened: Promise<void>;
 
   /** How many keys the start re-wrapped from the previous KEK to the current one (rotation: docs/privacy.md). */
   readonly rewrapped: number;
@@ -87,6 +93,9 @@ export class SqliteSubjectKeys implements SubjectKeys {
     this.walFd = openSync(`${file}-wal`, 'r');
     this.s = this.prepare();
     this.rewrapped = previousKek ? this.rewrap(previousKek) : 0;
+    this.opened = this.startSync();
+    // A failure is told by every durable() and keyFor() after it (syncFailed); nothing else awaits this one.
+    this.opened.catch(() => undefined);
   }
 
   /**
@@ -169,17 +178,21 @@ export class SqliteSubjectKeys implements SubjectKeys {
   }
 
   /**
-   * Waits only for the syncs that cover the keys named. A key this instance did not create, or whose sync has
-   * completed, is durable: the append sealed under it goes at once, even while another subject's new key is syncing.
+   * Waits only for the syncs that cover the keys named. A key this instance did not create is durable once the sync
+   * at open has completed, and one it created once its own sync has: the append sealed under it goes at once then,
+   * even while another subject's new key is syncing.
    */
   durable(kids: Iterable<string>): Promise<void> {
     if (this.syncFailed) return Promise.reject(this.syncFailed);
     let wait: Promise<void> | undefined;
+    let named = false;
     for (const kid of kids) {
       if (this.unsynced.has(kid)) return this.nextSync();
       wait ??= this.inFlight.get(kid);
+      named = true;
     }
-    return wait ?? Promise.resolve();
+    // Every sync in flight started after the one at open, so waiting for it covers the keys read from the file too.
+    return wait ?? (named ? this.opened : Promise.resolve());
   }
 
   close(): void {
