@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { erasedUserId } from '@ledger/domain';
-import { SqliteEventStore, StoredEvent } from '@ledger/event-store';
+import { lagBehind, SqliteEventStore, StoredEvent } from '@ledger/event-store';
 import { exportEvents } from './audit-queries';
 import { ChainedEventStore } from './chained-event-store';
 import { openString, SealedEventStore, sealString } from './sealed-event-store';
@@ -166,6 +166,19 @@ describe('SealedEventStore over the chain, over a real SQLite store', () => {
     // Closing it closes the store beneath.
     await stranger.close();
     await expect(raw.readStream('consent-x')).rejects.toThrow();
+  });
+
+  it('counts a lag without opening a field: a scrape or a probe of an instance far behind decrypts nothing', async () => {
+    await sealed.append('consent-x', [revoked('erin@example.org'), revoked('bob')], { expectedRevision: 'no_stream' });
+    // Under a key store that holds none of the keys, any opening would fail (subject_key_unknown).
+    const stranger = new SealedEventStore(raw, new MemoryKeys());
+    expect(await lagBehind(stranger, -1)).toMatchObject({ events: 2, capped: false });
+    const envelopes: StoredEvent[] = [];
+    for await (const e of stranger.readAll({ envelopes: true })) envelopes.push(e);
+    expect(envelopes.map((e) => [e.stream, e.type, e.position])).toEqual([
+      ['consent-x', 'TokenRevoked', 0],
+      ['consent-x', 'TokenRevoked', 1],
+    ]);
   });
 
   it('binds a sealed value to its event and field: moved, it does not open', () => {

@@ -86,6 +86,10 @@ export class SealedEventStore extends ForwardingEventStore {
   }
 
   override async *readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent> {
+    if (options?.envelopes) {
+      yield* this.inner.readAll(options);
+      return;
+    }
     for await (const e of this.inner.readAll(options)) yield this.open(e);
   }
 

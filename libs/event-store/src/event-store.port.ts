@@ -74,6 +74,11 @@ export interface ReadAllOptions {
   direction?: 'forwards' | 'backwards';
   maxCount?: number;
   filter?: EventFilter;
+  /**
+   * The caller reads only each event's envelope (id, stream, type, revision, position, recordedAt), never its data
+   * or metadata, so a decorator may hand those over as stored: the sealed store then opens nothing (lagBehind).
+   */
+  envelopes?: boolean;
 }
 
 /** Server-side filter for $all reads and subscriptions. System events ($-prefixed types) are never delivered. */

@@ -23,7 +23,8 @@ export async function lagBehind(store: EventStore, position: number, options: { 
   let events = 0;
   let oldest: string | undefined;
   if (headPosition > position) {
-    for await (const event of store.readAll({ after: position >= 0 ? position : undefined, filter: options.filter, maxCount })) {
+    // Envelopes only: a scrape or a readiness probe of an instance far behind must not open 10,000 sealed events.
+    for await (const event of store.readAll({ after: position >= 0 ? position : undefined, filter: options.filter, maxCount, envelopes: true })) {
       if (event.position > headPosition) break;
       oldest ??= event.recordedAt;
       events += 1;
