@@ -8,26 +8,27 @@
  * Shapes: refused (a GrantConsent refused at validation), grant, issue, revoke; 32 closed-loop connections, as the
  * commands workload. Unlike that workload, the service is stopped with SIGTERM, so that --cpu-prof writes its profile
  * (a SIGKILL, the workload's loss check, writes nothing). The load starts once /health/ready says the views have
- * caught up; the other relays (the SSE and user-revocation fan-outs, SSF) may still be reading the seeded log for a
- * few seconds after that, opening its sealed fields, so profile 10 s or more and summarise the last 10.
+ * caught up, and once the ledger is idle (settled): the other relays (the SSE and user-revocation fan-outs, SSF) read
+ * and open the seeded log for seconds after ready.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consentIdFor, pairKey } from '@ledger/domain';
 import { secretsDirFor } from '../../test/support/ledger-app';
-import { BENCH_HEADERS, startLedger } from '../support/ledger';
+import { BENCH_HEADERS, settled, startLedger } from '../support/ledger';
 import { load } from '../support/load';
 import { seedTokens } from '../support/seed-tokens';
 
-const SEEDED = 40_000;
+/** Seeded consents: enough that RevokeConsent, each consent once after the first 1,000, never runs out. */
+const seededFor = (seconds: number) => Math.max(40_000, 1_000 + (seconds + 2) * 3_000);
 
 async function main() {
   const shape = process.argv[2] ?? 'refused';
   const seconds = Number(process.argv[3] ?? 10);
   const dataDir = join(mkdtempSync(join(tmpdir(), 'ledger-profile-')), 'data');
   // Sealed under their users' keys, as granted consents are (see the commands workload).
-  await seedTokens(join(dataDir, 'events.db'), SEEDED, 1, undefined, { subjectKeysIn: secretsDirFor(dataDir) });
+  await seedTokens(join(dataDir, 'events.db'), seededFor(seconds), 1, undefined, { subjectKeysIn: secretsDirFor(dataDir) });
   const ledger = await startLedger(dataDir);
   const consentOf = (i: number) => consentIdFor(pairKey(`bench-user-${i}`, 'bench-app'), 1);
   let n = 0;
@@ -41,6 +42,7 @@ async function main() {
   const chosen = shapes[shape];
   if (!chosen) throw new Error(`shape must be one of ${Object.keys(shapes).join(', ')}`);
   while ((await fetch(`${ledger.url}/health/ready`)).status !== 200) await new Promise((r) => setTimeout(r, 200));
+  await settled(ledger);
   const headers = { 'content-type': 'application/json', ...BENCH_HEADERS.commands };
   const statuses = new Map<number, number>();
   await load({ url: ledger.url, path: chosen.path, durationS: 2, headers, body: chosen.body, onResponse: () => undefined });

@@ -48,6 +48,23 @@ export async function ledgerCpuMs(ledger: LedgerProcess): Promise<number> {
   return Number(seconds) * 1000;
 }
 
+/**
+ * Waits until the ledger is idle: less than 10 % of a core over a second, or `maxS` pass. Ready (/health/ready)
+ * means only that the views have caught up; the relays that start from the log's beginning (the SSE and
+ * user-revocation fan-outs, SSF) read and open a seeded history for seconds after that, and a profile or a CPU
+ * figure taken meanwhile counts that catch-up as the cost of the requests measured.
+ */
+export async function settled(ledger: LedgerProcess, maxS = 60): Promise<void> {
+  const deadline = Date.now() + maxS * 1000;
+  let last = await ledgerCpuMs(ledger);
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await ledgerCpuMs(ledger);
+    if (now - last < 100) return;
+    last = now;
+  }
+}
+
 export function memory(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
