@@ -23,10 +23,12 @@ const SCOPES = ['openid', 'email', 'urn:globus:auth:scope:transfer.api.globus.or
 const ISSUE_POOL = 1_000;
 
 /**
- * GrantConsent, IssueToken and RevokeConsent over HTTP at saturation, each against two same-run limits: a trivial
- * Nest route with the ledger's validation (trivial-nest-app.ts: the ceiling the target reads) and a durable-append
- * loop writing the same event with the same group commit (durable-append.ts: information). Every acknowledged id
- * is read back from the store after the ledger is SIGKILLed.
+ * GrantConsent, IssueToken and RevokeConsent over HTTP at saturation, each against three same-run limits: a trivial
+ * Nest route with the ledger's validation (trivial-nest-app.ts: the ceiling the target reads), a durable-append
+ * loop writing the same event with the same group commit (durable-append.ts: information), and the two together,
+ * the route appending the event through the embedded store before it answers (storage-floor-app.ts: the most any
+ * ledger on this stack can do, so the highest share of the route a target can ask for). Every acknowledged id is
+ * read back from the store after the ledger is SIGKILLed.
  */
 export const commands: Workload = {
   name: 'commands',
@@ -49,7 +51,9 @@ export const commands: Workload = {
       limits.push(route);
       const floor = await startLimit(join(__dirname, '..', 'support', 'durable-append.ts'), [join(ctx.scratchDir, 'floor.db')]);
       limits.push(floor);
-      const targets = { ledger: ledgerTarget(ledger), route: limitTarget('trivial Nest route', route) };
+      const storage = await startLimit(join(__dirname, '..', 'support', 'storage-floor-app.ts'), [join(ctx.scratchDir, 'storage-floor.db')]);
+      limits.push(storage);
+      const targets = { ledger: ledgerTarget(ledger), route: limitTarget('trivial Nest route', route), storage: limitTarget('storage floor', storage) };
 
       const headers = { 'content-type': 'application/json', ...BENCH_HEADERS.commands };
       const acknowledged: Record<Command, string[]> = { GrantConsent: [], IssueToken: [], RevokeConsent: [] };
@@ -95,6 +99,11 @@ export const commands: Workload = {
       // The limit gets the GrantConsent body for every command, and its answers are parsed like the ledger's.
       const onRoute = (seconds: number) => measure(targets.route, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: grantBody, onResponse: (_s, text) => JSON.parse(text) }));
       const templates = {} as Record<Command, unknown>;
+      // The route and the store together, appending the command's own event: its answers are parsed like the route's.
+      const onStorage = async (command: Command, seconds: number) => {
+        await storage.ask({ template: templates[command] });
+        return measure(targets.storage, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: grantBody, onResponse: (_s, text) => JSON.parse(text) }));
+      };
       const onFloor = async (command: Command, seconds: number): Promise<Measured> => {
         const before = await floor.cpuMs();
         const r = await floor.ask<{ appends: number; perSecond: number; p99: number }>({ run: { durationS: seconds, concurrency: CONNECTIONS, event: templates[command] } });
@@ -114,13 +123,15 @@ export const commands: Workload = {
       }
       events.close();
       for (const command of COMMANDS) await onFloor(command, 1);
+      await onStorage('GrantConsent', Math.min(2, durationS));
 
-      type Step = `route ${Command}` | Command | `floor ${Command}` | 'refused';
-      const steps: Step[] = [...COMMANDS.flatMap((c) => [`route ${c}`, c, `floor ${c}`] as Step[]), 'refused'];
+      type Step = `route ${Command}` | Command | `floor ${Command}` | `storage ${Command}` | 'refused';
+      const steps: Step[] = [...COMMANDS.flatMap((c) => [`route ${c}`, c, `storage ${c}`, `floor ${c}`] as Step[]), 'refused'];
       const { load: loads, by } = await interleaved(ctx.rounds, steps, (step) => {
         if (step === 'refused') return onRefused(durationS);
         if (step.startsWith('route ')) return onRoute(durationS);
         if (step.startsWith('floor ')) return onFloor(step.slice(6) as Command, durationS);
+        if (step.startsWith('storage ')) return onStorage(step.slice(8) as Command, durationS);
         return onLedger(step as Command, durationS);
       }, ctx.log);
       const rss = Math.round(memory(ledger.child.pid!).rssMb);
@@ -145,8 +156,13 @@ export const commands: Workload = {
         const led = by[c];
         const lim = by[`route ${c}`];
         const flo = by[`floor ${c}`];
+        const sto = by[`storage ${c}`];
         figures.push(
           { name: `${c} throughput`, unit: 'cmd/s', ledger: pick(led, (m) => m.requestsPerSecond), limit: { ...trivial, values: pick(lim, (m) => m.requestsPerSecond) }, ratio: '%', target: { of: 'ratio', value: 40, higher: true }, load: loads },
+          { name: `${c} vs the storage floor: the route appending its event (information)`, unit: 'cmd/s', ledger: pick(led, (m) => m.requestsPerSecond), limit: { name: 'route + durable append', values: pick(sto, (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
+          // The floor against the route it is built on: no ledger's share of the route can be higher than this one.
+          { name: `storage floor of ${c} vs trivial Nest route: the highest share any ledger reaches (information)`, unit: 'cmd/s', ledger: pick(sto, (m) => m.requestsPerSecond), limit: { ...trivial, values: pick(lim, (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
+          { name: `CPU per ${c} vs the storage floor (information)`, unit: 'ms', ledger: pick(led, (m) => m.cpuPerOp), limit: { name: 'route + durable append', values: pick(sto, (m) => m.cpuPerOp) }, ratio: 'x', load: loads },
           { name: `${c} vs durable append of its event (information)`, unit: 'cmd/s', ledger: pick(led, (m) => m.requestsPerSecond), limit: { name: 'better-sqlite3 group commit', values: pick(flo, (m) => m.requestsPerSecond) }, ratio: '%', load: loads },
           { name: `${c} p99`, unit: 'ms', ledger: pick(led, (m) => m.p99), limit: { ...trivial, values: pick(lim, (m) => m.p99) }, ratio: 'x', load: loads },
           {
@@ -170,7 +186,7 @@ export const commands: Workload = {
       return {
         workload: 'commands',
         shape:
-          `${CONNECTIONS} closed-loop autocannon connections, ${durationS} s per run, rounds of (trivial route, ledger, durable append) per command, then the ledger refusing an invalid GrantConsent at validation; ` +
+          `${CONNECTIONS} closed-loop autocannon connections, ${durationS} s per run, rounds of (trivial route, ledger, route + durable append, durable append) per command, then the ledger refusing an invalid GrantConsent at validation; ` +
           `GrantConsent for new users, IssueToken on ${ISSUE_POOL.toLocaleString('en-US')} seeded consents, RevokeConsent each seeded consent once; ` +
           `CPU: the measured process only (the ledger's from /metrics); loss: every acknowledged id read back from events.db after SIGKILL`,
         figures,

@@ -1,0 +1,55 @@
+/**
+ * The storage floor of a command: the trivial Nest route (trivial-nest-app.ts, the same DTO and validation pipe)
+ * whose handler also appends one event durably through the embedded store the ledger uses (SqliteEventStore: its
+ * schema, group commit, WAL sync and checkpointer), to a new stream, and answers 201 once the append has resolved.
+ * Nothing else: no authentication, hooks, logging, decider, stream read, chain, sealing, views or relays.
+ *
+ * Every acknowledged command of the ledger does at least this much, in the same process, so its throughput is an
+ * upper bound of the ledger's: a throughput target above it (as a share of the trivial route) is beyond the stack.
+ *   argv: <events.db of its own>
+ *   request: { template: { type, data, metadata } } -> the event every request appends from then on
+ */
+import 'reflect-metadata';
+import { Body, Controller, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AddressInfo } from 'node:net';
+import { EventToAppend, SqliteEventStore } from '@ledger/event-store';
+import { GrantConsentRequest } from '../../apps/ledger/src/consents/grant-consent/grant-consent.request';
+import { strictValidationPipe } from '../../apps/ledger/src/http/validation';
+import { serveParent } from './limit-process';
+
+const [file] = process.argv.slice(2);
+const store = new SqliteEventStore({ file });
+let template: Omit<EventToAppend, 'id'> | undefined;
+let streams = 0;
+
+@Controller()
+class FloorController {
+  @Post('/v1/consents')
+  async create(@Body() body: GrantConsentRequest) {
+    if (!template) throw new Error('no event template yet');
+    await store.append(`floor-${++streams}`, [{ type: template.type, data: template.data, metadata: template.metadata }], { expectedRevision: 'no_stream' });
+    return { id: body.userId, clientId: body.clientId };
+  }
+}
+
+@Module({ controllers: [FloorController] })
+class FloorModule {}
+
+async function main() {
+  const app = await NestFactory.create<NestFastifyApplication>(FloorModule, new FastifyAdapter(), { logger: false });
+  app.useGlobalPipes(strictValidationPipe());
+  await app.listen(0, '127.0.0.1');
+  serveParent({ url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` }, (m) => {
+    const next = (m as { template?: Omit<EventToAppend, 'id'> }).template;
+    if (!next) throw new Error('unknown request');
+    template = next;
+    return true;
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`storage floor app failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
