@@ -10,14 +10,10 @@
  *   request: { template: { type, data, metadata } } -> the event every request appends from then on
  */
 import 'reflect-metadata';
-import { Body, Controller, Module, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AddressInfo } from 'node:net';
+import { Body, Controller, Post } from '@nestjs/common';
 import { EventToAppend, SqliteEventStore } from '@ledger/event-store';
 import { GrantConsentRequest } from '../../apps/ledger/src/consents/grant-consent/grant-consent.request';
-import { strictValidationPipe } from '../../apps/ledger/src/http/validation';
-import { serveParent } from './limit-process';
+import { serveNestLimit } from './nest-limit';
 
 const [file] = process.argv.slice(2);
 const store = new SqliteEventStore({ file });
@@ -34,22 +30,9 @@ class FloorController {
   }
 }
 
-@Module({ controllers: [FloorController] })
-class FloorModule {}
-
-async function main() {
-  const app = await NestFactory.create<NestFastifyApplication>(FloorModule, new FastifyAdapter(), { logger: false });
-  app.useGlobalPipes(strictValidationPipe());
-  await app.listen(0, '127.0.0.1');
-  serveParent({ url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` }, (m) => {
-    const next = (m as { template?: Omit<EventToAppend, 'id'> }).template;
-    if (!next) throw new Error('unknown request');
-    template = next;
-    return true;
-  });
-}
-
-main().catch((error) => {
-  process.stderr.write(`storage floor app failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+serveNestLimit('storage floor app', FloorController, (m) => {
+  const next = (m as { template?: Omit<EventToAppend, 'id'> }).template;
+  if (!next) throw new Error('unknown request');
+  template = next;
+  return true;
 });

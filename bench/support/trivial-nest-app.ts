@@ -6,13 +6,9 @@
  * class-validator cost on their own on this machine.
  */
 import 'reflect-metadata';
-import { Body, Controller, Module, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AddressInfo } from 'node:net';
+import { Body, Controller, Post } from '@nestjs/common';
 import { GrantConsentRequest } from '../../apps/ledger/src/consents/grant-consent/grant-consent.request';
-import { strictValidationPipe } from '../../apps/ledger/src/http/validation';
-import { serveParent } from './limit-process';
+import { serveNestLimit } from './nest-limit';
 
 const TRIVIAL_PATH = '/v1/consents';
 
@@ -24,17 +20,4 @@ class TrivialController {
   }
 }
 
-@Module({ controllers: [TrivialController] })
-class TrivialModule {}
-
-async function main() {
-  const app = await NestFactory.create<NestFastifyApplication>(TrivialModule, new FastifyAdapter(), { logger: false });
-  app.useGlobalPipes(strictValidationPipe());
-  await app.listen(0, '127.0.0.1');
-  serveParent({ url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` });
-}
-
-main().catch((error) => {
-  process.stderr.write(`trivial Nest app failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+serveNestLimit('trivial Nest app', TrivialController);
