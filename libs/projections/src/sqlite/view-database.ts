@@ -138,9 +138,9 @@ export class ViewDatabase {
     // The worker's last checkpoint and close come first, as for the event log: the owner's connection must be the last
     // to close, so that SQLite folds the WAL in and deletes it, and nothing touches the files once this resolves (a
     // test's rmSync of the directory, the next holder of the data directory's lock).
-    const checkpointer = this.checkpointer;
+    // stop() is idempotent: a second close() meanwhile waits for the same worker.
+    await this.checkpointer?.stop();
     this.checkpointer = undefined;
-    await checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
