@@ -21,8 +21,9 @@ export function answerClientError(error: Error & { code?: string; rawPacket?: un
   }
   // A request refused before its body was read (401, 413, 415) has had its answer, and a second one on the same
   // connection would be read as the answer to the next request: the close alone. Node's own clientError handling
-  // makes the same check, on the same field (the response the socket is writing).
-  if ((socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+  // makes the same check (the response the socket is writing has put bytes on it: _headerSent, not headersSent,
+  // which is true from writeHead on, before anything is written).
+  if ((socket as Duplex & { _httpMessage?: { _headerSent?: boolean } })._httpMessage?._headerSent) {
     lingerThenDestroy(socket as Socket);
     return;
   }
