@@ -38,7 +38,6 @@ describe('SqliteSubjectKeys: the subject key store', () => {
   it('says a new key is durable only once a WAL sync that started after its commit has completed', async () => {
     const held: Array<() => void> = [];
     const keys = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));
-    held.shift()!(); // the sync at open
     const settled: string[] = [];
     expect(await keys.durable([])).toBeUndefined(); // no key named: nothing to wait for
     const erin = keys.keyFor('erin@example.org').kid;
@@ -69,7 +68,7 @@ describe('SqliteSubjectKeys: the subject key store', () => {
     keys.close();
   });
 
-  it('given a key a process committed and died before syncing, when a new instance reuses it, then an append sealed under it waits for the sync at open', async () => {
+  it('given a key a process committed and died before syncing, when a new instance reuses it, then an append sealed under it waits for a sync', async () => {
     // The dead process: its key committed, its sync never done (held for ever), its connection never closed (a clean
     // close would checkpoint the WAL and sync the file).
     const dead = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs([]));
@@ -89,10 +88,32 @@ describe('SqliteSubjectKeys: the subject key store', () => {
     dead.close();
   });
 
+  it('given two instances sharing the store, when one reuses a key the other committed after its last sync, then it waits for a sync of its own', async () => {
+    const held: Array<() => void> = [];
+    const mine = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));
+    // A sync of mine completes: what was in the file then is durable.
+    const bob = mine.keyFor('bob').kid;
+    const bobDurable = mine.durable([bob]);
+    held.shift()!();
+    await bobDurable;
+    // The other instance commits erin's key and has not synced it (held for ever).
+    const other = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs([]));
+    const erin = other.keyFor('erin@example.org').kid;
+    expect(mine.keyFor('erin@example.org').kid).toBe(erin);
+    let durable = false;
+    const waiting = mine.durable([erin]).then(() => (durable = true));
+    await new Promise((r) => setImmediate(r));
+    expect(durable).toBe(false);
+    expect(held).toHaveLength(1);
+    held.shift()!();
+    await waiting;
+    other.close();
+    mine.close();
+  });
+
   it('given a burst of new subjects whose sync is held back, then a sealed append under an old key goes at once, and one under a new key waits', async () => {
     const held: Array<() => void> = [];
     const keys = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));
-    held.shift()!(); // the sync at open
     const raw = new SqliteEventStore({ file: join(dir, 'events.db') });
     const sealed = new SealedEventStore(raw, keys);
     const revoked = (userId: string) => ({ type: 'TokenRevoked', data: { consentId: 'cns_x_1', userId, clientId: 'app', tokenId: 'tok_1', reason: 'r' }, metadata: { actor: 'a', correlationId: 'c' } });

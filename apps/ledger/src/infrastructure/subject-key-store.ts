@@ -60,11 +60,15 @@ export class SqliteSubjectKeys implements SubjectKeys {
   /** After a failed sync nothing is known to be durable any more (see GroupCommitWriter): no key is handed out. */
   private syncFailed?: Error;
   /**
-   * The sync at open. It covers every key read from the file, which is not known to be on disk: a process that died
-   * after committing a key and before its sync left it in the WAL, in the page cache only. Reused here, with no sync,
-   * a power loss could then keep the events sealed under it (the log syncs its own file) and lose the key.
+   * PRAGMA data_version when the last completed sync started: every commit of another connection before that moment
+   * is on disk. A key read from the file while data_version still says so is durable; otherwise it is not known to
+   * be: another instance sharing this store may have committed it and not synced it yet, or a process that died
+   * before its sync left it in the page cache only. Reused with no sync, a power loss could then keep the events
+   * sealed under it (the log syncs its own file) and lose the key. Such a key waits for this instance's next sync,
+   * which covers it: fdatasync writes the file's dirty pages whoever wrote them. Undefined until the first sync.
    */
-  private readonly opened: Promise<void>;
+  private syncedVersion?: number;
+  private readonly dataVersion: Database.Statement<[], number>;
 
   /** How many keys the start re-wrapped from the previous KEK to the current one (rotation: docs/privacy.md). */
   readonly rewrapped: number;
@@ -93,9 +97,8 @@ export class SqliteSubjectKeys implements SubjectKeys {
     this.walFd = openSync(`${file}-wal`, 'r');
     this.s = this.prepare();
     this.rewrapped = previousKek ? this.rewrap(previousKek) : 0;
-    this.opened = this.startSync();
-    // A failure is told by every durable() and keyFor() after it (syncFailed); nothing else awaits this one.
-    this.opened.catch(() => undefined);
+    // data_version changes only with other connections' commits, never this one's.
+    this.dataVersion = this.db.prepare<[], number>('PRAGMA data_version').pluck();
   }
 
   /**
@@ -156,7 +159,10 @@ export class SqliteSubjectKeys implements SubjectKeys {
     const cached = this.live.get(subject);
     if (cached !== undefined && cached.until > Date.now()) return cached.kid;
     const row = this.s.bySubject.get(subject);
-    if (row?.wrapped) this.remember(this.live, subject, { kid: row.kid, until: Date.now() + LIVE_KEY_TTL_MS });
+    if (row?.wrapped) {
+      this.readFromFile(row.kid);
+      this.remember(this.live, subject, { kid: row.kid, until: Date.now() + LIVE_KEY_TTL_MS });
+    }
     return row?.wrapped ? row.kid : undefined;
   }
 
@@ -166,6 +172,7 @@ export class SqliteSubjectKeys implements SubjectKeys {
     const row = this.s.byKid.get(kid);
     if (!row) return undefined;
     const key = row.wrapped === null ? 'erased' : this.unwrap(kid, row.wrapped);
+    if (key !== 'erased') this.readFromFile(kid);
     this.remember(this.keys, kid, { key, until: key === 'erased' ? Infinity : Date.now() + LIVE_KEY_TTL_MS });
     return key;
   }
@@ -178,21 +185,18 @@ export class SqliteSubjectKeys implements SubjectKeys {
   }
 
   /**
-   * Waits only for the syncs that cover the keys named. A key this instance did not create is durable once the sync
-   * at open has completed, and one it created once its own sync has: the append sealed under it goes at once then,
+   * Waits only for the syncs that cover the keys named. A key is durable once a sync that started after its commit
+   * has completed (for a key read from the file, see syncedVersion): the append sealed under it goes at once then,
    * even while another subject's new key is syncing.
    */
   durable(kids: Iterable<string>): Promise<void> {
     if (this.syncFailed) return Promise.reject(this.syncFailed);
     let wait: Promise<void> | undefined;
-    let named = false;
     for (const kid of kids) {
       if (this.unsynced.has(kid)) return this.nextSync();
       wait ??= this.inFlight.get(kid);
-      named = true;
     }
-    // Every sync in flight started after the one at open, so waiting for it covers the keys read from the file too.
-    return wait ?? (named ? this.opened : Promise.resolve());
+    return wait ?? Promise.resolve();
   }
 
   close(): void {
@@ -215,8 +219,14 @@ export class SqliteSubjectKeys implements SubjectKeys {
     ));
   }
 
+  /** A key found in the file, not created here: durable only if no other connection has committed since the last sync. */
+  private readFromFile(kid: string): void {
+    if (this.syncedVersion === undefined || this.dataVersion.get() !== this.syncedVersion) this.unsynced.add(kid);
+  }
+
   private startSync(): Promise<void> {
     if (this.syncFailed) return Promise.reject(this.syncFailed);
+    const version = this.dataVersion.get();
     const covered = [...this.unsynced];
     this.unsynced.clear();
     this.queuedSync = undefined;
@@ -228,7 +238,10 @@ export class SqliteSubjectKeys implements SubjectKeys {
         if (error) {
           this.syncFailed ??= error;
           reject(error);
-        } else resolve();
+        } else {
+          this.syncedVersion = version;
+          resolve();
+        }
       }),
     );
     for (const kid of covered) this.inFlight.set(kid, sync);
