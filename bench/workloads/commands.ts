@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { consentIdFor, pairKey } from '@ledger/domain';
-import { BENCH_HEADERS, memory, startLedger } from '../support/ledger';
+import { BENCH_HEADERS, memory, settled, startLedger } from '../support/ledger';
 import { LimitProcess, startLimit } from '../support/limit-process';
 import { CONNECTIONS, load, LoadResult } from '../support/load';
 import { interleaved, ledgerTarget, limitTarget, measure, Measured, Target } from '../support/rounds';
@@ -74,18 +74,23 @@ export const commands: Workload = {
           id: (_a, sent) => sent.path.split('/')[3],
         },
       };
-      const onLedger = (command: Command, seconds: number) =>
-        measure(targets.ledger, (url) => {
-          const shape = shapes[command];
-          return load({
+      const onLedger = async (command: Command, seconds: number) => {
+        const shape = shapes[command];
+        const m = await measure(targets.ledger, (url) =>
+          load({
             url,
             path: shape.path,
             durationS: seconds,
             headers,
             body: shape.body,
             onResponse: (status, text, sent) => status === shape.ok && acknowledged[command].push(shape.id(JSON.parse(text), sent)),
-          });
-        });
+          }),
+        );
+        // Then until the ledger is idle: its relays may still be reading the run's events, on the CPU the next step
+        // (a limit) would use. Their CPU after the run is not in the ledger's CPU per command, which flatters it.
+        await settled(ledger);
+        return m;
+      };
       // Information: the ledger's own HTTP path without a command. A GrantConsent whose scopes are not a list is
       // authenticated, authorised, parsed, validated and refused with a problem (400) and its access line, and
       // reaches neither the executor nor the store: the ledger's share of a command's cost that is not the command.
@@ -99,10 +104,12 @@ export const commands: Workload = {
       // The limit gets the GrantConsent body for every command, and its answers are parsed like the ledger's.
       const onRoute = (seconds: number) => measure(targets.route, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: grantBody, onResponse: (_s, text) => JSON.parse(text) }));
       const templates = {} as Record<Command, unknown>;
-      // The route and the store together, appending the command's own event: its answers are parsed like the route's.
+      // The route and the store together, appending the command's own event, on the command's own path and body (a
+      // revocation of one fixed id: the floor reads nothing), its answers parsed like the route's.
+      const floorPaths: Record<Command, string> = { GrantConsent: '/v1/consents', IssueToken: '/v1/tokens', RevokeConsent: `/v1/consents/${consentOf(0)}/revoke` };
       const onStorage = async (command: Command, seconds: number) => {
         await storage.ask({ template: templates[command] });
-        return measure(targets.storage, (url) => load({ url, path: '/v1/consents', durationS: seconds, headers, body: grantBody, onResponse: (_s, text) => JSON.parse(text) }));
+        return measure(targets.storage, (url) => load({ url, path: floorPaths[command], durationS: seconds, headers, body: shapes[command].body, onResponse: (_s, text) => JSON.parse(text) }));
       };
       const onFloor = async (command: Command, seconds: number): Promise<Measured> => {
         const before = await floor.cpuMs();
