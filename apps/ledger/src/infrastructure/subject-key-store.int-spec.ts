@@ -11,6 +11,18 @@ import { SqliteSubjectKeys, SUBJECT_KEYS_FILE } from './subject-key-store';
 /** A WAL sync that completes when the test says so: each one started is pushed to `held`. */
 const holdSyncs = (held: Array<() => void>) => ((fd: number, done: (e: NodeJS.ErrnoException | null) => void) => held.push(() => done(null))) as never;
 
+/** durable([kid]) is pending until the one sync it started (held) completes; then resolves. Returns whether it did. */
+async function waitsForOneSync(keys: SqliteSubjectKeys, kid: string, held: Array<() => void>): Promise<boolean> {
+  let durable = false;
+  const waiting = keys.durable([kid]).then(() => (durable = true));
+  await new Promise((r) => setImmediate(r));
+  expect(durable).toBe(false);
+  expect(held).toHaveLength(1);
+  held.shift()!();
+  await waiting;
+  return durable;
+}
+
 describe('SqliteSubjectKeys: the subject key store', () => {
   let dir: string;
   const kekA = randomBytes(32);
@@ -76,14 +88,7 @@ describe('SqliteSubjectKeys: the subject key store', () => {
     const held: Array<() => void> = [];
     const next = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));
     expect(next.keyFor('erin@example.org').kid).toBe(erin);
-    let durable = false;
-    const waiting = next.durable([erin]).then(() => (durable = true));
-    await new Promise((r) => setImmediate(r));
-    expect(durable).toBe(false);
-    expect(held).toHaveLength(1);
-    held.shift()!();
-    await waiting;
-    expect(durable).toBe(true);
+    expect(await waitsForOneSync(next, erin, held)).toBe(true);
     next.close();
     dead.close();
   });
@@ -100,13 +105,7 @@ describe('SqliteSubjectKeys: the subject key store', () => {
     const other = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs([]));
     const erin = other.keyFor('erin@example.org').kid;
     expect(mine.keyFor('erin@example.org').kid).toBe(erin);
-    let durable = false;
-    const waiting = mine.durable([erin]).then(() => (durable = true));
-    await new Promise((r) => setImmediate(r));
-    expect(durable).toBe(false);
-    expect(held).toHaveLength(1);
-    held.shift()!();
-    await waiting;
+    await waitsForOneSync(mine, erin, held);
     other.close();
     mine.close();
   });
