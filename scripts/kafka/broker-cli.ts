@@ -11,7 +11,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureKafkaClasspath, KafkaBroker, kafkaVersion } from '../../test/support/kafka-broker';
+import { KafkaBroker } from '../../test/support/kafka-broker';
+import { ensureKafkaClasspath, kafkaVersion } from '../../test/support/kafka-classpath';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,7 +8,7 @@
 #
 # Environment: KAFKA_PORT (19092; 0 = any free port), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1; 0 = free),
 # KAFKA_DATA_DIR (.kafka/data), KAFKA_PID_FILE (.kafka/broker.pid), KAFKA_STOP_TIMEOUT (30),
-# KAFKA_VERSION (default in test/support/kafka-broker.ts). `start` prints KAFKA_BROKERS=127.0.0.1:<port>.
+# KAFKA_VERSION (default in test/support/kafka-classpath.ts). `start` prints KAFKA_BROKERS=127.0.0.1:<port>.
 # The start logic lives in test/support/kafka-broker.ts (via scripts/kafka/broker-cli.ts).
 set -euo pipefail
 

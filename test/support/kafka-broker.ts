@@ -18,17 +18,12 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
+import { setTimeout as sleep } from 'timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
+import { dieWithThisProcess, findSetpriv, freePort, ownedTempDir, portFree, removeIfOwned } from './kafka-broker-lifetime';
+import { ensureKafkaClasspath } from './kafka-classpath';
 
-/** Kafka release used unless KAFKA_VERSION says otherwise. Must match the pom's default. */
-export const DEFAULT_KAFKA_VERSION = '3.9.1';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const STATE_DIR = path.join(REPO_ROOT, '.kafka');
-const POM = path.join(REPO_ROOT, 'scripts', 'kafka', 'pom.xml');
 const NODE_ID = 1;
 
 export interface KafkaBrokerOptions {
@@ -46,168 +41,6 @@ export interface KafkaBrokerOptions {
   daemon?: boolean;
   /** Called with the broker pid right after each spawn, before readiness (pid files). */
   onSpawn?: (pid: number) => void;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Classpath (Maven)
-// ---------------------------------------------------------------------------------------------
-
-const classpathPromises = new Map<string, Promise<string>>();
-
-/**
- * Resolves kafka_2.13:<version> and its runtime dependencies with Maven (once; cached in
- * .kafka/classpath-<version>.txt, re-resolved only if that file is missing or a jar vanished).
- * Returns the classpath string.
- */
-export function ensureKafkaClasspath(version: string = kafkaVersion()): Promise<string> {
-  let p = classpathPromises.get(version);
-  if (!p) {
-    p = resolveClasspath(version);
-    p.catch(() => classpathPromises.delete(version));
-    classpathPromises.set(version, p);
-  }
-  return p;
-}
-
-export function kafkaVersion(): string {
-  return process.env.KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
-}
-
-export function classpathFile(version: string = kafkaVersion()): string {
-  return path.join(STATE_DIR, `classpath-${version}.txt`);
-}
-
-function readCachedClasspath(file: string, version: string): string | undefined {
-  let cp: string;
-  try {
-    cp = fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-  const entries = cp.split(path.delimiter).filter(Boolean);
-  const ok =
-    entries.some((e) => path.basename(e) === `kafka_2.13-${version}.jar`) &&
-    entries.every((e) => fs.existsSync(e));
-  return ok ? cp : undefined;
-}
-
-async function resolveClasspath(version: string): Promise<string> {
-  const file = classpathFile(version);
-  const cached = readCachedClasspath(file, version);
-  if (cached) return cached;
-
-  fs.mkdirSync(STATE_DIR, { recursive: true });
-  // Cross-process lock so parallel jest workers don't run Maven side by side.
-  const lock = `${file}.lock`;
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      fs.closeSync(fs.openSync(lock, 'wx'));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const again = readCachedClasspath(file, version);
-      if (again) return again;
-      try {
-        if (Date.now() - fs.statSync(lock).mtimeMs > 10 * 60_000) fs.rmSync(lock, { force: true }); // stale
-      } catch {
-        /* lock vanished meanwhile */
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for Maven lock ${lock}`);
-      await sleep(500);
-    }
-  }
-  try {
-    const again = readCachedClasspath(file, version);
-    if (again) return again;
-    const tmp = `${file}.${process.pid}.tmp`;
-    const args = [
-      '-q', '-B', '-f', POM,
-      `-Dkafka.version=${version}`,
-      'dependency:build-classpath',
-      '-Dmdep.includeScope=runtime',
-      `-Dmdep.outputFile=${tmp}`,
-    ];
-    await new Promise<void>((resolve, reject) => {
-      execFile(process.env.MVN || 'mvn', args, { cwd: REPO_ROOT, maxBuffer: 16 << 20, timeout: 15 * 60_000 }, (err, stdout, stderr) => {
-        if (err) {
-          const out = `${stdout}\n${stderr}`.trim().split('\n').slice(-40).join('\n');
-          reject(new Error(`Maven could not resolve org.apache.kafka:kafka_2.13:${version} (mvn ${args.join(' ')}):\n${out}`));
-        } else resolve();
-      });
-    });
-    fs.renameSync(tmp, file);
-    const cp = readCachedClasspath(file, version);
-    if (!cp) throw new Error(`Maven wrote ${file} but it does not contain kafka_2.13-${version}.jar`);
-    return cp;
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Broker
-// ---------------------------------------------------------------------------------------------
-
-const live = new Set<ChildProcess>();
-const TEMP_PREFIX = 'kafka-broker-';
-const ownedTempDirs = new Set<string>();
-let exitHookInstalled = false;
-
-/** Temp data dirs are named kafka-broker-<pid>-*; remove those whose creator is gone. */
-function sweepStaleTempDirs(): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(os.tmpdir());
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name);
-    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
-    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Fires in plain node scripts; inside jest `process` is a sandbox copy, hence also pdeathsig.
-  process.on('exit', () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    for (const dir of ownedTempDirs) fs.rmSync(dir, { recursive: true, force: true });
-  });
-}
-
-let setprivPath: string | null | undefined;
-function findSetpriv(): string | null {
-  if (setprivPath === undefined) {
-    setprivPath = null;
-    if (process.platform === 'linux') {
-      for (const dir of (process.env.PATH || '/usr/bin:/bin').split(path.delimiter).concat('/usr/bin', '/bin')) {
-        const candidate = path.join(dir, 'setpriv');
-        if (fs.existsSync(candidate)) {
-          setprivPath = candidate;
-          break;
-        }
-      }
-    }
-  }
-  return setprivPath;
 }
 
 export class KafkaBroker {
@@ -234,9 +67,7 @@ export class KafkaBroker {
       dataDir = path.resolve(opts.dataDir);
       fs.mkdirSync(dataDir, { recursive: true });
     } else {
-      sweepStaleTempDirs();
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
-      ownedTempDirs.add(dataDir);
+      dataDir = ownedTempDir();
     }
     const port = opts.port || (await freePort());
     let controllerPort = opts.controllerPort || (await freePort());
@@ -245,7 +76,7 @@ export class KafkaBroker {
     try {
       await broker.launch();
     } catch (e) {
-      if (ownedTempDirs.delete(dataDir)) fs.rmSync(dataDir, { recursive: true, force: true });
+      removeIfOwned(dataDir);
       throw e;
     }
     return broker;
@@ -277,7 +108,7 @@ export class KafkaBroker {
   /** stop(), then delete the data dir if start() created it (a temp dir). */
   async destroy(): Promise<void> {
     await this.stop();
-    if (ownedTempDirs.delete(this.dataDir)) fs.rmSync(this.dataDir, { recursive: true, force: true });
+    removeIfOwned(this.dataDir);
   }
 
   /** Crash the broker (SIGKILL) and wait until it is gone. */
@@ -363,14 +194,9 @@ export class KafkaBroker {
       });
       child.once('exit', gone);
     });
-    void this.exited.then(() => live.delete(child));
     child.unref();
     if (child.pid) this.opts.onSpawn?.(child.pid);
-    if (!daemon) {
-      live.add(child);
-      installExitHook();
-      if (!setpriv && child.pid) startWatchdog(child.pid);
-    }
+    if (!daemon) dieWithThisProcess(child, this.exited, setpriv);
 
     try {
       await this.waitUntilReady(clusterId, () => spawnError);
@@ -515,43 +341,10 @@ export class KafkaBroker {
   }
 }
 
-/** Polls the parent; SIGKILLs the broker when the parent is gone (fallback where setpriv is missing). */
-function startWatchdog(brokerPid: number): void {
-  const script = `while kill -0 ${process.pid} 2>/dev/null; do kill -0 ${brokerPid} 2>/dev/null || exit 0; sleep 1; done; kill -9 ${brokerPid} 2>/dev/null`;
-  const w = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
-  w.on('error', () => undefined);
-  w.unref();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
 function escapeProp(v: string): string {
   return v.replace(/\\/g, '\\\\');
 }
 
 function pathToFileUrl(p: string): string {
   return 'file:' + p.replace(/\\/g, '/');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
