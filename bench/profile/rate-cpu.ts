@@ -5,6 +5,8 @@
  * workload; this probe is for quick before/after comparisons of one change, run interleaved.
  *
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/profile/rate-cpu.ts 200 10
+ *
+ * With HEAPSAMPLE=1 and bench/profile/heap-sample.js preloaded, it also samples what the measured run allocates.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -72,6 +74,8 @@ async function main() {
   const idleFrom = threads(pid);
   await new Promise((r) => setTimeout(r, 3_000));
   const idleMsPerS = [...threads(pid)].reduce((sum, [tid, t]) => sum + t.user + t.system - (idleFrom.get(tid)?.user ?? 0) - (idleFrom.get(tid)?.system ?? 0), 0) / 3;
+  // bench/profile/heap-sample.js, when it is preloaded: sample the allocations of the measured run only.
+  if (process.env.HEAPSAMPLE) process.kill(pid, 'SIGUSR2');
   const before = threads(pid);
   const count = await run(seconds * 1000);
   const after = threads(pid);
