@@ -8,6 +8,13 @@ describe('canonicalJson at the edges of JSON', () => {
     expect(canonicalJson(value)).toBe(JSON.stringify(value));
   });
 
+  it('writes a hole in a sparse array as null, as the stored JSON does: the link then verifies after the round trip', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = [1, , 2];
+    expect(canonicalJson({ scopes: sparse })).toBe('{"scopes":[1,null,2]}');
+    expect(canonicalJson({ scopes: sparse })).toBe(canonicalJson(JSON.parse(JSON.stringify({ scopes: sparse }))));
+  });
+
   it('writes an empty array and an empty object', () => {
     expect(canonicalJson({ list: [], map: {} })).toBe('{"list":[],"map":{}}');
   });
