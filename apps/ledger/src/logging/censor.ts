@@ -17,15 +17,26 @@ const copyOf = (o: Record<string, unknown>): Record<string, unknown> =>
   o instanceof Error ? (Object.create(Object.getPrototypeOf(o) as object, Object.getOwnPropertyDescriptors(o)) as Record<string, unknown>) : { ...o };
 
 /** `value` with the names censored, copied only if one is there. */
-function censorIn(value: Record<string, unknown>, names: readonly string[], path: string): Record<string, unknown> {
+function censorIn(value: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const name of names) if (hasOwn(value, name)) (copy ??= copyOf(value))[name] = CENSORED;
-  if (path === 'req' && isRecord(value.headers)) {
-    const headers = censorIn(value.headers, HEADERS, 'req.headers');
-    if (headers !== value.headers) (copy ??= copyOf(value)).headers = headers;
-  }
   return copy ?? value;
 }
+
+/** A request: its own sensitive fields, and its headers one level further down. */
+function censorRequest(req: Record<string, unknown>): Record<string, unknown> {
+  const own = censorIn(req, SENSITIVE);
+  if (!isRecord(req.headers)) return own;
+  const headers = censorIn(req.headers, HEADERS);
+  if (headers === req.headers) return own;
+  // `own` is already a copy when it censored something; otherwise copy now (an error keeps its prototype).
+  const copy = own === req ? copyOf(req) : own;
+  copy.headers = headers;
+  return copy;
+}
+
+const censorField = (key: string, value: Record<string, unknown>) =>
+  key === 'req' ? censorRequest(value) : censorIn(value, key === 'headers' ? HEADERS : SENSITIVE);
 
 /**
  * The second line of defence behind "nothing logs a body or a header on purpose": a careless
@@ -33,14 +44,14 @@ function censorIn(value: Record<string, unknown>, names: readonly string[], path
  *
  * Not pino's `redact` option: its wildcard paths (`*.token`) ran a redactor on every field of every line, which
  * parsed each path and cloned the field each time, about a tenth of everything the service allocated per request
- * (docs/performance.md, "Allocation"). This looks at the same names, and copies a line only when one is there.
+ * (docs/performance.md, "Thirteenth session: allocation"). This looks at the same names, and copies a line only when one is there.
  */
 export function censor(fields: Record<string, unknown>): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const key in fields) {
     if (!hasOwn(fields, key)) continue;
     const value = fields[key];
-    const next = TOP.has(key) ? CENSORED : isRecord(value) ? censorIn(value, key === 'headers' ? HEADERS : SENSITIVE, key) : value;
+    const next = TOP.has(key) ? CENSORED : isRecord(value) ? censorField(key, value) : value;
     if (next !== value) (copy ??= { ...fields })[key] = next;
   }
   return copy ?? fields;
