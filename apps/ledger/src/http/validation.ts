@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { problem, ProblemError } from './problem';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 import { CONSENT_EXPIRY_CONSTRAINT, SCOPE_LIST_CONSTRAINT } from './validators';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ field: string; messages: string[] }> {
@@ -25,8 +26,9 @@ const codeOf = (errors: ValidationError[]) =>
  * Strict DTOs at the edge: unknown fields are refused, not silently dropped, and every problem names its field. The
  * fields go in `details`, the one extension member every problem with particulars has (domain errors' too).
  */
-export const strictValidationPipe = () =>
-  new ValidationPipe({
+export const strictValidationPipe = () => {
+  cacheValidationMetadata();
+  return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -39,3 +41,4 @@ export const strictValidationPipe = () =>
       );
     },
   });
+};
