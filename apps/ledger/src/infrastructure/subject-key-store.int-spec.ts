@@ -47,6 +47,19 @@ describe('SqliteSubjectKeys: the subject key store', () => {
     expect(readFileSync(join(dir, SUBJECT_KEYS_FILE)).includes(a.key)).toBe(false);
   });
 
+  it('given a key read by its id (an event of its subject opened), when the subject seals next, then the file is not read for it again', () => {
+    const writer = new SqliteSubjectKeys(dir, kekA);
+    const { kid, key } = writer.keyFor('erin@example.org');
+    writer.close();
+    const keys = new SqliteSubjectKeys(dir, kekA);
+    expect(keys.key(kid)).toEqual(key);
+    const bySubject = jest.spyOn((keys as unknown as { s: { bySubject: { get: () => unknown } } }).s.bySubject, 'get');
+    expect(keys.keyFor('erin@example.org')).toEqual({ kid, key });
+    expect(keys.liveKid('erin@example.org')).toBe(kid);
+    expect(bySubject).not.toHaveBeenCalled();
+    keys.close();
+  });
+
   it('says a new key is durable only once a WAL sync that started after its commit has completed', async () => {
     const held: Array<() => void> = [];
     const keys = new SqliteSubjectKeys(dir, kekA, undefined, holdSyncs(held));

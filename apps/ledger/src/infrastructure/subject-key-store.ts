@@ -36,6 +36,10 @@ interface KeyRow {
   wrapped: string | null;
 }
 
+interface KidRow extends KeyRow {
+  subject: string | null;
+}
+
 /**
  * The subject keys (docs/privacy.md, "Keys"), in their own SQLite file in the secrets directory, never the data
  * directory: a copy of the data directory opens no sealed field. Each key is stored wrapped (AES-256-GCM) by the
@@ -132,7 +136,7 @@ export class SqliteSubjectKeys implements SubjectKeys {
     const db = this.db;
     return {
       bySubject: db.prepare<[string], KeyRow>('SELECT kid, wrapped FROM subject_keys WHERE subject = ?'),
-      byKid: db.prepare<[string], KeyRow>('SELECT kid, wrapped FROM subject_keys WHERE kid = ?'),
+      byKid: db.prepare<[string], KidRow>('SELECT kid, subject, wrapped FROM subject_keys WHERE kid = ?'),
       insert: db.prepare<[string, string, string, string]>('INSERT INTO subject_keys (kid, subject, wrapped, created_at) VALUES (?, ?, ?, ?)'),
       destroy: db.prepare<[string, string]>('UPDATE subject_keys SET wrapped = NULL, subject = NULL, erased_at = ? WHERE kid = ? AND erased_at IS NULL'),
     };
@@ -141,7 +145,7 @@ export class SqliteSubjectKeys implements SubjectKeys {
   keyFor(userId: string): { kid: string; key: Buffer } {
     if (this.syncFailed) throw new Error('The subject key store could not sync a key to disk; restart it', { cause: this.syncFailed });
     const subject = userKey(userId);
-    const kid = this.liveKid(userId);
+    const kid = this.liveKidOf(subject);
     if (kid !== undefined) {
       const key = this.key(kid);
       if (key instanceof Buffer) return { kid, key };
@@ -155,7 +159,10 @@ export class SqliteSubjectKeys implements SubjectKeys {
   }
 
   liveKid(userId: string): string | undefined {
-    const subject = userKey(userId);
+    return this.liveKidOf(userKey(userId));
+  }
+
+  private liveKidOf(subject: string): string | undefined {
     const cached = this.live.get(subject);
     if (cached !== undefined && cached.until > Date.now()) return cached.kid;
     const row = this.s.bySubject.get(subject);
@@ -174,6 +181,9 @@ export class SqliteSubjectKeys implements SubjectKeys {
     const key = row.wrapped === null ? 'erased' : this.unwrap(kid, row.wrapped);
     if (key !== 'erased') this.readFromFile(kid);
     this.remember(this.keys, kid, { key, until: key === 'erased' ? Infinity : Date.now() + LIVE_KEY_TTL_MS });
+    // The row names the subject whose live key this is (one per subject): the command that opened an event of theirs
+    // seals its own event under the same key next, and finds it here instead of reading the file again.
+    if (key !== 'erased' && row.subject !== null) this.remember(this.live, row.subject, { kid, until: Date.now() + LIVE_KEY_TTL_MS });
     return key;
   }
 
