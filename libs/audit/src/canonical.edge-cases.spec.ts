@@ -33,6 +33,14 @@ describe('canonicalJson at the edges of JSON', () => {
     expect(canonicalJson({ nested: bare })).toBe(canonicalJson({ nested: { a: [1], b: 2 } }));
   });
 
+  it('orders keys by UTF-16 code units, as sort() does, with few keys and with many', () => {
+    const keys = ['b', 'a', 'Z', 'é', 'e', '\u{1F600}', '\uFFFF', '10', '9', '', 'ab', 'a\u0000'];
+    const few = Object.fromEntries(keys.map((k, i) => [k, i]));
+    expect(canonicalJson(few)).toBe(`{${[...keys].sort().map((k) => `${JSON.stringify(k)}:${few[k]}`).join(',')}}`);
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}\u00e9${i % 3}`, i]));
+    expect(canonicalJson(many)).toBe(`{${Object.keys(many).sort().map((k) => `${JSON.stringify(k)}:${many[k]}`).join(',')}}`);
+  });
+
   it('escapes keys as JSON strings', () => {
     expect(canonicalJson({ 'a"b': 1 })).toBe('{"a\\"b":1}');
   });
