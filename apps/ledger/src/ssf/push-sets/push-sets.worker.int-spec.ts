@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ReadAllOptions, StoredEvent } from '@ledger/event-store';
 import { SqliteEventStore } from '@ledger/event-store';
+import { waitUntil } from '@ledger/testing';
 import type { LedgerConfig } from '../../config/ledger-config';
 import type { Leadership } from '../../infrastructure/leadership';
 import { PushSetsWorker } from './push-sets.worker';
@@ -64,20 +65,19 @@ describe('PushSetsWorker: each tick scans only what was appended since the last 
   });
 
   it('given no stream, then a scan asks for stream creations only; once one exists, for what can give it a SET', async () => {
-    await store.append('consent-g', [{ type: 'ConsentGranted', data: {}, metadata: meta }], { expectedRevision: 'any' });
+    const append = (stream: string, type: string, data = {}) => store.append(stream, [{ type, data, metadata: meta }], { expectedRevision: 'any' });
+    await append('consent-g', 'ConsentGranted');
     worker.onApplicationBootstrap();
-    await sleep(60);
-    await store.append('consent-r', [{ type: 'ConsentRevoked', data: {}, metadata: meta }], { expectedRevision: 'any' });
-    await sleep(80);
-    // Each revocation read here was opened (its user id is sealed) only to wake no stream at all.
-    expect(store.scansFor.length).toBeGreaterThanOrEqual(2);
+    await waitUntil(() => store.scansFor.length >= 1, { what: 'the first scan' });
+    await append('consent-r', 'ConsentRevoked');
+    await waitUntil(() => store.scansFor.length >= 2, { what: 'a scan past the revocation' });
+    // Asked for revocations, each one read here was opened (its user id is sealed) to wake no stream at all.
     for (const prefixes of store.scansFor) expect(prefixes).toEqual(['SsfStreamCreated']);
-    await store.append('ssf-stream-s1', [{ type: 'SsfStreamCreated', data: { streamId: 's1' }, metadata: meta }], { expectedRevision: 'any' });
-    await sleep(80);
+    await append('ssf-stream-s1', 'SsfStreamCreated', { streamId: 's1' });
+    await waitUntil(() => store.scansFor.length >= 3, { what: 'a scan past the stream' });
     const scans = store.scansFor.length;
-    await store.append('consent-r', [{ type: 'ConsentRevoked', data: {}, metadata: meta }], { expectedRevision: 'any' });
-    await sleep(80);
-    expect(store.scansFor.length).toBeGreaterThan(scans);
+    await append('consent-r', 'ConsentRevoked');
+    await waitUntil(() => store.scansFor.length > scans, { what: 'a scan past the second revocation' });
     expect(store.scansFor.at(-1)).toEqual(expect.arrayContaining(['ConsentRevoked', 'SsfStreamCreated']));
   });
 });
