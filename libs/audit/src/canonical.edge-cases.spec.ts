@@ -41,6 +41,21 @@ describe('canonicalJson at the edges of JSON', () => {
     expect(canonicalJson(many)).toBe(`{${Object.keys(many).sort().map((k) => `${JSON.stringify(k)}:${many[k]}`).join(',')}}`);
   });
 
+  it('leaves an object of more than 16 keys to sort(): an insertion sort of a large input would grow with its square', () => {
+    const sort = jest.spyOn(Array.prototype, 'sort');
+    const sortsFor = (n: number) => {
+      const value = Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${n - i}`, i]));
+      const before = sort.mock.calls.length;
+      canonicalJson(value);
+      return sort.mock.calls.length - before;
+    };
+    try {
+      expect([sortsFor(16), sortsFor(17)]).toEqual([0, 1]);
+    } finally {
+      sort.mockRestore();
+    }
+  });
+
   it('escapes keys as JSON strings', () => {
     expect(canonicalJson({ 'a"b': 1 })).toBe('{"a\\"b":1}');
   });
